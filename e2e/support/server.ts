@@ -1,0 +1,94 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export interface EndpointSpec {
+  organization?: string;
+  endpoint?: string;
+  bot?: string;
+  allowedOrigins?: string[];
+  apiKey?: string;
+  title?: string;
+}
+
+export interface RunningServer {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  dataDir: string;
+  dbPath: string;
+  child: ChildProcess;
+  /** SIGTERM and wait for exit; resolves to the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL (a crash) and wait for exit. */
+  kill(): Promise<void>;
+  /** Everything the process wrote to stdout/stderr so far (for failure messages). */
+  output(): string;
+}
+
+export const E2E_BOT = resolve('e2e/fixtures/bot.mjs');
+export const HOST_ORIGIN = 'http://shop.test';
+export const API_KEY = 'e2e-api-key-0123456789abcdef';
+
+/** Writes a config for the given endpoints (default: one `acme-demo` with the e2e bot). */
+export function writeConfig(dataDir: string, endpoints: EndpointSpec[] = [{}]): string {
+  const file = join(dataDir, 'roundel.config.json');
+  const config = {
+    endpoints: endpoints.map((e) => ({
+      organization: e.organization ?? 'acme',
+      endpoint: e.endpoint ?? 'acme-demo',
+      bot: e.bot ?? E2E_BOT,
+      allowedOrigins: e.allowedOrigins ?? [HOST_ORIGIN],
+      apiKey: e.apiKey ?? API_KEY,
+      ...(e.title ? { title: e.title } : {}),
+    })),
+  };
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  return file;
+}
+
+/**
+ * Starts `node bin/roundel.mjs serve --port 0` (the built server) and resolves once it printed
+ * the URL it listens on. Pass `dataDir` again to restart on the same database.
+ */
+export async function startServer(
+  options: { dataDir?: string; config?: string | null; env?: Record<string, string> } = {},
+): Promise<RunningServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'roundel-e2e-'));
+  const dbPath = join(dataDir, 'roundel.db');
+  const config = options.config === undefined ? writeConfig(dataDir) : options.config;
+  const args = ['bin/roundel.mjs', 'serve', '--port', '0', '--host', '127.0.0.1', '--db', dbPath];
+  if (config) args.push('--config', config);
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ROUNDEL_API_KEY: API_KEY, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const url = await new Promise<string>((done, fail) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      output += `${line}\n`;
+      const match = /http:\/\/[\w.[\]:-]+:\d+/.exec(line);
+      if (match) done(match[0]);
+    });
+    void exited.then((code) => fail(new Error(`server exited (${code}) before listening:\n${output}`)));
+  });
+  return {
+    url,
+    dataDir,
+    dbPath,
+    child,
+    output: () => output,
+    async stop() {
+      child.kill('SIGTERM');
+      return exited;
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,48 @@
+// `npm test`: install what is missing, then typecheck, unit + integration (vitest), build, and
+// the Playwright e2e suite on the built bundle in Chromium. Prints one closing summary line.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureChromium, ensureDependencies, root, run } from './setup.mjs';
+
+const reports = join(root, 'test-results');
+mkdirSync(reports, { recursive: true });
+
+function step(name, command, args, env) {
+  console.log(`\n── ${name} ──`);
+  const status = run(command, args, env ? { env: { ...process.env, ...env } } : {});
+  if (status !== 0) {
+    console.error(`\nnpm test: ${name} failed (exit ${status})`);
+    process.exit(status);
+  }
+}
+
+/** Reads pass/fail counts from a vitest or Playwright JSON report (0/0 when absent). */
+function counts(file) {
+  if (!existsSync(file)) return { passed: 0, failed: 0 };
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  if (typeof report.numPassedTests === 'number') {
+    return { passed: report.numPassedTests, failed: report.numFailedTests };
+  }
+  const stats = report.stats ?? {};
+  return { passed: stats.expected ?? 0, failed: (stats.unexpected ?? 0) + (stats.flaky ?? 0) };
+}
+
+ensureDependencies();
+step('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+const unitReport = join(reports, 'vitest.json');
+step('unit + integration (vitest)', 'npx', [
+  'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${unitReport}`,
+]);
+step('build', 'npm', ['run', 'build']);
+const chromium = await ensureChromium();
+const e2eReport = join(reports, 'playwright.json');
+step('e2e (Playwright, Chromium)', 'npx', ['playwright', 'test'], {
+  CHROMIUM_PATH: chromium,
+  PLAYWRIGHT_JSON_OUTPUT_NAME: e2eReport,
+});
+
+const unit = counts(unitReport);
+const e2e = counts(e2eReport);
+console.log(`\nunit: ${unit.passed} passed, ${unit.failed} failed`);
+console.log(`e2e: ${e2e.passed} passed, ${e2e.failed} failed`);
+console.log(`total: ${unit.passed + e2e.passed} passed, ${unit.failed + e2e.failed} failed`);

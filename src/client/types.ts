@@ -1,0 +1,94 @@
+/**
+ * The surface of the browser connection. The api layer codes against these types only.
+ * Nothing here knows of Preact, the DOM or the host page: the WebSocket constructor, the clock
+ * and the storage are injected so the client runs in Node tests.
+ */
+import type { ChatSettings, ErrorBody, JsonObject, StoredPush } from '../protocol';
+
+/** The subset of the browser WebSocket the client uses. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export type WebSocketFactory = new (url: string) => WebSocketLike;
+
+/** localStorage-like; every method may throw (private mode, quota, a hostile page). */
+export interface KeyValueStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+export interface Clock {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  now(): number;
+  /** A number in [0, 1): the source of backoff jitter. */
+  random(): number;
+}
+
+export type Logger = (level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: unknown) => void;
+
+export interface ChatClientOptions {
+  /** Full websocket URL, e.g. `ws://127.0.0.1:8080/ws?organization=acme&endpoint=acme-demo`. */
+  url: string;
+  /** Key under which the session (token, chat id, last seq, outbox) is persisted. */
+  storageKey: string;
+  storage: KeyValueStorage;
+  WebSocket: WebSocketFactory;
+  /** Default: the global timers, `Date.now` and `Math.random`. */
+  clock?: Clock;
+  /** The context sent when a conversation starts (read at each login / new chat). */
+  getContext: () => JsonObject;
+  /** Ignore the stored session and start a new conversation on the first connect. Default false. */
+  resetOnLoad?: boolean;
+  logger?: Logger;
+  /** Milliseconds before an unanswered request fails with `request_timeout`. Default 10 000. */
+  requestTimeoutMs?: number;
+  /** Milliseconds between client pings while connected. Default 15 000. */
+  pingIntervalMs?: number;
+  /** Milliseconds of silence from the server after which the socket is considered dead. Default 35 000. */
+  deadPeerMs?: number;
+  /** Backoff bounds for reconnects (full jitter). Defaults 500 and 20 000. */
+  minReconnectDelayMs?: number;
+  maxReconnectDelayMs?: number;
+}
+
+/** `idle` before connect(); `connecting` until the login response; `ready` while logged in;
+ * `reconnecting` while waiting to retry after a drop; `closed` after destroy(). */
+export type ConnectionState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closed';
+
+/** A visitor message, postback or page event waiting to be accepted by the server. */
+export type OutboxItem =
+  | { kind: 'message'; customId: string; text: string; createdAt: string }
+  | { kind: 'postback'; customId: string; eventId: string; text: string; createdAt: string }
+  | { kind: 'page_event'; customId: string; alias: string; body?: JsonObject; createdAt: string };
+
+export interface ConversationLoaded {
+  chatId: string;
+  settings: ChatSettings;
+  /** The transcript to render in place of whatever is shown (already-seen pushes: never re-emit host notifications from it). */
+  history: StoredPush[];
+  /** True when this is another dialog than the one loaded before in this page (first load, reset, or a closed dialog replaced). */
+  isNewConversation: boolean;
+}
+
+export type ChatClientEvents = {
+  state: ConnectionState;
+  /** After each login whose transcript the UI must (re)build: first load, reset, or a resume that could not be recovered. Not emitted for a plain reconnect that recovered. */
+  conversation: ConversationLoaded;
+  /** A new stored push of the current dialog, exactly once per page, in `seq` order. */
+  push: StoredPush;
+  typing: boolean;
+  settings: ChatSettings;
+  /** The outbox changed (items added, accepted or dropped). */
+  outbox: readonly OutboxItem[];
+  /** A runtime failure (a request refused, storage failing, a bad frame). Never thrown. */
+  error: ErrorBody;
+};

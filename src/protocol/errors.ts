@@ -1,0 +1,50 @@
+/**
+ * Error types shared by websocket error frames and HTTP error bodies.
+ * Names follow the LiveChat RTM API where the meaning matches.
+ */
+export const ERROR_TYPES = [
+  'validation',
+  'authentication',
+  'not_found',
+  'too_many_requests',
+  'request_timeout',
+  'entity_too_large',
+  'method_not_allowed',
+  'internal',
+] as const;
+
+export type ErrorType = (typeof ERROR_TYPES)[number];
+
+export interface ErrorBody {
+  type: ErrorType;
+  message: string;
+}
+
+export function isErrorType(value: unknown): value is ErrorType {
+  return typeof value === 'string' && (ERROR_TYPES as readonly string[]).includes(value);
+}
+
+/**
+ * Websocket close codes. 1000-1011 are RFC 6455's; 4000-4999 are ours.
+ * The client reconnects after every code except those in {@link FINAL_CLOSE_CODES}.
+ */
+export const CloseCode = {
+  Normal: 1000,
+  GoingAway: 1001,
+  PolicyViolation: 1008,
+  MessageTooBig: 1009,
+  Internal: 1011,
+  /** No `login` within the login deadline. */
+  LoginTimeout: 4001,
+  /** No frame (not even a ping) from the peer within the heartbeat window. */
+  PingTimeout: 4002,
+  /** The outbound buffer passed its limit: the client does not read (Centrifugo's "slow"). */
+  SlowConsumer: 4003,
+  /** Too many connections from this address or in total. */
+  TooManyConnections: 4004,
+} as const;
+
+export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** Close codes after which reconnecting would not help. */
+export const FINAL_CLOSE_CODES: readonly number[] = [CloseCode.PolicyViolation];

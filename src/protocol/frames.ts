@@ -1,0 +1,178 @@
+/**
+ * The websocket wire contract, in the envelope of the LiveChat RTM API:
+ * request `{request_id, action, payload}`, response `{request_id, action, type: 'response', success, payload | error}`,
+ * push `{action, type: 'push', payload}`. docs/protocol.md documents every action.
+ */
+import type { ErrorBody } from './errors';
+import type { JsonObject } from './result';
+
+/** Endpoint settings delivered at login and in `chat_properties_updated`. */
+export interface ChatSettings {
+  title: string;
+  subtitle?: string;
+  theme: Record<string, string>;
+}
+
+/** One message in the transcript. */
+export interface ChatMessage {
+  id: string;
+  type: 'message';
+  author: 'bot' | 'visitor';
+  text: string;
+  quick_replies?: string[];
+  /** The client-chosen id of a visitor message, echoed so the sender can match it. */
+  custom_id?: string;
+  created_at: string;
+}
+
+// ---- requests (client -> server) -------------------------------------------------------------
+
+export interface LoginPayload {
+  /** Session token from an earlier login; absent for a new visitor. */
+  token?: string;
+  /** Last `seq` the client has seen; pushes after it follow the response. */
+  last_seq?: number;
+  /** Ask for the stored pushes up to `last_seq` (a page that reloaded and lost its transcript). */
+  history?: boolean;
+  /** Context for a conversation that starts now (`payload.user.context`). */
+  context?: JsonObject;
+}
+
+export interface StartChatPayload {
+  context?: JsonObject;
+}
+
+export interface SendEventPayload {
+  event: { type: 'message'; text: string; custom_id: string };
+}
+
+export interface PostbackPayload {
+  /** The bot message whose quick reply was picked. */
+  event_id: string;
+  postback: { id: string; toggled: boolean };
+  custom_id: string;
+}
+
+export interface PageEventPayload {
+  alias: string;
+  body?: JsonObject;
+  custom_id: string;
+}
+
+export interface UpdateContextPayload {
+  context: JsonObject;
+}
+
+export interface RequestPayloads {
+  login: LoginPayload;
+  start_chat: StartChatPayload;
+  send_event: SendEventPayload;
+  send_rich_message_postback: PostbackPayload;
+  page_event: PageEventPayload;
+  update_context: UpdateContextPayload;
+  ping: Record<string, never>;
+}
+
+export type RequestAction = keyof RequestPayloads;
+
+export type ClientRequest = {
+  [A in RequestAction]: { request_id: string; action: A; payload: RequestPayloads[A] };
+}[RequestAction];
+
+// ---- responses (server -> client) ------------------------------------------------------------
+
+export interface LoginResponse {
+  chat_id: string;
+  /** The visitor's id; equals `chat_id` (the seed's `channelUserId`). */
+  customer_id: string;
+  token: string;
+  /** True when the token's dialog was resumed, false when a new dialog began. */
+  resumed: boolean;
+  /**
+   * False when the client's `last_seq` can no longer be served (trimmed by retention, or newer
+   * than the dialog): `history` then holds every retained push and the client rebuilds from it.
+   */
+  recovered: boolean;
+  /** Newest `seq` in the dialog when the response was written. */
+  last_seq: number;
+  /** Stored pushes with `seq <= last_seq` of the request (when asked), or all retained ones when not recovered. */
+  history: Push[];
+  settings: ChatSettings;
+}
+
+export interface ResponsePayloads {
+  login: LoginResponse;
+  start_chat: LoginResponse;
+  send_event: { event_id: string; seq: number };
+  send_rich_message_postback: { event_id: string; seq: number };
+  page_event: { accepted: true };
+  update_context: Record<string, never>;
+  ping: Record<string, never>;
+}
+
+export type ResponseFrame =
+  | {
+      [A in RequestAction]: {
+        request_id: string;
+        action: A;
+        type: 'response';
+        success: true;
+        payload: ResponsePayloads[A];
+      };
+    }[RequestAction]
+  | { request_id: string; action: string; type: 'response'; success: false; error: ErrorBody };
+
+// ---- pushes (server -> client) ---------------------------------------------------------------
+
+/** Pushes stored in the dialog's log; each carries the dialog's next `seq`. */
+export interface StoredPushPayloads {
+  incoming_event: { chat_id: string; seq: number; event: ChatMessage };
+  incoming_rich_message_postback: {
+    chat_id: string;
+    seq: number;
+    event_id: string;
+    postback: { id: string; toggled: boolean };
+    custom_id?: string;
+    created_at: string;
+  };
+  host_notification: { chat_id: string; seq: number; message: string };
+  incoming_multicast: { chat_id: string; seq: number; type: string; content: JsonObject };
+  thread_closed: { chat_id: string; seq: number };
+}
+
+/** Pushes that are not stored and carry no `seq`. */
+export interface EphemeralPushPayloads {
+  incoming_typing_indicator: { chat_id: string; typing_indicator: { author_id: 'bot'; is_typing: boolean } };
+  chat_properties_updated: { chat_id: string; properties: ChatSettings };
+}
+
+export type StoredPushAction = keyof StoredPushPayloads;
+export type PushAction = StoredPushAction | keyof EphemeralPushPayloads;
+type PushPayloads = StoredPushPayloads & EphemeralPushPayloads;
+
+export type Push = {
+  [A in PushAction]: { action: A; type: 'push'; payload: PushPayloads[A] };
+}[PushAction];
+
+export type StoredPush = {
+  [A in StoredPushAction]: { action: A; type: 'push'; payload: StoredPushPayloads[A] };
+}[StoredPushAction];
+
+export type ServerFrame = ResponseFrame | Push;
+
+export const STORED_PUSH_ACTIONS: readonly StoredPushAction[] = [
+  'incoming_event',
+  'incoming_rich_message_postback',
+  'host_notification',
+  'incoming_multicast',
+  'thread_closed',
+];
+
+export function isStoredPush(push: Push): push is StoredPush {
+  return (STORED_PUSH_ACTIONS as readonly string[]).includes(push.action);
+}
+
+/** Host notifications starting with this prefix are private: handled by the widget, never emitted. */
+export const PRIVATE_NOTIFICATION_PREFIX = 'SB:::';
+export const USER_INPUT_DISABLED = 'SB:::UserInputDisabled';
+export const USER_INPUT_ENABLED = 'SB:::UserInputEnabled';

@@ -1,0 +1,10 @@
+/**
+ * The wire contract shared by the widget and the server. No DOM, no Node APIs, no dependencies.
+ * @module protocol
+ */
+export * from './errors';
+export * from './frames';
+export * from './limits';
+export * from './result';
+export { parseClientFrame, type RequestParseResult } from './parse-request';
+export { parseLoginResponse, parsePush, parseServerFrame, parseSettings } from './parse-server';

@@ -1,0 +1,119 @@
+/** Parses client -> server frames. The server answers a failure with an error response frame. */
+import type { ClientRequest, RequestAction, RequestPayloads } from './frames';
+import { Limits } from './limits';
+import {
+  fail,
+  isObject,
+  ok,
+  optionalObject,
+  optionalSeq,
+  optionalString,
+  requiredString,
+  type JsonObject,
+  type Result,
+} from './result';
+
+export type RequestParseResult =
+  | { ok: true; value: ClientRequest }
+  | { ok: false; error: string; request_id?: string; action?: string };
+
+type PayloadParser<A extends RequestAction> = (payload: JsonObject) => Result<RequestPayloads[A]>;
+
+const parsers: { [A in RequestAction]: PayloadParser<A> } = {
+  login(p) {
+    const token = optionalString(p, 'token', 512);
+    if (!token.ok) return token;
+    const lastSeq = optionalSeq(p, 'last_seq');
+    if (!lastSeq.ok) return lastSeq;
+    if (p.history !== undefined && typeof p.history !== 'boolean') return fail('history must be a boolean');
+    const context = optionalObject(p, 'context', Limits.contextChars);
+    if (!context.ok) return context;
+    return ok({
+      token: token.value,
+      last_seq: lastSeq.value,
+      history: p.history === true,
+      context: context.value,
+    });
+  },
+  start_chat(p) {
+    const context = optionalObject(p, 'context', Limits.contextChars);
+    if (!context.ok) return context;
+    return ok({ context: context.value });
+  },
+  send_event(p) {
+    const event = p.event;
+    if (!isObject(event)) return fail('event must be an object');
+    if (event.type !== 'message') return fail("event.type must be 'message'");
+    const text = requiredString(event, 'text', Limits.textChars);
+    if (!text.ok) return fail(`event.${text.error}`);
+    if (text.value.trim() === '') return fail('event.text must not be blank');
+    const customId = requiredString(event, 'custom_id', Limits.nameChars);
+    if (!customId.ok) return fail(`event.${customId.error}`);
+    return ok({ event: { type: 'message', text: text.value, custom_id: customId.value } });
+  },
+  send_rich_message_postback(p) {
+    const eventId = requiredString(p, 'event_id', Limits.nameChars);
+    if (!eventId.ok) return eventId;
+    const postback = p.postback;
+    if (!isObject(postback)) return fail('postback must be an object');
+    const id = requiredString(postback, 'id', Limits.quickReplyChars);
+    if (!id.ok) return fail(`postback.${id.error}`);
+    if (postback.toggled !== undefined && typeof postback.toggled !== 'boolean') {
+      return fail('postback.toggled must be a boolean');
+    }
+    const customId = requiredString(p, 'custom_id', Limits.nameChars);
+    if (!customId.ok) return customId;
+    return ok({
+      event_id: eventId.value,
+      postback: { id: id.value, toggled: postback.toggled !== false },
+      custom_id: customId.value,
+    });
+  },
+  page_event(p) {
+    const alias = requiredString(p, 'alias', Limits.nameChars);
+    if (!alias.ok) return alias;
+    const body = optionalObject(p, 'body', Limits.contextChars);
+    if (!body.ok) return body;
+    const customId = requiredString(p, 'custom_id', Limits.nameChars);
+    if (!customId.ok) return customId;
+    return ok({ alias: alias.value, body: body.value, custom_id: customId.value });
+  },
+  update_context(p) {
+    const context = optionalObject(p, 'context', Limits.contextChars);
+    if (!context.ok) return context;
+    if (context.value === undefined) return fail('context must be an object');
+    return ok({ context: context.value });
+  },
+  ping() {
+    return ok({});
+  },
+};
+
+function isRequestAction(action: string): action is RequestAction {
+  return Object.prototype.hasOwnProperty.call(parsers, action);
+}
+
+/**
+ * Parses one text frame from a client. Never throws: malformed JSON, wrong types and unknown
+ * actions come back as `{ ok: false }` with whatever `request_id`/`action` could be read.
+ */
+export function parseClientFrame(text: string): RequestParseResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, error: 'frame is not valid JSON' };
+  }
+  if (!isObject(raw)) return { ok: false, error: 'frame must be a JSON object' };
+  const requestId = typeof raw.request_id === 'string' && raw.request_id.length <= 100 ? raw.request_id : undefined;
+  const action = typeof raw.action === 'string' && raw.action.length <= 100 ? raw.action : undefined;
+  const failWith = (error: string): RequestParseResult => ({ ok: false, error, request_id: requestId, action });
+  if (requestId === undefined || requestId === '') return failWith('request_id must be a non-empty string');
+  if (action === undefined) return failWith('action must be a string');
+  if (!isRequestAction(action)) return failWith(`unknown action '${action}'`);
+  const payload = raw.payload === undefined ? {} : raw.payload;
+  if (!isObject(payload)) return failWith('payload must be an object');
+  const parsed = (parsers[action] as PayloadParser<RequestAction>)(payload);
+  if (!parsed.ok) return failWith(parsed.error);
+  return { ok: true, value: { request_id: requestId, action, payload: parsed.value } as ClientRequest };
+}

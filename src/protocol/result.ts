@@ -1,0 +1,69 @@
+/**
+ * A parse result: either the value or a message saying what was wrong.
+ * Used at every edge (frames, HTTP bodies, options, storage) instead of throwing.
+ */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const fail = <T = never>(error: string): Result<T> => ({ ok: false, error });
+
+/** A plain JSON object (not null, not an array). */
+export type JsonObject = Record<string, unknown>;
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Counts the UTF-16 length of `JSON.stringify(value)`; `Infinity` when it cannot be serialised. */
+export function jsonSize(value: unknown): number {
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? Infinity : text.length;
+  } catch {
+    return Infinity;
+  }
+}
+
+/** Reads an optional string field no longer than `max`; `undefined` when absent. */
+export function optionalString(
+  source: JsonObject,
+  key: string,
+  max: number,
+): Result<string | undefined> {
+  const value = source[key];
+  if (value === undefined) return ok(undefined);
+  if (typeof value !== 'string') return fail(`${key} must be a string`);
+  if (value.length > max) return fail(`${key} must be at most ${max} characters`);
+  return ok(value);
+}
+
+/** Reads a required non-empty string field no longer than `max`. */
+export function requiredString(source: JsonObject, key: string, max: number): Result<string> {
+  const value = source[key];
+  if (typeof value !== 'string' || value.length === 0) return fail(`${key} must be a non-empty string`);
+  if (value.length > max) return fail(`${key} must be at most ${max} characters`);
+  return ok(value);
+}
+
+/** Reads an optional JSON object field whose serialised size is at most `maxBytes`. */
+export function optionalObject(
+  source: JsonObject,
+  key: string,
+  maxChars: number,
+): Result<JsonObject | undefined> {
+  const value = source[key];
+  if (value === undefined) return ok(undefined);
+  if (!isObject(value)) return fail(`${key} must be an object`);
+  if (jsonSize(value) > maxChars) return fail(`${key} must serialise to at most ${maxChars} characters`);
+  return ok(value);
+}
+
+/** Reads an optional non-negative safe integer. */
+export function optionalSeq(source: JsonObject, key: string): Result<number | undefined> {
+  const value = source[key];
+  if (value === undefined) return ok(undefined);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    return fail(`${key} must be a non-negative integer`);
+  }
+  return ok(value);
+}
