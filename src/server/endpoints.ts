@@ -1,0 +1,89 @@
+/**
+ * Endpoints (bot deployments): who may embed them (origins), which key manages them, which bot
+ * answers, and the settings the widget shows.
+ */
+import type { ChatSettings } from '../protocol';
+import { constantTimeEqual } from './token';
+import { BOT_HANDLERS, type Bot } from './runtime/types';
+
+/** One endpoint as given to {@link createServer} (the config file's entries, with the bot loaded). */
+export interface EndpointConfig {
+  organization: string;
+  /** Unique server-wide; it is the bot's `botId`. */
+  endpoint: string;
+  bot: Bot;
+  /** Origins (e.g. `https://shop.example.com`) whose pages may embed the widget. */
+  allowedOrigins: string[];
+  /** Authorizes the management API for this endpoint; without one the API refuses every call. */
+  apiKey?: string;
+  /** Widget header title. Default "Chat". */
+  title?: string;
+  subtitle?: string;
+  /** Widget colours, e.g. `{ primary: '#0b5fff' }`. */
+  theme?: Record<string, string>;
+}
+
+export interface Endpoint {
+  organization: string;
+  endpoint: string;
+  bot: Bot;
+  allowedOrigins: ReadonlySet<string>;
+  apiKey: string | undefined;
+  settings: ChatSettings;
+}
+
+/** Looks endpoints up by name, by (organization, name) and by API key. */
+export class EndpointRegistry {
+  private readonly byName = new Map<string, Endpoint>();
+
+  /** @throws TypeError naming the endpoint when a config is invalid or a name repeats. */
+  constructor(configs: readonly EndpointConfig[]) {
+    for (const config of configs) {
+      const name = config.endpoint;
+      if (this.byName.has(name)) throw new TypeError(`endpoint '${name}' is configured twice`);
+      const bot: unknown = config.bot;
+      if (typeof bot !== 'object' || bot === null) throw new TypeError(`endpoint '${name}': bot must be an object`);
+      for (const handler of BOT_HANDLERS) {
+        const value: unknown = (bot as Record<string, unknown>)[handler];
+        if (value !== undefined && typeof value !== 'function') {
+          throw new TypeError(`endpoint '${name}': bot.${handler} must be a function`);
+        }
+      }
+      this.byName.set(name, {
+        organization: config.organization,
+        endpoint: name,
+        bot: config.bot,
+        allowedOrigins: new Set(config.allowedOrigins),
+        apiKey: config.apiKey === '' ? undefined : config.apiKey,
+        settings: {
+          title: config.title ?? 'Chat',
+          ...(config.subtitle === undefined ? {} : { subtitle: config.subtitle }),
+          theme: { ...config.theme },
+        },
+      });
+    }
+  }
+
+  get(name: string): Endpoint | undefined {
+    return this.byName.get(name);
+  }
+
+  /** The endpoint only when both organization and name match. */
+  find(organization: string, name: string): Endpoint | undefined {
+    const endpoint = this.byName.get(name);
+    return endpoint && endpoint.organization === organization ? endpoint : undefined;
+  }
+
+  /** The endpoint whose API key equals `key`. Every key is compared, in constant time. */
+  byApiKey(key: string): Endpoint | undefined {
+    let found: Endpoint | undefined;
+    for (const endpoint of this.byName.values()) {
+      if (endpoint.apiKey !== undefined && constantTimeEqual(endpoint.apiKey, key)) found ??= endpoint;
+    }
+    return found;
+  }
+
+  all(): Endpoint[] {
+    return [...this.byName.values()];
+  }
+}

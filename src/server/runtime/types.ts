@@ -1,0 +1,90 @@
+/**
+ * The bot API (CONTRACT §4). Bots are plain ES modules whose default export has any of the
+ * handlers below; every handler may be async. Handlers of one dialog run one at a time, in
+ * arrival order; a handler that throws or runs past its time limit is logged and the dialog goes on.
+ */
+import type { JsonObject } from '../../protocol';
+
+/** A pushback (CONTRACT §5.1): a capability URL that raises `event` in one dialog. */
+export interface Pushback {
+  channelType: string;
+  botId: string;
+  chatId: string;
+  event: string;
+  eventData: JsonObject;
+  /** A random UUID v4. */
+  id: string;
+  /** `{publicUrl}/pushgate/push_{id}`: GET or POST it to activate the pushback. */
+  link: string;
+  /** ISO-8601 creation time. */
+  created: string;
+}
+
+export interface SayOptions {
+  /** Buttons offered under the message; picking one sends its text as the visitor's message. */
+  quickReplies?: string[];
+}
+
+export type BotRequestType = 'start' | 'message' | 'event' | 'page_event';
+
+/** What started this handler call (the seed's `$request`). */
+export interface BotRequest {
+  channelType: 'chatwidget';
+  /** The endpoint name. */
+  botId: string;
+  /** The visitor's id; equals `chatId`. */
+  channelUserId: string;
+  chatId: string;
+  type: BotRequestType;
+  /** The visitor's text (`message`). */
+  text?: string;
+  /** The event name (`event`) or page-event alias (`page_event`). */
+  event?: string;
+  rawRequest: { eventData?: JsonObject };
+  /** `context` is the dialog's context, or the page event's body for `page_event`. */
+  payload: { user: { context: JsonObject } };
+}
+
+/** The seed's `$pushgate`: the five-argument form of pushback creation. */
+export interface Pushgate {
+  /** All five arguments are required (TypeError otherwise); `botId` must be this endpoint and `chatId` an existing dialog of it. */
+  createPushback(
+    channelType: string,
+    botId: string,
+    chatId: string,
+    event: string,
+    eventData: JsonObject,
+  ): Promise<Pushback>;
+}
+
+/**
+ * What a handler gets. Output methods append to the dialog at once (the visitor sees them while
+ * the handler still runs) and resolve once stored; invalid arguments throw a TypeError.
+ * Calls made after the handler finished or timed out are logged and ignored.
+ */
+export interface BotContext {
+  /** Sends a bot message: `text` non-empty, at most `Limits.textChars`; at most `Limits.quickReplies` replies. */
+  say(text: string, options?: SayOptions): Promise<void>;
+  /** Sends a host notification (the page's `notification` event); `SB:::` ones are private to the widget. */
+  notifyHost(message: string): Promise<void>;
+  /** `notifyHost('SB:::UserInputDisabled')`. */
+  disableInput(): Promise<void>;
+  /** `notifyHost('SB:::UserInputEnabled')`. */
+  enableInput(): Promise<void>;
+  /** Creates a pushback for this dialog. `eventData` defaults to `{}`. */
+  createPushback(event: string, eventData?: JsonObject): Promise<Pushback>;
+  readonly $pushgate: Pushgate;
+  readonly request: BotRequest;
+  /** A plain JSON object persisted per dialog after each handler call. */
+  state: JsonObject;
+}
+
+/** A bot: every handler is optional and may return a promise. Return values are ignored. */
+export interface Bot {
+  onStart?(ctx: BotContext): unknown;
+  onMessage?(ctx: BotContext, text: string): unknown;
+  onEvent?(ctx: BotContext, event: string, eventData: JsonObject): unknown;
+  onPageEvent?(ctx: BotContext, alias: string, context: JsonObject): unknown;
+}
+
+export const BOT_HANDLERS = ['onStart', 'onMessage', 'onEvent', 'onPageEvent'] as const;

@@ -1,0 +1,27 @@
+/** Wraps a {@link Store} so every call's latency lands in a metric, labelled by operation. */
+import type { Summary } from '../metrics';
+import type { Store } from './types';
+
+export function instrumentStore(store: Store, latency: Summary): Store {
+  const cache = new Map<PropertyKey, unknown>();
+  // A Proxy rather than copying own properties, so a class-based engine (methods on the prototype) works too.
+  return new Proxy(store, {
+    get(target, name, receiver) {
+      const value: unknown = Reflect.get(target, name, receiver);
+      if (typeof value !== 'function') return value;
+      let wrapped = cache.get(name);
+      if (!wrapped) {
+        wrapped = async (...args: unknown[]) => {
+          const started = process.hrtime.bigint();
+          try {
+            return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          } finally {
+            latency.observe(Number(process.hrtime.bigint() - started) / 1e9, { op: String(name) });
+          }
+        };
+        cache.set(name, wrapped);
+      }
+      return wrapped;
+    },
+  });
+}

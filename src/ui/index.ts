@@ -1,0 +1,11 @@
+/**
+ * The Preact widget: renders state into a shadow root and raises intents. No sockets, no
+ * `window.ServisBot`: the api layer owns the store and wires it to the client.
+ * @module ui
+ */
+export { mount, type MountProps, type MountedWidget } from './mount';
+export type { DisplayOptions, UiIntents } from './App';
+export { createUiStore, type ConnectionStatus, type PendingMessage, type UiState } from './state';
+export type { Store } from './store';
+export { applyPush, transcriptFromHistory, type TranscriptItem } from './transcript';
+export { resolveStrings, type UiStrings } from './strings';

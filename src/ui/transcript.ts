@@ -1,0 +1,88 @@
+/**
+ * The transcript as the widget shows it, built from the dialog's stored pushes. Pure functions:
+ * the api layer feeds them the client's `conversation` history and live `push` events.
+ */
+import type { StoredPush } from '../protocol';
+import type { PendingMessage } from './state';
+
+export type TranscriptItem =
+  | {
+      kind: 'message';
+      /** The bot message's event id (what a postback refers to), or a key made from the push's `seq`. */
+      id: string;
+      author: 'bot' | 'visitor';
+      text: string;
+      quickReplies?: readonly string[];
+      /** The client-chosen id of a visitor message or reply: matches it to its pending copy. */
+      customId?: string;
+    }
+  | { kind: 'ended'; id: string };
+
+/** Appends what `push` shows, or returns `items` itself when the push shows nothing. */
+export function applyPush(items: readonly TranscriptItem[], push: StoredPush): readonly TranscriptItem[] {
+  const item = toItem(push);
+  return item ? [...items, item] : items;
+}
+
+/** The transcript a history (stored pushes in `seq` order) shows. */
+export function transcriptFromHistory(history: readonly StoredPush[]): readonly TranscriptItem[] {
+  return history.reduce(applyPush, [] as readonly TranscriptItem[]);
+}
+
+function toItem(push: StoredPush): TranscriptItem | undefined {
+  switch (push.action) {
+    case 'incoming_event': {
+      const { event } = push.payload;
+      return {
+        kind: 'message',
+        id: event.id,
+        author: event.author,
+        text: event.text,
+        quickReplies: event.quick_replies,
+        customId: event.custom_id,
+      };
+    }
+    case 'incoming_rich_message_postback':
+      // The postback id is the picked reply's text (docs/protocol.md): show it as the visitor's words.
+      return {
+        kind: 'message',
+        id: `postback-${push.payload.seq}`,
+        author: 'visitor',
+        text: push.payload.postback.id,
+        customId: push.payload.custom_id,
+      };
+    case 'thread_closed':
+      return { kind: 'ended', id: `ended-${push.payload.seq}` };
+    // Host notifications and multicasts are for the host page and the bot, not the transcript.
+    case 'host_notification':
+    case 'incoming_multicast':
+      return undefined;
+  }
+}
+
+/** Pending items whose echo has not arrived yet (the outbox may lag the echo by a frame). */
+export function visiblePending(
+  items: readonly TranscriptItem[],
+  pending: readonly PendingMessage[],
+): readonly PendingMessage[] {
+  if (pending.length === 0) return pending;
+  const echoed = new Set(items.map((item) => (item.kind === 'message' ? item.customId : undefined)));
+  return pending.filter((p) => !echoed.has(p.customId));
+}
+
+/**
+ * The quick replies to offer: those of the newest bot message that has some, as long as the
+ * visitor has not spoken (sent, picked or is sending) since and the conversation has not ended.
+ */
+export function activeQuickReplies(
+  items: readonly TranscriptItem[],
+  pending: readonly PendingMessage[],
+): { eventId: string; replies: readonly string[] } | undefined {
+  if (pending.length > 0) return undefined;
+  for (let i = items.length - 1; i >= 0; i--) {
+    const item = items[i];
+    if (!item || item.kind === 'ended' || item.author === 'visitor') return undefined;
+    if (item.quickReplies?.length) return { eventId: item.id, replies: item.quickReplies };
+  }
+  return undefined;
+}
