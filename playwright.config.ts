@@ -29,6 +29,10 @@ export default defineConfig({
         '--disable-sync',
         '--no-first-run',
         '--disable-quic',
+        // Host pages get public-looking origins (http://shop.test) through routing while the
+        // server is on loopback; Chromium's Local Network Access checks would block that pairing,
+        // which real deployments (public page, public server) never meet.
+        '--disable-features=LocalNetworkAccessChecks',
       ],
     },
   },

@@ -42,7 +42,7 @@ test('GET and an empty POST use the creation eventData; the link stays valid', a
   await expect(page.getByRole('log').getByText('We have a unique offer just for you! Huge online sale today!')).toHaveCount(2);
 });
 
-test('activations fired while the page is closed arrive, in order, when it opens again', async ({ browser, server, request }) => {
+test('50 activations fired while the page is closed arrive, in order, when it opens again', async ({ browser, server, request }) => {
   const context = await browser.newContext();
   const page = await context.newPage();
   await openHostPage(page, server);
@@ -50,18 +50,18 @@ test('activations fired while the page is closed arrive, in order, when it opens
   const link = await subscribe(page);
   await page.close();
 
-  for (let i = 1; i <= 5; i++) {
+  for (let i = 1; i <= 50; i++) {
     expect((await request.post(link, { data: { text: `offer ${i}` } })).status()).toBe(202);
   }
 
   const again = await context.newPage();
   await openHostPage(again, server);
   expect(await waitForReady(again)).toBe(chatId);
-  await again.waitForFunction(() => window.__events.filter((e) => String(e.payload).startsWith('newNotification:offer')).length === 5);
+  await again.waitForFunction(() => window.__events.filter((e) => String(e.payload).startsWith('newNotification:offer')).length === 50);
   const offers = (await hostEvents(again)).map((e) => e.payload).filter((p) => String(p).startsWith('newNotification:offer'));
-  expect(offers).toEqual([1, 2, 3, 4, 5].map((i) => `newNotification:offer ${i}`));
+  expect(offers).toEqual(Array.from({ length: 50 }, (_, i) => `newNotification:offer ${i + 1}`));
   await again.evaluate(() => window.__api.open());
-  await expect(again.getByRole('log')).toContainText('We have a unique offer just for you! offer 5');
+  await expect(again.getByRole('log')).toContainText('We have a unique offer just for you! offer 50');
   await context.close();
 });
 

@@ -50,15 +50,15 @@ export function writeConfig(dataDir: string, endpoints: EndpointSpec[] = [{}]): 
 
 /**
  * Starts `node bin/roundel.mjs serve --port 0` (the built server) and resolves once it printed
- * the URL it listens on. Pass `dataDir` again to restart on the same database.
+ * the URL it listens on. Pass `dataDir` (and `port`) again to restart on the same database (and address).
  */
 export async function startServer(
-  options: { dataDir?: string; config?: string | null; env?: Record<string, string> } = {},
+  options: { dataDir?: string; config?: string | null; env?: Record<string, string>; port?: number } = {},
 ): Promise<RunningServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'roundel-e2e-'));
   const dbPath = join(dataDir, 'roundel.db');
   const config = options.config === undefined ? writeConfig(dataDir) : options.config;
-  const args = ['bin/roundel.mjs', 'serve', '--port', '0', '--host', '127.0.0.1', '--db', dbPath];
+  const args = ['bin/roundel.mjs', 'serve', '--port', String(options.port ?? 0), '--host', '127.0.0.1', '--db', dbPath];
   if (config) args.push('--config', config);
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ROUNDEL_API_KEY: API_KEY, ...options.env },

@@ -42,6 +42,7 @@ interface AppProps {
 
 const PANEL_ID = 'rd-panel';
 
+/** The whole widget for one state: roundel, panel (header, banner, log, typing, replies, composer). */
 export function App({ state, display, strings, intents }: AppProps) {
   const forcedOpen = display.inline || display.alwaysOpen;
   const shown = forcedOpen || state.open;
@@ -50,19 +51,22 @@ export function App({ state, display, strings, intents }: AppProps) {
   const quick = activeQuickReplies(state.transcript, pending);
   const title = state.settings.title || strings.defaultTitle;
 
-  const scrollRef = useRef<HTMLDivElement>(null);
+  const logRef = useRef<HTMLDivElement>(null);
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const roundelRef = useRef<HTMLButtonElement>(null);
   // Focus moves into the panel only when the visitor opened it; the host page's open() must not steal focus.
   const focusOnOpen = useRef(false);
 
   useLayoutEffect(() => {
-    const el = scrollRef.current;
+    const el = logRef.current;
     if (el && shown) el.scrollTop = el.scrollHeight;
-  }, [shown, state.transcript, pending.length, state.typing, quick]);
+  }, [shown, state.transcript, pending.length]);
 
   useEffect(() => {
-    if (shown && focusOnOpen.current) inputRef.current?.focus();
+    // Only a shown panel consumes the flag: Preact may run a stale effect of the closed panel
+    // right before the re-render that opens it.
+    if (!shown) return;
+    if (focusOnOpen.current) inputRef.current?.focus();
     focusOnOpen.current = false;
   }, [shown]);
 
@@ -91,39 +95,34 @@ export function App({ state, display, strings, intents }: AppProps) {
             {strings.reconnecting}
           </div>
         ) : null}
-        <div class="rd-scroll" ref={scrollRef}>
-          <div class="rd-log" role="log" aria-live="polite" aria-label={strings.transcript}>
-            {state.transcript.map((item) =>
-              item.kind === 'ended' ? (
-                <div key={item.id} class="rd-ended">
-                  {strings.conversationEnded}
-                </div>
-              ) : (
-                <Bubble key={item.id} author={item.author} text={item.text} strings={strings} />
-              ),
-            )}
-            {pending.map((item) => (
-              <Bubble key={`pending:${item.customId}`} author="visitor" text={item.text} pending strings={strings} />
-            ))}
-          </div>
-          {state.typing ? (
-            <div class="rd-typing">
-              <span class="rd-sr">{strings.typing}</span>
-              <span class="rd-dots" aria-hidden="true">
-                <i />
-                <i />
-                <i />
-              </span>
-            </div>
-          ) : null}
-          {quick ? (
-            <QuickReplies
-              replies={quick.replies}
-              strings={strings}
-              onPick={(text) => intents.onPickReply(quick.eventId, text)}
-            />
-          ) : null}
+        {/* The log is the scroller and fills the panel: typing and replies sit by the composer. */}
+        <div class="rd-log" ref={logRef} role="log" aria-live="polite" aria-label={strings.transcript}>
+          {state.transcript.map((item) =>
+            item.kind === 'ended' ? (
+              <div key={item.id} class="rd-ended">
+                {strings.conversationEnded}
+              </div>
+            ) : (
+              <Bubble key={item.id} author={item.author} text={item.text} strings={strings} />
+            ),
+          )}
+          {pending.map((item) => (
+            <Bubble key={`pending:${item.customId}`} author="visitor" text={item.text} pending strings={strings} />
+          ))}
         </div>
+        {state.typing ? (
+          <div class="rd-typing">
+            <span class="rd-sr">{strings.typing}</span>
+            <span class="rd-dots" aria-hidden="true">
+              <i />
+              <i />
+              <i />
+            </span>
+          </div>
+        ) : null}
+        {quick ? (
+          <QuickReplies replies={quick.replies} strings={strings} onPick={(text) => intents.onPickReply(quick.eventId, text)} />
+        ) : null}
         <Composer disabled={state.inputDisabled} strings={strings} inputRef={inputRef} onSend={intents.onSend} />
       </section>
       {withRoundel ? (

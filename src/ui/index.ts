@@ -8,4 +8,3 @@ export type { DisplayOptions, UiIntents } from './App';
 export { createUiStore, type ConnectionStatus, type PendingMessage, type UiState } from './state';
 export type { Store } from './store';
 export { applyPush, transcriptFromHistory, type TranscriptItem } from './transcript';
-export { resolveStrings, type UiStrings } from './strings';

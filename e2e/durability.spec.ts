@@ -1,0 +1,88 @@
+import type { Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { hostEvents, openHostPage, waitForReady } from './support/host-page';
+import { startServer, type RunningServer } from './support/server';
+
+/** Fault tests: each starts its own server process so it can kill and restart it. */
+test.describe.configure({ timeout: 60_000 });
+
+async function subscribe(page: Page): Promise<string> {
+  await page.evaluate(() => window.__api.open());
+  await page.getByRole('textbox', { name: 'Message' }).fill('subscribe');
+  await page.getByRole('button', { name: 'Send' }).click();
+  const handle = await page.waitForFunction(() => {
+    const found = window.__events.find((e) => typeof e.payload === 'string' && e.payload.startsWith('pushback:'));
+    return found ? (found.payload as string).slice('pushback:'.length) : false;
+  });
+  return (await handle.jsonValue()) as string;
+}
+
+const offersIn = async (page: Page) =>
+  (await hostEvents(page)).map((e) => String(e.payload)).filter((p) => p.startsWith('newNotification:offer'));
+
+test('50 activations answered 202, then SIGKILL and a restart on the same database: all 50 arrive', async ({
+  browser,
+  request,
+}) => {
+  let server: RunningServer = await startServer();
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await openHostPage(page, server);
+    const chatId = await waitForReady(page);
+    const link = await subscribe(page);
+    await page.close();
+
+    const path = new URL(link).pathname;
+    for (let i = 1; i <= 50; i++) {
+      const response = await request.post(`${server.url}${path}`, { data: { text: `offer ${i}` } });
+      expect(response.status()).toBe(202);
+    }
+    await server.kill();
+    server = await startServer({ dataDir: server.dataDir });
+
+    const again = await context.newPage();
+    await openHostPage(again, server);
+    expect(await waitForReady(again)).toBe(chatId);
+    await again.waitForFunction(
+      () => window.__events.filter((e) => String(e.payload).startsWith('newNotification:offer')).length >= 50,
+    );
+    expect(await offersIn(again)).toEqual(Array.from({ length: 50 }, (_, i) => `newNotification:offer ${i + 1}`));
+  } finally {
+    await context.close();
+    await server.stop();
+  }
+});
+
+test('server killed and restarted while the page is open: the widget reconnects, nothing is lost or doubled', async ({
+  page,
+  request,
+}) => {
+  let server = await startServer();
+  try {
+    await openHostPage(page, server);
+    const chatId = await waitForReady(page);
+    const link = await subscribe(page);
+    const port = new URL(server.url).port;
+
+    await server.kill();
+    // Typed during the outage: waits in the outbox, shown as pending.
+    const box = page.getByRole('textbox', { name: 'Message' });
+    await box.fill('typed while offline');
+    await page.getByRole('button', { name: 'Send' }).click();
+
+    server = await startServer({ dataDir: server.dataDir, port: Number(port) });
+    expect(server.url).toContain(`:${port}`);
+    const log = page.getByRole('log');
+    await expect(log).toContainText('You said: typed while offline');
+    const activation = await request.post(link, { data: { text: 'offer after restart' } });
+    expect(activation.status()).toBe(202);
+    await expect(log).toContainText('We have a unique offer just for you! offer after restart');
+    await expect(log.getByText('You said: typed while offline')).toHaveCount(1);
+    await expect(log.getByText('typed while offline', { exact: true })).toHaveCount(1);
+    const ready = (await hostEvents(page)).filter((e) => (e.payload as { value?: string }).value === 'Ready');
+    expect(ready).toEqual([{ name: 'Messenger', payload: { type: 'CONVERSATION', value: 'Ready', conversationId: chatId } }]);
+  } finally {
+    await server.stop();
+  }
+});

@@ -1,0 +1,83 @@
+/**
+ * The api layer over the real ChatClient, against the client's in-memory fake server and clock:
+ * checks that the client's events mean what the api assumes (types.ts cannot).
+ */
+import { act, fireEvent, within } from '@testing-library/preact';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ChatClient } from '../client';
+import { FakeClock } from '../client/testing/fake-clock';
+import { FakeServer } from '../client/testing/fake-server';
+import { MemoryStorage } from '../client/testing/memory-storage';
+import { createInit } from './init';
+import type { MessengerApi, MessengerEvent } from './types';
+
+let api: MessengerApi | undefined;
+afterEach(() => api?.destroy());
+
+function start() {
+  const clock = new FakeClock();
+  const server = new FakeServer(clock, { echo: false });
+  const init = createInit({
+    window,
+    defaultServerUrl: () => 'http://127.0.0.1:8080',
+    createClient: (options) => new ChatClient({ ...options, WebSocket: server.WebSocket, clock, storage: new MemoryStorage() }),
+  });
+  api = init({ organization: 'acme', endpoint: 'acme-demo', alwaysOpen: true, context: { page: '/pricing' } });
+  const messenger: MessengerEvent[] = [];
+  const notifications: string[] = [];
+  api.on('Messenger', (event) => messenger.push(event));
+  api.on('notification', (message) => notifications.push(message));
+  const view = within(document.getElementById('servisbot-messenger')!.shadowRoot as unknown as HTMLElement);
+  return { api, clock, server, messenger, notifications, view };
+}
+
+describe('api over the real ChatClient', () => {
+  it('loads, sends, echoes, notifies, resets and closes the socket', async () => {
+    const { api, clock, server, messenger, notifications, view } = start();
+    expect(server.last.socket.url).toBe('ws://127.0.0.1:8080/ws?organization=acme&endpoint=acme-demo');
+    clock.advance(50);
+    const firstChat = server.last.chatId!;
+    expect(messenger).toEqual([{ type: 'CONVERSATION', value: 'Ready', conversationId: firstChat }]);
+    expect(server.dialog(firstChat).context).toEqual({ page: '/pricing' });
+    const log = within(view.getByRole('log'));
+    expect(log.getByText('Welcome!')).toBeTruthy();
+
+    const box = view.getByRole('textbox', { name: 'Message' });
+    await act(() => {
+      fireEvent.input(box, { target: { value: 'hello' } });
+    });
+    fireEvent.keyDown(box, { key: 'Enter' });
+    expect(log.getByText('Sending…')).toBeTruthy();
+    clock.advance(50);
+    expect(log.getAllByText('hello')).toHaveLength(1);
+    expect(log.queryByText('Sending…')).toBeNull();
+
+    server.notify(firstChat, 'SB:::UserInputDisabled');
+    server.notify(firstChat, 'cart-updated');
+    clock.advance(50);
+    expect((box as HTMLTextAreaElement).disabled).toBe(true);
+    expect(notifications).toEqual(['cart-updated']);
+
+    const accepted = api.pageEvent({ alias: 'viewed-pricing', body: { plan: 'pro' } });
+    clock.advance(50);
+    await accepted;
+    expect(server.dialog(firstChat).pageEvents).toMatchObject([{ alias: 'viewed-pricing', body: { plan: 'pro' } }]);
+
+    const reset = api.reset();
+    clock.advance(50);
+    await reset;
+    const secondChat = server.last.chatId!;
+    expect(secondChat).not.toBe(firstChat);
+    expect(messenger).toEqual([
+      { type: 'CONVERSATION', value: 'Ready', conversationId: firstChat },
+      { type: 'CONVERSATION', value: 'First User Interaction' },
+      { type: 'CONVERSATION', value: 'Ready', conversationId: secondChat },
+    ]);
+    expect((view.getByRole('textbox', { name: 'Message' }) as HTMLTextAreaElement).disabled).toBe(false);
+    expect(log.queryByText('hello')).toBeNull();
+
+    const socket = server.last.socket;
+    api.destroy();
+    expect(socket.closedWith?.code).toBe(1000);
+  });
+});

@@ -1,0 +1,247 @@
+/**
+ * One messenger instance: the host element, the mounted UI, the client, and the wiring between
+ * them. Everything here runs inside the host page, so nothing may throw into it: client events
+ * and UI intents are guarded, and only bad arguments to API methods throw a `TypeError`.
+ */
+import type { ChatClientEvents, Logger, OutboxItem } from '../client';
+import type { ChatSettings, JsonObject } from '../protocol';
+import { applyPush, createUiStore, mount, transcriptFromHistory, type PendingMessage, type UiIntents } from '../ui';
+import type { ChatClientLike, MessengerDeps } from './deps';
+import { createHostEmitter, HOST_EVENT_NAMES } from './host-events';
+import { inputDisabledAfter, inputDisabledBy, isPrivateNotification } from './notifications';
+import type { ResolvedOptions } from './options';
+import { websocketUrl } from './server-url';
+import { pageStorage } from './storage';
+import type { MessengerApi, MessengerEvent } from './types';
+import { isPlainObject, jsonObject, name } from './validate';
+
+/** The id of the element the widget renders into (CONTRACT.md §3). */
+export const HOST_ELEMENT_ID = 'servisbot-messenger';
+
+/**
+ * Creates, mounts and connects a messenger. `onDestroyed` runs once, when `destroy()` is called,
+ * so `init` can forget the instance.
+ */
+export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, log: Logger, onDestroyed: () => void): MessengerApi {
+  const { document } = deps.window;
+  const events = createHostEmitter(log);
+  const forcedOpen = options.container !== undefined || options.alwaysOpen;
+  let context: JsonObject = options.context;
+  let announcedChatId: string | undefined;
+  let interacted = false;
+  let destroyed = false;
+
+  /** Endpoint settings with the host page's `title` / `theme` on top. */
+  const withOverrides = (settings: ChatSettings): ChatSettings => ({
+    title: options.title ?? settings.title,
+    subtitle: settings.subtitle,
+    theme: { ...settings.theme, ...options.theme },
+  });
+
+  const store = createUiStore({
+    open: forcedOpen,
+    inputDisabled: options.textInputDisabled,
+    settings: withOverrides({ title: '', theme: {} }),
+  });
+
+  const emitMessenger = (event: MessengerEvent) => events.emit('Messenger', Object.freeze(event));
+
+  /** Runs `fn`, logging instead of throwing: for code called by the client or the UI. */
+  const guard =
+    <A extends unknown[]>(what: string, fn: (...args: A) => void) =>
+    (...args: A): void => {
+      if (destroyed) return;
+      try {
+        fn(...args);
+      } catch (error) {
+        log('error', `${what} failed`, error);
+      }
+    };
+
+  const client: ChatClientLike = deps.createClient({
+    url: websocketUrl(options.serverUrl, options.organization, options.endpoint),
+    storageKey: `roundel:${options.organization}:${options.endpoint}`,
+    storage: pageStorage(deps.window, log),
+    // The DOM's WebSocket types its handlers with DOM events; the client reads only `data`, `code`, `reason`.
+    WebSocket: deps.window.WebSocket as unknown as Parameters<MessengerDeps['createClient']>[0]['WebSocket'],
+    getContext: () => context,
+    resetOnLoad: options.resetOnLoad,
+    logger: log,
+  });
+
+  const syncPending = (items: readonly OutboxItem[]) => store.set({ pending: pendingMessages(items) });
+
+  const firstInteraction = () => {
+    if (interacted) return;
+    interacted = true;
+    emitMessenger({ type: 'CONVERSATION', value: 'First User Interaction' });
+  };
+
+  const setOpen = (open: boolean) => {
+    if (destroyed || forcedOpen || store.get().open === open) return;
+    store.set({ open });
+    emitMessenger({ type: 'ROUNDEL', value: open ? 'Opened' : 'Closed' });
+  };
+
+  const onHostNotification = (message: string) => {
+    if (!isPrivateNotification(message)) return events.emit('notification', message);
+    const disabled = inputDisabledBy(message);
+    if (disabled === undefined) log('debug', 'ignored a private notification', message);
+    else store.set({ inputDisabled: disabled });
+  };
+
+  const clientHandlers: { [K in keyof ChatClientEvents]: (event: ChatClientEvents[K]) => void } = {
+    state: guard('state', (connection) => store.set({ connection })),
+    conversation: guard('conversation', ({ chatId, settings, history }) => {
+      store.set({
+        settings: withOverrides(settings),
+        transcript: transcriptFromHistory(history),
+        // History is replayed, never re-emitted: only the input state it leaves behind matters.
+        inputDisabled: inputDisabledAfter(history, options.textInputDisabled),
+        typing: false,
+      });
+      // The client emits `conversation` again when a resume could not be recovered; same chat, no new Ready.
+      if (chatId === announcedChatId) return;
+      announcedChatId = chatId;
+      emitMessenger({ type: 'CONVERSATION', value: 'Ready', conversationId: chatId });
+    }),
+    push: guard('push', (push) => {
+      const botSpoke = push.action === 'incoming_event' && push.payload.event.author === 'bot';
+      store.set((state) => ({ transcript: applyPush(state.transcript, push), typing: botSpoke ? false : state.typing }));
+      if (push.action === 'host_notification') onHostNotification(push.payload.message);
+    }),
+    typing: guard('typing', (typing) => store.set({ typing })),
+    settings: guard('settings', (settings) => store.set({ settings: withOverrides(settings) })),
+    outbox: guard('outbox', syncPending),
+    error: (error) => log('warn', `${error.type}: ${error.message}`),
+  };
+
+  const intents: UiIntents = {
+    onToggle: guard('toggle', () => setOpen(!store.get().open)),
+    onSend: guard('send', (text: string) => {
+      client.sendMessage(text);
+      // Show "Sending…" now, whether or not the client announces its outbox synchronously.
+      syncPending(client.outboxItems);
+      firstInteraction();
+    }),
+    onPickReply: guard('reply', (eventId: string, text: string) => {
+      client.sendPostback(eventId, text);
+      syncPending(client.outboxItems);
+      firstInteraction();
+    }),
+    onError: (error) => log('error', 'the widget failed to render', error),
+  };
+
+  const host = document.createElement('div');
+  host.id = HOST_ELEMENT_ID;
+  const widget = mount(host, {
+    store,
+    intents,
+    display: {
+      inline: options.container !== undefined,
+      alwaysOpen: options.alwaysOpen,
+      displayRoundel: options.displayRoundel,
+      displayHeader: options.displayHeader,
+      dir: options.dir,
+      lang: options.lang,
+    },
+  });
+  // A script in <head> may call init before <body> exists: attach once it does.
+  const attach = () => (options.container ?? document.body)?.append(host);
+  if (options.container || document.body) attach();
+  else document.addEventListener('DOMContentLoaded', attach, { once: true });
+
+  for (const type of Object.keys(clientHandlers) as (keyof ChatClientEvents)[]) client.on(type, clientHandlers[type] as never);
+  const onOnline = guard('online', () => client.onOnline());
+  const onOffline = guard('offline', () => client.onOffline());
+  deps.window.addEventListener('online', onOnline);
+  deps.window.addEventListener('offline', onOffline);
+  syncPending(client.outboxItems);
+  store.set({ connection: client.state });
+  // Connect now: the conversation loads while the messenger is still closed.
+  client.connect();
+
+  /**
+   * A client call as a Promise: a synchronous throw becomes a rejection, never a throw into the
+   * page, and a refusal (the client rejects with an ErrorBody) an `Error` carrying its `type`.
+   */
+  const call = (fn: () => Promise<void>): Promise<void> => {
+    if (destroyed) return Promise.reject(new Error('ServisBot: the messenger was destroyed'));
+    try {
+      return fn().catch((reason: unknown) => Promise.reject(asError(reason)));
+    } catch (error) {
+      return Promise.reject(asError(error));
+    }
+  };
+
+  return Object.freeze<MessengerApi>({
+    on(name, handler) {
+      checkSubscription('on', name, handler, log);
+      return destroyed ? () => {} : events.on(name, handler);
+    },
+    off(name, handler) {
+      events.off(name, handler);
+    },
+    pageEvent(aliasOrEvent) {
+      const { alias, body } = parsePageEvent(aliasOrEvent);
+      return call(() => client.pageEvent(alias, body));
+    },
+    open: () => setOpen(true),
+    close: () => setOpen(false),
+    toggle: () => setOpen(!store.get().open),
+    reset: () => call(() => client.startNewChat()),
+    rewriteContext(next) {
+      const parsed = jsonObject(next, 'ServisBot.rewriteContext: context');
+      return call(() => {
+        context = parsed;
+        return client.updateContext(parsed);
+      });
+    },
+    destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      for (const type of Object.keys(clientHandlers) as (keyof ChatClientEvents)[]) client.off(type, clientHandlers[type] as never);
+      try {
+        client.destroy();
+      } catch (error) {
+        log('error', 'closing the connection failed', error);
+      }
+      widget.unmount();
+      host.remove();
+      document.removeEventListener('DOMContentLoaded', attach);
+      deps.window.removeEventListener('online', onOnline);
+      deps.window.removeEventListener('offline', onOffline);
+      events.clear();
+      onDestroyed();
+    },
+  });
+}
+
+/** An `Error` for a rejection reason: the client rejects with `{ type, message }` bodies. */
+function asError(reason: unknown): Error {
+  if (reason instanceof Error) return reason;
+  const body = isPlainObject(reason) ? reason : {};
+  const message = typeof body.message === 'string' ? body.message : String(reason);
+  return Object.assign(new Error(`ServisBot: ${message}`), typeof body.type === 'string' ? { type: body.type } : {});
+}
+
+/** The outbox items the transcript shows (page events are invisible). */
+function pendingMessages(items: readonly OutboxItem[]): PendingMessage[] {
+  const pending: PendingMessage[] = [];
+  for (const item of items) if (item.kind !== 'page_event') pending.push({ customId: item.customId, text: item.text });
+  return pending;
+}
+
+function parsePageEvent(input: unknown): { alias: string; body?: JsonObject } {
+  if (typeof input === 'string') return { alias: name(input, 'ServisBot.pageEvent: alias') };
+  if (!isPlainObject(input)) throw new TypeError('ServisBot.pageEvent: argument must be an alias string or { alias, body }');
+  const alias = name(input.alias, 'ServisBot.pageEvent: alias');
+  return input.body === undefined ? { alias } : { alias, body: jsonObject(input.body, 'ServisBot.pageEvent: body') };
+}
+
+function checkSubscription(method: string, eventName: unknown, handler: unknown, log: Logger): void {
+  if (typeof eventName !== 'string') throw new TypeError(`ServisBot.${method}: name must be a string`);
+  if (typeof handler !== 'function') throw new TypeError(`ServisBot.${method}: handler must be a function`);
+  // An unknown name is not an error: a page written for a newer widget must still load.
+  if (!(HOST_EVENT_NAMES as readonly string[]).includes(eventName)) log('warn', `no event is named "${eventName}"`);
+}

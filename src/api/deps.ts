@@ -1,0 +1,31 @@
+/** What the api layer needs from its environment; `init` passes the browser's, tests pass fakes. */
+import type { JsonObject } from '../protocol';
+import type { ChatClientEvents, ChatClientOptions, ConnectionState, OutboxItem } from '../client';
+
+/** The members of `ChatClient` (src/client) the api layer uses. */
+export interface ChatClientLike {
+  on<K extends keyof ChatClientEvents>(type: K, handler: (event: ChatClientEvents[K]) => void): unknown;
+  off<K extends keyof ChatClientEvents>(type: K, handler: (event: ChatClientEvents[K]) => void): unknown;
+  connect(): unknown;
+  sendMessage(text: string): OutboxItem;
+  sendPostback(eventId: string, text: string): OutboxItem;
+  pageEvent(alias: string, body?: JsonObject): Promise<void>;
+  updateContext(context: JsonObject): Promise<void>;
+  startNewChat(): Promise<void>;
+  destroy(): unknown;
+  /** Called on the window's `online` event: retry now rather than at the next backoff. */
+  onOnline(): void;
+  /** Called on the window's `offline` event: drop the socket now rather than after the dead-peer timeout. */
+  onOffline(): void;
+  readonly state: ConnectionState;
+  readonly outboxItems: readonly OutboxItem[];
+}
+
+export interface MessengerDeps {
+  /** The page: its document (DOM, `container`), `localStorage`, `WebSocket` and language. */
+  window: Window & typeof globalThis;
+  /** Builds the connection (`new ChatClient(options)` in the browser). */
+  createClient(options: ChatClientOptions): ChatClientLike;
+  /** The `serverUrl` used when the option is absent. */
+  defaultServerUrl(): string;
+}

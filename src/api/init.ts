@@ -1,0 +1,54 @@
+import { createLogger } from './logger';
+import { createMessenger } from './create-messenger';
+import type { MessengerDeps } from './deps';
+import { parseOptions } from './options';
+import type { MessengerApi } from './types';
+
+/** The live instance: one widget per page, whichever `init` created it. */
+let live: MessengerApi | undefined;
+
+/**
+ * Builds `init` over `deps`. `init(options)` validates the options (a `TypeError` naming the bad
+ * one), then creates, mounts and connects the messenger and returns its API. While an instance
+ * lives, `init` returns it unchanged; after its `destroy()`, `init` creates a fresh one.
+ */
+export function createInit(deps: MessengerDeps): (options: unknown) => MessengerApi {
+  return function init(input: unknown): MessengerApi {
+    if (live) return live;
+    const { options, unknown } = parseOptions(input, {
+      serverUrl: deps.defaultServerUrl(),
+      lang: deps.window.navigator?.language || 'en',
+      document: deps.window.document,
+    });
+    const log = createLogger(options.debug);
+    if (unknown.length > 0) log('debug', `ignored unknown options: ${unknown.join(', ')}`);
+    try {
+      const api = createMessenger(options, deps, log, () => {
+        if (live === api) live = undefined;
+      });
+      live = api;
+      return api;
+    } catch (error) {
+      // Valid options but a broken environment (no shadow DOM, a failing client): the page goes
+      // on without a messenger instead of with an exception.
+      log('error', 'the messenger could not start', error);
+      return inertApi();
+    }
+  };
+}
+
+/** The API of a messenger that could not start: every method is a harmless no-op. */
+function inertApi(): MessengerApi {
+  const refuse = () => Promise.reject(new Error('ServisBot: the messenger could not start'));
+  return Object.freeze({
+    on: () => () => {},
+    off() {},
+    pageEvent: refuse,
+    open() {},
+    close() {},
+    toggle() {},
+    reset: refuse,
+    rewriteContext: refuse,
+    destroy() {},
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * The public types of the host-page API (CONTRACT.md §3). A change here is a change to the
+ * contract: the surface test (surface.test.ts) pins the names.
+ */
+
+/** Options of `ServisBot.init` as the host page passes them. Only `organization` and `endpoint` are required. */
+export interface MessengerOptions {
+  /** Organization code. */
+  organization: string;
+  /** Endpoint (bot deployment) name. */
+  endpoint: string;
+  /** Where the backend is (http or https). Default: the origin of messenger.js's own `src`. */
+  serverUrl?: string;
+  /** Sent to the bot when a conversation starts (`payload.user.context`). Default `{}`. */
+  context?: Record<string, unknown>;
+  /** CSS selector of an element to render into instead of floating; no roundel, always open. */
+  container?: string;
+  /** Permanently open, no roundel. Default false. */
+  alwaysOpen?: boolean;
+  /** Show the roundel. Default true. */
+  displayRoundel?: boolean;
+  /** Show the header. Default true. */
+  displayHeader?: boolean;
+  /** Start with the text input disabled. Default false. */
+  textInputDisabled?: boolean;
+  /** UI language (BCP 47). Default: the browser's language. */
+  lang?: string;
+  /** Text direction. Default `'ltr'`. */
+  dir?: 'ltr' | 'rtl';
+  /** Header title. Default: the endpoint's. */
+  title?: string;
+  /** Colors and font as CSS values (`primary`, `headerBg`, `botBg`, `visitorBg`, ...), merged over the endpoint's. */
+  theme?: Record<string, string>;
+  /** Start a new conversation instead of resuming the stored one. Default false. */
+  resetOnLoad?: boolean;
+  /** Log to the console with a `[ServisBot]` prefix. Default false. */
+  debug?: boolean;
+}
+
+/** The payloads of the `Messenger` event. */
+export type MessengerEvent =
+  | { readonly type: 'ROUNDEL'; readonly value: 'Opened' | 'Closed' }
+  | { readonly type: 'CONVERSATION'; readonly value: 'First User Interaction' }
+  | { readonly type: 'CONVERSATION'; readonly value: 'Ready'; readonly conversationId: string };
+
+/** Host events by name, with their payloads. */
+export type HostEvents = {
+  /** A (public) host notification from the bot: a plain string. */
+  notification: string;
+  Messenger: MessengerEvent;
+};
+
+export type HostEventName = keyof HostEvents;
+
+export type HostEventHandler<K extends HostEventName> = (payload: HostEvents[K]) => void;
+
+/** The argument of `pageEvent`: an alias, or an alias with a body (`payload.user.context` for the bot). */
+export type PageEventInput = string | { alias: string; body?: Record<string, unknown> };
+
+/** What `ServisBot.init` returns. Methods never throw at runtime; only bad arguments throw a `TypeError`. */
+export interface MessengerApi {
+  /** Subscribes `handler` to `name`; returns the function that unsubscribes it. */
+  on<K extends HostEventName>(name: K, handler: HostEventHandler<K>): () => void;
+  /** Unsubscribes `handler`; without a handler, every handler of `name`. */
+  off<K extends HostEventName>(name: K, handler?: HostEventHandler<K>): void;
+  /**
+   * Sends a page event to the bot. Resolves when the server has accepted it; calls made before
+   * the conversation is ready, or while offline, are queued and sent once.
+   */
+  pageEvent(aliasOrEvent: PageEventInput): Promise<void>;
+  /** Opens the messenger (emits `ROUNDEL Opened` when it was closed). No-op with `alwaysOpen`/`container`. */
+  open(): void;
+  /** Closes the messenger (emits `ROUNDEL Closed` when it was open). No-op with `alwaysOpen`/`container`. */
+  close(): void;
+  /** Opens when closed, closes when open. */
+  toggle(): void;
+  /** Ends this conversation and starts a new one; resolves once it has begun. */
+  reset(): Promise<void>;
+  /** Replaces the context sent to the bot; resolves once the server has it. */
+  rewriteContext(context: Record<string, unknown>): Promise<void>;
+  /** Removes every DOM node, listener, timer and socket the widget made. Idempotent. */
+  destroy(): void;
+}

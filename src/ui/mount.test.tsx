@@ -1,0 +1,259 @@
+import { act, fireEvent, within } from '@testing-library/preact';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { DisplayOptions, UiIntents } from './App';
+import { mount, type MountedWidget } from './mount';
+import { createUiStore, type UiState } from './state';
+import type { Store } from './store';
+import type { TranscriptItem } from './transcript';
+
+const FLOATING: DisplayOptions = { inline: false, alwaysOpen: false, displayRoundel: true, displayHeader: true, dir: 'ltr', lang: 'en' };
+
+interface Harness {
+  host: HTMLElement;
+  shadow: ShadowRoot;
+  store: Store<UiState>;
+  intents: { [K in keyof UiIntents]-?: ReturnType<typeof vi.fn> & NonNullable<UiIntents[K]> };
+  view: ReturnType<typeof within>;
+  widget: MountedWidget;
+}
+
+let mounted: Harness[] = [];
+
+function setup(display: Partial<DisplayOptions> = {}, state: Partial<UiState> = {}): Harness {
+  const host = document.createElement('div');
+  document.body.append(host);
+  const store = createUiStore(state);
+  const intents = { onToggle: vi.fn(), onSend: vi.fn(), onPickReply: vi.fn(), onError: vi.fn() };
+  const widget = mount(host, { store, display: { ...FLOATING, ...display }, intents });
+  const shadow = host.shadowRoot!;
+  // Testing Library's queries work on any node with querySelectorAll; a ShadowRoot is one.
+  const view = within(shadow as unknown as HTMLElement);
+  const harness = { host, shadow, store, intents, view, widget } as Harness;
+  mounted.push(harness);
+  return harness;
+}
+
+const bot = (id: string, text: string, quickReplies?: string[]): TranscriptItem => ({ kind: 'message', id, author: 'bot', text, quickReplies });
+const visitor = (id: string, text: string, customId?: string): TranscriptItem => ({ kind: 'message', id, author: 'visitor', text, customId });
+
+afterEach(() => {
+  for (const { widget, host } of mounted) {
+    widget.unmount();
+    host.remove();
+  }
+  mounted = [];
+});
+
+describe('mount', () => {
+  it('renders into an open shadow root with its styles adopted, nothing in the light DOM', () => {
+    const { host, shadow } = setup();
+    expect(host.shadowRoot?.mode).toBe('open');
+    expect(host.children).toHaveLength(0);
+    expect(shadow.adoptedStyleSheets).toHaveLength(1);
+    expect(shadow.querySelector('.rd-root')).not.toBeNull();
+  });
+
+  it('unmount removes what it added and is idempotent', () => {
+    const { host, shadow, widget, store } = setup({}, { settings: { title: 't', theme: { primary: 'red' } } });
+    expect(host.style.getPropertyValue('--rd-primary')).toBe('red');
+    widget.unmount();
+    widget.unmount();
+    expect(shadow.childNodes).toHaveLength(0);
+    expect(shadow.adoptedStyleSheets).toHaveLength(0);
+    expect(host.style.getPropertyValue('--rd-primary')).toBe('');
+    store.set({ open: true });
+    expect(shadow.childNodes).toHaveLength(0);
+  });
+
+  it('sets theme keys as --rd-* custom properties on the host and drops the previous theme', () => {
+    const { host, store } = setup({}, { settings: { title: '', theme: { primary: '#111', headerBg: '#222' } } });
+    expect(host.style.getPropertyValue('--rd-primary')).toBe('#111');
+    expect(host.style.getPropertyValue('--rd-header-bg')).toBe('#222');
+    store.set({ settings: { title: '', theme: { 'visitor-bg': '#333', 'bad key;': 'x' } } });
+    expect(host.style.getPropertyValue('--rd-primary')).toBe('');
+    expect(host.style.getPropertyValue('--rd-visitor-bg')).toBe('#333');
+    expect(host.getAttribute('style')).toBe('--rd-visitor-bg: #333;');
+  });
+});
+
+describe('roundel', () => {
+  it('is named "Open chat" while closed, raises onToggle, and becomes "Close chat" when open', () => {
+    const { view, intents, store } = setup();
+    const roundel = view.getByRole('button', { name: 'Open chat' });
+    expect(roundel.getAttribute('aria-expanded')).toBe('false');
+    expect(view.queryByRole('log')).toBeNull();
+
+    fireEvent.click(roundel);
+    expect(intents.onToggle).toHaveBeenCalledTimes(1);
+    store.set({ open: true });
+
+    expect(view.getByRole('button', { name: 'Close chat' }).getAttribute('aria-expanded')).toBe('true');
+    expect(view.queryByRole('button', { name: 'Open chat' })).toBeNull();
+    expect(view.getByRole('log').getAttribute('aria-live')).toBe('polite');
+  });
+
+  it('is the only control named "Close chat" (the header has no close button)', () => {
+    const { view } = setup({}, { open: true, settings: { title: 'Acme', subtitle: 'We reply fast', theme: {} } });
+    expect(view.getAllByRole('button', { name: 'Close chat' })).toHaveLength(1);
+    expect(view.getByRole('banner').textContent).toBe('AcmeWe reply fast');
+  });
+
+  it('closes on Escape and gives the roundel focus back', () => {
+    const { view, intents, shadow } = setup({}, { open: true });
+    fireEvent.keyDown(view.getByRole('textbox', { name: 'Message' }), { key: 'Escape' });
+    expect(intents.onToggle).toHaveBeenCalledTimes(1);
+    expect(shadow.activeElement).toBe(view.getByRole('button', { name: 'Close chat' }));
+  });
+
+  it('moves focus to the textbox when the visitor opens the panel, not when the host page does', async () => {
+    const byHost = setup();
+    await act(() => byHost.store.set({ open: true }));
+    expect(document.activeElement).toBe(document.body);
+
+    const { view, intents, store, shadow } = setup();
+    intents.onToggle.mockImplementation(() => store.set({ open: !store.get().open }));
+    await act(() => {
+      fireEvent.click(view.getByRole('button', { name: 'Open chat' }));
+    });
+    expect(shadow.activeElement).toBe(view.getByRole('textbox', { name: 'Message' }));
+  });
+
+  it('is absent with displayRoundel false, alwaysOpen or inline; the last two are always open', () => {
+    const hidden = setup({ displayRoundel: false });
+    expect(hidden.view.queryAllByRole('button', { name: /chat/ })).toHaveLength(0);
+    expect(hidden.view.queryByRole('log')).toBeNull();
+
+    for (const display of [{ alwaysOpen: true }, { inline: true }]) {
+      const { view, host } = setup(display);
+      expect(view.queryAllByRole('button', { name: /chat/ })).toHaveLength(0);
+      expect(view.getByRole('log')).toBeTruthy();
+      expect(host.hasAttribute('data-rd-inline')).toBe('inline' in display);
+    }
+  });
+
+  it('puts dir and lang on the widget root', () => {
+    const { shadow } = setup({ dir: 'rtl', lang: 'ar' });
+    const root = shadow.querySelector('.rd-root')!;
+    expect(root.getAttribute('dir')).toBe('rtl');
+    expect(root.getAttribute('lang')).toBe('ar');
+  });
+});
+
+describe('panel', () => {
+  it('shows the default title until settings arrive and no header with displayHeader false', () => {
+    expect(setup({ alwaysOpen: true }).view.getByRole('banner').textContent).toBe('Chat');
+    expect(setup({ alwaysOpen: true, displayHeader: false }).view.queryByRole('banner')).toBeNull();
+  });
+
+  it('renders bot and host text as text, never as markup', () => {
+    const payload = '<img src=x onerror="window.__xss=1">';
+    const { view, shadow } = setup({ alwaysOpen: true }, { transcript: [bot('e1', payload)], settings: { title: payload, theme: {} } });
+    expect(within(view.getByRole('log')).getByText(payload).textContent).toBe(payload);
+    expect(view.getByRole('banner').textContent).toBe(payload);
+    expect(shadow.querySelectorAll('img')).toHaveLength(0);
+  });
+
+  it('shows a pending message as "Sending…" until its echo arrives', () => {
+    const { view, store } = setup({ alwaysOpen: true }, { pending: [{ customId: 'c1', text: 'hello' }] });
+    const log = within(view.getByRole('log'));
+    expect(log.getByText('Sending…')).toBeTruthy();
+
+    store.set({ transcript: [visitor('e2', 'hello', 'c1')] });
+    expect(log.getAllByText('hello')).toHaveLength(1);
+    expect(log.queryByText('Sending…')).toBeNull();
+  });
+
+  it('shows "Conversation ended" where the bot closed the conversation', () => {
+    const { view } = setup({ alwaysOpen: true }, { transcript: [bot('e1', 'bye'), { kind: 'ended', id: 'x' }] });
+    expect(view.getByRole('log').textContent).toBe('Bot: byeConversation ended');
+  });
+
+  it('shows a "Reconnecting…" status only while reconnecting', () => {
+    const { view, store } = setup({ alwaysOpen: true }, { connection: 'reconnecting' });
+    expect(view.getByRole('status').textContent).toBe('Reconnecting…');
+    store.set({ connection: 'ready' });
+    expect(view.queryByRole('status')).toBeNull();
+  });
+
+  it('shows the typing indicator while the bot types', () => {
+    const { view, store } = setup({ alwaysOpen: true }, { typing: true });
+    expect(view.getByText('Typing…')).toBeTruthy();
+    store.set({ typing: false });
+    expect(view.queryByText('Typing…')).toBeNull();
+  });
+
+  it('keeps the transcript scrolled to the newest message', async () => {
+    const { shadow, store } = setup({ alwaysOpen: true });
+    const scroller = shadow.querySelector<HTMLElement>('.rd-log')!;
+    Object.defineProperty(scroller, 'scrollHeight', { configurable: true, value: 900 });
+    await act(() => store.set({ transcript: [bot('e1', 'newest')] }));
+    expect(scroller.scrollTop).toBe(900);
+  });
+
+  it('catches a render error at the root and renders again on the next state', async () => {
+    const { view, store, intents } = setup({ alwaysOpen: true });
+    const broken = { kind: 'message', id: 'bad', author: 'bot', get text(): string { throw new Error('boom'); } } as TranscriptItem;
+    // The boundary's re-render after the error is scheduled, hence act().
+    await act(() => store.set({ transcript: [broken] }));
+    expect(intents.onError).toHaveBeenCalledWith(new Error('boom'));
+    expect(view.queryByRole('log')).toBeNull();
+
+    store.set({ transcript: [bot('e1', 'recovered')] });
+    expect(within(view.getByRole('log')).getByText('recovered')).toBeTruthy();
+  });
+});
+
+describe('quick replies', () => {
+  it('are buttons named by their text that raise onPickReply with the bot message id', () => {
+    const { view, intents } = setup({ alwaysOpen: true }, { transcript: [bot('e1', 'old', ['Old']), bot('e2', 'Pick', ['Yes', 'No'])] });
+    expect(view.queryByRole('button', { name: 'Old' })).toBeNull();
+    fireEvent.click(view.getByRole('button', { name: 'No' }));
+    expect(intents.onPickReply).toHaveBeenCalledWith('e2', 'No');
+  });
+
+  it('disappear once the visitor sends a message, and stay usable while input is disabled', () => {
+    const { view, store } = setup({ alwaysOpen: true }, { transcript: [bot('e1', 'Pick', ['Yes'])], inputDisabled: true });
+    expect(view.getByRole('button', { name: 'Yes' }).hasAttribute('disabled')).toBe(false);
+    store.set({ pending: [{ customId: 'c1', text: 'typed' }] });
+    expect(view.queryByRole('button', { name: 'Yes' })).toBeNull();
+  });
+});
+
+describe('composer', () => {
+  it('sends on Enter (trimmed), keeps Shift+Enter for a newline, ignores blank text', async () => {
+    const { view, intents } = setup({ alwaysOpen: true });
+    const box = view.getByRole('textbox', { name: 'Message' }) as HTMLTextAreaElement;
+
+    await act(() => {
+      fireEvent.input(box, { target: { value: '  hello  ' } });
+    });
+    fireEvent.keyDown(box, { key: 'Enter', shiftKey: true });
+    expect(intents.onSend).not.toHaveBeenCalled();
+    await act(() => {
+      fireEvent.keyDown(box, { key: 'Enter' });
+    });
+    expect(intents.onSend).toHaveBeenCalledWith('hello');
+    expect(box.value).toBe('');
+
+    fireEvent.keyDown(box, { key: 'Enter' });
+    expect(intents.onSend).toHaveBeenCalledTimes(1);
+  });
+
+  it('sends with the "Send" button', async () => {
+    const { view, intents } = setup({ alwaysOpen: true });
+    await act(() => {
+      fireEvent.input(view.getByRole('textbox', { name: 'Message' }), { target: { value: 'hi' } });
+    });
+    fireEvent.click(view.getByRole('button', { name: 'Send' }));
+    expect(intents.onSend).toHaveBeenCalledWith('hi');
+  });
+
+  it('disables the textbox and the Send button while input is disabled', () => {
+    const { view, store } = setup({ alwaysOpen: true }, { inputDisabled: true });
+    expect((view.getByRole('textbox', { name: 'Message' }) as HTMLTextAreaElement).disabled).toBe(true);
+    expect((view.getByRole('button', { name: 'Send' }) as HTMLButtonElement).disabled).toBe(true);
+    store.set({ inputDisabled: false });
+    expect((view.getByRole('textbox', { name: 'Message' }) as HTMLTextAreaElement).disabled).toBe(false);
+    expect((view.getByRole('button', { name: 'Send' }) as HTMLButtonElement).disabled).toBe(false);
+  });
+});
