@@ -36,12 +36,22 @@ export function parseSession(raw: unknown): Session {
 }
 
 export class SessionStore {
+  private lastWriteOk = true;
+
   constructor(
     private readonly storage: KeyValueStorage,
     private readonly key: string,
     /** Called with a description of each failure (the client reports the first as an `error`). */
     private readonly onFailure: (message: string, cause?: unknown) => void,
   ) {}
+
+  /**
+   * False after a write failed: what storage holds may then be our own stale session rather than
+   * another tab's newer one, so it must not be adopted.
+   */
+  get writable(): boolean {
+    return this.lastWriteOk;
+  }
 
   /** The stored session, or an empty one when there is none or it cannot be read. */
   load(): Session {
@@ -73,7 +83,9 @@ export class SessionStore {
     };
     try {
       this.storage.setItem(this.key, JSON.stringify(value));
+      this.lastWriteOk = true;
     } catch (error) {
+      this.lastWriteOk = false;
       this.onFailure('storage cannot be written; the session lives in memory only', error);
     }
   }

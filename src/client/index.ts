@@ -1,0 +1,20 @@
+/**
+ * The browser connection: state machine, backoff, resume from the last `seq`, offline outbox.
+ * Knows nothing of Preact or the host page; the api layer wires it to the UI.
+ * @module client
+ */
+export { ChatClient, CLIENT_DEFAULTS } from './chat-client';
+export { systemClock } from './clock';
+export { backoffDelay } from './backoff';
+export type {
+  ChatClientEvents,
+  ChatClientOptions,
+  Clock,
+  ConnectionState,
+  ConversationLoaded,
+  KeyValueStorage,
+  Logger,
+  OutboxItem,
+  WebSocketFactory,
+  WebSocketLike,
+} from './types';
