@@ -31,7 +31,7 @@ export default defineConfig(({ mode }) => {
     build: {
       outDir: 'dist',
       emptyOutDir: false,
-      target: 'es2019',
+      target: 'es2022',
       sourcemap: true,
       lib: {
         entry: resolve(__dirname, 'src/api/messenger.ts'),

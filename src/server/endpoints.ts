@@ -23,6 +23,7 @@ export interface EndpointConfig {
   theme?: Record<string, string>;
 }
 
+/** A validated endpoint as the server uses it. */
 export interface Endpoint {
   organization: string;
   endpoint: string;

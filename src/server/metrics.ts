@@ -36,6 +36,7 @@ abstract class Metric {
   }
 }
 
+/** A monotonically increasing count. */
 export class Counter extends Metric {
   constructor(name: string, help: string) {
     super(name, help, 'counter');
@@ -47,6 +48,7 @@ export class Counter extends Metric {
   }
 }
 
+/** A value that goes up and down. */
 export class Gauge extends Metric {
   constructor(name: string, help: string) {
     super(name, help, 'gauge');
@@ -116,6 +118,12 @@ export class ServerMetrics {
     this.handlerSeconds,
     this.storeSeconds,
   ];
+
+  constructor() {
+    // Unlabelled series start at 0 so that dashboards see them before the first event.
+    this.connections.set(0);
+    this.dialogsCreated.inc(undefined, 0);
+  }
 
   /** The Prometheus text exposition of every metric. */
   render(): string {

@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startServer, type TestClient, type TestServer } from '../server/test/harness';
+import demoBot, { HELP, PAUSE, RESUME, SUBSCRIBE } from './demo';
+
+let t: TestServer;
+afterEach(async () => {
+  await t.close();
+});
+
+const notifications = (c: TestClient) =>
+  c.storedPushes().flatMap((p) => (p.action === 'host_notification' ? [p.payload.message] : []));
+
+let n = 0;
+const say = (c: TestClient, text: string) => c.call('send_event', { event: { type: 'message', text, custom_id: `c${++n}` } });
+
+describe('the demo bot', () => {
+  it('walks through the seed story: subscribe, then offers arrive through the pushback', async () => {
+    t = await startServer(demoBot);
+    const c = await t.connect();
+    await c.call('login');
+    const [greeting] = await c.pushesUntil(1);
+    expect(greeting).toMatchObject({ payload: { event: { quick_replies: [SUBSCRIBE, PAUSE, HELP] } } });
+
+    await say(c, 'subscribe to offers');
+    await c.pushesUntil(4);
+    expect(c.texts().at(-1)).toBe("Hooray! Now you'll be the first to know about all our sales and promotions.");
+    const [notice] = notifications(c);
+    expect(notice).toMatch(new RegExp(`^pushback:${t.url}/pushgate/push_[0-9a-f-]{36}$`));
+    const link = (notice ?? '').slice('pushback:'.length);
+
+    const res = await fetch(link, { method: 'POST', body: JSON.stringify({ text: '03/25 only, 20% off!' }) });
+    expect(res.status).toBe(202);
+    await c.pushesUntil(6);
+    expect((await fetch(link)).status).toBe(202);
+    await c.pushesUntil(8);
+    expect(c.texts().slice(-2)).toEqual([
+      'We have a unique offer just for you! 03/25 only, 20% off!',
+      'We have a unique offer just for you! Huge online sale today!',
+    ]);
+    expect(notifications(c).slice(1)).toEqual(['offer: 03/25 only, 20% off!', 'offer: Huge online sale today!']);
+
+    // Subscribing again reuses the pushback.
+    await say(c, SUBSCRIBE);
+    await c.pushesUntil(11);
+    expect(notifications(c).at(-1)).toBe(notice);
+  });
+
+  it('pauses and resumes the visitor’s input with the private notifications', async () => {
+    t = await startServer(demoBot);
+    const c = await t.connect();
+    await c.call('login');
+    await c.pushesUntil(1);
+    await say(c, PAUSE);
+    await c.pushesUntil(4);
+    expect(notifications(c)).toEqual(['SB:::UserInputDisabled']);
+    expect(c.texts().at(-1)).toBe(`Your input is paused. Pick "${RESUME}" when you're ready.`);
+    await say(c, RESUME);
+    await c.pushesUntil(7);
+    expect(notifications(c)).toEqual(['SB:::UserInputDisabled', 'SB:::UserInputEnabled']);
+  });
+
+  it('acknowledges page events and their body keys', async () => {
+    t = await startServer(demoBot);
+    const c = await t.connect();
+    await c.call('login');
+    await c.pushesUntil(1);
+    await c.call('page_event', { alias: 'viewed-pricing', body: { plan: 'pro', seats: 3 }, custom_id: 'p1' });
+    await c.call('page_event', { alias: 'checkout', custom_id: 'p2' });
+    await c.pushesUntil(3);
+    expect(c.texts().slice(1)).toEqual([
+      "I see you're looking at: viewed-pricing (you told me about: plan, seats)",
+      "I see you're looking at: checkout",
+    ]);
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * The bundled demo bot: the seed's pushback story (subscribe → a pushback link → an external
+ * service activates it → "We have a unique offer just for you!"), plus pausing the visitor's
+ * input and answering page events. Written only against the public bot API.
+ */
+import type { Bot, BotContext } from '../server';
+
+export const SUBSCRIBE = 'Subscribe to offers';
+export const PAUSE = 'Pause my input';
+export const RESUME = 'Resume input';
+export const HELP = 'Help';
+
+const MENU = [SUBSCRIBE, PAUSE, HELP];
+/** Room left under the message (4000) and notification (2000) limits for the words around a quote. */
+const MESSAGE_QUOTE = 3000;
+const NOTIFICATION_QUOTE = 1500;
+
+interface DemoState {
+  subscribed?: boolean;
+  pushbackLink?: string;
+  inputPaused?: boolean;
+}
+
+const stateOf = (ctx: BotContext): DemoState => ctx.state as DemoState;
+const quote = (text: string, max = MESSAGE_QUOTE): string => (text.length > max ? `${text.slice(0, max)}…` : text);
+
+async function subscribe(ctx: BotContext): Promise<void> {
+  const state = stateOf(ctx);
+  if (state.subscribed && state.pushbackLink) {
+    await ctx.say("You're already subscribed: the next offer will land right here.", { quickReplies: [HELP] });
+    await ctx.notifyHost(`pushback:${state.pushbackLink}`);
+    return;
+  }
+  const pushback = await ctx.createPushback('newNotification', { text: 'Huge online sale today!' });
+  state.subscribed = true;
+  state.pushbackLink = pushback.link;
+  await ctx.say("Hooray! Now you'll be the first to know about all our sales and promotions.");
+  // The demo page reads this notification and shows the link, standing in for the mailing list service.
+  await ctx.notifyHost(`pushback:${pushback.link}`);
+}
+
+async function resume(ctx: BotContext): Promise<void> {
+  stateOf(ctx).inputPaused = false;
+  await ctx.enableInput();
+}
+
+const demoBot: Bot = {
+  async onStart(ctx) {
+    await ctx.say("Hi! I'm the Acme demo bot. Subscribe to our offers, or pause your input to see the host page API at work.", {
+      quickReplies: MENU,
+    });
+  },
+
+  async onMessage(ctx, text) {
+    const said = text.trim().toLowerCase();
+    if (said.includes('subscribe')) return subscribe(ctx);
+    if (said === PAUSE.toLowerCase() || said.startsWith('pause')) {
+      stateOf(ctx).inputPaused = true;
+      await ctx.disableInput();
+      await ctx.say(`Your input is paused. Pick "${RESUME}" when you're ready.`, { quickReplies: [RESUME] });
+      return;
+    }
+    if (said.startsWith('resume')) {
+      await resume(ctx);
+      await ctx.say('Welcome back! Type away.', { quickReplies: MENU });
+      return;
+    }
+    if (said === 'help') {
+      await ctx.say(
+        `"${SUBSCRIBE}" creates a pushback: activating its link sends you an offer. ` +
+          `"${PAUSE}" disables the text input until you resume. Anything else, I'll echo.`,
+        { quickReplies: MENU },
+      );
+      return;
+    }
+    if (stateOf(ctx).inputPaused) await resume(ctx);
+    await ctx.say(`You said: "${quote(text)}". Pick an option below to see more.`, { quickReplies: MENU });
+  },
+
+  async onEvent(ctx, event, eventData) {
+    if (event !== 'newNotification') {
+      await ctx.say(`Something happened: ${quote(event)}.`);
+      return;
+    }
+    const text = eventData.text;
+    if (typeof text !== 'string' || text.trim() === '') return;
+    if (stateOf(ctx).inputPaused) await resume(ctx);
+    await ctx.say(`We have a unique offer just for you! ${quote(text)}`);
+    await ctx.notifyHost(`offer: ${quote(text, NOTIFICATION_QUOTE)}`);
+  },
+
+  async onPageEvent(ctx, alias, context) {
+    const keys = Object.keys(context);
+    const details = keys.length > 0 ? ` (you told me about: ${keys.join(', ')})` : '';
+    await ctx.say(quote(`I see you're looking at: ${alias}${details}`));
+  },
+};
+
+export default demoBot;

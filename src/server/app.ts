@@ -1,0 +1,26 @@
+/** The parts of one running server, wired once by {@link createServer} and passed to the http and ws layers. */
+import type { ChatService } from './chat/service';
+import type { Hub } from './chat/hub';
+import type { EndpointRegistry } from './endpoints';
+import type { Logger } from './logger';
+import type { ServerMetrics } from './metrics';
+import type { PushbackService } from './runtime/pushbacks';
+import type { BotRuntime } from './runtime/runtime';
+import type { Store } from './store/types';
+
+export interface App {
+  store: Store;
+  hub: Hub;
+  chats: ChatService;
+  runtime: BotRuntime;
+  pushbacks: PushbackService;
+  endpoints: EndpointRegistry;
+  metrics: ServerMetrics;
+  logger: Logger;
+  /** HMAC key of session tokens. */
+  secret: Buffer;
+  /** The configured public URL, or one derived from the listening address; no trailing slash. */
+  publicUrl(): string;
+  /** The configured public URL's origin, when one was configured. */
+  configuredOrigin: string | undefined;
+}

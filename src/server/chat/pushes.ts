@@ -1,0 +1,74 @@
+/** Builders for the pushes the server stores or sends (payloads as typed in protocol/frames.ts). */
+import type { JsonObject, Push, StoredPush } from '../../protocol';
+import type { PushBuilder } from '../store/types';
+
+export interface MessageInput {
+  id: string;
+  author: 'bot' | 'visitor';
+  text: string;
+  quickReplies?: string[];
+  customId?: string;
+}
+
+/** An `incoming_event` (a bot or visitor message). */
+export function messagePush(chatId: string, message: MessageInput): PushBuilder {
+  return (seq, createdAt): StoredPush => ({
+    action: 'incoming_event',
+    type: 'push',
+    payload: {
+      chat_id: chatId,
+      seq,
+      event: {
+        id: message.id,
+        type: 'message',
+        author: message.author,
+        text: message.text,
+        ...(message.quickReplies && message.quickReplies.length > 0 ? { quick_replies: message.quickReplies } : {}),
+        ...(message.customId === undefined ? {} : { custom_id: message.customId }),
+        created_at: createdAt,
+      },
+    },
+  });
+}
+
+/** An `incoming_rich_message_postback` (a quick reply picked). */
+export function postbackPush(
+  chatId: string,
+  eventId: string,
+  postback: { id: string; toggled: boolean },
+  customId: string,
+): PushBuilder {
+  return (seq, createdAt): StoredPush => ({
+    action: 'incoming_rich_message_postback',
+    type: 'push',
+    payload: { chat_id: chatId, seq, event_id: eventId, postback, custom_id: customId, created_at: createdAt },
+  });
+}
+
+/** A `host_notification`. */
+export function notificationPush(chatId: string, message: string): PushBuilder {
+  return (seq): StoredPush => ({ action: 'host_notification', type: 'push', payload: { chat_id: chatId, seq, message } });
+}
+
+/** An `incoming_multicast` (an external event sent to everyone). */
+export function multicastPush(chatId: string, type: string, content: JsonObject): PushBuilder {
+  return (seq): StoredPush => ({
+    action: 'incoming_multicast',
+    type: 'push',
+    payload: { chat_id: chatId, seq, type, content },
+  });
+}
+
+/** A `thread_closed` (the dialog ended). */
+export function threadClosedPush(chatId: string): PushBuilder {
+  return (seq): StoredPush => ({ action: 'thread_closed', type: 'push', payload: { chat_id: chatId, seq } });
+}
+
+/** Ephemeral: not stored, no seq. */
+export function typingPush(chatId: string, isTyping: boolean): Push {
+  return {
+    action: 'incoming_typing_indicator',
+    type: 'push',
+    payload: { chat_id: chatId, typing_indicator: { author_id: 'bot', is_typing: isTyping } },
+  };
+}

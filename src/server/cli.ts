@@ -1,0 +1,131 @@
+/**
+ * `roundel serve`: wires config, environment and process signals to {@link createServer}.
+ * Prints one line `Roundel listening on http://HOST:PORT` once listening.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, realpathSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import demoBot from '../bots/demo';
+import { USAGE, parseCliArgs } from './cli-args';
+import { ConfigError, loadConfig } from './config';
+import type { EndpointConfig } from './endpoints';
+import { createJsonLogger, errorFields, isLogLevel } from './logger';
+import { findPackageRoot } from './package-root';
+import { createServer } from './server';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Shutdown must finish within this, or the process exits anyway. */
+const SHUTDOWN_MS = 5000;
+
+const print = (line: string) => process.stdout.write(`${line}\n`);
+const printError = (line: string) => process.stderr.write(`${line}\n`);
+
+/** The built-in endpoint used without a config file. */
+function builtInEndpoint(env: Env): EndpointConfig {
+  const given = env.ROUNDEL_API_KEY;
+  const apiKey = given !== undefined && given !== '' ? given : randomBytes(24).toString('base64url');
+  // The operator's own key for their local server: printed so the management API can be tried.
+  print(given ? 'API key for endpoint acme-demo: from ROUNDEL_API_KEY' : `API key for endpoint acme-demo: ${apiKey}`);
+  return { organization: 'acme', endpoint: 'acme-demo', bot: demoBot, allowedOrigins: [], apiKey, title: 'Acme' };
+}
+
+const urlHost = (host: string): string => (host.includes(':') && !host.startsWith('[') ? `[${host}]` : host);
+
+/**
+ * Runs `roundel serve` with `argv` (arguments after the script) and `env`. Resolves with 0 once
+ * the server listens (the process then runs until SIGTERM/SIGINT, which close it and exit 0),
+ * or with a non-zero code, already set as `process.exitCode`, when it could not start.
+ */
+export async function main(argv: readonly string[], env: Env = process.env): Promise<number> {
+  const failWith = (code: number, message: string): number => {
+    printError(message);
+    process.exitCode = code;
+    return code;
+  };
+  const args = parseCliArgs(argv, env);
+  if (!args.ok) return failWith(2, `roundel: ${args.error}\n\n${USAGE}`);
+  if (args.value === 'help') {
+    print(USAGE);
+    return 0;
+  }
+  const options = args.value;
+  const logger = createJsonLogger({ level: isLogLevel(env.ROUNDEL_LOG_LEVEL) ? env.ROUNDEL_LOG_LEVEL : 'info' });
+
+  let endpoints: EndpointConfig[];
+  try {
+    endpoints = options.config === undefined ? [builtInEndpoint(env)] : await loadConfig(options.config, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return failWith(1, error.message);
+    throw error;
+  }
+
+  const root = findPackageRoot(import.meta.url);
+  let server;
+  try {
+    if (options.db !== ':memory:') mkdirSync(dirname(resolve(options.db)), { recursive: true });
+    server = await createServer({
+      dbPath: options.db,
+      endpoints,
+      publicUrl: options.publicUrl,
+      widgetFile: root === undefined ? undefined : join(root, 'dist', 'messenger.js'),
+      demoDir: root === undefined ? undefined : join(root, 'demo'),
+      logger,
+      secret: env.ROUNDEL_SECRET === '' ? undefined : env.ROUNDEL_SECRET,
+    });
+    const http = server.httpServer;
+    await new Promise<void>((done, fail) => {
+      http.once('error', fail);
+      http.listen(options.port, options.host, () => {
+        http.off('error', fail);
+        done();
+      });
+    });
+  } catch (error) {
+    await server?.close();
+    return failWith(1, `roundel: cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  // Bot code may leave a promise rejecting unobserved; that must not take the server down.
+  process.on('unhandledRejection', (reason) => logger.error('unhandled promise rejection', errorFields(reason)));
+  const running = server;
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    setTimeout(() => process.exit(1), SHUTDOWN_MS).unref();
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('shutdown failed', errorFields(error));
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+
+  const { port } = running.httpServer.address() as AddressInfo;
+  print(`Roundel listening on http://${urlHost(options.host)}:${port}`);
+  return 0;
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2), process.env).catch((error: unknown) => {
+    printError(`roundel: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * The pushgate (CONTRACT §5.1): `GET|POST /pushgate/push_{id}` raises the pushback's event in its
+ * dialog. The id is a capability URL meant for anyone holding it, browser pages included, hence
+ * `Access-Control-Allow-Origin: *`. The 202 is written only after the activation is committed.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { App } from '../app';
+import { KeyedRateLimiter, type RateLimit } from '../rate-limit';
+import { readBody, parseJsonObject } from './body';
+import { HttpError, allowMethods, writeJson } from './errors';
+
+/** Largest activation body. */
+export const PUSHGATE_BODY_BYTES = 64 * 1024;
+
+const PATH = /^\/pushgate\/push_([0-9a-fA-F-]{36})$/;
+
+/** A route below the router: gets the parsed URL; throws HttpError to answer an error. */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+
+/** The pushgate route, with a token bucket per pushback id. */
+export function createPushgate(app: App, rateLimit: RateLimit): RouteHandler {
+  const limiter = new KeyedRateLimiter(rateLimit);
+  const count = (result: string) => app.metrics.activations.inc({ result });
+
+  return async (req, res, url) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    const method = allowMethods(req.method, ['GET', 'POST', 'OPTIONS']);
+    if (method === 'OPTIONS') {
+      res.writeHead(204, {
+        'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+        'Access-Control-Allow-Headers': 'Content-Type',
+        'Access-Control-Max-Age': '86400',
+      });
+      res.end();
+      return;
+    }
+    const id = PATH.exec(url.pathname)?.[1]?.toLowerCase();
+    const pushback = id === undefined ? undefined : await app.store.getPushback(id);
+    if (id === undefined || !pushback) {
+      count('not_found');
+      throw new HttpError('not_found', 'no such pushback');
+    }
+    const waitMs = limiter.take(id);
+    if (waitMs > 0) {
+      count('rate_limited');
+      throw new HttpError('too_many_requests', 'too many activations of this pushback', {
+        'Retry-After': String(Math.max(1, Math.ceil(waitMs / 1000))),
+      });
+    }
+    let body;
+    try {
+      body = method === 'POST' ? parseJsonObject(await readBody(req, PUSHGATE_BODY_BYTES)) : undefined;
+    } catch (error) {
+      count('invalid');
+      throw error;
+    }
+    const result = await app.chats.accept({
+      dialogId: pushback.dialogId,
+      kind: 'event',
+      payload: { event: pushback.event, eventData: body ?? pushback.eventData, source: 'pushback', pushbackId: id },
+    });
+    if (result.status !== 'accepted') {
+      count('not_found');
+      throw new HttpError('not_found', 'the pushback’s dialog no longer exists');
+    }
+    count('accepted');
+    writeJson(res, 202, { id, event: pushback.event, accepted: true });
+    app.runtime.schedule(pushback.dialogId);
+  };
+}

@@ -1,0 +1,108 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from '../test/harness';
+import { resolveInside } from './static';
+
+let t: TestServer;
+afterEach(async () => {
+  await t.close();
+});
+
+/** A GET with the path sent verbatim (fetch would normalise `..` away). */
+function rawGet(url: string, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}${path}`, { path }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function withFiles(): Promise<TestServer> {
+  const server = await startServer({});
+  const demo = join(server.dir, 'demo');
+  mkdirSync(join(demo, 'css'), { recursive: true });
+  writeFileSync(join(demo, 'index.html'), '<!doctype html><title>demo</title>');
+  writeFileSync(join(demo, 'css', 'site.css'), 'body{}');
+  writeFileSync(join(demo, '.env'), 'SECRET=1');
+  writeFileSync(join(server.dir, 'messenger.js'), 'window.ServisBot={};');
+  writeFileSync(join(server.dir, 'secret.txt'), 'nope');
+  await server.close(true);
+  return startServer({}, { dir: server.dir, demoDir: demo, widgetFile: join(server.dir, 'messenger.js') });
+}
+
+describe('http routes', () => {
+  it('answers /healthz', async () => {
+    t = await startServer({});
+    const res = await fetch(`${t.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('serves Prometheus metrics that count connections and dialogs', async () => {
+    t = await startServer({});
+    const client = await t.connect();
+    await client.call('login');
+    const res = await fetch(`${t.url}/metrics`);
+    expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    const lines = (await res.text()).split('\n');
+    expect(lines).toContain('# TYPE roundel_connections_open gauge');
+    expect(lines).toContain('roundel_connections_open 1');
+    expect(lines).toContain('roundel_dialogs_created_total 1');
+    expect(lines).toContain('roundel_events_in_total{kind="start"} 1');
+    expect(lines.some((line) => line.startsWith('roundel_store_latency_seconds_count{op="createDialog"} 1'))).toBe(true);
+  });
+
+  it('serves the widget bundle and the demo directory with content types', async () => {
+    t = await withFiles();
+    const widget = await fetch(`${t.url}/messenger.js`);
+    expect(widget.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await widget.text()).toBe('window.ServisBot={};');
+    const index = await fetch(`${t.url}/`);
+    expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await index.text()).toBe('<!doctype html><title>demo</title>');
+    const css = await fetch(`${t.url}/css/site.css`);
+    expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
+  });
+
+  it('never serves files outside the demo directory or dot files', async () => {
+    t = await withFiles();
+    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/css/..%2f..%2fsecret.txt', '/.env', '/%00']) {
+      const res = await rawGet(t.url, path);
+      expect(res.status, path).toBe(404);
+      expect(JSON.parse(res.body), path).toEqual({ error: { type: 'not_found', message: 'not found' } });
+    }
+  });
+
+  it('answers 404 JSON for unknown paths and 405 with Allow for wrong methods', async () => {
+    t = await startServer({});
+    const missing = await fetch(`${t.url}/nothing-here`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: { type: 'not_found', message: 'not found' } });
+    const widget = await fetch(`${t.url}/messenger.js`);
+    expect(widget.status).toBe(404);
+    const wrong = await fetch(`${t.url}/healthz`, { method: 'DELETE' });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('GET, HEAD');
+    expect(await wrong.json()).toEqual({
+      error: { type: 'method_not_allowed', message: 'method DELETE is not allowed here' },
+    });
+  });
+});
+
+describe('resolveInside', () => {
+  it('maps paths inside the root and refuses the rest', () => {
+    expect(resolveInside('/srv/demo', '/')).toBe('/srv/demo/index.html');
+    expect(resolveInside('/srv/demo', '/a/b.js')).toBe('/srv/demo/a/b.js');
+    expect(resolveInside('/srv/demo', '/a/')).toBe('/srv/demo/a/index.html');
+    expect(resolveInside('/srv/demo', '/../x')).toBeUndefined();
+    expect(resolveInside('/srv/demo', '/a%5c..%5cx')).toBeUndefined();
+    expect(resolveInside('/srv/demo', '/%E0%A4%A')).toBeUndefined();
+  });
+});

@@ -1,0 +1,11 @@
+/**
+ * The Node backend of Roundel: http + websocket server, endpoints and origins, bot runtime,
+ * pushgate, management API and the SQLite store.
+ * @module server
+ */
+export { createServer, type RoundelServer, type ServerOptions } from './server';
+export type { EndpointConfig } from './endpoints';
+export type { Bot, BotContext, BotRequest, BotRequestType, Pushback, Pushgate, SayOptions } from './runtime/types';
+export { createJsonLogger, silentLogger, type Logger, type LogFields, type LogLevel } from './logger';
+export { ConfigError, loadConfig, parseConfig, type EndpointFileConfig, type RoundelConfig } from './config';
+export type { Retention } from './store/types';

@@ -1,0 +1,206 @@
+/**
+ * The bot runtime: one worker per dialog with pending inbox items. A worker takes the dialog's
+ * items one at a time in id order (handlers of one dialog never overlap), while different
+ * dialogs run concurrently up to a global limit. Items are read from the store, never from
+ * memory, so whatever was acknowledged before a crash is processed after the restart.
+ */
+import { isObject, jsonSize, type JsonObject } from '../../protocol';
+import type { ChatService } from '../chat/service';
+import { multicastPush } from '../chat/pushes';
+import type { EndpointRegistry } from '../endpoints';
+import { errorFields, type Logger } from '../logger';
+import type { ServerMetrics } from '../metrics';
+import type { InboxItem, Store } from '../store/types';
+import { createBotContext } from './context';
+import { planItem } from './dispatch';
+import type { PushbackService } from './pushbacks';
+
+export interface RuntimeDeps {
+  store: Store;
+  chats: ChatService;
+  pushbacks: PushbackService;
+  endpoints: EndpointRegistry;
+  metrics: ServerMetrics;
+  logger: Logger;
+}
+
+export interface RuntimeOptions {
+  /** A handler running longer is abandoned (logged; its later ctx calls are ignored). */
+  handlerTimeoutMs: number;
+  /** Dialogs whose handlers may run at the same time. */
+  concurrency: number;
+}
+
+/** Largest `ctx.state`, as serialised JSON characters; a larger one is not persisted. */
+const MAX_STATE_CHARS = 64 * 1024;
+
+type Outcome = { kind: 'ok' } | { kind: 'threw'; error: unknown } | { kind: 'timeout' };
+
+/** Counts concurrent work; `acquire` waits for a free slot. */
+class Slots {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free -= 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free += 1;
+  }
+}
+
+/** Schedules and runs bot handlers from the inbox. */
+export class BotRuntime {
+  /** Dialogs with a running worker; `again` is set when work arrived while it was looking. */
+  private readonly workers = new Map<string, { again: boolean; done: Promise<void> }>();
+  private readonly slots: Slots;
+  private stopped = false;
+
+  constructor(
+    private readonly deps: RuntimeDeps,
+    private readonly options: RuntimeOptions,
+  ) {
+    this.slots = new Slots(options.concurrency);
+  }
+
+  /** Makes sure the dialog's pending items get processed. Cheap to call often. */
+  schedule(dialogId: string): void {
+    if (this.stopped) return;
+    const running = this.workers.get(dialogId);
+    if (running) {
+      running.again = true;
+      return;
+    }
+    const worker = { again: false, done: Promise.resolve() };
+    this.workers.set(dialogId, worker);
+    worker.done = this.work(dialogId, worker).finally(() => this.workers.delete(dialogId));
+  }
+
+  /** Schedules every dialog with unprocessed items (after a restart). Returns how many. */
+  async recover(): Promise<number> {
+    const ids = await this.deps.store.pendingDialogIds();
+    for (const id of ids) this.schedule(id);
+    return ids.length;
+  }
+
+  /** Resolves when no worker runs (tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.workers.size > 0) await Promise.allSettled([...this.workers.values()].map((w) => w.done));
+  }
+
+  /** Starts no new item; waits up to `deadlineMs` for running handlers. Unfinished items stay pending. */
+  async stop(deadlineMs: number): Promise<void> {
+    this.stopped = true;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, deadlineMs);
+    });
+    await Promise.race([this.idle(), deadline]);
+    clearTimeout(timer);
+  }
+
+  private async work(dialogId: string, worker: { again: boolean }): Promise<void> {
+    try {
+      while (!this.stopped) {
+        worker.again = false;
+        const item = await this.deps.store.nextPending(dialogId);
+        if (!item) {
+          if (worker.again) continue;
+          return;
+        }
+        await this.slots.acquire();
+        try {
+          if (!this.stopped) await this.process(item);
+        } finally {
+          this.slots.release();
+        }
+      }
+    } catch (error) {
+      // A store failure: the item stays pending and is retried on the next schedule or restart.
+      this.deps.logger.error('dialog worker failed', { dialogId, ...errorFields(error) });
+    }
+  }
+
+  private async process(item: InboxItem): Promise<void> {
+    const { store, chats, endpoints, metrics, logger } = this.deps;
+    const dialog = await store.getDialog(item.dialogId);
+    const endpoint = dialog && endpoints.get(dialog.endpoint);
+    if (!dialog || !endpoint) {
+      logger.warn('inbox item without a dialog or endpoint; dropped', { itemId: item.id, dialogId: item.dialogId });
+      await store.finishItem(item.id, item.dialogId, undefined);
+      return;
+    }
+    const plan = planItem(item, dialog, endpoint.bot);
+    if (plan.multicast) {
+      await chats.append(dialog.id, multicastPush(dialog.id, plan.multicast.type, plan.multicast.content), `${item.id}:0`);
+    }
+    const call = plan.call;
+    if (!call) {
+      await store.finishItem(item.id, dialog.id, undefined);
+      return;
+    }
+    const log = { dialogId: dialog.id, itemId: item.id, kind: item.kind, endpoint: endpoint.endpoint };
+    const handle = createBotContext({ ...this.deps, endpoint, dialog, item, request: plan.request });
+    chats.typing(dialog.id, true);
+    try {
+      const started = process.hrtime.bigint();
+      const outcome = await this.invoke(() => call(endpoint.bot, handle.ctx));
+      metrics.handlerSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      if (outcome.kind === 'threw') {
+        metrics.handlerErrors.inc({ reason: 'threw' });
+        logger.warn('bot handler threw', { ...log, ...errorFields(outcome.error) });
+      } else if (outcome.kind === 'timeout') {
+        metrics.handlerErrors.inc({ reason: 'timeout' });
+        logger.warn('bot handler timed out', { ...log, timeoutMs: this.options.handlerTimeoutMs });
+      }
+      await handle.seal();
+      await store.finishItem(item.id, dialog.id, this.checkState(handle.ctx.state, log));
+    } finally {
+      chats.typing(dialog.id, false);
+    }
+  }
+
+  private async invoke(run: () => unknown): Promise<Outcome> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<Outcome>((resolve) => {
+      timer = setTimeout(() => resolve({ kind: 'timeout' }), this.options.handlerTimeoutMs);
+    });
+    try {
+      // Promise.resolve adopts a returned thenable; garbage return values are simply ignored.
+      const finished = Promise.resolve(run()).then(
+        (): Outcome => ({ kind: 'ok' }),
+        (error: unknown): Outcome => ({ kind: 'threw', error }),
+      );
+      return await Promise.race([finished, timeout]);
+    } catch (error) {
+      return { kind: 'threw', error };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The state to persist, or undefined (keep the stored one) when the bot left something unusable. */
+  private checkState(state: unknown, log: Record<string, unknown>): JsonObject | undefined {
+    if (!isObject(state)) {
+      this.deps.logger.warn('ctx.state is not a plain object; not persisted', log);
+      return undefined;
+    }
+    const size = jsonSize(state);
+    if (size > MAX_STATE_CHARS) {
+      this.deps.logger.warn('ctx.state is too large or not serialisable; not persisted', { ...log, size });
+      return undefined;
+    }
+    return state;
+  }
+}

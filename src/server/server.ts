@@ -1,0 +1,195 @@
+/**
+ * Wires one Roundel server: store, hub, bot runtime, HTTP routes and the websocket gateway.
+ * The server never listens by itself: callers `listen()` on {@link RoundelServer.httpServer}.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { App } from './app';
+import { ChatService } from './chat/service';
+import { Hub } from './chat/hub';
+import { EndpointRegistry, type EndpointConfig } from './endpoints';
+import { createApi } from './http/api';
+import { createPushgate } from './http/pushgate';
+import { createRequestHandler } from './http/router';
+import { createJsonLogger, errorFields, type Logger } from './logger';
+import { ServerMetrics } from './metrics';
+import type { RateLimit } from './rate-limit';
+import { PushbackService } from './runtime/pushbacks';
+import { BotRuntime } from './runtime/runtime';
+import { instrumentStore } from './store/instrument';
+import { openSqliteStore } from './store/sqlite';
+import type { Retention } from './store/types';
+import { Gateway } from './ws/gateway';
+
+export interface ServerOptions {
+  /** SQLite database file (`:memory:` for a throwaway one). Its directory must exist. */
+  dbPath: string;
+  endpoints: EndpointConfig[];
+  /** Base URL of pushback links and the always-allowed origin. Default: derived from the listening address. */
+  publicUrl?: string;
+  /** The built widget (`dist/messenger.js`) served at `/messenger.js`. Default: none (404). */
+  widgetFile?: string;
+  /** Directory served at `/` (the demo host page). Default: none (404). */
+  demoDir?: string;
+  /** Default: JSON lines on stderr at `info`. */
+  logger?: Logger;
+  /** Time a bot handler may run. Default 10 000 ms. */
+  handlerTimeoutMs?: number;
+  /** HMAC key for session tokens. Default: 32 random bytes generated once and kept in the database. */
+  secret?: string | Uint8Array;
+  /** Default `{ maxEvents: 1000, maxAgeDays: 30 }`. */
+  retention?: Partial<Retention>;
+  /** SQLite `synchronous`. Default `FULL`. */
+  synchronous?: 'FULL' | 'NORMAL';
+  /** Per pushback id. Default burst 100, then 20/s: a mailing service may fire a batch at once. */
+  pushgateRateLimit?: RateLimit;
+  /** Visitor messages, postbacks and page events per connection. Default burst 20, 10/s. */
+  messageRateLimit?: RateLimit;
+  /** Websocket ping interval. Default 15 000 ms. */
+  heartbeatMs?: number;
+  /** A peer silent for longer is terminated. Default 30 000 ms. */
+  deadPeerMs?: number;
+  /** A connection that has not logged in by then is closed with 4001. Default 30 000 ms. */
+  loginTimeoutMs?: number;
+  /** Open websocket connections allowed. Default 10 000. */
+  maxConnections?: number;
+  /** Dialogs whose bot handlers may run at once. Default 64. */
+  handlerConcurrency?: number;
+}
+
+/** A created server. */
+export interface RoundelServer {
+  /** The Node HTTP server (not listening yet). */
+  readonly httpServer: Server;
+  /** The public URL: configured, or derived from the listening address. */
+  url(): string;
+  /** Resolves when no bot handler runs or waits (tests). */
+  idle(): Promise<void>;
+  /** Stop accepting, close sockets with 1001, let handlers finish briefly, close the store. Within 5 s; idempotent. */
+  close(): Promise<void>;
+}
+
+const HOUR_MS = 60 * 60 * 1000;
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new TypeError(`${name} must be a positive number`);
+  return value;
+}
+
+function normalizePublicUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TypeError('publicUrl must be an absolute http(s) URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('publicUrl must be an http(s) URL');
+  return url.href.replace(/\/+$/, '');
+}
+
+function listeningUrl(server: Server): string {
+  const address = server.address();
+  if (address === null || typeof address === 'string') return 'http://127.0.0.1';
+  // A wildcard address is not something a browser can call: point at loopback.
+  const wildcard: Record<string, string> = { '0.0.0.0': '127.0.0.1', '::': '::1' };
+  const host = wildcard[address.address] ?? address.address;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+}
+
+/** Creates a Roundel server. @throws TypeError naming a bad option. */
+export async function createServer(options: ServerOptions): Promise<RoundelServer> {
+  const logger = options.logger ?? createJsonLogger();
+  const endpoints = new EndpointRegistry(options.endpoints);
+  const configuredUrl = normalizePublicUrl(options.publicUrl);
+  const handlerTimeoutMs = positive('handlerTimeoutMs', options.handlerTimeoutMs, 10_000);
+  const concurrency = positive('handlerConcurrency', options.handlerConcurrency, 64);
+  const gatewayOptions = {
+    heartbeatMs: positive('heartbeatMs', options.heartbeatMs, 15_000),
+    deadPeerMs: positive('deadPeerMs', options.deadPeerMs, 30_000),
+    loginTimeoutMs: positive('loginTimeoutMs', options.loginTimeoutMs, 30_000),
+    maxConnections: positive('maxConnections', options.maxConnections, 10_000),
+    rateLimit: options.messageRateLimit ?? { burst: 20, perSecond: 10 },
+    maxBufferedBytes: 1024 * 1024,
+    slowConsumerMs: 5000,
+    maxQueued: 64,
+  };
+  // Every option is checked before the database is opened, so a TypeError leaves nothing open.
+  const metrics = new ServerMetrics();
+  const store = instrumentStore(
+    openSqliteStore(options.dbPath, { synchronous: options.synchronous, retention: options.retention }),
+    metrics.storeSeconds,
+  );
+  const secret =
+    options.secret !== undefined
+      ? Buffer.from(options.secret)
+      : Buffer.from(await store.putMetaIfAbsent('token_secret', randomBytes(32).toString('base64url')));
+
+  const httpServer = createHttpServer();
+  const publicUrl = () => configuredUrl ?? listeningUrl(httpServer);
+  const hub = new Hub();
+  const chats = new ChatService(store, hub, metrics);
+  const pushbacks = new PushbackService(store, publicUrl);
+  const runtime = new BotRuntime(
+    { store, chats, pushbacks, endpoints, metrics, logger },
+    { handlerTimeoutMs, concurrency },
+  );
+  const app: App = {
+    store,
+    hub,
+    chats,
+    runtime,
+    pushbacks,
+    endpoints,
+    metrics,
+    logger,
+    secret,
+    publicUrl,
+    configuredOrigin: configuredUrl === undefined ? undefined : new URL(configuredUrl).origin,
+  };
+  const gateway = new Gateway(app, gatewayOptions);
+  httpServer.on(
+    'request',
+    createRequestHandler(app, {
+      widgetFile: options.widgetFile,
+      demoDir: options.demoDir,
+      pushgate: createPushgate(app, options.pushgateRateLimit ?? { burst: 100, perSecond: 20 }),
+      api: createApi(app),
+    }),
+  );
+  httpServer.on('upgrade', gateway.handleUpgrade);
+
+  const trim = () => store.trim(new Date()).catch((error: unknown) => logger.error('trim failed', errorFields(error)));
+  const trimTimer = setInterval(trim, HOUR_MS);
+  trimTimer.unref();
+  // Pending work is resumed once the server listens: a pushback link made by a recovered
+  // handler needs the listening address when no public URL is configured.
+  httpServer.once('listening', () => {
+    void trim();
+    runtime.recover().then(
+      (count) => count > 0 && logger.info('resuming unprocessed inbox items', { dialogs: count }),
+      (error: unknown) => logger.error('recovering the inbox failed', errorFields(error)),
+    );
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    clearInterval(trimTimer);
+    const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    httpServer.closeIdleConnections();
+    await gateway.close(1000);
+    await runtime.stop(2500);
+    httpServer.closeAllConnections();
+    await stopped;
+    await store.close();
+    logger.info('server closed');
+  };
+
+  return {
+    httpServer,
+    url: publicUrl,
+    idle: () => runtime.idle(),
+    close: () => (closing ??= close()),
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * The websocket endpoint `/ws?organization=ORG&endpoint=ENDPOINT`. Everything that can refuse a
+ * connection happens before `handleUpgrade` (as the ws README and Centrifugo advise): an
+ * unknown endpoint gets a raw 404, a foreign `Origin` a raw 403, and nothing is created.
+ */
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CloseCode, Limits, type ErrorType } from '../../protocol';
+import type { App } from '../app';
+import type { Endpoint } from '../endpoints';
+import { errorFields } from '../logger';
+import { Session, type SessionOptions } from './session';
+
+export interface GatewayOptions extends SessionOptions {
+  /** Interval of websocket pings. */
+  heartbeatMs: number;
+  /** A peer silent (no frame, no pong) for longer is terminated. */
+  deadPeerMs: number;
+  /** Connections beyond this are closed with 4004. */
+  maxConnections: number;
+}
+
+/** Answers an upgrade request with a plain HTTP error and drops the socket (as ws's abortHandshake). */
+function refuse(socket: Duplex, status: number, type: ErrorType, message: string): void {
+  const body = JSON.stringify({ error: { type, message } });
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
+      'Connection: close\r\nContent-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * Whether a page at `origin` may open the widget of `endpoint`: listed in its `allowedOrigins`,
+ * the configured public origin, or the origin this very request was addressed to (the server's own
+ * pages; a browser cannot forge `Host`). A request without `Origin` is not from a browser page.
+ */
+export function isOriginAllowed(endpoint: Endpoint, origin: string | undefined, host: string | undefined, publicOrigin?: string): boolean {
+  if (origin === undefined) return true;
+  if (endpoint.allowedOrigins.has(origin) || origin === publicOrigin) return true;
+  try {
+    const parsed = new URL(origin);
+    return host !== undefined && (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.host === host;
+  } catch {
+    return false;
+  }
+}
+
+/** Accepts websocket upgrades, tracks sessions, runs the heartbeat and closes everything on shutdown. */
+export class Gateway {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: Limits.frameBytes, clientTracking: false });
+  private readonly sessions = new Set<Session>();
+  private readonly heartbeat: NodeJS.Timeout;
+  private closing = false;
+
+  constructor(
+    private readonly app: App,
+    private readonly options: GatewayOptions,
+  ) {
+    this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /** The http server's `upgrade` listener. */
+  readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => socket.destroy());
+    let url: URL;
+    try {
+      url = new URL(`http://localhost${req.url ?? '/'}`);
+    } catch {
+      return refuse(socket, 400, 'validation', 'malformed request URL');
+    }
+    if (url.pathname !== '/ws') return refuse(socket, 404, 'not_found', 'no websocket at this path');
+    const endpoint = this.app.endpoints.find(
+      url.searchParams.get('organization') ?? '',
+      url.searchParams.get('endpoint') ?? '',
+    );
+    if (!endpoint) return refuse(socket, 404, 'not_found', 'unknown organization or endpoint');
+    const origin = req.headers.origin;
+    if (!isOriginAllowed(endpoint, origin, req.headers.host, this.app.configuredOrigin)) {
+      this.app.logger.info('websocket origin refused', { endpoint: endpoint.endpoint, origin });
+      return refuse(socket, 403, 'authentication', 'this origin may not embed this endpoint');
+    }
+    if (this.closing) return refuse(socket, 503, 'internal', 'the server is shutting down');
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, endpoint));
+  };
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** Closes every connection with 1001 "going away"; terminates those that do not finish in time. */
+  async close(graceMs = 1000): Promise<void> {
+    this.closing = true;
+    clearInterval(this.heartbeat);
+    const sockets = [...this.sessions].map((session) => session.ws);
+    const closed = Promise.all(
+      sockets.map((ws) => new Promise<void>((resolve) => (ws.readyState === ws.CLOSED ? resolve() : ws.once('close', () => resolve())))),
+    );
+    for (const session of this.sessions) session.close(CloseCode.GoingAway, 'going away');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+    for (const ws of sockets) ws.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private accept(ws: WebSocket, endpoint: Endpoint): void {
+    const session = new Session(ws, endpoint, this.app, this.options);
+    const { metrics, logger } = this.app;
+    this.sessions.add(session);
+    metrics.connections.inc();
+    ws.on('message', (data, isBinary) => session.onFrame(data, isBinary));
+    ws.on('pong', () => {
+      session.lastSeen = Date.now();
+    });
+    ws.on('error', (error) => logger.debug('websocket error', errorFields(error)));
+    ws.on('close', () => {
+      session.dispose();
+      if (this.sessions.delete(session)) metrics.connections.dec();
+    });
+    if (this.sessions.size > this.options.maxConnections) {
+      session.close(CloseCode.TooManyConnections, 'too many connections');
+    }
+  }
+
+  private beat(): void {
+    const now = Date.now();
+    for (const session of this.sessions) {
+      if (now - session.lastSeen > this.options.deadPeerMs) {
+        session.ws.terminate();
+        continue;
+      }
+      try {
+        session.ws.ping();
+      } catch {
+        session.ws.terminate(); // not open any more: the close handler cleans up
+      }
+    }
+  }
+}
