@@ -1,7 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from '@playwright/test';
 import { hostEvents, openHostPage, waitForReady } from './support/host-page';
-import { startServer, type RunningServer } from './support/server';
+import { API_KEY, startServer, writeConfig, type RunningServer } from './support/server';
 
 /** Fault tests: each starts its own server process so it can kill and restart it. */
 test.describe.configure({ timeout: 60_000 });
@@ -68,13 +71,18 @@ test('server killed and restarted while the page is open: the widget reconnects,
     await server.kill();
     // Typed during the outage: waits in the outbox, shown as pending.
     const box = page.getByRole('textbox', { name: 'Message' });
+    await expect(page.getByRole('status').filter({ hasText: 'Reconnecting…' })).toBeVisible();
     await box.fill('typed while offline');
     await page.getByRole('button', { name: 'Send' }).click();
+    await expect(page.getByRole('log')).toContainText('Sending…');
+    await expect(box).toBeEnabled();
 
     server = await startServer({ dataDir: server.dataDir, port: Number(port) });
     expect(server.url).toContain(`:${port}`);
     const log = page.getByRole('log');
     await expect(log).toContainText('You said: typed while offline');
+    await expect(page.getByRole('status').filter({ hasText: 'Reconnecting…' })).toHaveCount(0);
+    await expect(log).not.toContainText('Sending…');
     const activation = await request.post(link, { data: { text: 'offer after restart' } });
     expect(activation.status()).toBe(202);
     await expect(log).toContainText('We have a unique offer just for you! offer after restart');
@@ -83,6 +91,46 @@ test('server killed and restarted while the page is open: the widget reconnects,
     const ready = (await hostEvents(page)).filter((e) => (e.payload as { value?: string }).value === 'Ready');
     expect(ready).toEqual([{ name: 'Messenger', payload: { type: 'CONVERSATION', value: 'Ready', conversationId: chatId } }]);
   } finally {
+    await server.stop();
+  }
+});
+
+test('a page whose resume point was trimmed by retention reloads the retained transcript (recovered: false)', async ({
+  browser,
+  request,
+}) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'roundel-e2e-'));
+  const server = await startServer({ dataDir, config: writeConfig(dataDir, [{}], { retention: { maxEvents: 5 } }) });
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await openHostPage(page, server);
+    const chatId = await waitForReady(page);
+    const link = await subscribe(page);
+    await page.close();
+    // Each activation adds two pushes (the offer and its notification): 20 pushes, 5 kept.
+    for (let i = 1; i <= 10; i++) {
+      expect((await request.post(link, { data: { text: `offer ${i}` } })).status()).toBe(202);
+    }
+    // Wait until the bot has handled all ten (the audit API reads the dialog's log).
+    const audit = async () => {
+      const response = await request.get(`${server.url}/api/v1/chats/${chatId}/events?after=0`, {
+        headers: { authorization: `Bearer ${API_KEY}` },
+      });
+      return JSON.stringify(await response.json());
+    };
+    await expect.poll(audit).toContain('newNotification:offer 10');
+
+    const again = await context.newPage();
+    await openHostPage(again, server);
+    expect(await waitForReady(again)).toBe(chatId);
+    await again.evaluate(() => window.__api.open());
+    const log = again.getByRole('log');
+    await expect(log).toContainText('We have a unique offer just for you! offer 10');
+    await expect(log).not.toContainText('Welcome to the test shop!');
+    await expect(log).not.toContainText('offer 7');
+  } finally {
+    await context.close();
     await server.stop();
   }
 });

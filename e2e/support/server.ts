@@ -32,7 +32,11 @@ export const HOST_ORIGIN = 'http://shop.test';
 export const API_KEY = 'e2e-api-key-0123456789abcdef';
 
 /** Writes a config for the given endpoints (default: one `acme-demo` with the e2e bot). */
-export function writeConfig(dataDir: string, endpoints: EndpointSpec[] = [{}]): string {
+export function writeConfig(
+  dataDir: string,
+  endpoints: EndpointSpec[] = [{}],
+  extra: { retention?: { maxEvents?: number; maxAgeDays?: number } } = {},
+): string {
   const file = join(dataDir, 'roundel.config.json');
   const config = {
     endpoints: endpoints.map((e) => ({
@@ -43,6 +47,7 @@ export function writeConfig(dataDir: string, endpoints: EndpointSpec[] = [{}]): 
       apiKey: e.apiKey ?? API_KEY,
       ...(e.title ? { title: e.title } : {}),
     })),
+    ...extra,
   };
   writeFileSync(file, JSON.stringify(config, null, 2));
   return file;

@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import demoBot from '../bots/demo';
 import { USAGE, parseCliArgs } from './cli-args';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, type LoadedConfig } from './config';
 import type { EndpointConfig } from './endpoints';
 import { createJsonLogger, errorFields, isLogLevel } from './logger';
 import { findPackageRoot } from './package-root';
@@ -54,9 +54,9 @@ export async function main(argv: readonly string[], env: Env = process.env): Pro
   const options = args.value;
   const logger = createJsonLogger({ level: isLogLevel(env.ROUNDEL_LOG_LEVEL) ? env.ROUNDEL_LOG_LEVEL : 'info' });
 
-  let endpoints: EndpointConfig[];
+  let config: LoadedConfig;
   try {
-    endpoints = options.config === undefined ? [builtInEndpoint(env)] : await loadConfig(options.config, env);
+    config = options.config === undefined ? { endpoints: [builtInEndpoint(env)] } : await loadConfig(options.config, env);
   } catch (error) {
     if (error instanceof ConfigError) return failWith(1, error.message);
     throw error;
@@ -68,7 +68,8 @@ export async function main(argv: readonly string[], env: Env = process.env): Pro
     if (options.db !== ':memory:') mkdirSync(dirname(resolve(options.db)), { recursive: true });
     server = await createServer({
       dbPath: options.db,
-      endpoints,
+      endpoints: config.endpoints,
+      retention: config.retention,
       publicUrl: options.publicUrl,
       widgetFile: root === undefined ? undefined : join(root, 'dist', 'messenger.js'),
       demoDir: root === undefined ? undefined : join(root, 'demo'),

@@ -29,7 +29,15 @@ describe('parseConfig', () => {
   it('names the bad field', () => {
     expect(errorOf(null)).toBe('config: the file must hold a JSON object');
     expect(errorOf({ endpoints: [] })).toBe('config: endpoints must be a non-empty array');
-    expect(errorOf({ endpoints: [valid], extra: 1 })).toBe('config: extra is not a known field (expected endpoints)');
+    expect(errorOf({ endpoints: [valid], extra: 1 })).toBe(
+      'config: extra is not a known field (expected endpoints, retention)',
+    );
+    expect(errorOf({ endpoints: [valid], retention: { maxEvents: 0 } })).toBe(
+      'config: retention.maxEvents must be a positive integer',
+    );
+    expect(errorOf({ endpoints: [valid], retention: { maxAge: 3 } })).toBe(
+      'config: retention.maxAge is not a known field (expected maxEvents, maxAgeDays)',
+    );
     expect(errorOf(withEndpoint({ allowedOrigins: ['https://ok.example', 'https://bad.example/path'] }))).toBe(
       'config: endpoints[0].allowedOrigins[1] must be an origin like https://example.com',
     );
@@ -50,6 +58,13 @@ describe('parseConfig', () => {
     );
   });
 
+  it('reads an optional retention block', () => {
+    expect(parseConfig({ endpoints: [valid], retention: { maxEvents: 50, maxAgeDays: 7 } })).toEqual({
+      ok: true,
+      value: { endpoints: [valid], retention: { maxEvents: 50, maxAgeDays: 7 } },
+    });
+  });
+
   it('recognises origins', () => {
     expect(['http://localhost:3000', 'https://shop.example'].every(isOrigin)).toBe(true);
     expect(['https://shop.example/', 'ftp://x.example', 'shop.example', '*', 'null'].some(isOrigin)).toBe(false);
@@ -66,7 +81,7 @@ describe('loadConfig', () => {
     dir = mkdtempSync(join(tmpdir(), 'roundel-config-'));
     write('bot.mjs', 'export default { onStart() {} };');
     write('roundel.json', JSON.stringify({ endpoints: [{ ...valid, bot: './bot.mjs' }] }));
-    const [endpoint] = await loadConfig(join(dir, 'roundel.json'));
+    const [endpoint] = (await loadConfig(join(dir, 'roundel.json'))).endpoints;
     expect(endpoint?.endpoint).toBe('acme-demo');
     expect(typeof endpoint?.bot.onStart).toBe('function');
   });

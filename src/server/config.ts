@@ -22,8 +22,23 @@ export interface EndpointFileConfig {
   theme?: Record<string, string>;
 }
 
+/** How much of each dialog's outbound log is kept (see docs/protocol.md, "Retention"). */
+export interface RetentionConfig {
+  /** Newest pushes kept per dialog. */
+  maxEvents?: number;
+  /** Pushes older than this many days are dropped. */
+  maxAgeDays?: number;
+}
+
 export interface RoundelConfig {
   endpoints: EndpointFileConfig[];
+  retention?: RetentionConfig;
+}
+
+/** A loaded config: bots imported, keys resolved. */
+export interface LoadedConfig {
+  endpoints: EndpointConfig[];
+  retention?: RetentionConfig;
 }
 
 /** A config that cannot be used; `message` names the field. */
@@ -91,12 +106,28 @@ function parseEndpoint(raw: unknown, at: string, env: Env): Result<EndpointFileC
   });
 }
 
+function parseRetention(raw: unknown): Result<RetentionConfig> {
+  if (!isObject(raw)) return fail('retention must be an object');
+  const unknown = Object.keys(raw).find((key) => key !== 'maxEvents' && key !== 'maxAgeDays');
+  if (unknown !== undefined) return fail(`retention.${unknown} is not a known field (expected maxEvents, maxAgeDays)`);
+  const retention: RetentionConfig = {};
+  for (const key of ['maxEvents', 'maxAgeDays'] as const) {
+    const value = raw[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+      return fail(`retention.${key} must be a positive integer`);
+    }
+    retention[key] = value;
+  }
+  return ok(retention);
+}
+
 /** Validates a parsed config file. `env` resolves `"apiKey": "env:NAME"`. */
 export function parseConfig(raw: unknown, env: Env = {}): Result<RoundelConfig> {
   const prefix = (error: string) => fail<RoundelConfig>(`config: ${error}`);
   if (!isObject(raw)) return prefix('the file must hold a JSON object');
-  const extra = Object.keys(raw).find((key) => key !== 'endpoints');
-  if (extra !== undefined) return prefix(`${extra} is not a known field (expected endpoints)`);
+  const extra = Object.keys(raw).find((key) => key !== 'endpoints' && key !== 'retention');
+  if (extra !== undefined) return prefix(`${extra} is not a known field (expected endpoints, retention)`);
   if (!Array.isArray(raw.endpoints) || raw.endpoints.length === 0) {
     return prefix('endpoints must be a non-empty array');
   }
@@ -110,7 +141,10 @@ export function parseConfig(raw: unknown, env: Env = {}): Result<RoundelConfig> 
     }
     endpoints.push(parsed.value);
   }
-  return ok({ endpoints });
+  if (raw.retention === undefined) return ok({ endpoints });
+  const retention = parseRetention(raw.retention);
+  if (!retention.ok) return prefix(retention.error);
+  return ok({ endpoints, retention: retention.value });
 }
 
 /** Imports a bot module and checks its default export. */
@@ -133,10 +167,10 @@ export async function loadBot(path: string, at: string): Promise<Bot> {
 }
 
 /**
- * Reads, validates and loads a config file into {@link EndpointConfig}s.
+ * Reads, validates and loads a config file: endpoints with their bots imported, and retention.
  * @throws ConfigError with a message naming the bad field.
  */
-export async function loadConfig(file: string, env: Env = {}): Promise<EndpointConfig[]> {
+export async function loadConfig(file: string, env: Env = {}): Promise<LoadedConfig> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -152,10 +186,11 @@ export async function loadConfig(file: string, env: Env = {}): Promise<EndpointC
   const parsed = parseConfig(raw, env);
   if (!parsed.ok) throw new ConfigError(parsed.error);
   const dir = dirname(resolve(file));
-  return Promise.all(
+  const endpoints = await Promise.all(
     parsed.value.endpoints.map(async (entry, index) => ({
       ...entry,
       bot: await loadBot(resolve(dir, entry.bot), `endpoints[${index}]`),
     })),
   );
+  return parsed.value.retention === undefined ? { endpoints } : { endpoints, retention: parsed.value.retention };
 }

@@ -7,5 +7,13 @@ export { createServer, type RoundelServer, type ServerOptions } from './server';
 export type { EndpointConfig } from './endpoints';
 export type { Bot, BotContext, BotRequest, BotRequestType, Pushback, Pushgate, SayOptions } from './runtime/types';
 export { createJsonLogger, silentLogger, type Logger, type LogFields, type LogLevel } from './logger';
-export { ConfigError, loadConfig, parseConfig, type EndpointFileConfig, type RoundelConfig } from './config';
+export {
+  ConfigError,
+  loadConfig,
+  parseConfig,
+  type EndpointFileConfig,
+  type LoadedConfig,
+  type RetentionConfig,
+  type RoundelConfig,
+} from './config';
 export type { Retention } from './store/types';
