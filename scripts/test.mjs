@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureChromium, ensureDependencies, root, run } from './setup.mjs';
 
-const reports = join(root, 'test-results');
+// Not test-results/: Playwright empties that folder when it starts.
+const reports = join(root, 'reports');
 mkdirSync(reports, { recursive: true });
 
 function step(name, command, args, env) {
