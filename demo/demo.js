@@ -57,6 +57,50 @@
   textInput.addEventListener('input', showCurl);
   linkInput.addEventListener('input', showCurl);
 
+  // The external event form: what a CRM would send to every visitor (docs/http-api.md).
+  var eventForm = document.getElementById('event-form');
+  var eventKey = document.getElementById('event-key');
+  var eventName = document.getElementById('event-name');
+  var eventText = document.getElementById('event-text');
+  var eventCurl = document.getElementById('event-curl');
+  var eventStatus = document.getElementById('event-status');
+
+  function eventUrl() {
+    return location.origin + '/api/v1/events/' + encodeURIComponent(eventName.value);
+  }
+  function eventBody() {
+    return JSON.stringify({ platform: 'any', users: 'everyone', data: { text: eventText.value } });
+  }
+  // The key stays out of the printed command: the shell reads it from the environment.
+  function showEventCurl() {
+    eventCurl.textContent =
+      "curl -X POST '" + eventUrl() + "' \\\n" +
+      '  -H "Authorization: Bearer $ROUNDEL_API_KEY" \\\n' +
+      "  -H 'Content-Type: application/json' \\\n" +
+      "  -d '" + eventBody().replace(/'/g, "'\\''") + "'";
+  }
+  eventName.addEventListener('input', showEventCurl);
+  eventText.addEventListener('input', showEventCurl);
+  showEventCurl();
+
+  eventForm.addEventListener('submit', function (event) {
+    event.preventDefault();
+    eventStatus.textContent = 'Sending…';
+    fetch(eventUrl(), {
+      method: 'POST',
+      headers: { Authorization: 'Bearer ' + eventKey.value.trim(), 'Content-Type': 'application/json' },
+      body: eventBody(),
+    })
+      .then(function (response) {
+        return response.json().then(function (body) {
+          eventStatus.textContent = response.status + ' ' + JSON.stringify(body);
+        });
+      })
+      .catch(function (error) {
+        eventStatus.textContent = 'Failed: ' + error.message;
+      });
+  });
+
   form.addEventListener('submit', function (event) {
     event.preventDefault();
     status.textContent = 'Sending…';

@@ -15,7 +15,8 @@ test.describe('the script tag and ServisBot.init', () => {
       api: Object.keys(window.__api).sort(),
     }));
     expect(surface.same).toBe(true);
-    expect(surface.members).toEqual(['init', 'version']);
+    // `instance` (the living API object) joined the surface with the zero-JS install and async snippet.
+    expect(surface.members).toEqual(['init', 'instance', 'version']);
     expect(surface.api).toEqual(['close', 'destroy', 'off', 'on', 'open', 'pageEvent', 'reset', 'rewriteContext', 'toggle']);
   });
 

@@ -80,4 +80,33 @@ describe('api over the real ChatClient', () => {
     api.destroy();
     expect(socket.closedWith?.code).toBe(1000);
   });
+
+  it('throws a TypeError named after the method for arguments the client refuses, and sends nothing', () => {
+    const { api, clock, server } = start();
+    clock.advance(50);
+    const chatId = server.last.chatId!;
+    const refused = (call: () => unknown) => {
+      try {
+        call();
+        return 'no error';
+      } catch (error) {
+        return `${(error as Error).name}: ${(error as Error).message}`;
+      }
+    };
+    expect([
+      refused(() => api.pageEvent('')),
+      refused(() => api.pageEvent(42 as never)),
+      refused(() => api.pageEvent({ alias: 'a', body: [] as never })),
+      refused(() => api.pageEvent({ alias: 'a', body: { big: 'x'.repeat(17_000) } })),
+      refused(() => api.rewriteContext('gold' as never)),
+    ]).toEqual([
+      'TypeError: ServisBot.pageEvent: alias must be a non-empty string of at most 200 characters',
+      'TypeError: ServisBot.pageEvent: alias must be a non-empty string of at most 200 characters',
+      'TypeError: ServisBot.pageEvent: body must be a plain object',
+      'TypeError: ServisBot.pageEvent: body must serialise to at most 16384 characters of JSON',
+      'TypeError: ServisBot.rewriteContext: context must be a plain object of at most 16384 characters of JSON',
+    ]);
+    clock.advance(50);
+    expect(server.dialog(chatId).pageEvents).toEqual([]);
+  });
 });

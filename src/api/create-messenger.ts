@@ -5,15 +5,27 @@
  */
 import type { ChatClientEvents, Logger, OutboxItem } from '../client';
 import type { ChatSettings, JsonObject } from '../protocol';
-import { applyPush, createUiStore, mount, transcriptFromHistory, type PendingMessage, type UiIntents } from '../ui';
+import { SafeEmitter } from '../client';
+import {
+  applyPush,
+  createUiStore,
+  lastBotMessageId,
+  mount,
+  pickLanguage,
+  transcriptFromHistory,
+  unreadCount,
+  type PendingMessage,
+  type UiIntents,
+} from '../ui';
 import type { ChatClientLike, MessengerDeps } from './deps';
-import { createHostEmitter, HOST_EVENT_NAMES } from './host-events';
+import { HOST_EVENT_NAMES } from './host-events';
 import { inputDisabledAfter, inputDisabledBy, isPrivateNotification } from './notifications';
 import type { ResolvedOptions } from './options';
 import { websocketUrl } from './server-url';
+import { seenMarker } from './seen';
 import { pageStorage } from './storage';
-import type { MessengerApi, MessengerEvent } from './types';
-import { isPlainObject, jsonObject, name } from './validate';
+import type { HostEvents, MessengerApi, MessengerEvent } from './types';
+import { isPlainObject } from './validate';
 
 /** The id of the element the widget renders into (CONTRACT.md §3). */
 export const HOST_ELEMENT_ID = 'servisbot-messenger';
@@ -24,17 +36,17 @@ export const HOST_ELEMENT_ID = 'servisbot-messenger';
  */
 export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, log: Logger, onDestroyed: () => void): MessengerApi {
   const { document } = deps.window;
-  const events = createHostEmitter(log);
+  const events = new SafeEmitter<HostEvents>(log);
   const forcedOpen = options.container !== undefined || options.alwaysOpen;
   let context: JsonObject = options.context;
   let announcedChatId: string | undefined;
   let interacted = false;
   let destroyed = false;
 
-  /** Endpoint settings with the host page's `title` / `theme` on top. */
+  /** Endpoint settings in the widget's language, with the host page's `title` / `theme` on top. */
   const withOverrides = (settings: ChatSettings): ChatSettings => ({
-    title: options.title ?? settings.title,
-    subtitle: settings.subtitle,
+    title: options.title ?? pickLanguage(settings.titles, options.lang) ?? settings.title,
+    subtitle: pickLanguage(settings.subtitles, options.lang) ?? settings.subtitle,
     theme: { ...settings.theme, ...options.theme },
   });
 
@@ -48,20 +60,30 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
 
   /** Runs `fn`, logging instead of throwing: for code called by the client or the UI. */
   const guard =
-    <A extends unknown[]>(what: string, fn: (...args: A) => void) =>
+    <A extends unknown[]>(fn: (...args: A) => void) =>
     (...args: A): void => {
       if (destroyed) return;
       try {
         fn(...args);
       } catch (error) {
-        log('error', `${what} failed`, error);
+        log('error', 'a widget update failed', error);
       }
     };
 
+  const storageKey = `roundel:${options.organization}:${options.endpoint}`;
+  const storage = pageStorage(deps.window);
+  const seen = seenMarker(storage, `${storageKey}:seen`);
+  // The unread badge: bot messages after the newest one shown in the open panel.
+  store.subscribe(({ open, transcript }) => {
+    const newest = lastBotMessageId(transcript);
+    if ((open || forcedOpen) && newest) seen.mark(newest);
+    store.set({ unread: unreadCount(transcript, seen.id) });
+  });
+
   const client: ChatClientLike = deps.createClient({
     url: websocketUrl(options.serverUrl, options.organization, options.endpoint),
-    storageKey: `roundel:${options.organization}:${options.endpoint}`,
-    storage: pageStorage(deps.window, log),
+    storageKey,
+    storage,
     // The DOM's WebSocket types its handlers with DOM events; the client reads only `data`, `code`, `reason`.
     WebSocket: deps.window.WebSocket as unknown as Parameters<MessengerDeps['createClient']>[0]['WebSocket'],
     getContext: () => context,
@@ -91,8 +113,8 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
   };
 
   const clientHandlers: { [K in keyof ChatClientEvents]: (event: ChatClientEvents[K]) => void } = {
-    state: guard('state', (connection) => store.set({ connection })),
-    conversation: guard('conversation', ({ chatId, settings, history }) => {
+    state: guard((connection) => store.set({ connection })),
+    conversation: guard(({ chatId, settings, history }) => {
       store.set({
         settings: withOverrides(settings),
         transcript: transcriptFromHistory(history),
@@ -105,26 +127,26 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
       announcedChatId = chatId;
       emitMessenger({ type: 'CONVERSATION', value: 'Ready', conversationId: chatId });
     }),
-    push: guard('push', (push) => {
+    push: guard((push) => {
       const botSpoke = push.action === 'incoming_event' && push.payload.event.author === 'bot';
       store.set((state) => ({ transcript: applyPush(state.transcript, push), typing: botSpoke ? false : state.typing }));
       if (push.action === 'host_notification') onHostNotification(push.payload.message);
     }),
-    typing: guard('typing', (typing) => store.set({ typing })),
-    settings: guard('settings', (settings) => store.set({ settings: withOverrides(settings) })),
-    outbox: guard('outbox', syncPending),
+    typing: guard((typing) => store.set({ typing })),
+    settings: guard((settings) => store.set({ settings: withOverrides(settings) })),
+    outbox: guard(syncPending),
     error: (error) => log('warn', `${error.type}: ${error.message}`),
   };
 
   const intents: UiIntents = {
-    onToggle: guard('toggle', () => setOpen(!store.get().open)),
-    onSend: guard('send', (text: string) => {
+    onToggle: guard(() => setOpen(!store.get().open)),
+    onSend: guard((text: string) => {
       client.sendMessage(text);
       // Show "Sending…" now, whether or not the client announces its outbox synchronously.
       syncPending(client.outboxItems);
       firstInteraction();
     }),
-    onPickReply: guard('reply', (eventId: string, text: string) => {
+    onPickReply: guard((eventId: string, text: string) => {
       client.sendPostback(eventId, text);
       syncPending(client.outboxItems);
       firstInteraction();
@@ -152,8 +174,8 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
   else document.addEventListener('DOMContentLoaded', attach, { once: true });
 
   for (const type of Object.keys(clientHandlers) as (keyof ChatClientEvents)[]) client.on(type, clientHandlers[type] as never);
-  const onOnline = guard('online', () => client.onOnline());
-  const onOffline = guard('offline', () => client.onOffline());
+  const onOnline = guard(() => client.onOnline());
+  const onOffline = guard(() => client.onOffline());
   deps.window.addEventListener('online', onOnline);
   deps.window.addEventListener('offline', onOffline);
   syncPending(client.outboxItems);
@@ -162,14 +184,16 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
   client.connect();
 
   /**
-   * A client call as a Promise: a synchronous throw becomes a rejection, never a throw into the
-   * page, and a refusal (the client rejects with an ErrorBody) an `Error` carrying its `type`.
+   * The client call behind API method `method`, as a Promise. The client validates arguments
+   * (outbox-items.ts): its TypeError is thrown, named after the method; any other throw becomes a
+   * rejection, never a throw into the page, and a refusal (an ErrorBody) an `Error` carrying its `type`.
    */
-  const call = (fn: () => Promise<void>): Promise<void> => {
+  const call = (method: string, fn: () => Promise<void>): Promise<void> => {
     if (destroyed) return Promise.reject(new Error('ServisBot: the messenger was destroyed'));
     try {
       return fn().catch((reason: unknown) => Promise.reject(asError(reason)));
     } catch (error) {
+      if (error instanceof TypeError) throw new TypeError(`ServisBot.${method}: ${error.message}`);
       return Promise.reject(asError(error));
     }
   };
@@ -183,18 +207,19 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
       events.off(name, handler);
     },
     pageEvent(aliasOrEvent) {
-      const { alias, body } = parsePageEvent(aliasOrEvent);
-      return call(() => client.pageEvent(alias, body));
+      const { alias, body } = typeof aliasOrEvent === 'string' ? { alias: aliasOrEvent } : isPlainObject(aliasOrEvent) ? aliasOrEvent : {};
+      return call('pageEvent', () => client.pageEvent(alias as string, body as JsonObject | undefined));
     },
     open: () => setOpen(true),
     close: () => setOpen(false),
     toggle: () => setOpen(!store.get().open),
-    reset: () => call(() => client.startNewChat()),
+    reset: () => call('reset', () => client.startNewChat()),
     rewriteContext(next) {
-      const parsed = jsonObject(next, 'ServisBot.rewriteContext: context');
-      return call(() => {
-        context = parsed;
-        return client.updateContext(parsed);
+      return call('rewriteContext', () => {
+        const updated = client.updateContext(next);
+        // Validated by the client: a copy, so later changes by the page do not alter it.
+        context = JSON.parse(JSON.stringify(next)) as JsonObject;
+        return updated;
       });
     },
     destroy() {
@@ -228,15 +253,8 @@ function asError(reason: unknown): Error {
 /** The outbox items the transcript shows (page events are invisible). */
 function pendingMessages(items: readonly OutboxItem[]): PendingMessage[] {
   const pending: PendingMessage[] = [];
-  for (const item of items) if (item.kind !== 'page_event') pending.push({ customId: item.customId, text: item.text });
+  for (const item of items) if (item.kind !== 'page_event') pending.push({ customId: item.customId, text: item.text, at: item.createdAt });
   return pending;
-}
-
-function parsePageEvent(input: unknown): { alias: string; body?: JsonObject } {
-  if (typeof input === 'string') return { alias: name(input, 'ServisBot.pageEvent: alias') };
-  if (!isPlainObject(input)) throw new TypeError('ServisBot.pageEvent: argument must be an alias string or { alias, body }');
-  const alias = name(input.alias, 'ServisBot.pageEvent: alias');
-  return input.body === undefined ? { alias } : { alias, body: jsonObject(input.body, 'ServisBot.pageEvent: body') };
 }
 
 function checkSubscription(method: string, eventName: unknown, handler: unknown, log: Logger): void {

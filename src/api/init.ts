@@ -7,10 +7,17 @@ import type { MessengerApi } from './types';
 /** The live instance: one widget per page, whichever `init` created it. */
 let live: MessengerApi | undefined;
 
+/** The living instance (`ServisBot.instance`), or `undefined` before `init` and after `destroy()`. */
+export const currentInstance = (): MessengerApi | undefined => live;
+
+/** The DOM event dispatched on `window` when an instance is created; its `detail` is the API object. */
+export const READY_EVENT = 'servisbot:ready';
+
 /**
  * Builds `init` over `deps`. `init(options)` validates the options (a `TypeError` naming the bad
- * one), then creates, mounts and connects the messenger and returns its API. While an instance
- * lives, `init` returns it unchanged; after its `destroy()`, `init` creates a fresh one.
+ * one), then creates, mounts and connects the messenger, dispatches {@link READY_EVENT} and returns
+ * its API. While an instance lives, `init` returns it unchanged; after its `destroy()`, `init`
+ * creates a fresh one.
  */
 export function createInit(deps: MessengerDeps): (options: unknown) => MessengerApi {
   return function init(input: unknown): MessengerApi {
@@ -22,18 +29,22 @@ export function createInit(deps: MessengerDeps): (options: unknown) => Messenger
     });
     const log = createLogger(options.debug);
     if (unknown.length > 0) log('debug', `ignored unknown options: ${unknown.join(', ')}`);
+    let api: MessengerApi;
     try {
-      const api = createMessenger(options, deps, log, () => {
+      api = createMessenger(options, deps, log, () => {
         if (live === api) live = undefined;
       });
-      live = api;
-      return api;
     } catch (error) {
       // Valid options but a broken environment (no shadow DOM, a failing client): the page goes
       // on without a messenger instead of with an exception.
       log('error', 'the messenger could not start', error);
       return inertApi();
     }
+    live = api;
+    // For pages that load messenger.js asynchronously: the API without polling. A throwing
+    // listener is reported by the browser, not thrown here.
+    deps.window.dispatchEvent(new deps.window.CustomEvent(READY_EVENT, { detail: api }));
+    return api;
   };
 }
 

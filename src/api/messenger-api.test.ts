@@ -184,7 +184,7 @@ describe('on / off', () => {
     expect(() => client.emit('push', hostNotification(1, 'hello'))).not.toThrow();
     expect(notifications()).toEqual(['hello']);
     expect(after).toEqual(['hello']);
-    expect(error).toHaveBeenCalledWith('[ServisBot]', 'a "notification" handler threw', new Error('host bug'));
+    expect(error).toHaveBeenCalledWith('[ServisBot]', "a 'notification' handler threw", new Error('host bug'));
   });
 
   it('rejects a handler that is not a function', () => {
@@ -299,7 +299,7 @@ describe('transcript', () => {
     client.emit('state', 'reconnecting');
     expect(widget().getByRole('status').textContent).toBe('Reconnecting…');
     client.emit('state', 'ready');
-    expect(widget().queryByRole('status')).toBeNull();
+    expect(widget().getByRole('status').textContent).toBe('');
   });
 });
 
@@ -354,15 +354,14 @@ describe('pageEvent / rewriteContext / reset', () => {
       { method: 'pageEvent', args: ['checkout', undefined] },
       { method: 'pageEvent', args: ['viewed-pricing', { plan: 'pro' }] },
     ]);
-    expect(client.calls[2]!.args[1]).not.toBe(body);
   });
 
-  it('pageEvent throws a TypeError for bad input', () => {
+  it("throws the client's TypeError for bad arguments, named after the method (validation: client-wiring.test.ts)", () => {
     const { api, client } = start();
+    client.pageEvent = () => {
+      throw new TypeError('alias must be a non-empty string');
+    };
     expect(() => api.pageEvent('')).toThrow(new TypeError('ServisBot.pageEvent: alias must be a non-empty string'));
-    expect(() => api.pageEvent(42 as never)).toThrow(new TypeError('ServisBot.pageEvent: argument must be an alias string or { alias, body }'));
-    expect(() => api.pageEvent({ alias: 'a', body: [] as never })).toThrow(new TypeError('ServisBot.pageEvent: body must be a plain object'));
-    expect(client.calls).toEqual([{ method: 'connect', args: [] }]);
   });
 
   it('a refusal rejects with an Error carrying the error type', async () => {
@@ -371,12 +370,13 @@ describe('pageEvent / rewriteContext / reset', () => {
     await expect(api.pageEvent('x')).rejects.toMatchObject({ message: 'ServisBot: alias is too long', type: 'validation' });
   });
 
-  it('rewriteContext validates, replaces the context for new conversations and updates the server', async () => {
+  it('rewriteContext replaces (a copy of) the context for new conversations and updates the server', async () => {
     const { api, client } = start({ context: { a: 1 } });
-    expect(() => api.rewriteContext('x' as never)).toThrow(new TypeError('ServisBot.rewriteContext: context must be a plain object'));
-    await api.rewriteContext({ b: 2 });
+    const next = { b: 2 };
+    await api.rewriteContext(next);
+    next.b = 3;
     expect(client.options.getContext()).toEqual({ b: 2 });
-    expect(client.calls.at(-1)).toEqual({ method: 'updateContext', args: [{ b: 2 }] });
+    expect(client.calls.at(-1)).toEqual({ method: 'updateContext', args: [{ b: 3 }] });
   });
 });
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { OPTION_NAMES, parseOptions } from './options';
+import { OPTION_NAMES, optionsFromDataset, parseOptions } from './options';
 
 const defaults = { serverUrl: 'https://chat.example.com', lang: 'en-GB', document };
 const base = { organization: 'acme', endpoint: 'acme-demo' };
@@ -107,6 +107,7 @@ describe('parseOptions', () => {
     ['resetOnLoad', { ...base, resetOnLoad: 'true' }, 'ServisBot.init: option "resetOnLoad" must be a boolean'],
     ['debug', { ...base, debug: {} }, 'ServisBot.init: option "debug" must be a boolean'],
     ['lang', { ...base, lang: '' }, 'ServisBot.init: option "lang" must be a non-empty string'],
+    ['lang', { ...base, lang: 'not a tag!' }, 'ServisBot.init: option "lang" must be a BCP 47 language tag'],
     ['dir', { ...base, dir: 'auto' }, "ServisBot.init: option \"dir\" must be 'ltr' or 'rtl'"],
     ['title', { ...base, title: 7 }, 'ServisBot.init: option "title" must be a string'],
     ['theme', { ...base, theme: { primary: 1 } }, 'ServisBot.init: option "theme" must be an object of strings'],
@@ -117,3 +118,75 @@ describe('parseOptions', () => {
     expect(() => parseOptions(input, defaults)).toThrow(new TypeError(message));
   });
 });
+
+describe('lang', () => {
+  it("falls back to English when the browser's own language is not a valid tag", () => {
+    expect(parseOptions(base, { ...defaults, lang: '??' }).options.lang).toBe('en');
+  });
+});
+
+describe('dir', () => {
+  it('defaults to rtl for right-to-left languages, ltr otherwise; an explicit dir wins', () => {
+    const dir = (options: Record<string, unknown>, lang = 'en-GB') => parseOptions({ ...base, ...options }, { ...defaults, lang }).options.dir;
+    expect(dir({ lang: 'ar' })).toBe('rtl');
+    expect(dir({}, 'he-IL')).toBe('rtl');
+    expect(dir({ lang: 'fa-IR' })).toBe('rtl');
+    expect(dir({ lang: 'fr' })).toBe('ltr');
+    expect(dir({ lang: 'arn' })).toBe('ltr');
+    expect(dir({ lang: 'ar', dir: 'ltr' })).toBe('ltr');
+    expect(dir({ lang: 'en', dir: 'rtl' })).toBe('rtl');
+  });
+});
+
+describe('optionsFromDataset (the zero-JS tag)', () => {
+  /** The dataset of `<script data-...>` with these attributes. */
+  function dataset(attributes: Record<string, string>): DOMStringMap {
+    const script = document.createElement('script');
+    for (const [name, value] of Object.entries(attributes)) script.setAttribute(`data-${name}`, value);
+    return script.dataset;
+  }
+
+  it('reads every option from data-* attributes: booleans, JSON objects and strings', () => {
+    const options = optionsFromDataset(
+      dataset({
+        organization: 'acme',
+        endpoint: 'acme-demo',
+        'server-url': 'https://chat.example.com',
+        'always-open': 'true',
+        'display-header': 'false',
+        'reset-on-load': '',
+        context: '{"a":1,"nested":{"b":[2]}}',
+        theme: '{"primary":"#0b5cff"}',
+        lang: 'es',
+        dir: 'rtl',
+        title: 'Ayuda',
+        'not-an-option': 'x',
+      }),
+    );
+    expect(options).toEqual({
+      organization: 'acme',
+      endpoint: 'acme-demo',
+      serverUrl: 'https://chat.example.com',
+      alwaysOpen: true,
+      displayHeader: false,
+      resetOnLoad: true,
+      context: { a: 1, nested: { b: [2] } },
+      theme: { primary: '#0b5cff' },
+      lang: 'es',
+      dir: 'rtl',
+      title: 'Ayuda',
+    });
+    expect(parseOptions(options, defaults).options).toMatchObject({ alwaysOpen: true, displayHeader: false, context: { a: 1, nested: { b: [2] } } });
+  });
+
+  it('leaves a value that does not convert for parseOptions to name, and names bad JSON itself', () => {
+    const options = optionsFromDataset(dataset({ organization: 'acme', endpoint: 'acme-demo', 'always-open': 'yes' }));
+    expect(options.alwaysOpen).toBe('yes');
+    expect(() => parseOptions(options, defaults)).toThrow(new TypeError('ServisBot.init: option "alwaysOpen" must be a boolean'));
+    expect(() => optionsFromDataset(dataset({ context: '{a:1}' }))).toThrow(new TypeError('ServisBot.init: option "context" must be JSON (data-context)'));
+    expect(() => parseOptions(optionsFromDataset(dataset({ organization: 'acme', endpoint: 'e', context: '[1]' })), defaults)).toThrow(
+      new TypeError('ServisBot.init: option "context" must be a plain object'),
+    );
+  });
+});
+

@@ -1,6 +1,7 @@
 /**
  * `ServisBot.init` options: parsed from `unknown`, every default applied, every bad value a
- * `TypeError` that names the option (CONTRACT.md §3).
+ * `TypeError` that names the option (CONTRACT.md §3). The same parser serves the zero-JS install,
+ * whose `data-*` attributes {@link optionsFromDataset} turns into option values first.
  */
 import type { MessengerOptions } from './types';
 import { isPlainObject, jsonObject, name } from './validate';
@@ -43,12 +44,17 @@ const BOOLEANS = {
   debug: false,
 } as const satisfies Partial<Record<keyof MessengerOptions, boolean>>;
 
-const OTHERS = ['organization', 'endpoint', 'serverUrl', 'context', 'container', 'lang', 'dir', 'title', 'theme'] as const;
+const OBJECTS = ['context', 'theme'] as const;
+const STRINGS = ['organization', 'endpoint', 'serverUrl', 'container', 'lang', 'dir', 'title'] as const;
 
 /** Every option name of CONTRACT.md §3. */
-export const OPTION_NAMES: readonly (keyof MessengerOptions)[] = [...OTHERS, ...(Object.keys(BOOLEANS) as (keyof typeof BOOLEANS)[])];
+export const OPTION_NAMES: readonly (keyof MessengerOptions)[] = [...STRINGS, ...OBJECTS, ...(Object.keys(BOOLEANS) as (keyof typeof BOOLEANS)[])];
+
+/** Languages written right to left: their default `dir` is `rtl`. */
+const RTL = /^(ar|fa|he|ur|ps|yi|dv|ckb)\b/i;
 
 const option = (key: string) => `ServisBot.init: option "${key}"`;
+const problem = (key: string, must: string) => new TypeError(`${option(key)} must be ${must}`);
 
 /**
  * Validates `input` and applies the defaults. Returns the options and the names of unknown
@@ -58,15 +64,35 @@ export function parseOptions(input: unknown, defaults: OptionDefaults): { option
   if (!isPlainObject(input)) throw new TypeError('ServisBot.init: options must be an object');
   // Only `undefined` counts as absent (so `{ title: maybeTitle }` works); `null` is a wrong type.
   const given = (key: keyof MessengerOptions, fallback?: unknown): unknown => (input[key] === undefined ? fallback : input[key]);
+  const text = (key: keyof MessengerOptions, fallback?: string): string => {
+    const value = given(key, fallback);
+    if (typeof value !== 'string' || value === '') throw problem(key, 'a non-empty string');
+    return value;
+  };
   const organization = name(given('organization'), option('organization'));
   const endpoint = name(given('endpoint'), option('endpoint'));
 
   const booleans = {} as Record<keyof typeof BOOLEANS, boolean>;
   for (const [key, fallback] of Object.entries(BOOLEANS) as [keyof typeof BOOLEANS, boolean][]) {
     const value = given(key, fallback);
-    if (typeof value !== 'boolean') throw new TypeError(`${option(key)} must be a boolean`);
+    if (typeof value !== 'boolean') throw problem(key, 'a boolean');
     booleans[key] = value;
   }
+
+  let lang = text('lang', defaults.lang);
+  try {
+    Intl.getCanonicalLocales(lang);
+  } catch {
+    // A browser language that Intl refuses is not the page's mistake: English then.
+    if (input.lang !== undefined) throw problem('lang', 'a BCP 47 language tag');
+    lang = 'en';
+  }
+  const dir = given('dir', RTL.test(lang) ? 'rtl' : 'ltr');
+  if (dir !== 'ltr' && dir !== 'rtl') throw problem('dir', "'ltr' or 'rtl'");
+  const title = given('title');
+  if (title !== undefined && typeof title !== 'string') throw problem('title', 'a string');
+  const theme = given('theme', {});
+  if (!isPlainObject(theme) || !Object.values(theme).every((v) => typeof v === 'string')) throw problem('theme', 'an object of strings');
 
   const options: ResolvedOptions = {
     organization,
@@ -74,61 +100,60 @@ export function parseOptions(input: unknown, defaults: OptionDefaults): { option
     serverUrl: httpUrl(given('serverUrl', defaults.serverUrl)),
     context: jsonObject(given('context', {}), option('context')),
     container: container(given('container'), defaults.document),
-    lang: nonEmpty(given('lang', defaults.lang), 'lang'),
-    dir: direction(given('dir', 'ltr')),
-    title: optionalString(given('title'), 'title'),
-    theme: theme(given('theme', {})),
+    lang,
+    dir,
+    title,
+    theme: { ...(theme as Record<string, string>) },
     ...booleans,
   };
   const known: readonly string[] = OPTION_NAMES;
   return { options, unknown: Object.keys(input).filter((key) => !known.includes(key)) };
 }
 
-function httpUrl(value: unknown): string {
-  const problem = `${option('serverUrl')} must be an http(s) URL`;
-  if (typeof value !== 'string') throw new TypeError(problem);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new TypeError(problem);
+/**
+ * The options written as `data-*` attributes of the script tag (`data-always-open="true"`,
+ * `data-context='{"a":1}'`): booleans from `true`/`false` (an empty attribute is `true`), `context`
+ * and `theme` from JSON, the rest as strings. Values that do not convert are passed on unchanged,
+ * so {@link parseOptions} names the option in its `TypeError`.
+ */
+export function optionsFromDataset(dataset: DOMStringMap): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  for (const key of OPTION_NAMES) {
+    const raw = dataset[key];
+    if (raw === undefined) continue;
+    let value: unknown = raw;
+    if (key in BOOLEANS) value = raw === '' || raw === 'true' ? true : raw === 'false' ? false : raw;
+    else if ((OBJECTS as readonly string[]).includes(key)) {
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        throw problem(key, `JSON (data-${key})`);
+      }
+    }
+    options[key] = value;
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(problem);
+  return options;
+}
+
+function httpUrl(value: unknown): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value as string);
+  } catch {
+    // Not a URL (or not a string): reported below.
+  }
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') throw problem('serverUrl', 'an http(s) URL');
   return url.href;
 }
 
-function container(value: unknown, document: Document): Element | undefined {
-  if (value === undefined) return undefined;
-  const problem = `${option('container')} must be a CSS selector matching an element`;
-  if (typeof value !== 'string' || value.trim() === '') throw new TypeError(problem);
-  let element: Element | null;
+function container(selector: unknown, document: Document): Element | undefined {
+  if (selector === undefined) return undefined;
+  let element: Element | null = null;
   try {
-    element = document.querySelector(value);
+    if (typeof selector === 'string') element = document.querySelector(selector);
   } catch {
-    throw new TypeError(problem); // not a valid selector (SyntaxError)
+    // Not a valid selector (SyntaxError): reported below like a selector that matches nothing.
   }
-  if (!element) throw new TypeError(problem);
+  if (!element) throw problem('container', 'a CSS selector matching an element');
   return element;
-}
-
-function nonEmpty(value: unknown, key: string): string {
-  if (typeof value !== 'string' || value === '') throw new TypeError(`${option(key)} must be a non-empty string`);
-  return value;
-}
-
-function direction(value: unknown): 'ltr' | 'rtl' {
-  if (value !== 'ltr' && value !== 'rtl') throw new TypeError(`${option('dir')} must be 'ltr' or 'rtl'`);
-  return value;
-}
-
-function optionalString(value: unknown, key: string): string | undefined {
-  if (value !== undefined && typeof value !== 'string') throw new TypeError(`${option(key)} must be a string`);
-  return value;
-}
-
-function theme(value: unknown): Record<string, string> {
-  if (!isPlainObject(value) || !Object.values(value).every((v) => typeof v === 'string')) {
-    throw new TypeError(`${option('theme')} must be an object of strings`);
-  }
-  return { ...(value as Record<string, string>) };
 }

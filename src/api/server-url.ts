@@ -2,22 +2,16 @@
 
 /**
  * The origin of the script that loaded the widget: `script`'s `src` (pass `document.currentScript`,
- * which is only set while the script is being evaluated), else the last `<script>` whose path ends
- * in `messenger.js`, else the page's own origin.
+ * which is only set while the script is being evaluated), else the last `<script>` whose `src`
+ * names messenger.js, else the page's own origin.
  */
 export function scriptOrigin(document: Document, script: Element | null): string {
-  const candidates = [script, ...Array.from(document.querySelectorAll('script[src]')).reverse()];
-  for (const [index, candidate] of candidates.entries()) {
-    const src = candidate?.getAttribute('src');
-    if (!src) continue;
-    try {
-      const url = new URL(src, document.baseURI);
-      if (index === 0 || url.pathname.endsWith('/messenger.js')) return url.origin;
-    } catch {
-      // An unparsable src: try the next candidate.
-    }
+  const src = (script ?? [...document.querySelectorAll('script[src*="messenger.js"]')].pop())?.getAttribute('src');
+  try {
+    return new URL(src!, document.baseURI).origin;
+  } catch {
+    return document.location.origin; // no such script, or an unparsable src
   }
-  return document.location?.origin ?? '';
 }
 
 /**

@@ -15,13 +15,14 @@ afterEach(() => {
 });
 
 describe('the public surface', () => {
-  it('messenger.js defines window.ServisBot = window.ServisBOT = { init, version } and no other global', async () => {
+  it('messenger.js defines window.ServisBot = window.ServisBOT = { init, instance, version } and no other global', async () => {
     const before = new Set(Object.keys(window));
     await import('./messenger');
     expect(Object.keys(window).filter((key) => !before.has(key)).sort()).toEqual(['ServisBOT', 'ServisBot']);
     expect(window.ServisBOT).toBe(window.ServisBot);
-    expect(Object.keys(window.ServisBot).sort()).toEqual(['init', 'version']);
+    expect(Object.keys(window.ServisBot).sort()).toEqual(['init', 'instance', 'version']);
     expect(typeof window.ServisBot.init).toBe('function');
+    expect(window.ServisBot.instance).toBeUndefined();
     expect(window.ServisBot.version).toBe(version);
     expect(Object.isFrozen(window.ServisBot)).toBe(true);
   });

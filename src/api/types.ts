@@ -23,18 +23,49 @@ export interface MessengerOptions {
   displayHeader?: boolean;
   /** Start with the text input disabled. Default false. */
   textInputDisabled?: boolean;
-  /** UI language (BCP 47). Default: the browser's language. */
+  /** UI language (BCP 47: `en`, `es`, `fr`, `de`, `ar` have strings; others fall back to English). Default: the browser's language. */
   lang?: string;
-  /** Text direction. Default `'ltr'`. */
+  /** Text direction. Default `'rtl'` for right-to-left languages (`ar`, `he`, `fa`, `ur`, ...), else `'ltr'`. */
   dir?: 'ltr' | 'rtl';
-  /** Header title. Default: the endpoint's. */
+  /** Header title. Default: the endpoint's, in `lang` when the endpoint translates it. */
   title?: string;
-  /** Colors and font as CSS values (`primary`, `headerBg`, `botBg`, `visitorBg`, ...), merged over the endpoint's. */
-  theme?: Record<string, string>;
+  /** Colours, font and radius as CSS values, merged over the endpoint's theme. */
+  theme?: MessengerTheme;
   /** Start a new conversation instead of resuming the stored one. Default false. */
   resetOnLoad?: boolean;
   /** Log to the console with a `[ServisBot]` prefix. Default false. */
   debug?: boolean;
+}
+
+/**
+ * Theme keys (CSS values), as ServisBOT's endpoint styles: header, roundel, inbound (bot) and
+ * outbound (visitor) messages. Each becomes a `--rd-*` custom property in the widget's shadow root.
+ */
+export interface MessengerTheme {
+  /** Buttons, the roundel, the header and visitor bubbles unless set below. Default `#2563eb`. */
+  primary?: string;
+  /** Text and icons on `primary`. Default `#fff`. */
+  onPrimary?: string;
+  /** Quick-reply text and focus rings on the panel background. Default `primary` (light), `#93c5fd` (dark). */
+  accent?: string;
+  headerBg?: string;
+  headerText?: string;
+  roundelBg?: string;
+  roundelText?: string;
+  /** Inbound (bot) message bubbles. */
+  botBg?: string;
+  botText?: string;
+  /** Outbound (visitor) message bubbles. */
+  visitorBg?: string;
+  visitorText?: string;
+  /** Panel background and text. Defaults follow `prefers-color-scheme`. */
+  background?: string;
+  text?: string;
+  /** A CSS font family list. */
+  font?: string;
+  /** Panel corner radius. Default `16px`. */
+  radius?: string;
+  [key: string]: string | undefined;
 }
 
 /** The payloads of the `Messenger` event. */

@@ -45,6 +45,28 @@ describe('the demo bot', () => {
     expect(notifications(c).at(-1)).toBe(notice);
   });
 
+  it('says an announcement sent to everyone and any other external event’s text', async () => {
+    t = await startServer(demoBot);
+    const c = await t.connect();
+    const { chat_id: chatId } = await c.call('login');
+    await c.pushesUntil(1);
+    const send = (event: string, body: object) =>
+      fetch(`${t.url}/api/v1/events/${event}`, {
+        method: 'POST',
+        headers: { Authorization: 'Bearer test-key-acme', 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await send('announcement', { users: 'everyone', data: { text: 'Doors open at nine' } })).status).toBe(202);
+    await c.pushesUntil(4);
+    expect(c.storedPushes()[1]).toMatchObject({ action: 'incoming_multicast', payload: { type: 'announcement', content: { text: 'Doors open at nine' } } });
+    expect(c.texts().at(-1)).toBe('Announcement: Doors open at nine');
+    expect(notifications(c)).toEqual(['announcement: Doors open at nine']);
+    expect((await send('orderShipped', { users: [chatId], data: { text: 'Your order is on its way.' } })).status).toBe(202);
+    expect((await send('ping', { users: [chatId] })).status).toBe(202);
+    await c.pushesUntil(6);
+    expect(c.texts().slice(-2)).toEqual(['Your order is on its way.', 'Something happened: ping.']);
+  });
+
   it('pauses and resumes the visitor’s input with the private notifications', async () => {
     t = await startServer(demoBot);
     const c = await t.connect();

@@ -1,7 +1,8 @@
 /**
  * The bundled demo bot: the seed's pushback story (subscribe → a pushback link → an external
- * service activates it → "We have a unique offer just for you!"), plus pausing the visitor's
- * input and answering page events. Written only against the public bot API.
+ * service activates it → "We have a unique offer just for you!"), external events (an
+ * `announcement` to everyone is said in every dialog), pausing the visitor's input and answering
+ * page events. Written only against the public bot API.
  */
 import type { Bot, BotContext } from '../server';
 
@@ -9,6 +10,10 @@ export const SUBSCRIBE = 'Subscribe to offers';
 export const PAUSE = 'Pause my input';
 export const RESUME = 'Resume input';
 export const HELP = 'Help';
+/** The pushback's event: an offer for a subscribed visitor. */
+export const NEW_NOTIFICATION = 'newNotification';
+/** The external event the demo page sends to everyone; `data.text` is said in every dialog. */
+export const ANNOUNCEMENT = 'announcement';
 
 const MENU = [SUBSCRIBE, PAUSE, HELP];
 /** Room left under the message (4000) and notification (2000) limits for the words around a quote. */
@@ -31,7 +36,7 @@ async function subscribe(ctx: BotContext): Promise<void> {
     await ctx.notifyHost(`pushback:${state.pushbackLink}`);
     return;
   }
-  const pushback = await ctx.createPushback('newNotification', { text: 'Huge online sale today!' });
+  const pushback = await ctx.createPushback(NEW_NOTIFICATION, { text: 'Huge online sale today!' });
   state.subscribed = true;
   state.pushbackLink = pushback.link;
   await ctx.say("Hooray! Now you'll be the first to know about all our sales and promotions.");
@@ -78,15 +83,21 @@ const demoBot: Bot = {
   },
 
   async onEvent(ctx, event, eventData) {
-    if (event !== 'newNotification') {
-      await ctx.say(`Something happened: ${quote(event)}.`);
+    const text = typeof eventData.text === 'string' ? eventData.text.trim() : '';
+    if (event === NEW_NOTIFICATION) {
+      if (text === '') return;
+      if (stateOf(ctx).inputPaused) await resume(ctx);
+      await ctx.say(`We have a unique offer just for you! ${quote(text)}`);
+      await ctx.notifyHost(`offer: ${quote(text, NOTIFICATION_QUOTE)}`);
       return;
     }
-    const text = eventData.text;
-    if (typeof text !== 'string' || text.trim() === '') return;
-    if (stateOf(ctx).inputPaused) await resume(ctx);
-    await ctx.say(`We have a unique offer just for you! ${quote(text)}`);
-    await ctx.notifyHost(`offer: ${quote(text, NOTIFICATION_QUOTE)}`);
+    // An external event (POST /api/v1/events/{event}); the demo page sends `announcement` to everyone.
+    if (event === ANNOUNCEMENT && text !== '') {
+      await ctx.say(`Announcement: ${quote(text)}`);
+      await ctx.notifyHost(`announcement: ${quote(text, NOTIFICATION_QUOTE)}`);
+      return;
+    }
+    await ctx.say(text === '' ? `Something happened: ${quote(event)}.` : quote(text));
   },
 
   async onPageEvent(ctx, alias, context) {

@@ -6,6 +6,7 @@
 export { ChatClient, CLIENT_DEFAULTS } from './chat-client';
 export { systemClock } from './clock';
 export { backoffDelay } from './backoff';
+export { SafeEmitter } from './safe-emitter';
 export type {
   ChatClientEvents,
   ChatClientOptions,

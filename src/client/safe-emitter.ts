@@ -17,7 +17,8 @@ export class SafeEmitter<Events extends Record<string, unknown>> {
     return () => this.bus.off(type, handler);
   }
 
-  off<K extends keyof Events>(type: K, handler: Handler<Events[K]>): void {
+  /** Unsubscribes `handler`; without one, every handler of `type`. */
+  off<K extends keyof Events>(type: K, handler?: Handler<Events[K]>): void {
     this.bus.off(type, handler);
   }
 

@@ -8,9 +8,14 @@ import type { JsonObject } from './result';
 
 /** Endpoint settings delivered at login and in `chat_properties_updated`. */
 export interface ChatSettings {
+  /** The title in the endpoint's default language. */
   title: string;
   subtitle?: string;
   theme: Record<string, string>;
+  /** The title by language tag (`{ en: 'Help', es: 'Ayuda' }`), when the endpoint translates it; the widget picks its `lang`. */
+  titles?: Record<string, string>;
+  /** The subtitle by language tag. */
+  subtitles?: Record<string, string>;
 }
 
 /** One message in the transcript. */

@@ -14,4 +14,10 @@ export const Limits = {
   nameChars: 200,
   /** Longest host notification. */
   notificationChars: 2000,
+  /**
+   * Deepest nesting of arrays and objects in any JSON value (a context, a body, event data, bot
+   * state). Far more than real data needs; deep enough values would overflow the stack of
+   * `JSON.stringify` (about 4000 levels in Node) wherever they are serialised later.
+   */
+  jsonDepth: 32,
 } as const;

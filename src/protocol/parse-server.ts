@@ -17,14 +17,24 @@ function parseMessage(raw: unknown): Result<ChatMessage> {
   return ok({ id, type: 'message', author, text, quick_replies, custom_id, created_at });
 }
 
-/** Parses endpoint settings; unknown theme keys with non-string values are dropped. */
+/** The string values of an object (others are dropped); `undefined` when it is not an object. */
+function stringMap(raw: unknown): Record<string, string> | undefined {
+  if (!isObject(raw)) return undefined;
+  const map: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw)) if (isString(value)) map[key] = value;
+  return map;
+}
+
+/** Parses endpoint settings; theme keys and translations with non-string values are dropped. */
 export function parseSettings(raw: unknown): Result<ChatSettings> {
   if (!isObject(raw) || !isString(raw.title)) return fail('settings.title must be a string');
-  const theme: Record<string, string> = {};
-  if (isObject(raw.theme)) {
-    for (const [key, value] of Object.entries(raw.theme)) if (isString(value)) theme[key] = value;
-  }
-  return ok({ title: raw.title, subtitle: isString(raw.subtitle) ? raw.subtitle : undefined, theme });
+  return ok({
+    title: raw.title,
+    subtitle: isString(raw.subtitle) ? raw.subtitle : undefined,
+    theme: stringMap(raw.theme) ?? {},
+    titles: stringMap(raw.titles),
+    subtitles: stringMap(raw.subtitles),
+  });
 }
 
 function parsePushPayload(action: string, p: JsonObject): Result<Push> {

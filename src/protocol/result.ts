@@ -2,6 +2,10 @@
  * A parse result: either the value or a message saying what was wrong.
  * Used at every edge (frames, HTTP bodies, options, storage) instead of throwing.
  */
+import { Limits } from './limits';
+
+const MAX_JSON_DEPTH = Limits.jsonDepth;
+
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
@@ -14,11 +18,34 @@ export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Counts the UTF-16 length of `JSON.stringify(value)`; `Infinity` when it cannot be serialised. */
+/**
+ * Deepest nesting of arrays and objects in a JSON text (0 for a scalar). Iterative and linear,
+ * so it cannot itself overflow the stack; meant for text that is valid JSON.
+ */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i += 1; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth -= 1;
+  }
+  return max;
+}
+
+/**
+ * Counts the UTF-16 length of `JSON.stringify(value)`; `Infinity` when it cannot be serialised
+ * (cycles, BigInt, a throwing getter or toJSON) or nests deeper than `Limits.jsonDepth`.
+ */
 export function jsonSize(value: unknown): number {
   try {
     const text = JSON.stringify(value);
-    return text === undefined ? Infinity : text.length;
+    return text === undefined || jsonDepth(text) > MAX_JSON_DEPTH ? Infinity : text.length;
   } catch {
     return Infinity;
   }
@@ -54,7 +81,16 @@ export function optionalObject(
   const value = source[key];
   if (value === undefined) return ok(undefined);
   if (!isObject(value)) return fail(`${key} must be an object`);
-  if (jsonSize(value) > maxChars) return fail(`${key} must serialise to at most ${maxChars} characters`);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    // A parsed frame can only fail here by nesting too deep for the stack.
+  }
+  if (text === undefined || jsonDepth(text) > MAX_JSON_DEPTH) {
+    return fail(`${key} must be plain JSON nested at most ${MAX_JSON_DEPTH} levels deep`);
+  }
+  if (text.length > maxChars) return fail(`${key} must serialise to at most ${maxChars} characters`);
   return ok(value);
 }
 

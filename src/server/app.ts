@@ -7,6 +7,7 @@ import type { ServerMetrics } from './metrics';
 import type { PushbackService } from './runtime/pushbacks';
 import type { BotRuntime } from './runtime/runtime';
 import type { Store } from './store/types';
+import type { TokenSigner } from './token';
 
 export interface App {
   store: Store;
@@ -17,8 +18,8 @@ export interface App {
   endpoints: EndpointRegistry;
   metrics: ServerMetrics;
   logger: Logger;
-  /** HMAC key of session tokens. */
-  secret: Buffer;
+  /** Signs and verifies session tokens (current and previous secrets, maximum age). */
+  tokens: TokenSigner;
   /** The configured public URL, or one derived from the listening address; no trailing slash. */
   publicUrl(): string;
   /** The configured public URL's origin, when one was configured. */

@@ -13,6 +13,8 @@ import { ConfigError, loadConfig, type LoadedConfig } from './config';
 import type { EndpointConfig } from './endpoints';
 import { createJsonLogger, errorFields, isLogLevel } from './logger';
 import { findPackageRoot } from './package-root';
+import { securityFromEnv } from './security/options';
+import { installProcessGuard } from './security/process-guard';
 import { createServer } from './server';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -30,6 +32,12 @@ function builtInEndpoint(env: Env): EndpointConfig {
   // The operator's own key for their local server: printed so the management API can be tried.
   print(given ? 'API key for endpoint acme-demo: from ROUNDEL_API_KEY' : `API key for endpoint acme-demo: ${apiKey}`);
   return { organization: 'acme', endpoint: 'acme-demo', bot: demoBot, allowedOrigins: [], apiKey, title: 'Acme' };
+}
+
+/** `ROUNDEL_SQLITE_SYNC=NORMAL` trades the last commits on power loss for speed (benchmarks); default FULL. */
+function sqliteSync(value: string | undefined): 'FULL' | 'NORMAL' | undefined {
+  const upper = value?.toUpperCase();
+  return upper === 'FULL' || upper === 'NORMAL' ? upper : undefined;
 }
 
 const urlHost = (host: string): string => (host.includes(':') && !host.startsWith('[') ? `[${host}]` : host);
@@ -52,6 +60,9 @@ export async function main(argv: readonly string[], env: Env = process.env): Pro
     return 0;
   }
   const options = args.value;
+  const security = securityFromEnv(env);
+  if (!security.ok) return failWith(2, `roundel: ${security.error}`);
+  const { exitOnUncaught, ...securityOptions } = security.value;
   const logger = createJsonLogger({ level: isLogLevel(env.ROUNDEL_LOG_LEVEL) ? env.ROUNDEL_LOG_LEVEL : 'info' });
 
   let config: LoadedConfig;
@@ -75,6 +86,8 @@ export async function main(argv: readonly string[], env: Env = process.env): Pro
       demoDir: root === undefined ? undefined : join(root, 'demo'),
       logger,
       secret: env.ROUNDEL_SECRET === '' ? undefined : env.ROUNDEL_SECRET,
+      ...securityOptions,
+      synchronous: sqliteSync(env.ROUNDEL_SQLITE_SYNC),
     });
     const http = server.httpServer;
     await new Promise<void>((done, fail) => {
@@ -89,8 +102,9 @@ export async function main(argv: readonly string[], env: Env = process.env): Pro
     return failWith(1, `roundel: cannot start: ${error instanceof Error ? error.message : String(error)}`);
   }
 
-  // Bot code may leave a promise rejecting unobserved; that must not take the server down.
-  process.on('unhandledRejection', (reason) => logger.error('unhandled promise rejection', errorFields(reason)));
+  // Bot code may throw from its own timers or leave a promise rejecting unobserved; that must
+  // not take every conversation down (docs/security.md, "Process guard").
+  installProcessGuard(logger, process, { exitOnUncaught });
   const running = server;
   let stopping = false;
   const stop = (signal: string) => {

@@ -17,10 +17,14 @@ export interface EndpointFileConfig {
   bot: string;
   allowedOrigins: string[];
   apiKey?: string;
-  title?: string;
-  subtitle?: string;
+  /** A string, or one per language tag (`{ "en": "Help", "es": "Ayuda" }`). */
+  title?: Localized;
+  subtitle?: Localized;
   theme?: Record<string, string>;
 }
+
+/** A text given once, or per language tag. */
+export type Localized = string | Record<string, string>;
 
 /** How much of each dialog's outbound log is kept (see docs/protocol.md, "Retention"). */
 export interface RetentionConfig {
@@ -48,6 +52,8 @@ export class ConfigError extends Error {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const ENV_REF = /^env:([A-Za-z_][A-Za-z0-9_]*)$/;
+/** A BCP 47 language tag, loosely: `en`, `pt-BR`, `zh-Hant-TW`. */
+const LANG = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
 const KEYS = ['organization', 'endpoint', 'bot', 'allowedOrigins', 'apiKey', 'title', 'subtitle', 'theme'];
 
 /** True for `scheme://host[:port]` with nothing after it (what a browser sends as `Origin`). */
@@ -86,7 +92,12 @@ function parseEndpoint(raw: unknown, at: string, env: Env): Result<EndpointFileC
     if (apiKey === undefined || apiKey === '') return fail(`${at}.apiKey reads the environment variable ${ref?.[1]}, which is not set`);
   }
   for (const key of ['title', 'subtitle'] as const) {
-    if (raw[key] !== undefined && typeof raw[key] !== 'string') return fail(`${at}.${key} must be a string`);
+    const value = raw[key];
+    if (value === undefined || typeof value === 'string') continue;
+    const entries = isObject(value) ? Object.entries(value) : [];
+    if (entries.length === 0 || entries.some(([lang, text]) => !LANG.test(lang) || typeof text !== 'string')) {
+      return fail(`${at}.${key} must be a string or an object of strings by language tag, like {"en": "Help", "es": "Ayuda"}`);
+    }
   }
   const theme = raw.theme;
   if (theme !== undefined) {
@@ -100,8 +111,8 @@ function parseEndpoint(raw: unknown, at: string, env: Env): Result<EndpointFileC
     bot: raw.bot,
     allowedOrigins: origins as string[],
     ...(apiKey === undefined ? {} : { apiKey }),
-    ...(raw.title === undefined ? {} : { title: raw.title as string }),
-    ...(raw.subtitle === undefined ? {} : { subtitle: raw.subtitle as string }),
+    ...(raw.title === undefined ? {} : { title: raw.title as Localized }),
+    ...(raw.subtitle === undefined ? {} : { subtitle: raw.subtitle as Localized }),
     ...(theme === undefined ? {} : { theme: theme as Record<string, string> }),
   });
 }

@@ -3,6 +3,7 @@
  * answers, and the settings the widget shows.
  */
 import type { ChatSettings } from '../protocol';
+import type { Localized } from './config';
 import { constantTimeEqual } from './token';
 import { BOT_HANDLERS, type Bot } from './runtime/types';
 
@@ -16,9 +17,9 @@ export interface EndpointConfig {
   allowedOrigins: string[];
   /** Authorizes the management API for this endpoint; without one the API refuses every call. */
   apiKey?: string;
-  /** Widget header title. Default "Chat". */
-  title?: string;
-  subtitle?: string;
+  /** Widget header title: a string, or one per language tag (the widget picks its `lang`). Default "Chat". */
+  title?: Localized;
+  subtitle?: Localized;
   /** Widget colours, e.g. `{ primary: '#0b5fff' }`. */
   theme?: Record<string, string>;
 }
@@ -56,11 +57,7 @@ export class EndpointRegistry {
         bot: config.bot,
         allowedOrigins: new Set(config.allowedOrigins),
         apiKey: config.apiKey === '' ? undefined : config.apiKey,
-        settings: {
-          title: config.title ?? 'Chat',
-          ...(config.subtitle === undefined ? {} : { subtitle: config.subtitle }),
-          theme: { ...config.theme },
-        },
+        settings: settingsOf(config),
       });
     }
   }
@@ -87,4 +84,22 @@ export class EndpointRegistry {
   all(): Endpoint[] {
     return [...this.byName.values()];
   }
+}
+
+/**
+ * The settings the widget receives. A translated title or subtitle travels as its map
+ * (`titles`, `subtitles`) plus a plain `title` / `subtitle` for widgets that do not translate:
+ * the English text, else the first one given.
+ */
+function settingsOf(config: EndpointConfig): ChatSettings {
+  const settings: ChatSettings = { title: 'Chat', theme: { ...config.theme } };
+  for (const [key, mapKey] of [['title', 'titles'], ['subtitle', 'subtitles']] as const) {
+    const value = config[key];
+    if (typeof value === 'string') settings[key] = value;
+    else if (value) {
+      settings[key] = value.en ?? Object.values(value)[0] ?? '';
+      settings[mapKey] = { ...value };
+    }
+  }
+  return settings;
 }

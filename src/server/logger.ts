@@ -1,6 +1,7 @@
 /**
  * Structured logs: one JSON object per line (`{level, time, msg, ...fields}`), to stderr by
- * default. Message bodies (what visitors type, what bots say) are never logged at `info`.
+ * default. Message bodies (what visitors type, what bots say, event data) and secrets (API keys,
+ * session tokens, `Authorization` headers, pushback ids, which are capabilities) are never logged.
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
@@ -42,11 +43,27 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
 
+/**
+ * A logger that adds `fields` to every line (e.g. `{ requestId }` for everything one HTTP request
+ * logs). Fields given at the call win over the bound ones.
+ */
+export function childLogger(parent: Logger, fields: LogFields): Logger {
+  const bind = (level: LogLevel) => (msg: string, extra?: LogFields) => parent[level](msg, { ...fields, ...extra });
+  return { debug: bind('debug'), info: bind('info'), warn: bind('warn'), error: bind('error') };
+}
+
 /** Drops everything (tests). */
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** Log fields describing a thrown value. */
+/**
+ * Log fields describing a thrown value. Never throws: bots can throw anything (a Proxy, an
+ * object whose toString throws, an Error with a throwing getter).
+ */
 export function errorFields(error: unknown): LogFields {
-  if (error instanceof Error) return { error: error.message, errorName: error.name, stack: error.stack };
-  return { error: String(error) };
+  try {
+    if (error instanceof Error) return { error: String(error.message), errorName: String(error.name), stack: error.stack };
+    return { error: String(error) };
+  } catch {
+    return { error: 'a thrown value that cannot be described' };
+  }
 }

@@ -1,6 +1,8 @@
 /**
- * A tiny Prometheus registry (counters, gauges, sum/count summaries) rendered in the text
- * exposition format: https://prometheus.io/docs/instrumenting/exposition_formats/
+ * A tiny Prometheus registry (counters, gauges, histograms, sum/count summaries) rendered in the
+ * text exposition format: https://prometheus.io/docs/instrumenting/exposition_formats/
+ * Label values must come from small fixed sets (route templates, results, kinds), never from
+ * request data, so the number of series stays bounded.
  */
 export type Labels = Record<string, string>;
 
@@ -21,16 +23,20 @@ abstract class Metric {
   constructor(
     readonly name: string,
     readonly help: string,
-    readonly type: 'counter' | 'gauge' | 'summary',
+    readonly type: 'counter' | 'gauge' | 'summary' | 'histogram',
   ) {}
 
-  /** The value for `labels` (0 when never set). */
+  /** The value for `labels` (0 when never set); the sum for summaries and histograms. */
   get(labels?: Labels): number {
     return this.values.get(labelKey(labels)) ?? 0;
   }
 
+  protected header(): string[] {
+    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
+  }
+
   render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
+    const lines = this.header();
     for (const [key, value] of this.values) lines.push(`${this.name}${key} ${value}`);
     return lines.join('\n');
   }
@@ -67,8 +73,13 @@ export class Gauge extends Metric {
   }
 }
 
+/** Anything that records durations: a {@link Histogram} or a {@link Summary}. */
+export interface Observer {
+  observe(value: number, labels?: Labels): void;
+}
+
 /** A summary without quantiles: `<name>_sum` and `<name>_count`, enough for averages and rates. */
-export class Summary extends Metric {
+export class Summary extends Metric implements Observer {
   private readonly counts = new Map<string, number>();
 
   constructor(name: string, help: string) {
@@ -86,9 +97,60 @@ export class Summary extends Metric {
   }
 
   override render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} summary`];
+    const lines = this.header();
     for (const [key, sum] of this.values) {
       lines.push(`${this.name}_sum${key} ${sum}`, `${this.name}_count${key} ${this.counts.get(key) ?? 0}`);
+    }
+    return lines.join('\n');
+  }
+}
+
+/** Upper bounds in seconds, from half a millisecond (a store call) to 10 s (a bot handler's limit). */
+export const LATENCY_BUCKETS: readonly number[] = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+
+/** Cumulative buckets plus `_sum` and `_count`: percentiles can be computed server-side (histogram_quantile). */
+export class Histogram extends Metric implements Observer {
+  private readonly series = new Map<string, { labels: Labels; buckets: number[]; count: number }>();
+
+  constructor(
+    name: string,
+    help: string,
+    readonly bounds: readonly number[] = LATENCY_BUCKETS,
+  ) {
+    super(name, help, 'histogram');
+  }
+
+  observe(value: number, labels: Labels = {}): void {
+    const key = labelKey(labels);
+    let entry = this.series.get(key);
+    if (!entry) {
+      entry = { labels: { ...labels }, buckets: this.bounds.map(() => 0), count: 0 };
+      this.series.set(key, entry);
+    }
+    for (let i = 0; i < this.bounds.length; i += 1) {
+      if (value <= (this.bounds[i] ?? Infinity)) entry.buckets[i] = (entry.buckets[i] ?? 0) + 1;
+    }
+    entry.count += 1;
+    this.values.set(key, (this.values.get(key) ?? 0) + value);
+  }
+
+  count(labels?: Labels): number {
+    return this.series.get(labelKey(labels))?.count ?? 0;
+  }
+
+  override render(): string {
+    const lines = this.header();
+    for (const [key, entry] of this.series) {
+      this.bounds.forEach((bound, i) => {
+        lines.push(`${this.name}_bucket${labelKey({ ...entry.labels, le: String(bound) })} ${entry.buckets[i] ?? 0}`);
+      });
+      lines.push(
+        `${this.name}_bucket${labelKey({ ...entry.labels, le: '+Inf' })} ${entry.count}`,
+        `${this.name}_sum${key} ${this.values.get(key) ?? 0}`,
+        `${this.name}_count${key} ${entry.count}`,
+      );
     }
     return lines.join('\n');
   }
@@ -98,31 +160,62 @@ export class Summary extends Metric {
 export class ServerMetrics {
   readonly connections = new Gauge('roundel_connections_open', 'Open websocket connections.');
   readonly dialogsCreated = new Counter('roundel_dialogs_created_total', 'Dialogs created.');
+  readonly dialogsClosed = new Counter('roundel_dialogs_closed_total', 'Dialogs closed (a tab started a new conversation).');
+  readonly resumes = new Counter(
+    'roundel_resumes_total',
+    'Logins that resumed a dialog, by result (recovered: from the last seq; rebuilt: from the whole retained log).',
+  );
   readonly eventsIn = new Counter('roundel_events_in_total', 'Inbound items stored, by kind.');
   readonly eventsOut = new Counter('roundel_events_out_total', 'Stored pushes appended, by action.');
+  readonly pushesSent = new Counter('roundel_pushes_sent_total', 'Pushes written to websockets (live and replayed), by action.');
   readonly activations = new Counter(
     'roundel_pushback_activations_total',
     'Pushback activations, by result (accepted, not_found, rate_limited, invalid).',
   );
+  readonly externalEvents = new Counter(
+    'roundel_external_events_total',
+    'External event requests, by result (accepted, invalid, unauthorized, forbidden, too_large, failed).',
+  );
+  readonly externalEventDialogs = new Counter(
+    'roundel_external_event_dialogs_total',
+    'Dialogs an external event was stored for (the sum of "matched").',
+  );
+  readonly fanOutSeconds = new Histogram(
+    'roundel_external_event_fanout_seconds',
+    'Time from an external event request to its 202 (every addressed dialog stored).',
+    [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  );
   readonly handlerErrors = new Counter('roundel_handler_errors_total', 'Bot handler failures, by reason.');
-  readonly handlerSeconds = new Summary('roundel_handler_duration_seconds', 'Bot handler run time.');
-  readonly storeSeconds = new Summary('roundel_store_latency_seconds', 'Store call latency, by operation.');
+  readonly handlerSeconds = new Histogram('roundel_handler_duration_seconds', 'Bot handler run time, by kind of inbox item.');
+  readonly storeSeconds = new Histogram('roundel_store_latency_seconds', 'Store call latency, by operation.');
+  readonly httpRequests = new Counter('roundel_http_requests_total', 'HTTP requests answered, by route template and status.');
+  readonly httpSeconds = new Histogram('roundel_http_request_duration_seconds', 'HTTP request duration, by route template.');
 
   private readonly all: Metric[] = [
     this.connections,
     this.dialogsCreated,
+    this.dialogsClosed,
+    this.resumes,
     this.eventsIn,
     this.eventsOut,
+    this.pushesSent,
     this.activations,
+    this.externalEvents,
+    this.externalEventDialogs,
+    this.fanOutSeconds,
     this.handlerErrors,
     this.handlerSeconds,
     this.storeSeconds,
+    this.httpRequests,
+    this.httpSeconds,
   ];
 
   constructor() {
     // Unlabelled series start at 0 so that dashboards see them before the first event.
     this.connections.set(0);
     this.dialogsCreated.inc(undefined, 0);
+    this.dialogsClosed.inc(undefined, 0);
+    this.externalEventDialogs.inc(undefined, 0);
   }
 
   /** The Prometheus text exposition of every metric. */

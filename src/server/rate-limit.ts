@@ -41,12 +41,19 @@ export class TokenBucket {
 }
 
 /**
- * A bucket per key (e.g. per pushback id). Full buckets are forgotten when the map grows past
- * `maxKeys`, so a flood of distinct keys cannot grow memory without bound.
+ * A bucket per key (a pushback id, a client address). Memory stays bounded whatever the keys:
+ * the map is kept in least-recently-used order, every call forgets up to two idle buckets at
+ * the old end (a full bucket carries no information), and past `maxKeys` the least recently used
+ * bucket is dropped (its caller gets a fresh burst; that takes more than `maxKeys` live keys).
+ * Every operation is O(1), so a flood of distinct keys cannot make the limiter itself slow.
  */
 export class KeyedRateLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
 
+  /**
+   * @param now clock in ms; default `Date.now`
+   * @param maxKeys most buckets kept; default 10 000
+   */
   constructor(
     private readonly limit: RateLimit,
     private readonly now: () => number = Date.now,
@@ -57,11 +64,13 @@ export class KeyedRateLimiter {
   take(key: string): number {
     const now = this.now();
     let bucket = this.buckets.get(key);
-    if (!bucket) {
-      if (this.buckets.size >= this.maxKeys) this.sweep(now);
+    if (bucket) {
+      this.buckets.delete(key); // re-inserted below: most recently used last
+    } else {
       bucket = new TokenBucket(this.limit, now);
-      this.buckets.set(key, bucket);
     }
+    this.evict(now);
+    this.buckets.set(key, bucket);
     return bucket.take(now);
   }
 
@@ -69,12 +78,12 @@ export class KeyedRateLimiter {
     return this.buckets.size;
   }
 
-  private sweep(now: number): void {
-    for (const [key, bucket] of this.buckets) if (bucket.isIdle(now)) this.buckets.delete(key);
-    // Every key busy: drop the oldest rather than grow (their callers get a fresh burst).
-    for (const key of this.buckets.keys()) {
-      if (this.buckets.size < this.maxKeys) break;
-      this.buckets.delete(key);
+  private evict(now: number): void {
+    let looked = 0;
+    for (const [key, bucket] of this.buckets) {
+      if (this.buckets.size >= this.maxKeys || bucket.isIdle(now)) this.buckets.delete(key);
+      else break;
+      if (++looked >= 2 && this.buckets.size < this.maxKeys) break;
     }
   }
 }

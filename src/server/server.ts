@@ -19,9 +19,13 @@ import { BotRuntime } from './runtime/runtime';
 import { instrumentStore } from './store/instrument';
 import { openSqliteStore } from './store/sqlite';
 import type { Retention } from './store/types';
+import { rateLimited, sameOriginOnly } from './security/client-guard';
+import { hardenHttpServer } from './security/http-server';
+import { createTokenSigner, positive, resolveSecurity, type SecurityOptions } from './security/options';
 import { Gateway } from './ws/gateway';
 
-export interface ServerOptions {
+/** Options of {@link createServer}; the security ones ({@link SecurityOptions}) are listed in docs/security.md. */
+export interface ServerOptions extends SecurityOptions {
   /** SQLite database file (`:memory:` for a throwaway one). Its directory must exist. */
   dbPath: string;
   endpoints: EndpointConfig[];
@@ -35,7 +39,7 @@ export interface ServerOptions {
   logger?: Logger;
   /** Time a bot handler may run. Default 10 000 ms. */
   handlerTimeoutMs?: number;
-  /** HMAC key for session tokens. Default: 32 random bytes generated once and kept in the database. */
+  /** HMAC key signing session tokens (see `previousSecrets` for rotation). Default: 32 random bytes generated once and kept in the database. */
   secret?: string | Uint8Array;
   /** Default `{ maxEvents: 1000, maxAgeDays: 30 }`. */
   retention?: Partial<Retention>;
@@ -71,12 +75,6 @@ export interface RoundelServer {
 
 const HOUR_MS = 60 * 60 * 1000;
 
-function positive(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new TypeError(`${name} must be a positive number`);
-  return value;
-}
-
 function normalizePublicUrl(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   let url: URL;
@@ -105,14 +103,19 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
   const configuredUrl = normalizePublicUrl(options.publicUrl);
   const handlerTimeoutMs = positive('handlerTimeoutMs', options.handlerTimeoutMs, 10_000);
   const concurrency = positive('handlerConcurrency', options.handlerConcurrency, 64);
+  const security = resolveSecurity(options);
   const gatewayOptions = {
     heartbeatMs: positive('heartbeatMs', options.heartbeatMs, 15_000),
     deadPeerMs: positive('deadPeerMs', options.deadPeerMs, 30_000),
     loginTimeoutMs: positive('loginTimeoutMs', options.loginTimeoutMs, 30_000),
     maxConnections: positive('maxConnections', options.maxConnections, 10_000),
     rateLimit: options.messageRateLimit ?? { burst: 20, perSecond: 10 },
-    maxBufferedBytes: 1024 * 1024,
-    slowConsumerMs: 5000,
+    controlRateLimit: { burst: 10, perSecond: 1 },
+    maxConnectionsPerIp: security.maxConnectionsPerIp,
+    guard: security.guard,
+    closeGraceMs: security.closeGraceMs,
+    maxBufferedBytes: security.maxBufferedBytes,
+    slowConsumerMs: security.slowConsumerMs,
     maxQueued: 64,
   };
   // Every option is checked before the database is opened, so a TypeError leaves nothing open.
@@ -121,7 +124,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     openSqliteStore(options.dbPath, { synchronous: options.synchronous, retention: options.retention }),
     metrics.storeSeconds,
   );
-  const secret =
+  const currentSecret =
     options.secret !== undefined
       ? Buffer.from(options.secret)
       : Buffer.from(await store.putMetaIfAbsent('token_secret', randomBytes(32).toString('base64url')));
@@ -144,7 +147,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     endpoints,
     metrics,
     logger,
-    secret,
+    tokens: createTokenSigner(currentSecret, security, logger),
     publicUrl,
     configuredOrigin: configuredUrl === undefined ? undefined : new URL(configuredUrl).origin,
   };
@@ -154,11 +157,12 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     createRequestHandler(app, {
       widgetFile: options.widgetFile,
       demoDir: options.demoDir,
-      pushgate: createPushgate(app, options.pushgateRateLimit ?? { burst: 100, perSecond: 20 }),
-      api: createApi(app),
+      pushgate: rateLimited(security.guard, createPushgate(app, options.pushgateRateLimit ?? { burst: 100, perSecond: 20 })),
+      api: rateLimited(security.guard, sameOriginOnly(publicUrl, createApi(app))),
     }),
   );
   httpServer.on('upgrade', gateway.handleUpgrade);
+  hardenHttpServer(httpServer);
 
   const trim = () => store.trim(new Date()).catch((error: unknown) => logger.error('trim failed', errorFields(error)));
   const trimTimer = setInterval(trim, HOUR_MS);

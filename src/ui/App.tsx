@@ -1,7 +1,6 @@
-import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
-import { Bubble } from './components/Bubble';
 import { Composer } from './components/Composer';
 import { Header } from './components/Header';
+import { Log } from './components/Log';
 import { QuickReplies } from './components/QuickReplies';
 import { Roundel } from './components/Roundel';
 import type { UiState } from './state';
@@ -18,9 +17,9 @@ export interface DisplayOptions {
   displayRoundel: boolean;
   /** Show the header (title, subtitle). Default true. */
   displayHeader: boolean;
-  /** Text direction; `rtl` also moves the floating widget to the left. Default `ltr`. */
+  /** Text direction; `rtl` mirrors the layout and moves the floating widget to the left. Default `ltr`. */
   dir: 'ltr' | 'rtl';
-  /** BCP 47 tag: picks the strings table and sets `lang`. */
+  /** BCP 47 tag: picks the strings table, formats times and sets `lang`. */
   lang: string;
 }
 
@@ -51,65 +50,31 @@ export function App({ state, display, strings, intents }: AppProps) {
   const quick = activeQuickReplies(state.transcript, pending);
   const title = state.settings.title || strings.defaultTitle;
 
-  const logRef = useRef<HTMLDivElement>(null);
-  const inputRef = useRef<HTMLTextAreaElement>(null);
-  const roundelRef = useRef<HTMLButtonElement>(null);
-  // Focus moves into the panel only when the visitor opened it; the host page's open() must not steal focus.
-  const focusOnOpen = useRef(false);
-
-  useLayoutEffect(() => {
-    const el = logRef.current;
-    if (el && shown) el.scrollTop = el.scrollHeight;
-  }, [shown, state.transcript, pending.length]);
-
-  useEffect(() => {
-    // Only a shown panel consumes the flag: Preact may run a stale effect of the closed panel
-    // right before the re-render that opens it.
-    if (!shown) return;
-    if (focusOnOpen.current) inputRef.current?.focus();
-    focusOnOpen.current = false;
-  }, [shown]);
-
-  const toggle = () => {
-    focusOnOpen.current = !state.open;
+  // The store renders synchronously, so right after an intent the DOM shows its outcome. Focus
+  // moves only on the visitor's own gestures: the host page's open() must not steal focus.
+  const toggle = (event: Event, focus?: string) => {
+    const root = (event.currentTarget as Element).closest('.rd-root');
     intents.onToggle();
+    if (focus) root?.querySelector<HTMLElement>(focus)?.focus();
   };
 
   return (
-    <div class={`rd-root ${display.inline ? 'rd-inline' : 'rd-floating'}`} dir={display.dir} lang={display.lang}>
-      <section
-        id={PANEL_ID}
-        class="rd-panel"
-        aria-label={title}
-        hidden={!shown}
-        onKeyDown={(event) => {
-          if (event.key === 'Escape' && withRoundel && state.open) {
-            intents.onToggle();
-            roundelRef.current?.focus();
-          }
-        }}
-      >
+    <div
+      class={`rd-root ${display.inline ? 'rd-inline' : 'rd-floating'}${shown ? ' rd-open' : ''}`}
+      dir={display.dir}
+      lang={display.lang}
+      onKeyDown={(event) => {
+        // Escape anywhere in the widget (the panel or the roundel itself) closes it, focus back on the roundel.
+        if (event.key === 'Escape' && withRoundel && state.open) toggle(event, '.rd-roundel');
+      }}
+    >
+      <section id={PANEL_ID} class="rd-panel" aria-label={title} hidden={!shown}>
         {display.displayHeader ? <Header title={title} subtitle={state.settings.subtitle} /> : null}
-        {state.connection === 'reconnecting' ? (
-          <div class="rd-banner" role="status">
-            {strings.reconnecting}
-          </div>
-        ) : null}
-        {/* The log is the scroller and fills the panel: typing and replies sit by the composer. */}
-        <div class="rd-log" ref={logRef} role="log" aria-live="polite" aria-label={strings.transcript}>
-          {state.transcript.map((item) =>
-            item.kind === 'ended' ? (
-              <div key={item.id} class="rd-ended">
-                {strings.conversationEnded}
-              </div>
-            ) : (
-              <Bubble key={item.id} author={item.author} text={item.text} strings={strings} />
-            ),
-          )}
-          {pending.map((item) => (
-            <Bubble key={`pending:${item.customId}`} author="visitor" text={item.text} pending strings={strings} />
-          ))}
+        {/* Always in the tree, so the text that appears in it is announced. */}
+        <div class="rd-banner" role="status">
+          {state.connection === 'reconnecting' ? strings.reconnecting : ''}
         </div>
+        <Log items={state.transcript} pending={pending} shown={shown} strings={strings} lang={display.lang} />
         {state.typing ? (
           <div class="rd-typing">
             <span class="rd-sr">{strings.typing}</span>
@@ -123,10 +88,10 @@ export function App({ state, display, strings, intents }: AppProps) {
         {quick ? (
           <QuickReplies replies={quick.replies} strings={strings} onPick={(text) => intents.onPickReply(quick.eventId, text)} />
         ) : null}
-        <Composer disabled={state.inputDisabled} strings={strings} inputRef={inputRef} onSend={intents.onSend} />
+        <Composer disabled={state.inputDisabled} strings={strings} onSend={intents.onSend} />
       </section>
       {withRoundel ? (
-        <Roundel open={state.open} strings={strings} controls={PANEL_ID} buttonRef={roundelRef} onToggle={toggle} />
+        <Roundel open={state.open} unread={state.unread} strings={strings} controls={PANEL_ID} onToggle={(event) => toggle(event, state.open ? undefined : '.rd-input')} />
       ) : null}
     </div>
   );

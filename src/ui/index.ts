@@ -7,4 +7,5 @@ export { mount, type MountProps, type MountedWidget } from './mount';
 export type { DisplayOptions, UiIntents } from './App';
 export { createUiStore, type ConnectionStatus, type PendingMessage, type UiState } from './state';
 export type { Store } from './store';
-export { applyPush, transcriptFromHistory, type TranscriptItem } from './transcript';
+export { applyPush, lastBotMessageId, transcriptFromHistory, unreadCount, type TranscriptItem } from './transcript';
+export { pickLanguage } from './strings';

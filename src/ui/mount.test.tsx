@@ -1,48 +1,8 @@
 import { act, fireEvent, within } from '@testing-library/preact';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { DisplayOptions, UiIntents } from './App';
-import { mount, type MountedWidget } from './mount';
-import { createUiStore, type UiState } from './state';
-import type { Store } from './store';
+import { describe, expect, it } from 'vitest';
+import { AT, bot, setup, togglesStore, visitor } from './mount.fixture';
+import { shortTime } from './format';
 import type { TranscriptItem } from './transcript';
-
-const FLOATING: DisplayOptions = { inline: false, alwaysOpen: false, displayRoundel: true, displayHeader: true, dir: 'ltr', lang: 'en' };
-
-interface Harness {
-  host: HTMLElement;
-  shadow: ShadowRoot;
-  store: Store<UiState>;
-  intents: { [K in keyof UiIntents]-?: ReturnType<typeof vi.fn> & NonNullable<UiIntents[K]> };
-  view: ReturnType<typeof within>;
-  widget: MountedWidget;
-}
-
-let mounted: Harness[] = [];
-
-function setup(display: Partial<DisplayOptions> = {}, state: Partial<UiState> = {}): Harness {
-  const host = document.createElement('div');
-  document.body.append(host);
-  const store = createUiStore(state);
-  const intents = { onToggle: vi.fn(), onSend: vi.fn(), onPickReply: vi.fn(), onError: vi.fn() };
-  const widget = mount(host, { store, display: { ...FLOATING, ...display }, intents });
-  const shadow = host.shadowRoot!;
-  // Testing Library's queries work on any node with querySelectorAll; a ShadowRoot is one.
-  const view = within(shadow as unknown as HTMLElement);
-  const harness = { host, shadow, store, intents, view, widget } as Harness;
-  mounted.push(harness);
-  return harness;
-}
-
-const bot = (id: string, text: string, quickReplies?: string[]): TranscriptItem => ({ kind: 'message', id, author: 'bot', text, quickReplies });
-const visitor = (id: string, text: string, customId?: string): TranscriptItem => ({ kind: 'message', id, author: 'visitor', text, customId });
-
-afterEach(() => {
-  for (const { widget, host } of mounted) {
-    widget.unmount();
-    host.remove();
-  }
-  mounted = [];
-});
 
 describe('mount', () => {
   it('renders into an open shadow root with its styles adopted, nothing in the light DOM', () => {
@@ -98,11 +58,18 @@ describe('roundel', () => {
     expect(view.getByRole('banner').textContent).toBe('AcmeWe reply fast');
   });
 
-  it('closes on Escape and gives the roundel focus back', () => {
-    const { view, intents, shadow } = setup({}, { open: true });
+  it('closes on Escape, in the panel or on the roundel, and gives the roundel focus back', () => {
+    const { view, intents, shadow, store } = togglesStore(setup({}, { open: true }));
     fireEvent.keyDown(view.getByRole('textbox', { name: 'Message' }), { key: 'Escape' });
+    expect(store.get().open).toBe(false);
+    expect(shadow.activeElement).toBe(view.getByRole('button', { name: 'Open chat' }));
+    fireEvent.keyDown(view.getByRole('button', { name: 'Open chat' }), { key: 'Escape' });
     expect(intents.onToggle).toHaveBeenCalledTimes(1);
-    expect(shadow.activeElement).toBe(view.getByRole('button', { name: 'Close chat' }));
+
+    store.set({ open: true });
+    fireEvent.keyDown(view.getByRole('button', { name: 'Close chat' }), { key: 'Escape' });
+    expect(intents.onToggle).toHaveBeenCalledTimes(2);
+    expect(shadow.activeElement).toBe(view.getByRole('button', { name: 'Open chat' }));
   });
 
   it('moves focus to the textbox when the visitor opens the panel, not when the host page does', async () => {
@@ -110,8 +77,7 @@ describe('roundel', () => {
     await act(() => byHost.store.set({ open: true }));
     expect(document.activeElement).toBe(document.body);
 
-    const { view, intents, store, shadow } = setup();
-    intents.onToggle.mockImplementation(() => store.set({ open: !store.get().open }));
+    const { view, shadow } = togglesStore(setup());
     await act(() => {
       fireEvent.click(view.getByRole('button', { name: 'Open chat' }));
     });
@@ -154,25 +120,27 @@ describe('panel', () => {
   });
 
   it('shows a pending message as "Sending…" until its echo arrives', () => {
-    const { view, store } = setup({ alwaysOpen: true }, { pending: [{ customId: 'c1', text: 'hello' }] });
+    const { view, store } = setup({ alwaysOpen: true }, { pending: [{ customId: 'c1', text: 'hello', at: AT }] });
     const log = within(view.getByRole('log'));
     expect(log.getByText('Sending…')).toBeTruthy();
 
     store.set({ transcript: [visitor('e2', 'hello', 'c1')] });
     expect(log.getAllByText('hello')).toHaveLength(1);
     expect(log.queryByText('Sending…')).toBeNull();
+    expect(log.getByText('Sent')).toBeTruthy();
   });
 
   it('shows "Conversation ended" where the bot closed the conversation', () => {
     const { view } = setup({ alwaysOpen: true }, { transcript: [bot('e1', 'bye'), { kind: 'ended', id: 'x' }] });
-    expect(view.getByRole('log').textContent).toBe('Bot: byeConversation ended');
+    expect(view.getByRole('log').textContent).toBe(`Bot: bye${shortTime(AT, 'en')}Conversation ended`);
   });
 
   it('shows a "Reconnecting…" status only while reconnecting', () => {
     const { view, store } = setup({ alwaysOpen: true }, { connection: 'reconnecting' });
     expect(view.getByRole('status').textContent).toBe('Reconnecting…');
     store.set({ connection: 'ready' });
-    expect(view.queryByRole('status')).toBeNull();
+    // The live region stays in place (so the next text in it is announced), empty.
+    expect(view.getByRole('status').textContent).toBe('');
   });
 
   it('shows the typing indicator while the bot types', () => {
@@ -214,7 +182,7 @@ describe('quick replies', () => {
   it('disappear once the visitor sends a message, and stay usable while input is disabled', () => {
     const { view, store } = setup({ alwaysOpen: true }, { transcript: [bot('e1', 'Pick', ['Yes'])], inputDisabled: true });
     expect(view.getByRole('button', { name: 'Yes' }).hasAttribute('disabled')).toBe(false);
-    store.set({ pending: [{ customId: 'c1', text: 'typed' }] });
+    store.set({ pending: [{ customId: 'c1', text: 'typed', at: AT }] });
     expect(view.queryByRole('button', { name: 'Yes' })).toBeNull();
   });
 });

@@ -6,6 +6,7 @@ import type { Store } from './store';
 import { resolveStrings } from './strings';
 import css from './styles.css?inline';
 import { themeApplier } from './theme';
+import { trackVisualViewport } from './viewport';
 
 export interface MountProps {
   store: Store<UiState>;
@@ -30,6 +31,7 @@ export function mount(host: HTMLElement, { store, display, intents }: MountProps
   const container = host.ownerDocument.createElement('div');
   shadow.append(container);
   if (display.inline) host.setAttribute('data-rd-inline', '');
+  const stopTracking = display.inline ? () => {} : trackVisualViewport(container);
   const strings = resolveStrings(display.lang);
   const applyTheme = themeApplier(host);
 
@@ -56,6 +58,7 @@ export function mount(host: HTMLElement, { store, display, intents }: MountProps
       if (!mounted) return;
       mounted = false;
       unsubscribe();
+      stopTracking();
       render(null, container);
       container.remove();
       removeStyles();
@@ -65,25 +68,17 @@ export function mount(host: HTMLElement, { store, display, intents }: MountProps
   };
 }
 
-/** Adds `text` to the shadow root as a constructable stylesheet, else as a <style>; returns the undo. */
+/**
+ * Adds `text` to the shadow root as a constructable stylesheet (every browser the bundle targets
+ * has them; unlike a <style> element they pass a CSP without 'unsafe-inline'); returns the undo.
+ */
 function adoptStyles(root: ShadowRoot, text: string): () => void {
   // The sheet must come from the host document's realm: a sheet constructed in another realm
   // (an iframe's script, a test runner) is refused by adoptedStyleSheets.
-  const Sheet = root.ownerDocument.defaultView?.CSSStyleSheet;
-  if (Sheet && 'adoptedStyleSheets' in root && typeof Sheet.prototype.replaceSync === 'function') {
-    try {
-      const sheet = new Sheet();
-      sheet.replaceSync(text);
-      root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
-      return () => {
-        root.adoptedStyleSheets = root.adoptedStyleSheets.filter((s) => s !== sheet);
-      };
-    } catch {
-      // Some engines expose the API but refuse constructed sheets: use a <style> element.
-    }
-  }
-  const style = root.ownerDocument.createElement('style');
-  style.textContent = text;
-  root.prepend(style);
-  return () => style.remove();
+  const sheet = new root.ownerDocument.defaultView!.CSSStyleSheet();
+  sheet.replaceSync(text);
+  root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+  return () => {
+    root.adoptedStyleSheets = root.adoptedStyleSheets.filter((s) => s !== sheet);
+  };
 }

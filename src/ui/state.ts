@@ -10,6 +10,8 @@ export type ConnectionStatus = 'idle' | 'connecting' | 'ready' | 'reconnecting' 
 export interface PendingMessage {
   customId: string;
   text: string;
+  /** When the visitor sent it (ISO 8601). */
+  at: string;
 }
 
 export interface UiState {
@@ -22,6 +24,8 @@ export interface UiState {
   inputDisabled: boolean;
   typing: boolean;
   connection: ConnectionStatus;
+  /** Bot messages the visitor has not seen (the badge on the closed roundel). */
+  unread: number;
 }
 
 /** The initial state: closed, empty, enabled, `idle`; pass fields to override. */
@@ -34,6 +38,7 @@ export function createUiStore(initial: Partial<UiState> = {}): Store<UiState> {
     inputDisabled: false,
     typing: false,
     connection: 'idle',
+    unread: 0,
     ...initial,
   });
 }

@@ -3,8 +3,11 @@
  * `headerBg` (or `header-bg`) → `--rd-header-bg`. Custom properties inherit through the shadow
  * boundary and survive `:host { all: initial }`, so styles.css reads them with fallbacks.
  *
- * Keys styles.css uses: primary, onPrimary, headerBg, headerText, botBg, botText, visitorBg,
- * visitorText, background, text, font, radius.
+ * Keys styles.css uses (ServisBOT's endpoint styles: header, roundel, inbound = bot and
+ * outbound = visitor messages): primary, onPrimary, accent, headerBg, headerText, roundelBg,
+ * roundelText, botBg, botText, visitorBg, visitorText, background, text, font, radius.
+ * `background`, `text`, `botBg` and `accent` have dark defaults under `prefers-color-scheme: dark`;
+ * a theme that sets one of them sets it for both schemes.
  */
 
 /** The custom property for a theme key, or `undefined` for a key that is not a plain identifier. */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { botMessage, hostNotification, postback, threadClosed, visitorMessage } from './pushes.fixture';
-import { activeQuickReplies, applyPush, transcriptFromHistory, visiblePending } from './transcript';
+import { activeQuickReplies, applyPush, lastBotMessageId, transcriptFromHistory, unreadCount, visiblePending } from './transcript';
+
+const AT = '2025-01-01T00:00:00.000Z';
 
 describe('transcript', () => {
   it('builds bot and visitor messages, postbacks as visitor words, and the end of a conversation', () => {
@@ -12,9 +14,9 @@ describe('transcript', () => {
       threadClosed(5),
     ]);
     expect(items).toEqual([
-      { kind: 'message', id: 'ev-1', author: 'bot', text: 'Hi! Pick one', quickReplies: ['Yes', 'No'], customId: undefined },
-      { kind: 'message', id: 'postback-2', author: 'visitor', text: 'Yes', customId: 'c-1' },
-      { kind: 'message', id: 'ev-3', author: 'visitor', text: 'thanks', quickReplies: undefined, customId: 'c-2' },
+      { kind: 'message', id: 'ev-1', author: 'bot', text: 'Hi! Pick one', at: AT, quickReplies: ['Yes', 'No'], customId: undefined },
+      { kind: 'message', id: 'postback-2', author: 'visitor', text: 'Yes', at: AT, customId: 'c-1' },
+      { kind: 'message', id: 'ev-3', author: 'visitor', text: 'thanks', at: AT, quickReplies: undefined, customId: 'c-2' },
       { kind: 'ended', id: 'ended-5' },
     ]);
   });
@@ -27,18 +29,29 @@ describe('transcript', () => {
   it('hides a pending item once its echo (same custom id) is in the transcript', () => {
     const items = transcriptFromHistory([visitorMessage(1, 'hi', 'c-1')]);
     const pending = [
-      { customId: 'c-1', text: 'hi' },
-      { customId: 'c-2', text: 'again' },
+      { customId: 'c-1', text: 'hi', at: AT },
+      { customId: 'c-2', text: 'again', at: AT },
     ];
-    expect(visiblePending(items, pending)).toEqual([{ customId: 'c-2', text: 'again' }]);
+    expect(visiblePending(items, pending)).toEqual([{ customId: 'c-2', text: 'again', at: AT }]);
   });
 
   it('offers the quick replies of the newest bot message that has them until the visitor speaks', () => {
     const offered = transcriptFromHistory([botMessage(1, 'old', ['A']), botMessage(2, 'new', ['B', 'C']), botMessage(3, 'more')]);
     expect(activeQuickReplies(offered, [])).toEqual({ eventId: 'ev-2', replies: ['B', 'C'] });
-    expect(activeQuickReplies(offered, [{ customId: 'c-1', text: 'typed' }])).toBeUndefined();
+    expect(activeQuickReplies(offered, [{ customId: 'c-1', text: 'typed', at: AT }])).toBeUndefined();
     expect(activeQuickReplies(applyPush(offered, postback(4, 'ev-2', 'B')), [])).toBeUndefined();
     expect(activeQuickReplies(applyPush(offered, visitorMessage(4, 'typed', 'c-1')), [])).toBeUndefined();
     expect(activeQuickReplies(applyPush(offered, threadClosed(4)), [])).toBeUndefined();
+  });
+
+  it('counts the bot messages after the last one seen, all of them when none was seen', () => {
+    const items = transcriptFromHistory([botMessage(1, 'a'), visitorMessage(2, 'hi', 'c-1'), botMessage(3, 'b'), botMessage(4, 'c'), threadClosed(5)]);
+    expect(lastBotMessageId(items)).toBe('ev-4');
+    expect(lastBotMessageId(transcriptFromHistory([visitorMessage(1, 'hi', 'c-1')]))).toBeUndefined();
+    expect(unreadCount(items, undefined)).toBe(3);
+    expect(unreadCount(items, 'ev-1')).toBe(2);
+    expect(unreadCount(items, 'ev-4')).toBe(0);
+    // A marker from another conversation: nothing of this one was seen.
+    expect(unreadCount(items, 'ev-from-an-old-chat')).toBe(3);
   });
 });

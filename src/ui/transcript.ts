@@ -12,6 +12,8 @@ export type TranscriptItem =
       id: string;
       author: 'bot' | 'visitor';
       text: string;
+      /** When it was stored (ISO 8601). */
+      at: string;
       quickReplies?: readonly string[];
       /** The client-chosen id of a visitor message or reply: matches it to its pending copy. */
       customId?: string;
@@ -38,6 +40,7 @@ function toItem(push: StoredPush): TranscriptItem | undefined {
         id: event.id,
         author: event.author,
         text: event.text,
+        at: event.created_at,
         quickReplies: event.quick_replies,
         customId: event.custom_id,
       };
@@ -49,6 +52,7 @@ function toItem(push: StoredPush): TranscriptItem | undefined {
         id: `postback-${push.payload.seq}`,
         author: 'visitor',
         text: push.payload.postback.id,
+        at: push.payload.created_at,
         customId: push.payload.custom_id,
       };
     case 'thread_closed':
@@ -85,4 +89,26 @@ export function activeQuickReplies(
     if (item.quickReplies?.length) return { eventId: item.id, replies: item.quickReplies };
   }
   return undefined;
+}
+
+/** The id of the newest bot message, or `undefined` when the bot has said nothing. */
+export function lastBotMessageId(items: readonly TranscriptItem[]): string | undefined {
+  for (let i = items.length - 1; i >= 0; i--) {
+    const item = items[i];
+    if (item?.kind === 'message' && item.author === 'bot') return item.id;
+  }
+  return undefined;
+}
+
+/**
+ * The bot messages after the one with id `seenId` (all of them when it is not in the transcript:
+ * nothing seen yet, or another conversation).
+ */
+export function unreadCount(items: readonly TranscriptItem[], seenId: string | undefined): number {
+  let count = 0;
+  for (const item of items) {
+    if (item.id === seenId) count = 0;
+    else if (item.kind === 'message' && item.author === 'bot') count++;
+  }
+  return count;
 }

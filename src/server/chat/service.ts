@@ -55,8 +55,10 @@ export class ChatService {
   /** Closes a dialog: stores and publishes `thread_closed`. False when it was closed already. */
   async closeDialog(dialogId: string): Promise<boolean> {
     const push = await this.store.closeDialog(dialogId, threadClosedPush(dialogId));
-    if (push) this.published(dialogId, push);
-    return push !== undefined;
+    if (!push) return false;
+    this.metrics.dialogsClosed.inc();
+    this.published(dialogId, push);
+    return true;
   }
 
   /** The ephemeral typing indicator. */

@@ -1,6 +1,6 @@
 /** Reading request bodies with a size limit, and parsing them as a JSON object. */
 import type { IncomingMessage } from 'node:http';
-import { isObject, type JsonObject } from '../../protocol';
+import { Limits, isObject, jsonDepth, type JsonObject } from '../../protocol';
 import { HttpError } from './errors';
 
 /**
@@ -36,5 +36,9 @@ export function parseJsonObject(body: Buffer): JsonObject | undefined {
     throw new HttpError('validation', 'request body must be valid JSON');
   }
   if (!isObject(value)) throw new HttpError('validation', 'request body must be a JSON object');
+  // Deep nesting parses, but would overflow the stack wherever the value is serialised later.
+  if (jsonDepth(text) > Limits.jsonDepth) {
+    throw new HttpError('validation', `request body must nest at most ${Limits.jsonDepth} levels deep`);
+  }
   return value;
 }

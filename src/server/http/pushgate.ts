@@ -3,10 +3,10 @@
  * dialog. The id is a capability URL meant for anyone holding it, browser pages included, hence
  * `Access-Control-Allow-Origin: *`. The 202 is written only after the activation is committed.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App } from '../app';
 import { KeyedRateLimiter, type RateLimit } from '../rate-limit';
 import { readBody, parseJsonObject } from './body';
+import type { RouteHandler } from './context';
 import { HttpError, allowMethods, writeJson } from './errors';
 
 /** Largest activation body. */
@@ -14,16 +14,15 @@ export const PUSHGATE_BODY_BYTES = 64 * 1024;
 
 const PATH = /^\/pushgate\/push_([0-9a-fA-F-]{36})$/;
 
-/** A route below the router: gets the parsed URL; throws HttpError to answer an error. */
-export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
-
 /** The pushgate route, with a token bucket per pushback id. */
 export function createPushgate(app: App, rateLimit: RateLimit): RouteHandler {
   const limiter = new KeyedRateLimiter(rateLimit);
   const count = (result: string) => app.metrics.activations.inc({ result });
 
-  return async (req, res, url) => {
+  return async (req, res, url, ctx) => {
+    ctx.route = '/pushgate/push_{id}';
     res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After');
     const method = allowMethods(req.method, ['GET', 'POST', 'OPTIONS']);
     if (method === 'OPTIONS') {
       res.writeHead(204, {

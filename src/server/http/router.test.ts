@@ -59,6 +59,31 @@ describe('http routes', () => {
     expect(lines.some((line) => line.startsWith('roundel_store_latency_seconds_count{op="createDialog"} 1'))).toBe(true);
   });
 
+  it('counts resumes, pushes sent, closed dialogs, handler runs and HTTP requests', async () => {
+    t = await startServer({ onStart: (ctx) => ctx.say('hi') });
+    const first = await t.connect();
+    const { token } = await first.call('login');
+    await first.pushesUntil(1);
+    first.ws.close();
+    const again = await t.connect();
+    await again.call('login', { token: String(token), last_seq: 1 });
+    await again.call('start_chat');
+    await again.pushesUntil(1);
+    await t.server.idle();
+    await fetch(`${t.url}/healthz`);
+    await fetch(`${t.url}/nothing-here`);
+    const lines = (await (await fetch(`${t.url}/metrics`)).text()).split('\n');
+    expect(lines).toContain('roundel_resumes_total{result="recovered"} 1');
+    expect(lines).toContain('roundel_dialogs_created_total 2');
+    expect(lines).toContain('roundel_dialogs_closed_total 1');
+    expect(lines).toContain('roundel_pushes_sent_total{action="incoming_event"} 2');
+    expect(lines).toContain('roundel_events_out_total{action="thread_closed"} 1');
+    expect(lines).toContain('roundel_handler_duration_seconds_count{kind="start"} 2');
+    expect(lines).toContain('roundel_http_requests_total{route="/healthz",status="200"} 1');
+    expect(lines).toContain('roundel_http_requests_total{route="static",status="404"} 1');
+    expect(lines).toContain('roundel_http_request_duration_seconds_count{route="/healthz"} 1');
+  });
+
   it('serves the widget bundle and the demo directory with content types', async () => {
     t = await withFiles();
     const widget = await fetch(`${t.url}/messenger.js`);

@@ -1,9 +1,13 @@
-/** The HTTP request handler: routes by path and funnels every failure through {@link writeError}. */
+/**
+ * The HTTP request handler: gives every request an id (echoed as `X-Request-Id` and put on every
+ * log line of the request), routes by path, funnels every failure through {@link writeError}, and
+ * writes one access log line and the request metrics when the response is done.
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App } from '../app';
-import { errorFields } from '../logger';
+import { childLogger, errorFields } from '../logger';
+import { REQUEST_ID_HEADER, requestIdFrom, type RequestContext, type RouteHandler } from './context';
 import { HttpError, allowMethods, writeError, writeJson } from './errors';
-import type { RouteHandler } from './pushgate';
 import { sendFile, sendFromDir } from './static';
 
 export interface RouterOptions {
@@ -14,6 +18,9 @@ export interface RouterOptions {
   pushgate: RouteHandler;
   api: RouteHandler;
 }
+
+/** Routes polled by machines: their access lines are `debug`, not `info`, so they do not drown the log. */
+const QUIET_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/metrics']);
 
 function parseUrl(raw: string | undefined): URL {
   const path = raw ?? '/';
@@ -27,11 +34,12 @@ function parseUrl(raw: string | undefined): URL {
 
 /** The `request` listener of the http server. */
 export function createRequestHandler(app: App, options: RouterOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const route = async (req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> => {
     const url = parseUrl(req.url);
     const path = url.pathname;
-    if (path.startsWith('/pushgate/')) return options.pushgate(req, res, url);
-    if (path === '/api/v1' || path.startsWith('/api/v1/')) return options.api(req, res, url);
+    if (path.startsWith('/pushgate/')) return options.pushgate(req, res, url, ctx);
+    if (path === '/api/v1' || path.startsWith('/api/v1/')) return options.api(req, res, url, ctx);
+    ctx.route = path === '/healthz' || path === '/metrics' || path === '/messenger.js' ? path : 'static';
     allowMethods(req.method, ['GET', 'HEAD']);
     if (path === '/healthz') return writeJson(res, 200, { status: 'ok' });
     if (path === '/metrics') {
@@ -52,11 +60,34 @@ export function createRequestHandler(app: App, options: RouterOptions): (req: In
     return sendFromDir(req, res, options.demoDir, path);
   };
 
+  /** One access line and the request metrics, once the response is finished or the client went away. */
+  const done = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext, started: bigint): void => {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const status = res.statusCode;
+    app.metrics.httpRequests.inc({ route: ctx.route, status: String(status) });
+    app.metrics.httpSeconds.observe(seconds, { route: ctx.route });
+    const fields = {
+      method: req.method,
+      route: ctx.route,
+      // Static paths name files and are safe to log; every other path may hold a capability.
+      ...(ctx.route === 'static' ? { path: parseUrl(req.url).pathname } : {}),
+      ...(ctx.endpoint === undefined ? {} : { endpoint: ctx.endpoint }),
+      status,
+      durationMs: Math.round(seconds * 1e4) / 10,
+      ...(res.writableFinished ? {} : { aborted: true }),
+    };
+    if (QUIET_ROUTES.has(ctx.route)) ctx.log.debug('http request', fields);
+    else ctx.log.info('http request', fields);
+  };
+
   return (req, res) => {
-    route(req, res).catch((error: unknown) => {
-      if (!(error instanceof HttpError)) {
-        app.logger.error('request failed', { method: req.method, path: req.url?.split('?')[0], ...errorFields(error) });
-      }
+    const started = process.hrtime.bigint();
+    const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER.toLowerCase()]);
+    const ctx: RequestContext = { requestId, log: childLogger(app.logger, { requestId }), route: 'unmatched' };
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    res.once('close', () => done(req, res, ctx, started));
+    route(req, res, ctx).catch((error: unknown) => {
+      if (!(error instanceof HttpError)) ctx.log.error('request failed', { method: req.method, route: ctx.route, ...errorFields(error) });
       writeError(res, error);
     });
   };

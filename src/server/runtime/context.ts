@@ -128,6 +128,11 @@ export function createBotContext(deps: ContextDeps): ContextHandle {
       return append('say', messagePush(dialog.id, { id: randomUUID(), author: 'bot', text: body, quickReplies }));
     },
     notifyHost: notify,
+    typing(): void {
+      // Ephemeral (not stored): the indicator the runtime shows while a handler runs, again,
+      // for a handler that keeps working after it said something.
+      if (!refuse('typing')) deps.chats.typing(dialog.id, true);
+    },
     disableInput: () => notify(USER_INPUT_DISABLED),
     enableInput: () => notify(USER_INPUT_ENABLED),
     createPushback: (event: string, eventData?: JsonObject) => createPushback(dialog.id, event, eventData ?? {}),

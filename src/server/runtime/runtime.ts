@@ -4,7 +4,7 @@
  * dialogs run concurrently up to a global limit. Items are read from the store, never from
  * memory, so whatever was acknowledged before a crash is processed after the restart.
  */
-import { isObject, jsonSize, type JsonObject } from '../../protocol';
+import { Limits, isObject, jsonDepth, type JsonObject } from '../../protocol';
 import type { ChatService } from '../chat/service';
 import { multicastPush } from '../chat/pushes';
 import type { EndpointRegistry } from '../endpoints';
@@ -13,6 +13,7 @@ import type { ServerMetrics } from '../metrics';
 import type { InboxItem, Store } from '../store/types';
 import { createBotContext } from './context';
 import { planItem } from './dispatch';
+import { TurnBudget } from './turns';
 import type { PushbackService } from './pushbacks';
 
 export interface RuntimeDeps {
@@ -65,6 +66,7 @@ export class BotRuntime {
   /** Dialogs with a running worker; `again` is set when work arrived while it was looking. */
   private readonly workers = new Map<string, { again: boolean; done: Promise<void> }>();
   private readonly slots: Slots;
+  private readonly turns = new TurnBudget();
   private stopped = false;
 
   constructor(
@@ -121,6 +123,8 @@ export class BotRuntime {
         }
         await this.slots.acquire();
         try {
+          // A backlog (a broadcast to thousands of dialogs) must leave the server time for requests.
+          await this.turns.take();
           if (!this.stopped) await this.process(item);
         } finally {
           this.slots.release();
@@ -141,7 +145,15 @@ export class BotRuntime {
       await store.finishItem(item.id, item.dialogId, undefined);
       return;
     }
-    const plan = planItem(item, dialog, endpoint.bot);
+    let plan: ReturnType<typeof planItem>;
+    try {
+      plan = planItem(item, dialog, endpoint.bot);
+    } catch (error) {
+      // Only a hostile bot object (a throwing getter for a handler) gets here; retrying cannot help.
+      logger.warn('reading the bot handler failed; item dropped', { itemId: item.id, dialogId: dialog.id, ...errorFields(error) });
+      await store.finishItem(item.id, dialog.id, undefined);
+      return;
+    }
     if (plan.multicast) {
       await chats.append(dialog.id, multicastPush(dialog.id, plan.multicast.type, plan.multicast.content), `${item.id}:0`);
     }
@@ -156,7 +168,7 @@ export class BotRuntime {
     try {
       const started = process.hrtime.bigint();
       const outcome = await this.invoke(() => call(endpoint.bot, handle.ctx));
-      metrics.handlerSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      metrics.handlerSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9, { kind: item.kind });
       if (outcome.kind === 'threw') {
         metrics.handlerErrors.inc({ reason: 'threw' });
         logger.warn('bot handler threw', { ...log, ...errorFields(outcome.error) });
@@ -165,7 +177,7 @@ export class BotRuntime {
         logger.warn('bot handler timed out', { ...log, timeoutMs: this.options.handlerTimeoutMs });
       }
       await handle.seal();
-      await store.finishItem(item.id, dialog.id, this.checkState(handle.ctx.state, log));
+      await store.finishItem(item.id, dialog.id, this.checkState(handle.ctx, log));
     } finally {
       chats.typing(dialog.id, false);
     }
@@ -190,17 +202,24 @@ export class BotRuntime {
     }
   }
 
-  /** The state to persist, or undefined (keep the stored one) when the bot left something unusable. */
-  private checkState(state: unknown, log: Record<string, unknown>): JsonObject | undefined {
-    if (!isObject(state)) {
-      this.deps.logger.warn('ctx.state is not a plain object; not persisted', log);
-      return undefined;
+  /**
+   * The state to persist, as a fresh JSON copy (so what is stored is exactly what was checked,
+   * whatever getters or toJSON the bot left), or undefined (keep the stored one) when the bot
+   * left something unusable. Never throws: `ctx.state` may even be a revoked Proxy or a getter.
+   */
+  private checkState(ctx: { state: unknown }, log: Record<string, unknown>): JsonObject | undefined {
+    let copy: unknown;
+    let size = 0;
+    try {
+      const state = ctx.state;
+      const text = isObject(state) ? JSON.stringify(state) : undefined;
+      size = text?.length ?? 0;
+      copy = text === undefined || size > MAX_STATE_CHARS || jsonDepth(text) > Limits.jsonDepth ? undefined : JSON.parse(text);
+    } catch {
+      copy = undefined;
     }
-    const size = jsonSize(state);
-    if (size > MAX_STATE_CHARS) {
-      this.deps.logger.warn('ctx.state is too large or not serialisable; not persisted', { ...log, size });
-      return undefined;
-    }
-    return state;
+    if (isObject(copy)) return copy;
+    this.deps.logger.warn('ctx.state is not a plain JSON object within the limits; not persisted', { ...log, size });
+    return undefined;
   }
 }

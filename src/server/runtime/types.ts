@@ -67,6 +67,12 @@ export interface BotContext {
   say(text: string, options?: SayOptions): Promise<void>;
   /** Sends a host notification (the page's `notification` event); `SB:::` ones are private to the widget. */
   notifyHost(message: string): Promise<void>;
+  /**
+   * Shows the typing indicator again (an ephemeral push, not stored): it shows while a handler
+   * runs and hides when the bot says something, so call this before more long work after a `say`.
+   * It hides when the next message arrives or the handler ends.
+   */
+  typing(): void;
   /** `notifyHost('SB:::UserInputDisabled')`. */
   disableInput(): Promise<void>;
   /** `notifyHost('SB:::UserInputEnabled')`. */

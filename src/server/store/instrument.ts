@@ -1,8 +1,8 @@
 /** Wraps a {@link Store} so every call's latency lands in a metric, labelled by operation. */
-import type { Summary } from '../metrics';
+import type { Observer } from '../metrics';
 import type { Store } from './types';
 
-export function instrumentStore(store: Store, latency: Summary): Store {
+export function instrumentStore(store: Store, latency: Observer): Store {
   const cache = new Map<PropertyKey, unknown>();
   // A Proxy rather than copying own properties, so a class-based engine (methods on the prototype) works too.
   return new Proxy(store, {

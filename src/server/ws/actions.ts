@@ -17,7 +17,6 @@ import type {
 } from '../../protocol';
 import { messagePush, postbackPush } from '../chat/pushes';
 import type { DialogRecord, InboundInput } from '../store/types';
-import { signToken, verifyToken } from '../token';
 import type { Session } from './session';
 
 /** An action failure sent back as an error response (`success: false`). */
@@ -46,7 +45,7 @@ function loginResponse(
   return {
     chat_id: dialog.id,
     customer_id: dialog.id,
-    token: signToken(session.app.secret, dialog.id),
+    token: session.app.tokens.sign(dialog.id),
     ...fields,
     settings: session.endpoint.settings,
   };
@@ -68,12 +67,19 @@ async function startDialog(session: Session, context: JsonObject): Promise<Login
   };
 }
 
-/** The token's dialog, when the token is genuine and the dialog is open and this endpoint's. */
+/**
+ * The token's dialog, when the token is genuine and fresh and the dialog is open and this
+ * endpoint's. Nothing of the dialog is read before the signature checks out, so a bare or guessed
+ * `chatId` learns nothing (not even whether it exists). A pre-v1 token ages from the dialog's creation.
+ */
 async function resumable(session: Session, token: string | undefined): Promise<DialogRecord | undefined> {
-  const chatId = token === undefined ? undefined : verifyToken(session.app.secret, token);
-  const dialog = chatId === undefined ? undefined : await session.app.store.getDialog(chatId);
+  const { tokens, store } = session.app;
+  const verified = token === undefined ? undefined : tokens.verify(token);
+  const dialog = verified === undefined ? undefined : await store.getDialog(verified.chatId);
+  if (!dialog || verified === undefined) return undefined;
   const { endpoint, organization } = session.endpoint;
-  const ok = dialog && dialog.endpoint === endpoint && dialog.organization === organization && dialog.closedAt === null;
+  const fresh = verified.issuedAt !== undefined || tokens.isFresh(Date.parse(dialog.createdAt));
+  const ok = fresh && dialog.endpoint === endpoint && dialog.organization === organization && dialog.closedAt === null;
   return ok ? dialog : undefined;
 }
 
@@ -89,6 +95,7 @@ async function login(session: Session, p: LoginPayload): Promise<LoginResult> {
   const seen = p.last_seq ?? 0;
   // The client's position must lie inside what is retained; otherwise it rebuilds from all of it.
   const recovered = seen <= bounds.lastSeq && seen >= bounds.oldestSeq - 1;
+  session.app.metrics.resumes.inc({ result: recovered ? 'recovered' : 'rebuilt' });
   let history: StoredPush[];
   let replay: StoredPush[];
   let cursor: number;

@@ -4,6 +4,17 @@ import type { Bot } from '../runtime/types';
 import { ORIGIN, TestClient, startServer, type TestServer } from '../test/harness';
 
 let t: TestServer;
+
+/** Opens until an attempt is not refused with 429 (at most 50 tries, each awaiting the refusal). */
+async function retryUntilOpen(open: () => Promise<TestClient>): Promise<TestClient> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await open();
+    } catch (error) {
+      if (attempt >= 50 || !String(error).includes('429')) throw error;
+    }
+  }
+}
 afterEach(async () => {
   await t.close();
 });
@@ -67,12 +78,17 @@ describe('connection discipline', () => {
     expect(client.ws.readyState).toBe(WebSocket.OPEN);
   });
 
-  it('closes connections beyond maxConnections with 4004', async () => {
+  it('refuses upgrades beyond maxConnections with 429 before upgrading, and admits again once one closes', async () => {
     t = await startServer(echoBot, { maxConnections: 1 });
     const first = await t.connect();
-    const second = await TestClient.open(t.wsUrl(), ORIGIN);
-    expect(await second.waitClose()).toBe(4004);
+    await expect(TestClient.open(t.wsUrl(), ORIGIN)).rejects.toThrow('Unexpected server response: 429');
     expect((await first.call('login')).resumed).toBe(false);
+    first.ws.close();
+    await first.waitClose();
+    // The slot is given back when the TCP socket closes, which may trail the close handshake.
+    const third = await retryUntilOpen(() => TestClient.open(t.wsUrl(), ORIGIN));
+    expect((await third.call('login')).resumed).toBe(false);
+    third.ws.close();
   });
 
   it('refuses frames larger than the protocol limit', async () => {

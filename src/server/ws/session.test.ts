@@ -18,6 +18,7 @@ function setup(log: StoredPush[]) {
   const reads: Array<{ after: number; resolve: () => void }> = [];
   const ws = {
     OPEN: 1,
+    CLOSED: 3,
     readyState: 1,
     bufferedAmount: 0,
     send(data: string) {
@@ -26,6 +27,7 @@ function setup(log: StoredPush[]) {
     close(code: number) {
       closes.push(code);
     },
+    terminate() {},
   };
   const store = {
     // Each read waits until the test releases it, to interleave live pushes with the read.
@@ -34,13 +36,16 @@ function setup(log: StoredPush[]) {
         reads.push({ after, resolve: () => resolve(log.filter((p) => p.payload.seq > after)) });
       }),
   };
-  const app = { hub: new Hub(), store: store as unknown as Store, logger: silentLogger } as unknown as App;
+  const metrics = { pushesSent: { inc() {} } };
+  const app = { hub: new Hub(), store: store as unknown as Store, logger: silentLogger, metrics } as unknown as App;
   const options = {
     loginTimeoutMs: 60_000,
     rateLimit: { burst: 1, perSecond: 1 },
     maxBufferedBytes: 100,
     slowConsumerMs: 20,
     maxQueued: 4,
+    controlRateLimit: { burst: 1, perSecond: 1 },
+    closeGraceMs: 1000,
   };
   const session = new Session(ws as unknown as WebSocket, {} as Endpoint, app, options);
   return { session, sent, reads, closes, ws, hub: app.hub };
@@ -50,6 +55,31 @@ let dispose: (() => void) | undefined;
 afterEach(() => dispose?.());
 
 describe('Session delivery', () => {
+  it('closes with 4003 at once when the outbound buffer passes 4x its limit, and terminates after the close grace', () => {
+    vi.useFakeTimers();
+    try {
+      const { session, ws, closes, hub } = setup([]);
+      let terminated = 0;
+      ws.terminate = () => {
+        terminated += 1;
+      };
+      dispose = () => session.dispose();
+      session.bind('d1');
+      session.goLive(0, []);
+      ws.bufferedAmount = 401;
+      hub.publish('d1', push(1));
+      expect(closes).toEqual([4003]);
+      hub.publish('d1', push(2)); // closed: nothing more is queued
+      expect(closes).toEqual([4003]);
+      vi.advanceTimersByTime(999);
+      expect(terminated).toBe(0);
+      vi.advanceTimersByTime(1);
+      expect(terminated).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('buffers live pushes during a login and sends each seq once, in order', () => {
     const { session, sent, hub } = setup([]);
     dispose = () => session.dispose();
@@ -99,12 +129,12 @@ describe('Session delivery', () => {
       dispose = () => session.dispose();
       session.bind('d1');
       session.goLive(0, []);
-      ws.bufferedAmount = 500; // a burst: drains before the grace period ends
+      ws.bufferedAmount = 300; // a burst: drains before the grace period ends
       hub.publish('d1', push(1));
       ws.bufferedAmount = 0;
       vi.advanceTimersByTime(25);
       expect(closes).toEqual([]);
-      ws.bufferedAmount = 500; // a reader that stopped reading
+      ws.bufferedAmount = 300; // a reader that stopped reading
       hub.publish('d1', push(2));
       vi.advanceTimersByTime(25);
       expect(closes).toEqual([4003]);

@@ -27,15 +27,22 @@ export interface SessionOptions {
   loginTimeoutMs: number;
   /** Visitor messages, postbacks and page events per connection. */
   rateLimit: RateLimit;
+  /** `login`, `start_chat` and `update_context` per connection (each writes or reads the store). */
+  controlRateLimit: RateLimit;
   /** Close (4003) when the socket's unsent bytes stay above this for `slowConsumerMs`. */
   maxBufferedBytes: number;
   /** How long the outbound buffer may stay over its limit: a replay burst drains, a stalled reader does not. */
   slowConsumerMs: number;
   /** Requests waiting for their turn; more are refused with `too_many_requests`. */
   maxQueued: number;
+  /** After the server closes a socket, the peer has this long to finish the close handshake before it is terminated. */
+  closeGraceMs: number;
 }
 
-const RATE_LIMITED: ReadonlySet<string> = new Set(['send_event', 'send_rich_message_postback', 'page_event']);
+const VISITOR_ACTIONS: ReadonlySet<string> = new Set(['send_event', 'send_rich_message_postback', 'page_event']);
+const CONTROL_ACTIONS: ReadonlySet<string> = new Set(['login', 'start_chat', 'update_context']);
+/** Unsent bytes over this many times `maxBufferedBytes` close the socket at once, without the grace period. */
+const HARD_BUFFER_FACTOR = 4;
 
 export class Session implements Subscriber {
   /** Last time the peer showed life (a frame or a pong); read by the gateway's heartbeat. */
@@ -51,6 +58,7 @@ export class Session implements Subscriber {
   private queued = 0;
   private closed = false;
   private readonly limiter: TokenBucket;
+  private readonly controlLimiter: TokenBucket;
   private loginTimer: NodeJS.Timeout | undefined;
   private slowTimer: NodeJS.Timeout | undefined;
 
@@ -61,6 +69,7 @@ export class Session implements Subscriber {
     private readonly options: SessionOptions,
   ) {
     this.limiter = new TokenBucket(options.rateLimit, Date.now());
+    this.controlLimiter = new TokenBucket(options.controlRateLimit, Date.now());
     this.loginTimer = setTimeout(() => this.close(CloseCode.LoginTimeout, 'login timeout'), options.loginTimeoutMs);
   }
 
@@ -74,7 +83,8 @@ export class Session implements Subscriber {
     if (this.queued >= this.options.maxQueued) {
       return this.sendError(request.request_id, request.action, 'too_many_requests', 'too many requests in flight');
     }
-    if (RATE_LIMITED.has(request.action) && this.limiter.take(Date.now()) > 0) {
+    const bucket = VISITOR_ACTIONS.has(request.action) ? this.limiter : CONTROL_ACTIONS.has(request.action) ? this.controlLimiter : undefined;
+    if (bucket && bucket.take(Date.now()) > 0) {
       return this.sendError(request.request_id, request.action, 'too_many_requests', 'slow down');
     }
     this.queued += 1;
@@ -120,12 +130,18 @@ export class Session implements Subscriber {
   }
 
   deliverEphemeral(push: Push): void {
-    if (!this.catching && push.payload.chat_id === this.dialogId) this.send(push);
+    if (this.catching || push.payload.chat_id !== this.dialogId) return;
+    this.send(push);
+    this.app.metrics.pushesSent.inc({ action: push.action });
   }
 
   send(frame: ServerFrame): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     this.ws.send(JSON.stringify(frame));
+    if (this.ws.bufferedAmount > this.options.maxBufferedBytes * HARD_BUFFER_FACTOR) {
+      this.app.logger.warn('closing a slow websocket consumer', { dialogId: this.dialogId, bufferedBytes: this.ws.bufferedAmount });
+      return this.close(CloseCode.SlowConsumer, 'slow consumer');
+    }
     if (this.ws.bufferedAmount > this.options.maxBufferedBytes && this.slowTimer === undefined) {
       this.slowTimer = setTimeout(() => {
         this.slowTimer = undefined;
@@ -139,6 +155,14 @@ export class Session implements Subscriber {
   close(code: number, reason: string): void {
     if (this.closed) return;
     this.ws.close(code, reason);
+    // A peer that does not answer the close frame (it stopped reading) must not keep its buffers
+    // for ws's 30 s close timeout. Not cleared by dispose: it must outlive the session.
+    const dialogId = this.dialogId;
+    setTimeout(() => {
+      if (this.ws.readyState === this.ws.CLOSED) return;
+      this.app.logger.debug('terminating a websocket that did not finish closing', { dialogId, code });
+      this.ws.terminate();
+    }, this.options.closeGraceMs).unref();
     this.dispose();
   }
 
@@ -175,6 +199,7 @@ export class Session implements Subscriber {
   private sendPush(push: StoredPush): void {
     this.cursor = push.payload.seq;
     this.send(push);
+    this.app.metrics.pushesSent.inc({ action: push.action });
   }
 
   /** Sends buffered pushes that continue the cursor; a remaining gap is filled from the store. */

@@ -1,22 +1,40 @@
+import { shortTime, splitLinks } from '../format';
 import type { UiStrings } from '../strings';
 
 interface BubbleProps {
   author: 'bot' | 'visitor';
   text: string;
+  /** When it was stored or sent (ISO 8601). */
+  at: string;
+  /** A visitor message the server has not accepted yet. */
   pending?: boolean;
   strings: UiStrings;
+  lang: string;
 }
 
 /**
- * One message. The text is a Preact text child, so it is always rendered as text: bot and host
- * strings never become markup (CONTRACT.md §3).
+ * One message with its time, and for the visitor's own messages "Sending…" / "Sent". The text is
+ * Preact text children and http(s) links are `<a>` elements built from {@link splitLinks}, so bot
+ * and host strings never become markup (CONTRACT.md §3); links open in a new tab without giving
+ * it `window.opener` or a referrer.
  */
-export function Bubble({ author, text, pending = false, strings }: BubbleProps) {
+export function Bubble({ author, text, at, pending = false, strings, lang }: BubbleProps) {
   return (
-    <div class={`rd-msg rd-${author}${pending ? ' rd-pending' : ''}`}>
+    <div class={`rd-msg rd-${author}`}>
       <span class="rd-sr">{author === 'bot' ? strings.botSaid : strings.youSaid} </span>
-      <div class="rd-bubble">{text}</div>
-      {pending ? <div class="rd-status">{strings.sending}</div> : null}
+      <div class="rd-bubble">
+        {splitLinks(text).map((part) =>
+          typeof part === 'string' ? part : (
+            <a href={part.href} target="_blank" rel="noopener noreferrer">
+              {part.text}
+            </a>
+          ),
+        )}
+      </div>
+      <div class="rd-meta">
+        <time dateTime={at}>{shortTime(at, lang)}</time>
+        {author === 'visitor' ? <span class="rd-state">{pending ? strings.sending : strings.sent}</span> : null}
+      </div>
     </div>
   );
 }

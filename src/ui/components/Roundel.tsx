@@ -1,37 +1,46 @@
-import type { Ref } from 'preact';
 import type { UiStrings } from '../strings';
 
 interface RoundelProps {
   open: boolean;
+  /** Bot messages not seen yet: a badge while closed. */
+  unread: number;
   strings: UiStrings;
   /** The id of the panel this button shows and hides. */
   controls: string;
-  buttonRef: Ref<HTMLButtonElement>;
-  onToggle(): void;
+  onToggle(event: Event): void;
 }
 
-/** The floating launcher: the messenger's only open/close control (CONTRACT.md §3). */
-export function Roundel({ open, strings, controls, buttonRef, onToggle }: RoundelProps) {
+const UNREAD_ID = 'rd-unread';
+
+/**
+ * The floating launcher: the messenger's only open/close control (CONTRACT.md §3). Its name
+ * stays "Open chat" / "Close chat"; the unread count is its description. The badge sits beside
+ * the button, not in it: text inside the button would be part of its visible label, which must
+ * match its name (WCAG 2.5.3).
+ */
+export function Roundel({ open, unread, strings, controls, onToggle }: RoundelProps) {
+  const badge = !open && unread > 0;
   return (
-    <button
-      ref={buttonRef}
-      type="button"
-      class="rd-roundel"
-      aria-label={open ? strings.closeChat : strings.openChat}
-      aria-expanded={open}
-      aria-controls={controls}
-      onClick={onToggle}
-    >
-      <svg viewBox="0 0 24 24" width="26" height="26" aria-hidden="true" focusable="false">
-        {open ? (
-          <path d="M6 6l12 12M18 6L6 18" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" fill="none" />
-        ) : (
-          <path
-            d="M4 5.5A2.5 2.5 0 0 1 6.5 3h11A2.5 2.5 0 0 1 20 5.5v8a2.5 2.5 0 0 1-2.5 2.5H10l-4.2 3.6c-.5.4-1.3.1-1.3-.6V16A2.5 2.5 0 0 1 4 13.5z"
-            fill="currentColor"
-          />
-        )}
-      </svg>
-    </button>
+    <div class="rd-launch">
+      <button
+        type="button"
+        class="rd-roundel"
+        aria-label={open ? strings.closeChat : strings.openChat}
+        aria-expanded={open}
+        aria-controls={controls}
+        aria-describedby={badge ? UNREAD_ID : undefined}
+        onClick={onToggle}
+      >
+        <svg viewBox="0 0 24 24" width="26" height="26" aria-hidden="true" fill="currentColor" stroke="currentColor" stroke-width="2" stroke-linejoin="round">
+          <path d={open ? 'M6 6l12 12M18 6 6 18' : 'M5 5h14v10H9l-4 4z'} />
+        </svg>
+      </button>
+      {badge ? (
+        <span class="rd-badge" aria-hidden="true">
+          {unread > 99 ? '99+' : unread}
+        </span>
+      ) : null}
+      {badge ? <span id={UNREAD_ID} hidden>{`${strings.unread} ${unread}`}</span> : null}
+    </div>
   );
 }

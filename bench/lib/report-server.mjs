@@ -1,0 +1,172 @@
+// The server part of docs/benchmarks.md: pushgate ladder, durability, connections, hot path.
+import { LABELS, kib, mib, num, ok, table, times, why } from './format.mjs';
+
+export function serverSections(r) {
+  const out = ['## Server\n'];
+  if (ok(r.pushgate)) {
+    const p = r.pushgate;
+    const ladder = [];
+    for (const k of ['roundel', 'floor', 'socketio']) {
+      for (const s of p.targets[k].steps) {
+        ladder.push([LABELS[k], s.offered, s.attempt ?? 1, s.sent, s.delivered, s.lost, s.errors, s.p50Ms, s.p99Ms, s.maxMs, s.pass ? 'yes' : `**no**${s.aborted ? ' (backlog)' : ''}`]);
+      }
+    }
+    out.push(`### Pushback activations: POST → push on the socket
+
+${p.dialogs} dialogs on each server, each a websocket client that logged in. Roundel: one pushback per
+dialog made through \`POST /api/v1/pushbacks\`; every activation is \`POST /pushgate/push_{id}\`
+with \`{"text": "<unique>"}\`, and its latency runs from the **scheduled** send to the arrival of
+the bench bot's resulting \`incoming_event\` (the bot says the text at once), so it covers the
+durable write, the 202, the bot run and the stored push. Floor: a bare \`ws\` server forwards the
+POST body to the socket, no storage (bench/baselines/floor-server.mjs). Peer: the same forwarder on
+Socket.IO with socket.io-client (bench/baselines/socketio-server.mjs). Load comes from one separate
+process at a fixed offered rate (open loop, round-robin over the dialogs), doubling from
+${p.targets.roundel.steps[0]?.offered ?? 25} /s, each step ${p.stepMs / 1000} s or ${p.minSamples} activations
+if that is longer, until a step fails (p99 > ${p.p99LimitMs} ms, a loss, an error, or more than a
+second of backlog), then bisected. A failed step is tried once more before it counts (noise from the
+rest of the machine only ever adds latency). The three servers are up together and measured in
+turns, so machine noise falls on all of them. All three run under \`--cpu-prof\`.
+
+| max rate with p99 < ${p.p99LimitMs} ms | Roundel | floor | Socket.IO |
+|---|---|---|---|
+| activations / s | **${p.targets.roundel.maxSustained}** | ${p.targets.floor.maxSustained} | ${p.targets.socketio.maxSustained} |
+| Roundel / … | | ${times(p.ratios.roundelOverFloorMaxRate)} | ${times(p.ratios.roundelOverSocketIoMaxRate)} |
+| server CPU per activation | **${p.targets.roundel.serverCpuMsPerActivation} ms** | ${p.targets.floor.serverCpuMsPerActivation} ms | ${p.targets.socketio.serverCpuMsPerActivation} ms |
+| Roundel / … | | ${times(p.ratios.roundelOverFloorCpuPerActivation)} | ${times(p.ratios.roundelOverSocketIoCpuPerActivation)} |
+
+The maximum rate is the figure users ask for, but on a shared machine it moves with whatever else
+runs; CPU time per activation moves much less and is the steadier ratio: the server's user +
+system time (\`/proc/PID/stat\`) during its own steps, less what it burns idle (heartbeats, the
+profiler's sampling) over the same time, divided by the activations sent. It does not count time
+blocked in fsync, which is not CPU time.
+
+${p.commonRate ? `At ${p.commonRate} /s, the highest rate all three sustained, p50 / p99: Roundel ${p.atCommonRate.roundel.p50Ms} / ${p.atCommonRate.roundel.p99Ms} ms, floor ${p.atCommonRate.floor.p50Ms} / ${p.atCommonRate.floor.p99Ms} ms, Socket.IO ${p.atCommonRate.socketio.p50Ms} / ${p.atCommonRate.socketio.p99Ms} ms.` : ''}
+Pushes delivered to the wrong dialog: ${p.misrouted}.
+
+<details><summary>Every step</summary>
+
+${table(['server', 'offered /s', 'try', 'sent', 'delivered', 'lost', 'HTTP errors', 'p50 ms', 'p99 ms', 'max ms', 'sustained'], ladder)}
+
+</details>
+`);
+  } else out.push(`Pushback activations: ${why(r.pushgate)}.\n`);
+
+  if (ok(r.durability)) {
+    const d = r.durability;
+    out.push(`### Durability cost: SQLite \`synchronous\`
+
+Saturation throughput of the same activations in a closed loop (${d.concurrency} clients, each POSTs
+and waits for its push; ${d.dialogs} dialogs), on two Roundel servers up at once, measured in
+alternating rounds (${d.measuredMs / 1000} s each in all). \`FULL\` (the default) fsyncs every commit,
+so an acknowledged activation survives a power cut; \`NORMAL\` (\`ROUNDEL_SQLITE_SYNC=NORMAL\`) syncs
+the WAL only at checkpoints and survives a process crash but may lose the last commits on power loss.
+
+| synchronous | activations / s | p50 | p99 | errors |
+|---|---|---|---|---|
+| FULL | ${d.modes.FULL.perSecond} | ${d.modes.FULL.p50Ms} ms | ${d.modes.FULL.p99Ms} ms | ${d.modes.FULL.errors} |
+| NORMAL | ${d.modes.NORMAL.perSecond} | ${d.modes.NORMAL.p50Ms} ms | ${d.modes.NORMAL.p99Ms} ms | ${d.modes.NORMAL.errors} |
+
+NORMAL / FULL: **${d.normalOverFull}×**. Group commit (several activations in one transaction) is not
+implemented; see the hot path below.
+`);
+  } else out.push(`Durability cost: ${why(r.durability)}.\n`);
+
+  if (ok(r.connections)) {
+    const c = r.connections;
+    const t = c.targets;
+    out.push(`### Connections and fan-out
+
+${c.dialogs} idle dialogs held by a separate client process (Roundel: websocket + \`login\`, i.e. a
+stored dialog each; floor: a bare websocket; Socket.IO: a socket in its own room). RSS of the server
+process (\`/proc/PID/status\` VmRSS) before the clients connect and ${c.settleMs / 1000} s after the last
+one did, divided by the number of dialogs. Then one POST raises an event in all of them (Roundel:
+\`POST /api/v1/events/bench\` with \`users: "everyone"\`, which stores an \`incoming_multicast\` in
+every dialog and runs the bot, whose reply follows; baselines: a broadcast of the body), timed until
+the last client has its push.
+
+| | Roundel | floor | Socket.IO |
+|---|---|---|---|
+| RSS before | ${mib(t.roundel.rssBeforeBytes)} MiB | ${mib(t.floor.rssBeforeBytes)} MiB | ${mib(t.socketio.rssBeforeBytes)} MiB |
+| RSS with ${c.dialogs} idle dialogs | ${mib(t.roundel.rssIdleBytes)} MiB | ${mib(t.floor.rssIdleBytes)} MiB | ${mib(t.socketio.rssIdleBytes)} MiB |
+| **per dialog** | **${kib(t.roundel.bytesPerDialog)} KiB** | ${kib(t.floor.bytesPerDialog)} KiB | ${kib(t.socketio.bytesPerDialog)} KiB |
+| time to connect them all (client side) | ${num(t.roundel.setupMs)} ms | ${num(t.floor.setupMs)} ms | ${num(t.socketio.setupMs)} ms |
+| fan-out: POST answered | ${num(t.roundel.httpMs)} ms | ${num(t.floor.httpMs)} ms | ${num(t.socketio.httpMs)} ms |
+| fan-out: last push received | **${num(t.roundel.lastPushMs)} ms** | ${num(t.floor.lastPushMs)} ms | ${num(t.socketio.lastPushMs)} ms |
+| fan-out: last bot reply received | ${num(t.roundel.lastReplyMs)} ms | – | – |
+| dialogs reached | ${t.roundel.received} | ${t.floor.received} | ${t.socketio.received} |
+
+Roundel / floor: ${times(c.ratios.roundelOverFloorBytesPerDialog)} memory per dialog, ${times(c.ratios.roundelOverFloorFanout)} fan-out time;
+Roundel / Socket.IO: ${times(c.ratios.roundelOverSocketIoBytesPerDialog)} and ${times(c.ratios.roundelOverSocketIoFanout)}.
+Quoted, not measured here: Centrifugo ~27 KB per idle connection.
+`);
+  } else out.push(`Connections and fan-out: ${why(r.connections)}.\n`);
+  out.push(hotPathSection(r));
+  return out.join('\n');
+}
+
+/** The sentence naming the largest cost on the activation path, from the Roundel profile. */
+export function hotPathVerdict(r) {
+  const profile = ok(r.pushgate) ? r.pushgate.targets.roundel.profile : undefined;
+  if (!profile || profile.functions.length === 0) return undefined;
+  const top = profile.functions[0];
+  const category = profile.categories?.[0];
+  return {
+    top,
+    category,
+    text:
+      `The largest single cost on the activation path is \`${top.name}\` (${top.source}${top.line ? `:${top.line}` : ''}), ` +
+      `${top.share}% of the server's busy main-thread time during the ladder` +
+      (category ? `; by category, **${category.category}** leads with ${category.share}%.` : '.'),
+  };
+}
+
+function hotPathSection(r) {
+  const profile = ok(r.pushgate) ? r.pushgate.targets.roundel.profile : undefined;
+  if (!profile) return `## Hot path\n\nNo profile: ${ok(r.pushgate) ? 'the server wrote none' : why(r.pushgate)}.\n`;
+  const verdict = hotPathVerdict(r);
+  const others = ['floor', 'socketio']
+    .map((k) => r.pushgate.targets[k].profile)
+    .map((p, i) => (p ? `${LABELS[['floor', 'socketio'][i]]}: ${p.functions.slice(0, 3).map((f) => `\`${f.name}\` ${f.share}%`).join(', ')}` : ''))
+    .filter(Boolean);
+  return `## Hot path (CPU profile of the activation path)
+
+\`node --cpu-prof\` on the Roundel server during the pushgate ladder (the bench's own reader,
+\`bench/lib/cpuprofile.mjs\`, counts self time per function for the ladder's window only and maps
+\`dist/server/cli.js\` back to \`src/\` through its source map). The server's main thread was busy
+${profile.busyMs} ms and idle ${profile.idleMs} ms in that window. Time spent blocked in a system call
+(an fsync, a socket write) is main-thread time and is counted here: the thread can do nothing else.
+
+${verdict.text}
+
+${table(
+  ['category', 'self ms', 'share of busy'],
+  profile.categories.map((c) => [c.category, num(c.selfMs), `${c.share}%`]),
+)}
+
+${table(
+  ['function', 'where', 'self ms', 'share of busy'],
+  profile.functions.map((f) => [`\`${f.name}\``, `${f.source}${f.line ? `:${f.line}` : ''}`, num(f.selfMs), `${f.share}%`]),
+)}
+
+Better-sqlite3 runs SQL synchronously, so the time of a statement shows as self time of the store
+function that ran it (\`src/server/store/sqlite.ts\`), and \`sqliteTransaction\` is the transaction
+wrapper itself: \`BEGIN\` and \`COMMIT\`, where the WAL is fsynced under \`synchronous=FULL\`. An activation
+commits three times: the inbox item before the 202 (\`acceptInbound\`), the bot's message
+(\`append\`), and the item marked done (\`finishItem\`).
+
+${verdict.category?.category.startsWith('SQLite') ? REMEDY_SQLITE : REMEDY_OTHER}
+
+Peers' servers, same window: ${others.join('; ')}.
+`;
+}
+
+const REMEDY_OTHER = `**What it would take to remove it:** the leading category above is not SQLite any more; read the
+function table and the profile (\`bench/profiles/pushgate-roundel.cpuprofile\`, opens in Chrome DevTools).`;
+
+const REMEDY_SQLITE = `**What it would take to remove it.** Group commit: let the store gather the writes that arrive in the
+same event-loop turn (activations, bot outputs, item completions) into one transaction and answer
+each caller once that single commit is durable, so the fsync is paid once per batch instead of three
+times per activation; the 202 still follows a durable write. Merging the bot output and the
+\`finishItem\` of one handler call into one transaction removes one commit of the three even without
+batching. Both change \`src/server/store\` and the runtime, not the protocol.`;
+

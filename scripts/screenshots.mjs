@@ -1,0 +1,95 @@
+// `npm run screenshots`: the README's pictures of the widget (docs/screenshots/*.png), taken in
+// Chromium from the built bundle against the built server with the demo bot, like the e2e suite.
+// Needs `npm run build` first. Chromium: $CHROMIUM_PATH, else /usr/bin/chromium.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from '@playwright/test';
+
+const out = 'docs/screenshots';
+// The flags of playwright.config.ts: keep Chromium off the network (loopback only here).
+const args = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  // The RTL host page is routed by Playwright; Chromium's Local Network Access checks would block
+  // its websocket to the loopback server.
+  '--disable-features=LocalNetworkAccessChecks',
+];
+
+/** Starts `roundel serve --port 0` on a temp database (no config: the demo endpoint and bot); resolves with its URL. */
+function startServer(dataDir) {
+  const child = spawn(process.execPath, ['bin/roundel.mjs', 'serve', '--port', '0', '--host', '127.0.0.1', '--db', join(dataDir, 'roundel.db')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // Its logs are only worth showing when it fails to start.
+  let log = '';
+  child.stderr.on('data', (chunk) => (log += chunk));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const url = new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const match = /http:\/\/[\w.[\]:-]+:\d+/.exec(line);
+      if (match) resolve(match[0]);
+    });
+    exited.then((code) => reject(new Error(`the server exited (${code}) before listening:\n${log}`)));
+  });
+  return { url, stop: () => (child.kill('SIGTERM'), exited) };
+}
+
+/** A host page on the server's own origin that loads the bundle with `init` options (for RTL). */
+const hostPage = (init) => `<!doctype html><html lang="${init.lang ?? 'en'}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Roundel</title>
+<link rel="stylesheet" href="/demo.css"></head><body>
+<header class="shop-header"><strong>Northwind Outfitters</strong></header>
+<script src="/messenger.js"></script>
+<script>ServisBot.init(${JSON.stringify({ organization: 'acme', endpoint: 'acme-demo', ...init })});</script>
+</body></html>`;
+
+async function shoot(browser, base, name, { viewport = { width: 960, height: 700 }, colorScheme = 'light', page: path = '/', html, open = true, clip }) {
+  const context = await browser.newContext({ viewport, colorScheme, reducedMotion: 'reduce', deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  if (html) await page.route(`${base}${path}`, (route) => route.fulfill({ contentType: 'text/html', body: html }));
+  await page.goto(`${base}${path}`);
+  const widget = page.locator('#servisbot-messenger');
+  // The greeting (with its quick replies) is what a visitor meets first.
+  await widget.locator('.rd-reply').first().waitFor({ state: 'attached' });
+  if (open) {
+    await widget.locator('.rd-roundel').click();
+    await widget.locator('.rd-input').fill('Do you ship to Canada? https://example.com/shipping');
+    await widget.locator('.rd-send').click();
+    await widget.locator('.rd-bot').nth(1).waitFor();
+    await widget.locator('.rd-input').fill('');
+    await widget.locator('.rd-input').blur();
+    await page.mouse.move(0, 0);
+  }
+  await page.screenshot({ path: join(out, `${name}.png`), clip: clip?.(viewport) });
+  await context.close();
+  console.log(`${out}/${name}.png`);
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'roundel-screens-'));
+const server = startServer(dataDir);
+let browser;
+try {
+  const base = await server.url;
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args });
+  mkdirSync(out, { recursive: true });
+  // Cropped to the corner the widget lives in: small files, the widget at full size.
+  const corner = (side) => ({ width, height }) => ({ x: side === 'left' ? 0 : width - 420, y: height - 640, width: 420, height: 640 });
+  await shoot(browser, base, 'closed', { open: false, clip: ({ width, height }) => ({ x: width - 420, y: height - 200, width: 420, height: 200 }) });
+  await shoot(browser, base, 'open', { clip: corner('right') });
+  await shoot(browser, base, 'rtl', { page: '/rtl.html', html: hostPage({ lang: 'ar' }), clip: corner('left') });
+  await shoot(browser, base, 'dark', { colorScheme: 'dark', clip: corner('right') });
+  await shoot(browser, base, 'mobile', { viewport: { width: 375, height: 667 } });
+} finally {
+  await browser?.close();
+  await server.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
