@@ -18,9 +18,9 @@ export async function runConnections({ quick }) {
       let after = 0;
       const r = await runClient(
         'idle-clients.mjs',
-        { kind, url: server.url, apiKey: API_KEY, count, timeoutMs: quick ? 30_000 : 120_000 },
+        { kind, url: server.url, apiKey: API_KEY, count, timeoutMs: quick ? 30_000 : 240_000 },
         {
-          timeoutMs: quick ? 90_000 : 300_000,
+          timeoutMs: quick ? 90_000 : 480_000,
           onMessage: async (message, child) => {
             if (message.type !== 'connected') return;
             await sleep(settleMs);
