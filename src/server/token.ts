@@ -31,9 +31,14 @@ function mac(secret: Uint8Array, data: string): Buffer {
   return createHmac('sha256', secret).update(data).digest();
 }
 
-/** True when `given` is a MAC of `data` under any of `secrets`. Every secret is tried, in constant time. */
+/**
+ * True when `given` is a MAC of `data` under any of `secrets`. Every secret is tried, in constant
+ * time. Only the canonical encoding counts: base64url's last character carries 2 unused bits, and
+ * a decoder that ignores them would accept four spellings of every token.
+ */
 function signedByAny(secrets: readonly Uint8Array[], data: string, given: string): boolean {
   const bytes = Buffer.from(given, 'base64url');
+  if (bytes.toString('base64url') !== given) return false;
   let found = false;
   for (const secret of secrets) {
     const expected = mac(secret, data);

@@ -20,6 +20,11 @@ export const CLOSE_OF_KIND: Partial<Record<WsInput['kind'], number>> = { 'invali
 const ACTIONS = ['login', 'start_chat', 'send_event', 'send_rich_message_postback', 'page_event', 'update_context', 'ping'];
 const ODD_ACTIONS = ['fly', '', 'LOGIN', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'login ', 'x'.repeat(101)];
 
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** The same MAC bytes spelled differently: the last character's unused low bit flipped. */
+const respell = (mac: string): string => mac.slice(0, -1) + BASE64URL.charAt(BASE64URL.indexOf(mac.slice(-1)) ^ 1);
+
 /** Tokens a visitor might forge: junk, another dialog's id with a bad MAC, a tampered real one. */
 function token(r: Random, realToken: string): unknown {
   const [chatId = '', issuedAt = '', mac = ''] = realToken.split('.');
@@ -32,6 +37,7 @@ function token(r: Random, realToken: string): unknown {
     `${chatId}.${mac}`,
     `${chatId}.${Number(issuedAt) - 1}.${mac}`,
     `${chatId}.${issuedAt}.${mac.slice(0, -1)}A`,
+    `${chatId}.${issuedAt}.${respell(mac)}`,
     `${chatId}.${issuedAt}.${mac}.`,
     `${chatId}.9999999999.${mac}`,
     'a'.repeat(600),

@@ -88,9 +88,13 @@ export class Session implements Subscriber {
       return this.sendError(request.request_id, request.action, 'too_many_requests', 'slow down');
     }
     this.queued += 1;
-    this.queue = this.queue.then(() => this.run(request)).finally(() => {
-      this.queued -= 1;
-    });
+    this.queue = this.queue
+      .then(() => this.run(request))
+      // run() answers its own failures; this only keeps one unforeseen one from stalling the queue.
+      .catch((error: unknown) => this.app.logger.error('websocket request failed', errorFields(error)))
+      .finally(() => {
+        this.queued -= 1;
+      });
   }
 
   /** Binds the connection to a dialog; live pushes are buffered until {@link goLive}. */
