@@ -1,15 +1,17 @@
 /**
  * One messenger instance: the host element, the mounted UI, the client, and the wiring between
- * them. Everything here runs inside the host page, so nothing may throw into it: client events
- * and UI intents are guarded, and only bad arguments to API methods throw a `TypeError`.
+ * them. Everything here runs inside the host page, so nothing may throw into it: client events,
+ * UI intents, socket callbacks, timers and API methods are guarded (hostile.ts), and only bad
+ * arguments to API methods throw a `TypeError`.
  */
 import type { ChatClientEvents, Logger, OutboxItem } from '../client';
-import type { ChatSettings, JsonObject } from '../protocol';
+import { Limits, type ChatSettings, type JsonObject } from '../protocol';
 import { SafeEmitter } from '../client';
 import {
   applyPush,
   createUiStore,
   lastBotMessageId,
+  loadStrings,
   mount,
   pickLanguage,
   transcriptFromHistory,
@@ -19,13 +21,14 @@ import {
 } from '../ui';
 import type { ChatClientLike, MessengerDeps } from './deps';
 import { HOST_EVENT_NAMES } from './host-events';
+import { guarded, guardedClock, guardedWebSocket, parseJson, stringifyJson, type Report } from './hostile';
 import { inputDisabledAfter, inputDisabledBy, isPrivateNotification } from './notifications';
 import type { ResolvedOptions } from './options';
 import { websocketUrl } from './server-url';
 import { seenMarker } from './seen';
 import { pageStorage } from './storage';
-import type { HostEvents, MessengerApi, MessengerEvent } from './types';
-import { isPlainObject } from './validate';
+import type { HostEventName, HostEvents, MessengerApi, MessengerEvent } from './types';
+import { isJsonObject, isOneOf, isPlainObject, own } from './validate';
 
 /** The id of the element the widget renders into (CONTRACT.md §3). */
 export const HOST_ELEMENT_ID = 'servisbot-messenger';
@@ -58,17 +61,16 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
 
   const emitMessenger = (event: MessengerEvent) => events.emit('Messenger', Object.freeze(event));
 
-  /** Runs `fn`, logging instead of throwing: for code called by the client or the UI. */
+  const report: Report = (error) => log('error', 'the widget failed; it carries on', error);
+  /** `fn`, reporting instead of throwing, and doing nothing once destroyed: for what the client, the UI, the browser or the page calls. */
   const guard =
-    <A extends unknown[]>(fn: (...args: A) => void) =>
+    <A extends unknown[]>(fn: (...args: A) => unknown) =>
     (...args: A): void => {
-      if (destroyed) return;
-      try {
-        fn(...args);
-      } catch (error) {
-        log('error', 'a widget update failed', error);
-      }
+      if (!destroyed) guarded(fn, report)(...args);
     };
+  // The bundle carries English; another language's strings come from the server and replace it on arrival.
+  // Settled through report too: a rejection left unhandled would reach the page's unhandledrejection.
+  loadStrings(options.serverUrl, options.lang).then(guard((strings) => strings && store.set({ strings })), report);
 
   const storageKey = `roundel:${options.organization}:${options.endpoint}`;
   const storage = pageStorage(deps.window);
@@ -84,8 +86,10 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     url: websocketUrl(options.serverUrl, options.organization, options.endpoint),
     storageKey,
     storage,
-    // The DOM's WebSocket types its handlers with DOM events; the client reads only `data`, `code`, `reason`.
-    WebSocket: deps.window.WebSocket as unknown as Parameters<MessengerDeps['createClient']>[0]['WebSocket'],
+    // Read now, so a page that replaces WebSocket later does not reach us. The DOM's WebSocket
+    // types its handlers with DOM events; the client reads only `data`, `code`, `reason`.
+    WebSocket: guardedWebSocket(deps.window.WebSocket as unknown as Parameters<typeof guardedWebSocket>[0], report),
+    clock: guardedClock(report),
     getContext: () => context,
     resetOnLoad: options.resetOnLoad,
     logger: log,
@@ -159,6 +163,7 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
   const widget = mount(host, {
     store,
     intents,
+    nonce: options.nonce,
     display: {
       inline: options.container !== undefined,
       alwaysOpen: options.alwaysOpen,
@@ -169,77 +174,93 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     },
   });
   // A script in <head> may call init before <body> exists: attach once it does.
-  const attach = () => (options.container ?? document.body)?.append(host);
-  if (options.container || document.body) attach();
-  else document.addEventListener('DOMContentLoaded', attach, { once: true });
-
-  for (const type of Object.keys(clientHandlers) as (keyof ChatClientEvents)[]) client.on(type, clientHandlers[type] as never);
+  const attach = guard(() => (options.container ?? document.body)?.append(host));
   const onOnline = guard(() => client.onOnline());
   const onOffline = guard(() => client.onOffline());
-  deps.window.addEventListener('online', onOnline);
-  deps.window.addEventListener('offline', onOffline);
-  syncPending(client.outboxItems);
-  store.set({ connection: client.state });
-  // Connect now: the conversation loads while the messenger is still closed.
-  client.connect();
+  const clientEvents = Object.keys(clientHandlers) as (keyof ChatClientEvents)[];
 
   /**
    * The client call behind API method `method`, as a Promise. The client validates arguments
-   * (outbox-items.ts): its TypeError is thrown, named after the method; any other throw becomes a
-   * rejection, never a throw into the page, and a refusal (an ErrorBody) an `Error` carrying its `type`.
+   * (outbox-items.ts): its TypeError is thrown, named after the method, when the arguments are
+   * `valid` by the api's own reckoning too; any other throw (say, from a built-in the page broke)
+   * becomes a rejection, never a throw into the page, and a refusal (an ErrorBody) an `Error`
+   * carrying its `type`.
    */
-  const call = (method: string, fn: () => Promise<void>): Promise<void> => {
+  const call = (method: string, valid: boolean, fn: () => Promise<void>): Promise<void> => {
     if (destroyed) return Promise.reject(new Error('ServisBot: the messenger was destroyed'));
     try {
       return fn().catch((reason: unknown) => Promise.reject(asError(reason)));
     } catch (error) {
-      if (error instanceof TypeError) throw new TypeError(`ServisBot.${method}: ${error.message}`);
+      if (error instanceof TypeError && !valid) throw new TypeError(`ServisBot.${method}: ${error.message}`);
+      report(error);
       return Promise.reject(asError(error));
     }
   };
+  const off = guard((name: HostEventName, handler?: unknown) => events.off(name, handler as never));
 
-  return Object.freeze<MessengerApi>({
+  const api = Object.freeze<MessengerApi>({
     on(name, handler) {
       checkSubscription('on', name, handler, log);
-      return destroyed ? () => {} : events.on(name, handler);
+      guard(() => events.on(name, handler))();
+      return () => off(name, handler);
     },
-    off(name, handler) {
-      events.off(name, handler);
-    },
+    off,
     pageEvent(aliasOrEvent) {
-      const { alias, body } = typeof aliasOrEvent === 'string' ? { alias: aliasOrEvent } : isPlainObject(aliasOrEvent) ? aliasOrEvent : {};
-      return call('pageEvent', () => client.pageEvent(alias as string, body as JsonObject | undefined));
+      // Own properties only: an `Object.prototype.body` the page added is not a body.
+      const event = isPlainObject(aliasOrEvent) ? aliasOrEvent : {};
+      const alias = typeof aliasOrEvent === 'string' ? aliasOrEvent : own(event, 'alias');
+      const body = own(event, 'body');
+      const valid = typeof alias === 'string' && alias !== '' && alias.length <= Limits.nameChars && (body === undefined || isJsonObject(body));
+      return call('pageEvent', valid, () => client.pageEvent(alias as string, body as JsonObject | undefined));
     },
-    open: () => setOpen(true),
-    close: () => setOpen(false),
-    toggle: () => setOpen(!store.get().open),
-    reset: () => call('reset', () => client.startNewChat()),
+    open: guard(() => setOpen(true)),
+    close: guard(() => setOpen(false)),
+    toggle: guard(() => setOpen(!store.get().open)),
+    reset: () => call('reset', true, () => client.startNewChat()),
     rewriteContext(next) {
-      return call('rewriteContext', () => {
+      return call('rewriteContext', isJsonObject(next), () => {
         const updated = client.updateContext(next);
         // Validated by the client: a copy, so later changes by the page do not alter it.
-        context = JSON.parse(JSON.stringify(next)) as JsonObject;
+        context = parseJson(stringifyJson(next)) as JsonObject;
         return updated;
       });
     },
     destroy() {
       if (destroyed) return;
       destroyed = true;
-      for (const type of Object.keys(clientHandlers) as (keyof ChatClientEvents)[]) client.off(type, clientHandlers[type] as never);
-      try {
-        client.destroy();
-      } catch (error) {
-        log('error', 'closing the connection failed', error);
+      // In parts: one that fails (a built-in the page broke) must not leave the others undone.
+      for (const part of [
+        () => {
+          for (const type of clientEvents) client.off(type, clientHandlers[type] as never);
+          client.destroy();
+        },
+        () => widget.unmount(),
+        () => {
+          host.remove();
+          document.removeEventListener('DOMContentLoaded', attach);
+          deps.window.removeEventListener('online', onOnline);
+          deps.window.removeEventListener('offline', onOffline);
+          events.clear();
+          onDestroyed();
+        },
+      ]) {
+        guarded(part, report)();
       }
-      widget.unmount();
-      host.remove();
-      document.removeEventListener('DOMContentLoaded', attach);
-      deps.window.removeEventListener('online', onOnline);
-      deps.window.removeEventListener('offline', onOffline);
-      events.clear();
-      onDestroyed();
     },
   });
+
+  // What can fail (a built-in the page broke before init) comes first: init then returns an
+  // inert API, and nothing is attached yet.
+  for (const type of clientEvents) client.on(type, clientHandlers[type] as never);
+  syncPending(client.outboxItems);
+  store.set({ connection: client.state });
+  deps.window.addEventListener('online', onOnline);
+  deps.window.addEventListener('offline', onOffline);
+  if (options.container || document.body) attach();
+  else document.addEventListener('DOMContentLoaded', attach, { once: true });
+  // Connect now: the conversation loads while the messenger is still closed.
+  guard(() => client.connect())();
+  return api;
 }
 
 /** An `Error` for a rejection reason: the client rejects with `{ type, message }` bodies. */
@@ -261,5 +282,5 @@ function checkSubscription(method: string, eventName: unknown, handler: unknown,
   if (typeof eventName !== 'string') throw new TypeError(`ServisBot.${method}: name must be a string`);
   if (typeof handler !== 'function') throw new TypeError(`ServisBot.${method}: handler must be a function`);
   // An unknown name is not an error: a page written for a newer widget must still load.
-  if (!(HOST_EVENT_NAMES as readonly string[]).includes(eventName)) log('warn', `no event is named "${eventName}"`);
+  if (!isOneOf(eventName, HOST_EVENT_NAMES)) log('warn', `no event is named "${eventName}"`);
 }

@@ -35,15 +35,19 @@ export function createInit(deps: MessengerDeps): (options: unknown) => Messenger
         if (live === api) live = undefined;
       });
     } catch (error) {
-      // Valid options but a broken environment (no shadow DOM, a failing client): the page goes
-      // on without a messenger instead of with an exception.
+      // Valid options but a broken environment (no shadow DOM, built-ins the page broke before we
+      // loaded): the page goes on without a messenger instead of with an exception.
       log('error', 'the messenger could not start', error);
       return inertApi();
     }
     live = api;
-    // For pages that load messenger.js asynchronously: the API without polling. A throwing
-    // listener is reported by the browser, not thrown here.
-    deps.window.dispatchEvent(new deps.window.CustomEvent(READY_EVENT, { detail: api }));
+    try {
+      // For pages that load messenger.js asynchronously: the API without polling. A throwing
+      // listener is reported by the browser, not thrown here.
+      deps.window.dispatchEvent(new deps.window.CustomEvent(READY_EVENT, { detail: api }));
+    } catch (error) {
+      log('error', `${READY_EVENT} could not be dispatched`, error);
+    }
     return api;
   };
 }

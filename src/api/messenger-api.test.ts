@@ -57,7 +57,6 @@ describe('init', () => {
     expect(client.options.url).toBe('wss://chat.example.com/ws?organization=acme&endpoint=acme-demo');
     expect(client.options.storageKey).toBe('roundel:acme:acme-demo');
     expect(client.options.storage).toBe(window.localStorage);
-    expect(client.options.WebSocket).toBe(window.WebSocket);
     expect(client.options.resetOnLoad).toBe(true);
     expect(client.options.getContext()).toEqual({ plan: 'pro' });
     expect(widget().getByRole('button', { name: 'Open chat' }).getAttribute('aria-expanded')).toBe('false');

@@ -23,6 +23,7 @@ describe('parseOptions', () => {
         dir: 'ltr',
         title: undefined,
         theme: {},
+        nonce: undefined,
         resetOnLoad: false,
         debug: false,
       },
@@ -33,7 +34,7 @@ describe('parseOptions', () => {
   it('names every option of the contract', () => {
     expect([...OPTION_NAMES].sort()).toEqual(
       ['alwaysOpen', 'container', 'context', 'debug', 'dir', 'displayHeader', 'displayRoundel', 'endpoint', 'lang',
-        'organization', 'resetOnLoad', 'serverUrl', 'textInputDisabled', 'theme', 'title'].sort(),
+        'nonce', 'organization', 'resetOnLoad', 'serverUrl', 'textInputDisabled', 'theme', 'title'].sort(),
     );
   });
 
@@ -58,6 +59,7 @@ describe('parseOptions', () => {
         theme: { primary: '#000' },
         resetOnLoad: true,
         debug: true,
+        nonce: 'r4nd0m',
         colour: 'red',
         undefinedIsAbsent: undefined,
       },
@@ -79,6 +81,7 @@ describe('parseOptions', () => {
       theme: { primary: '#000' },
       resetOnLoad: true,
       debug: true,
+      nonce: 'r4nd0m',
     });
     expect(options.context).not.toBe(context);
     expect(unknown).toEqual(['colour', 'undefinedIsAbsent']);
@@ -110,6 +113,7 @@ describe('parseOptions', () => {
     ['lang', { ...base, lang: 'not a tag!' }, 'ServisBot.init: option "lang" must be a BCP 47 language tag'],
     ['dir', { ...base, dir: 'auto' }, "ServisBot.init: option \"dir\" must be 'ltr' or 'rtl'"],
     ['title', { ...base, title: 7 }, 'ServisBot.init: option "title" must be a string'],
+    ['nonce', { ...base, nonce: 42 }, 'ServisBot.init: option "nonce" must be a string'],
     ['theme', { ...base, theme: { primary: 1 } }, 'ServisBot.init: option "theme" must be an object of strings'],
     ['theme', { ...base, theme: 'dark' }, 'ServisBot.init: option "theme" must be an object of strings'],
   ];
@@ -160,6 +164,7 @@ describe('optionsFromDataset (the zero-JS tag)', () => {
         lang: 'es',
         dir: 'rtl',
         title: 'Ayuda',
+        nonce: 'r4nd0m',
         'not-an-option': 'x',
       }),
     );
@@ -175,8 +180,9 @@ describe('optionsFromDataset (the zero-JS tag)', () => {
       lang: 'es',
       dir: 'rtl',
       title: 'Ayuda',
+      nonce: 'r4nd0m',
     });
-    expect(parseOptions(options, defaults).options).toMatchObject({ alwaysOpen: true, displayHeader: false, context: { a: 1, nested: { b: [2] } } });
+    expect(parseOptions(options, defaults).options).toMatchObject({ alwaysOpen: true, displayHeader: false, context: { a: 1, nested: { b: [2] } }, nonce: 'r4nd0m' });
   });
 
   it('leaves a value that does not convert for parseOptions to name, and names bad JSON itself', () => {
@@ -190,3 +196,44 @@ describe('optionsFromDataset (the zero-JS tag)', () => {
   });
 });
 
+
+describe('on a hostile page', () => {
+  it('ignores options the page added to Object.prototype: only own properties count', () => {
+    const polluted = { container: '#nowhere', debug: 'yes', title: 42, context: 'polluted', nonce: 7 };
+    let parsed;
+    Object.assign(Object.prototype, polluted);
+    try {
+      parsed = parseOptions({ ...base }, defaults);
+    } finally {
+      for (const key of Object.keys(polluted)) delete (Object.prototype as Record<string, unknown>)[key];
+    }
+    expect({ ...parsed.options }).toMatchObject({ container: undefined, debug: false, title: undefined, context: {}, nonce: undefined });
+    expect(parsed.unknown).toEqual([]);
+  });
+
+  it('calls no Array.prototype method and uses the JSON captured at load: a page may have replaced them', () => {
+    const script = document.createElement('script');
+    script.setAttribute('data-context', '{"plan":"pro"}');
+    // Replaced by hand, not with vi.spyOn: spies record their calls in arrays.
+    const saved = { array: { ...Array.prototype }, parse: JSON.parse, stringify: JSON.stringify };
+    const names = ['map', 'filter', 'forEach', 'includes', 'push', 'some', 'every', 'indexOf', 'join'] as const;
+    const originals = names.map((name) => Array.prototype[name]);
+    let parsed;
+    for (const name of names) {
+      (Array.prototype as unknown as Record<string, unknown>)[name] = () => {
+        throw new Error(`hostile: Array.prototype.${name}`);
+      };
+    }
+    JSON.parse = JSON.stringify = () => {
+      throw new Error('hostile: JSON');
+    };
+    try {
+      parsed = parseOptions({ ...base, ...optionsFromDataset(script.dataset), theme: { primary: '#000' }, colour: 'red' }, defaults);
+    } finally {
+      for (let i = 0; i < names.length; i += 1) (Array.prototype as unknown as Record<string, unknown>)[names[i]!] = originals[i];
+      Object.assign(JSON, { parse: saved.parse, stringify: saved.stringify });
+    }
+    expect(parsed.options).toMatchObject({ context: { plan: 'pro' }, theme: { primary: '#000' } });
+    expect(parsed.unknown).toEqual(['colour']);
+  });
+});

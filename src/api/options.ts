@@ -4,7 +4,8 @@
  * whose `data-*` attributes {@link optionsFromDataset} turns into option values first.
  */
 import type { MessengerOptions } from './types';
-import { isPlainObject, jsonObject, name } from './validate';
+import { parseJson } from './hostile';
+import { isOneOf, isPlainObject, jsonObject, name, own } from './validate';
 
 /** The options after validation, with defaults applied and `container` resolved to its element. */
 export interface ResolvedOptions {
@@ -21,6 +22,7 @@ export interface ResolvedOptions {
   dir: 'ltr' | 'rtl';
   title: string | undefined;
   theme: Record<string, string>;
+  nonce: string | undefined;
   resetOnLoad: boolean;
   debug: boolean;
 }
@@ -45,7 +47,7 @@ const BOOLEANS = {
 } as const satisfies Partial<Record<keyof MessengerOptions, boolean>>;
 
 const OBJECTS = ['context', 'theme'] as const;
-const STRINGS = ['organization', 'endpoint', 'serverUrl', 'container', 'lang', 'dir', 'title'] as const;
+const STRINGS = ['organization', 'endpoint', 'serverUrl', 'container', 'lang', 'dir', 'title', 'nonce'] as const;
 
 /** Every option name of CONTRACT.md §3. */
 export const OPTION_NAMES: readonly (keyof MessengerOptions)[] = [...STRINGS, ...OBJECTS, ...(Object.keys(BOOLEANS) as (keyof typeof BOOLEANS)[])];
@@ -59,14 +61,24 @@ const problem = (key: string, must: string) => new TypeError(`${option(key)} mus
 /**
  * Validates `input` and applies the defaults. Returns the options and the names of unknown
  * options (ignored: a page written for another version must still load). Throws `TypeError`.
+ * Reads only own properties and calls no `Array.prototype` method: a page that polluted
+ * `Object.prototype` or replaced array methods cannot make valid options fail (validate.ts).
  */
 export function parseOptions(input: unknown, defaults: OptionDefaults): { options: ResolvedOptions; unknown: string[] } {
   if (!isPlainObject(input)) throw new TypeError('ServisBot.init: options must be an object');
   // Only `undefined` counts as absent (so `{ title: maybeTitle }` works); `null` is a wrong type.
-  const given = (key: keyof MessengerOptions, fallback?: unknown): unknown => (input[key] === undefined ? fallback : input[key]);
+  const given = (key: keyof MessengerOptions, fallback?: unknown): unknown => {
+    const value = own(input, key);
+    return value === undefined ? fallback : value;
+  };
   const text = (key: keyof MessengerOptions, fallback?: string): string => {
     const value = given(key, fallback);
     if (typeof value !== 'string' || value === '') throw problem(key, 'a non-empty string');
+    return value;
+  };
+  const optionalText = (key: keyof MessengerOptions): string | undefined => {
+    const value = given(key);
+    if (value !== undefined && typeof value !== 'string') throw problem(key, 'a string');
     return value;
   };
   const organization = name(given('organization'), option('organization'));
@@ -84,15 +96,14 @@ export function parseOptions(input: unknown, defaults: OptionDefaults): { option
     Intl.getCanonicalLocales(lang);
   } catch {
     // A browser language that Intl refuses is not the page's mistake: English then.
-    if (input.lang !== undefined) throw problem('lang', 'a BCP 47 language tag');
+    if (given('lang') !== undefined) throw problem('lang', 'a BCP 47 language tag');
     lang = 'en';
   }
   const dir = given('dir', RTL.test(lang) ? 'rtl' : 'ltr');
   if (dir !== 'ltr' && dir !== 'rtl') throw problem('dir', "'ltr' or 'rtl'");
-  const title = given('title');
-  if (title !== undefined && typeof title !== 'string') throw problem('title', 'a string');
   const theme = given('theme', {});
-  if (!isPlainObject(theme) || !Object.values(theme).every((v) => typeof v === 'string')) throw problem('theme', 'an object of strings');
+  if (!isPlainObject(theme)) throw problem('theme', 'an object of strings');
+  for (const value of Object.values(theme)) if (typeof value !== 'string') throw problem('theme', 'an object of strings');
 
   const options: ResolvedOptions = {
     organization,
@@ -102,12 +113,14 @@ export function parseOptions(input: unknown, defaults: OptionDefaults): { option
     container: container(given('container'), defaults.document),
     lang,
     dir,
-    title,
+    title: optionalText('title'),
     theme: { ...(theme as Record<string, string>) },
+    nonce: optionalText('nonce'),
     ...booleans,
   };
-  const known: readonly string[] = OPTION_NAMES;
-  return { options, unknown: Object.keys(input).filter((key) => !known.includes(key)) };
+  const unknown: string[] = [];
+  for (const key of Object.keys(input)) if (!isOneOf(key, OPTION_NAMES)) unknown[unknown.length] = key;
+  return { options, unknown };
 }
 
 /**
@@ -122,10 +135,10 @@ export function optionsFromDataset(dataset: DOMStringMap): Record<string, unknow
     const raw = dataset[key];
     if (raw === undefined) continue;
     let value: unknown = raw;
-    if (key in BOOLEANS) value = raw === '' || raw === 'true' ? true : raw === 'false' ? false : raw;
-    else if ((OBJECTS as readonly string[]).includes(key)) {
+    if (Object.hasOwn(BOOLEANS, key)) value = raw === '' || raw === 'true' ? true : raw === 'false' ? false : raw;
+    else if (isOneOf(key, OBJECTS)) {
       try {
-        value = JSON.parse(raw);
+        value = parseJson(raw);
       } catch {
         throw problem(key, `JSON (data-${key})`);
       }

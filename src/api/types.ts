@@ -35,6 +35,12 @@ export interface MessengerOptions {
   resetOnLoad?: boolean;
   /** Log to the console with a `[ServisBot]` prefix. Default false. */
   debug?: boolean;
+  /**
+   * The page's CSP nonce for styles. Only used where constructable stylesheets are missing (they
+   * pass any policy): the widget's CSS then goes into a `<style nonce>` in its shadow root, which a
+   * `style-src 'nonce-…'` policy allows. Default: none.
+   */
+  nonce?: string;
 }
 
 /**

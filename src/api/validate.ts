@@ -1,5 +1,11 @@
-/** Argument checks shared by `init` options and the API methods: bad input is a `TypeError` naming it. */
-import { jsonSize, Limits } from '../protocol';
+/**
+ * Argument checks shared by `init` options and the API methods: bad input is a `TypeError` naming
+ * it. They use only built-ins captured at load (hostile.ts) and own properties, so a page that
+ * replaces `JSON` or `Array.prototype` methods, or pollutes `Object.prototype`, cannot make valid
+ * input fail.
+ */
+import { jsonDepth, Limits } from '../protocol';
+import { jsonWorks, parseJson, stringifyJson } from './hostile';
 
 /** An object literal (or `Object.create(null)`): not an array, a Date, a class instance or a DOM node. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -8,16 +14,46 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null;
 }
 
+/** `object[key]` when `object` has it as its own property (an inherited, polluted one does not count). */
+export const own = (object: object, key: string): unknown => (Object.hasOwn(object, key) ? (object as Record<string, unknown>)[key] : undefined);
+
+/** Whether `list` holds `value` (`includes` without `Array.prototype`, which the page may have replaced). */
+export function isOneOf(value: unknown, list: readonly unknown[]): boolean {
+  for (const item of list) if (item === value) return true;
+  return false;
+}
+
+/** `value` as JSON text nested at most `Limits.jsonDepth` deep (protocol's `jsonSize`), or `undefined`. */
+function jsonText(value: unknown): string | undefined {
+  try {
+    const text: unknown = stringifyJson(value);
+    if (typeof text === 'string' && jsonDepth(text) <= Limits.jsonDepth) return text;
+  } catch {
+    // Cycles, BigInt, a throwing getter or toJSON: no JSON text.
+  }
+  return undefined;
+}
+
+/**
+ * Whether `value` is a plain object whose JSON fits `Limits.contextChars` (a valid context or
+ * page-event body). Always true for plain objects on a page that broke `JSON` before we loaded:
+ * no size can be measured there, and that is not the caller's mistake.
+ */
+export const isJsonObject = (value: unknown): boolean =>
+  isPlainObject(value) && (!jsonWorks || (jsonText(value)?.length ?? Infinity) <= Limits.contextChars);
+
 /**
  * A JSON copy of a plain object no larger than the protocol allows, so later changes by the
- * host page cannot alter what was validated. Throws `TypeError(message(...))` otherwise.
+ * host page cannot alter what was validated. Throws `TypeError(message(...))` otherwise. On a page
+ * that broke `JSON` before we loaded, a shallow copy.
  */
 export function jsonObject(value: unknown, what: string): Record<string, unknown> {
   if (!isPlainObject(value)) throw new TypeError(`${what} must be a plain object`);
-  const size = jsonSize(value);
-  if (size === Infinity) throw new TypeError(`${what} must be JSON-serialisable`);
-  if (size > Limits.contextChars) throw new TypeError(`${what} must serialise to at most ${Limits.contextChars} characters`);
-  return JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+  if (!jsonWorks) return { ...value };
+  const text = jsonText(value);
+  if (text === undefined) throw new TypeError(`${what} must be JSON-serialisable`);
+  if (text.length > Limits.contextChars) throw new TypeError(`${what} must serialise to at most ${Limits.contextChars} characters`);
+  return parseJson(text) as Record<string, unknown>;
 }
 
 /** A non-empty string of at most `Limits.nameChars`. */

@@ -1,6 +1,9 @@
 import { act, fireEvent, within } from '@testing-library/preact';
-import { describe, expect, it } from 'vitest';
-import { AT, bot, setup, togglesStore, visitor } from './mount.fixture';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AT, bot, FLOATING, setup, togglesStore, visitor } from './mount.fixture';
+import { mount } from './mount';
+import { createUiStore } from './state';
+import css from './styles.css?inline';
 import { shortTime } from './format';
 import type { TranscriptItem } from './transcript';
 
@@ -33,6 +36,45 @@ describe('mount', () => {
     expect(host.style.getPropertyValue('--rd-primary')).toBe('');
     expect(host.style.getPropertyValue('--rd-visitor-bg')).toBe('#333');
     expect(host.getAttribute('style')).toBe('--rd-visitor-bg: #333;');
+  });
+});
+
+describe('styles without constructable stylesheets (Safari < 16.4, Firefox < 101)', () => {
+  /** A host whose shadow root has no adoptedStyleSheets, or whose CSSStyleSheet cannot be constructed. */
+  function mountWithout(what: 'adoptedStyleSheets' | 'CSSStyleSheet', nonce?: string) {
+    const host = document.createElement('div');
+    document.body.append(host);
+    const shadow = host.attachShadow({ mode: 'open' });
+    if (what === 'adoptedStyleSheets') Object.defineProperty(shadow, 'adoptedStyleSheets', { value: undefined });
+    else vi.spyOn(window, 'CSSStyleSheet').mockImplementation(() => {
+      throw new TypeError('Illegal constructor');
+    });
+    const intents = { onToggle: vi.fn(), onSend: vi.fn(), onPickReply: vi.fn() };
+    const widget = mount(host, { store: createUiStore(), display: FLOATING, intents, nonce });
+    return { host, shadow, widget };
+  }
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+    document.body.replaceChildren();
+  });
+
+  it.each(['adoptedStyleSheets', 'CSSStyleSheet'] as const)('without %s: a <style nonce> first in the shadow root, removed on unmount', (what) => {
+    const { shadow, widget } = mountWithout(what, 'r4nd0m');
+    const style = shadow.firstElementChild as HTMLStyleElement;
+    expect(style.localName).toBe('style');
+    expect(style.getAttribute('nonce')).toBe('r4nd0m');
+    expect(style.textContent).toBe(css);
+    expect(shadow.querySelectorAll('style')).toHaveLength(1);
+    expect(shadow.querySelector('.rd-root')).not.toBeNull();
+    widget.unmount();
+    expect(shadow.childNodes).toHaveLength(0);
+  });
+
+  it('without a nonce: a <style> with no nonce attribute (for pages without a style-src policy)', () => {
+    const { shadow } = mountWithout('adoptedStyleSheets');
+    expect(shadow.firstElementChild!.localName).toBe('style');
+    expect(shadow.firstElementChild!.hasAttribute('nonce')).toBe(false);
   });
 });
 

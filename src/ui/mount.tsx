@@ -12,6 +12,8 @@ export interface MountProps {
   store: Store<UiState>;
   display: DisplayOptions;
   intents: UiIntents;
+  /** The page's CSP nonce, for the `<style>` used where constructable stylesheets are missing. Default: none. */
+  nonce?: string;
 }
 
 export interface MountedWidget {
@@ -23,9 +25,9 @@ export interface MountedWidget {
  * Renders the widget into an open shadow root on `host` and re-renders on every store change.
  * The shadow root keeps page CSS out and ours in (CONTRACT.md §3).
  */
-export function mount(host: HTMLElement, { store, display, intents }: MountProps): MountedWidget {
+export function mount(host: HTMLElement, { store, display, intents, nonce }: MountProps): MountedWidget {
   const shadow = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
-  const removeStyles = adoptStyles(shadow, css);
+  const removeStyles = addStyles(shadow, css, nonce);
   // Preact renders into its own element: rendering into the shadow root itself would let it
   // reclaim a fallback <style> sibling as a stale child.
   const container = host.ownerDocument.createElement('div');
@@ -69,16 +71,28 @@ export function mount(host: HTMLElement, { store, display, intents }: MountProps
 }
 
 /**
- * Adds `text` to the shadow root as a constructable stylesheet (every browser the bundle targets
- * has them; unlike a <style> element they pass a CSP without 'unsafe-inline'); returns the undo.
+ * Adds `text` to the shadow root as a constructable stylesheet: unlike a <style> element it
+ * passes a CSP without 'unsafe-inline'. Where there are none (Safari < 16.4, Firefox < 101), a
+ * `<style nonce>` first in the shadow root, which a `style-src 'nonce-…'` policy allows. Returns the undo.
  */
-function adoptStyles(root: ShadowRoot, text: string): () => void {
-  // The sheet must come from the host document's realm: a sheet constructed in another realm
-  // (an iframe's script, a test runner) is refused by adoptedStyleSheets.
-  const sheet = new root.ownerDocument.defaultView!.CSSStyleSheet();
-  sheet.replaceSync(text);
-  root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
-  return () => {
-    root.adoptedStyleSheets = root.adoptedStyleSheets.filter((s) => s !== sheet);
-  };
+function addStyles(root: ShadowRoot, text: string, nonce: string | undefined): () => void {
+  try {
+    if (root.adoptedStyleSheets) {
+      // The sheet must come from the host document's realm: a sheet constructed in another realm
+      // (an iframe's script, a test runner) is refused by adoptedStyleSheets.
+      const sheet = new root.ownerDocument.defaultView!.CSSStyleSheet();
+      sheet.replaceSync(text);
+      root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+      return () => {
+        root.adoptedStyleSheets = root.adoptedStyleSheets.filter((s) => s !== sheet);
+      };
+    }
+  } catch {
+    // No CSSStyleSheet constructor or replaceSync (older browsers that have the property): a <style> then.
+  }
+  const style = root.ownerDocument.createElement('style');
+  if (nonce) style.setAttribute('nonce', nonce);
+  style.textContent = text;
+  root.prepend(style);
+  return () => style.remove();
 }
