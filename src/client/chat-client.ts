@@ -4,18 +4,18 @@
  * behind one small API. Runtime failures become `error` events; only bad arguments throw
  * (TypeError).
  */
-import { CloseCode, Limits, isObject, jsonSize, type ErrorBody, type JsonObject, type ServerFrame } from '../protocol';
+import { CloseCode, Limits, isObject, jsonSize, type ClientRequest, type ErrorBody, type JsonObject, type RequestAction } from '../protocol';
 import { backoffDelay } from './backoff';
 import { systemClock } from './clock';
-import { ContextSync } from './context-sync';
-import { Conversation } from './conversation';
+import { createContextSync, type ContextSync } from './context-sync';
+import { createConversation, type Conversation } from './conversation';
 import { messageItem, newCustomId, outboxRequest, pageEventItem, postbackItem } from './outbox-items';
-import { OutboxQueue } from './outbox-queue';
-import { PendingRequests } from './pending-requests';
+import { createOutboxQueue, type OutboxQueue } from './outbox-queue';
+import { createPendingRequests, type PendingRequests, type RequestHandlers } from './pending-requests';
 import { SafeEmitter } from './safe-emitter';
-import { SessionStore } from './session-store';
-import { Timers } from './timers';
-import { Transport } from './transport';
+import { createSessionStore, type SessionStore } from './session-store';
+import { createTimers, type Timers } from './timers';
+import { createTransport, type Transport } from './transport';
 import type { ChatClientEvents, ChatClientOptions, Clock, ConnectionState, Logger, OutboxItem } from './types';
 
 /** Defaults of the optional numeric {@link ChatClientOptions}. */
@@ -27,7 +27,7 @@ export const CLIENT_DEFAULTS = {
   maxReconnectDelayMs: 20_000,
 } as const;
 
-const noopLogger: Logger = () => {};
+const destroyedError = (): ErrorBody => ({ type: 'internal', message: 'the chat client was destroyed' });
 
 /**
  * Construct, subscribe with {@link ChatClient.on}, then {@link ChatClient.connect}.
@@ -35,156 +35,166 @@ const noopLogger: Logger = () => {};
  * `Math.random`; `resetOnLoad` false; `logger` silent.
  */
 export class ChatClient {
-  private readonly clock: Clock;
-  private readonly log: Logger;
-  private readonly events: SafeEmitter<ChatClientEvents>;
-  private readonly timers: Timers;
-  private readonly requests: PendingRequests;
-  private readonly store: SessionStore;
-  private readonly transport: Transport;
-  private readonly conversation: Conversation;
-  private readonly outbox: OutboxQueue;
-  private readonly context: ContextSync;
+  readonly #options: ChatClientOptions;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #events: SafeEmitter<ChatClientEvents>;
+  readonly #timers: Timers;
+  readonly #requests: PendingRequests;
+  readonly #store: SessionStore;
+  readonly #transport: Transport;
+  readonly #conversation: Conversation;
+  readonly #outbox: OutboxQueue;
+  readonly #context: ContextSync;
 
-  private current: ConnectionState = 'idle';
-  private destroyed = false;
-  private connectedOnce = false;
-  private storageFailed = false;
-  private readonly deferredErrors: ErrorBody[] = [];
+  #state: ConnectionState = 'idle';
+  #destroyed = false;
+  #connectedOnce = false;
+  #storageFailed = false;
+  readonly #deferredErrors: ErrorBody[] = [];
 
-  constructor(private readonly options: ChatClientOptions) {
-    this.clock = options.clock ?? systemClock;
-    this.log = options.logger ?? noopLogger;
-    this.events = new SafeEmitter<ChatClientEvents>(this.log);
-    this.timers = new Timers(this.clock);
-    this.requests = new PendingRequests(this.timers, options.requestTimeoutMs ?? CLIENT_DEFAULTS.requestTimeoutMs);
-    this.store = new SessionStore(options.storage, options.storageKey, (message, cause) =>
-      this.storageFailure(message, cause),
-    );
-    const saved = this.store.load();
+  constructor(options: ChatClientOptions) {
+    this.#options = options;
+    const clock = (this.#clock = options.clock ?? systemClock);
+    const log = (this.#log = options.logger ?? (() => {}));
+    const events = (this.#events = new SafeEmitter<ChatClientEvents>(log));
+    const emit = events.emit.bind(events);
+    const timers = (this.#timers = createTimers(clock));
+    const setting = (name: keyof typeof CLIENT_DEFAULTS): number => options[name] ?? CLIENT_DEFAULTS[name];
+    const backoff = (attempt: number) =>
+      backoffDelay(attempt, setting('minReconnectDelayMs'), setting('maxReconnectDelayMs'), () => clock.random());
+    const requests = (this.#requests = createPendingRequests(timers, setting('requestTimeoutMs')));
+    const store = (this.#store = createSessionStore(options.storage, options.storageKey, (message, cause) => this.#storageFailure(message, cause)));
+    const saved = store.load();
     // resetOnLoad: the stored dialog, and what was queued for it, belong to the old conversation.
     const reset = options.resetOnLoad === true;
-    const emit = this.events.emit.bind(this.events);
-    this.transport = new Transport(
+    /** Sends `request` and tracks its response. */
+    const send = (action: RequestAction, payload: unknown, handlers: RequestHandlers) => {
+      const id = requests.nextId();
+      requests.track(id, action, handlers);
+      transport.send({ request_id: id, action, payload } as ClientRequest);
+    };
+    const transport = createTransport(
       {
         url: options.url,
         WebSocket: options.WebSocket,
-        timers: this.timers,
-        logger: this.log,
-        random: () => this.clock.random(),
-        nextRequestId: () => this.requests.nextId(),
-        pingIntervalMs: options.pingIntervalMs ?? CLIENT_DEFAULTS.pingIntervalMs,
-        deadPeerMs: options.deadPeerMs ?? CLIENT_DEFAULTS.deadPeerMs,
-        minReconnectDelayMs: options.minReconnectDelayMs ?? CLIENT_DEFAULTS.minReconnectDelayMs,
-        maxReconnectDelayMs: options.maxReconnectDelayMs ?? CLIENT_DEFAULTS.maxReconnectDelayMs,
+        timers,
+        logger: log,
+        backoff,
+        nextRequestId: requests.nextId,
+        pingIntervalMs: setting('pingIntervalMs'),
+        deadPeerMs: setting('deadPeerMs'),
       },
       {
-        connecting: () => this.setState('connecting'),
-        open: () => this.conversation.login(),
-        frame: (frame) => this.onFrame(frame),
+        connecting: () => this.#setState('connecting'),
+        open: () => conversation.login(),
+        frame: (frame) => {
+          if (frame.type === 'push') conversation.handlePush(frame);
+          else if (!requests.settle(frame)) log('debug', `late or unknown response ${frame.request_id}`);
+        },
         malformed: (reason) => emit('error', { type: 'validation', message: `dropped a malformed frame: ${reason}` }),
-        down: (info) => this.onDown(info.final, info.code, info.reason),
+        down: (code, reason, final) => this.#onDown(code, reason, final),
       },
     );
-    this.conversation = new Conversation(
+    const conversation = createConversation(
       {
-        requests: this.requests,
-        transport: this.transport,
-        store: this.store,
-        log: this.log,
+        send,
+        transport,
+        store,
+        log,
         emit,
-        state: () => this.current,
-        setState: (next) => this.setState(next),
-        isDestroyed: () => this.destroyed,
-        persist: () => this.persist(),
-        readContext: () => this.readContext(),
+        state: () => this.#state,
+        setState: (next) => this.#setState(next),
+        isDestroyed: () => this.#destroyed,
+        persist: () => this.#persist(),
+        readContext: () => this.#readContext(),
         flushQueues: () => {
-          this.context.flush();
-          this.outbox.flush();
+          context.flush();
+          outbox.flush();
         },
       },
-      { session: saved, newChat: reset },
+      saved,
+      reset,
     );
-    this.outbox = new OutboxQueue(
+    const outbox = createOutboxQueue(
       {
-        timers: this.timers,
-        canSend: () => this.current === 'ready' && !this.conversation.switching,
+        timers,
+        canSend: () => this.#state === 'ready' && !conversation.switching,
         send: (item, handlers) => {
-          const request = outboxRequest(item, this.requests.nextId());
-          this.requests.track(request.request_id, request.action, handlers);
-          this.transport.send(request);
+          const { action, payload } = outboxRequest(item);
+          send(action, payload, handlers);
         },
         changed: (items) => {
-          this.persist();
+          this.#persist();
           emit('outbox', items);
         },
         refused: (item, error) => {
-          this.log('warn', `the server refused ${item.kind} ${item.customId}: ${error.message}`);
+          log('warn', `the server refused ${item.kind} ${item.customId}: ${error.message}`);
           emit('error', error);
         },
-        retryDelay: (attempt) => this.backoff(attempt),
+        retryDelay: backoff,
       },
       reset ? [] : saved.outbox,
     );
-    this.context = new ContextSync({
-      timers: this.timers,
-      canSend: () => this.current === 'ready',
-      send: (context, handlers) => {
-        const id = this.requests.nextId();
-        this.requests.track(id, 'update_context', handlers);
-        this.transport.send({ request_id: id, action: 'update_context', payload: { context } });
-      },
+    const context = createContextSync({
+      timers,
+      canSend: () => this.#state === 'ready',
+      send: (next, handlers) => send('update_context', { context: next }, handlers),
       refused: (error) => emit('error', error),
-      retryDelay: () => this.backoff(0),
+      retryDelay: () => backoff(0),
     });
+    this.#transport = transport;
+    this.#conversation = conversation;
+    this.#outbox = outbox;
+    this.#context = context;
   }
 
   /** `idle` before connect(), then `connecting` / `ready` / `reconnecting`; `closed` after destroy() or a final close (1008). */
   get state(): ConnectionState {
-    return this.current;
+    return this.#state;
   }
 
   /** The dialog of the last `conversation` event; undefined before the first login. */
   get chatId(): string | undefined {
-    return this.conversation.chatId;
+    return this.#conversation.chatId;
   }
 
   /** Items not yet accepted by the server, oldest first (restored from storage on construction). */
   get outboxItems(): readonly OutboxItem[] {
-    return this.outbox.items;
+    return this.#outbox.items;
   }
 
   /** Subscribes; returns a function that unsubscribes. A throwing handler is logged and skipped. */
   on<K extends keyof ChatClientEvents>(type: K, handler: (event: ChatClientEvents[K]) => void): () => void {
-    return this.events.on(type, handler);
+    return this.#events.on(type, handler);
   }
 
   /** Unsubscribes a handler given to {@link ChatClient.on}. */
   off<K extends keyof ChatClientEvents>(type: K, handler: (event: ChatClientEvents[K]) => void): void {
-    this.events.off(type, handler);
+    this.#events.off(type, handler);
   }
 
   /** Opens the connection and keeps it up (reconnecting with backoff) until destroy(). Idempotent; also restarts after a final close. */
   connect(): void {
-    if (this.destroyed || (this.current !== 'idle' && this.current !== 'closed')) return;
-    if (!this.connectedOnce) {
-      this.connectedOnce = true;
+    if (this.#destroyed || (this.#state !== 'idle' && this.#state !== 'closed')) return;
+    if (!this.#connectedOnce) {
+      this.#connectedOnce = true;
       // What happened while constructing (storage failures, a restored outbox) is told now that listeners exist.
-      for (const error of this.deferredErrors.splice(0)) this.events.emit('error', error);
-      if (this.outbox.items.length > 0) this.events.emit('outbox', this.outbox.items);
-      if (this.destroyed) return;
+      for (const error of this.#deferredErrors.splice(0)) this.#events.emit('error', error);
+      if (this.#outbox.items.length > 0) this.#events.emit('outbox', this.#outbox.items);
+      if (this.#destroyed) return;
     }
-    this.transport.start();
+    this.#transport.start();
   }
 
   /** Queues a visitor message (trimmed); sent when connected. TypeError when empty or over {@link Limits.textChars}. */
   sendMessage(text: string): OutboxItem {
-    return this.enqueue(messageItem(text, this.customId(), this.timestamp()));
+    return this.#enqueue(messageItem(text, this.#customId(), this.#timestamp()));
   }
 
   /** Queues a quick-reply pick: the reply `text` of bot message `eventId`. TypeError on bad arguments. */
   sendPostback(eventId: string, text: string): OutboxItem {
-    return this.enqueue(postbackItem(eventId, text, this.customId(), this.timestamp()));
+    return this.#enqueue(postbackItem(eventId, text, this.#customId(), this.#timestamp()));
   }
 
   /**
@@ -192,9 +202,9 @@ export class ChatClient {
    * refuses it. Waits through disconnects (and reloads, without the promise). TypeError on a bad alias or body.
    */
   pageEvent(alias: string, body?: JsonObject): Promise<void> {
-    const item = pageEventItem(alias, body, this.customId(), this.timestamp());
-    if (this.destroyed) return Promise.reject(destroyedError());
-    return new Promise((resolve, reject) => this.outbox.add(item, { resolve, reject }));
+    const item = pageEventItem(alias, body, this.#customId(), this.#timestamp());
+    if (this.#destroyed) return Promise.reject(destroyedError());
+    return new Promise((resolve, reject) => this.#outbox.add(item, { resolve, reject }));
   }
 
   /** Sends `update_context` now, or after the next login; the newest context wins. TypeError when not a bounded plain object. */
@@ -202,8 +212,8 @@ export class ChatClient {
     if (!isObject(context) || jsonSize(context) > Limits.contextChars) {
       throw new TypeError(`context must be a plain object of at most ${Limits.contextChars} characters of JSON`);
     }
-    if (this.destroyed) return Promise.reject(destroyedError());
-    return this.context.update(JSON.parse(JSON.stringify(context)) as JsonObject);
+    if (this.#destroyed) return Promise.reject(destroyedError());
+    return this.#context.update(JSON.parse(JSON.stringify(context)) as JsonObject);
   }
 
   /**
@@ -211,18 +221,18 @@ export class ChatClient {
    * (`conversation` with isNewConversation). Offline, the next login starts it.
    */
   startNewChat(): Promise<void> {
-    if (this.destroyed) return Promise.reject(destroyedError());
-    return this.conversation.requestNewChat();
+    if (this.#destroyed) return Promise.reject(destroyedError());
+    return this.#conversation.requestNewChat();
   }
 
   /** For `window` 'online': a scheduled retry happens now. */
   onOnline(): void {
-    if (!this.destroyed) this.transport.reconnectNow();
+    if (!this.#destroyed) this.#transport.reconnectNow();
   }
 
   /** For `window` 'offline': drop the socket now instead of waiting for the dead-peer timer. */
   onOffline(): void {
-    if (!this.destroyed) this.transport.drop(CloseCode.Normal, 'browser offline');
+    if (!this.#destroyed) this.#transport.drop(CloseCode.Normal, 'browser offline');
   }
 
   /**
@@ -230,94 +240,76 @@ export class ChatClient {
    * listener. Idempotent; nothing fires afterwards. Queued items stay stored for the next page.
    */
   destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    this.events.clear();
-    this.current = 'closed';
-    this.transport.stop();
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.#events.clear();
+    this.#state = 'closed';
+    this.#transport.stop();
     const error = destroyedError();
-    this.requests.failAll(error);
-    this.timers.clearAll();
-    this.conversation.rejectWaiters(error);
-    this.context.rejectAll(error);
-    this.outbox.rejectWaiters(error);
+    this.#requests.failAll(error);
+    this.#timers.clearAll();
+    this.#conversation.rejectWaiters(error);
+    this.#context.rejectAll(error);
+    this.#outbox.rejectWaiters(error);
   }
 
-  private onFrame(frame: ServerFrame): void {
-    if (frame.type === 'push') {
-      this.conversation.handlePush(frame);
-    } else if (!this.requests.settle(frame)) {
-      this.log('debug', `response to an unknown or expired request ${frame.request_id}`);
-    }
-  }
-
-  private onDown(final: boolean, code: number, reason: string): void {
-    this.outbox.pause();
-    this.context.pause();
-    this.setState(final ? 'closed' : 'reconnecting');
+  #onDown(code: number, reason: string, final: boolean): void {
+    this.#outbox.pause();
+    this.#context.pause();
+    this.#setState(final ? 'closed' : 'reconnecting');
     if (final) {
-      this.events.emit('error', {
+      this.#events.emit('error', {
         type: 'authentication',
         message: `the server refused the connection for good (${code}${reason ? `: ${reason}` : ''})`,
       });
     }
-    this.conversation.down();
-    this.requests.failAll({ type: 'request_timeout', message: 'the connection was lost before the response' });
+    this.#conversation.down();
+    this.#requests.failAll({ type: 'request_timeout', message: 'the connection was lost' });
   }
 
   /** The one place the state changes; emits only on a change. */
-  private setState(next: ConnectionState): void {
-    if (this.destroyed || this.current === next) return;
-    this.current = next;
-    this.events.emit('state', next);
+  #setState(next: ConnectionState): void {
+    if (this.#destroyed || this.#state === next) return;
+    this.#state = next;
+    this.#events.emit('state', next);
   }
 
-  private enqueue(item: OutboxItem): OutboxItem {
-    if (this.destroyed) throw new Error('ChatClient is destroyed');
-    this.outbox.add(item);
+  #enqueue(item: OutboxItem): OutboxItem {
+    if (this.#destroyed) throw new Error(destroyedError().message);
+    this.#outbox.add(item);
     return item;
   }
 
-  private persist(): void {
-    this.store.save({ ...this.conversation.session, outbox: [...this.outbox.items] });
+  #persist(): void {
+    this.#store.save({ ...this.#conversation.session, outbox: [...this.#outbox.items] });
   }
 
-  private storageFailure(message: string, cause: unknown): void {
-    this.log('warn', message, cause);
-    if (this.storageFailed) return; // once: a broken storage fails on every write
-    this.storageFailed = true;
+  #storageFailure(message: string, cause: unknown): void {
+    this.#log('warn', message, cause);
+    if (this.#storageFailed) return; // once: a broken storage fails on every write
+    this.#storageFailed = true;
     const error: ErrorBody = { type: 'internal', message };
-    if (this.connectedOnce) this.events.emit('error', error);
-    else this.deferredErrors.push(error);
+    if (this.#connectedOnce) this.#events.emit('error', error);
+    else this.#deferredErrors.push(error);
   }
 
   /** The host's context, or none when getContext throws or returns what the server would refuse. */
-  private readContext(): JsonObject | undefined {
+  #readContext(): JsonObject | undefined {
     try {
-      const context = this.options.getContext();
+      const context = this.#options.getContext();
       if (isObject(context) && jsonSize(context) <= Limits.contextChars) return context;
-      this.log('warn', 'getContext() returned no plain object of bounded size; sending no context');
+      this.#log('warn', 'getContext() returned no bounded plain object; sending none');
     } catch (error) {
-      this.log('warn', 'getContext() threw; sending no context', error);
+      this.#log('warn', 'getContext() threw; sending none', error);
     }
     return undefined;
   }
 
-  private backoff(attempt: number): number {
-    const { minReconnectDelayMs = CLIENT_DEFAULTS.minReconnectDelayMs, maxReconnectDelayMs = CLIENT_DEFAULTS.maxReconnectDelayMs } =
-      this.options;
-    return backoffDelay(attempt, minReconnectDelayMs, maxReconnectDelayMs, () => this.clock.random());
+  #customId(): string {
+    return newCustomId(() => this.#clock.random());
   }
 
-  private customId(): string {
-    return newCustomId(() => this.clock.random());
+  #timestamp(): string {
+    return new Date(this.#clock.now()).toISOString();
   }
-
-  private timestamp(): string {
-    return new Date(this.clock.now()).toISOString();
-  }
-}
-
-function destroyedError(): ErrorBody {
-  return { type: 'internal', message: 'the chat client was destroyed' };
 }

@@ -17,63 +17,65 @@ export interface ContextSyncDeps {
   retryDelay(): number;
 }
 
+export interface ContextSync {
+  /** Replaces what waits to be sent; resolves when the server has it. */
+  update(context: JsonObject): Promise<void>;
+  /** Sends the waiting context, if any, unless one is in flight or a retry is scheduled. */
+  flush(): void;
+  /** The socket went: the next login flushes. */
+  pause(): void;
+  /** Rejects every waiting caller (the client is destroyed). */
+  rejectAll(error: ErrorBody): void;
+}
+
 const RETRY_TIMER = 'contextRetry';
 
-export class ContextSync {
-  private pending: JsonObject | undefined;
-  private waiters: Waiter[] = [];
-  private inFlight = false;
+export function createContextSync({ timers, canSend, send, refused, retryDelay }: ContextSyncDeps): ContextSync {
+  let pending: JsonObject | undefined;
+  let waiters: Waiter[] = [];
+  let inFlight = false;
 
-  constructor(private readonly deps: ContextSyncDeps) {}
-
-  /** Replaces what waits to be sent; resolves when the server has it. */
-  update(context: JsonObject): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.pending = context;
-      this.waiters.push({ resolve, reject });
-      this.flush();
-    });
-  }
-
-  /** Sends the waiting context, if any, unless one is in flight or a retry is scheduled. */
-  flush(): void {
-    if (this.inFlight || this.pending === undefined || this.deps.timers.has(RETRY_TIMER) || !this.deps.canSend()) {
-      return;
-    }
-    const context = this.pending;
-    const waiters = this.waiters.splice(0);
-    this.pending = undefined;
-    this.inFlight = true;
-    this.deps.send(context, {
+  const flush = (): void => {
+    if (inFlight || pending === undefined || timers.has(RETRY_TIMER) || !canSend()) return;
+    const context = pending;
+    const sent = waiters;
+    pending = undefined;
+    waiters = [];
+    inFlight = true;
+    send(context, {
       ok: () => {
-        this.inFlight = false;
-        for (const waiter of waiters) waiter.resolve();
-        this.flush();
+        inFlight = false;
+        for (const waiter of sent) waiter.resolve();
+        flush();
       },
       fail: (error) => {
-        this.inFlight = false;
+        inFlight = false;
         if (isRetryable(error)) {
-          this.pending ??= context; // a newer context queued meanwhile wins
-          this.waiters.unshift(...waiters);
+          pending ??= context; // a newer context queued meanwhile wins
+          waiters = [...sent, ...waiters];
           // Offline: the next login flushes. Online: retry after a jittered pause.
-          if (this.deps.canSend()) this.deps.timers.set(RETRY_TIMER, this.deps.retryDelay(), () => this.flush());
+          if (canSend()) timers.set(RETRY_TIMER, retryDelay(), flush);
           return;
         }
-        for (const waiter of waiters) waiter.reject(error);
-        this.deps.refused(error);
-        this.flush();
+        for (const waiter of sent) waiter.reject(error);
+        refused(error);
+        flush();
       },
     });
-  }
+  };
 
-  /** The socket went: the next login flushes. */
-  pause(): void {
-    this.deps.timers.clear(RETRY_TIMER);
-  }
-
-  /** Rejects every waiting caller (the client is destroyed). */
-  rejectAll(error: ErrorBody): void {
-    this.pending = undefined;
-    for (const waiter of this.waiters.splice(0)) waiter.reject(error);
-  }
+  return {
+    update: (context) =>
+      new Promise((resolve, reject) => {
+        pending = context;
+        waiters.push({ resolve, reject });
+        flush();
+      }),
+    flush,
+    pause: () => timers.clear(RETRY_TIMER),
+    rejectAll(error) {
+      pending = undefined;
+      for (const waiter of waiters.splice(0)) waiter.reject(error);
+    },
+  };
 }

@@ -26,6 +26,14 @@ export function newCustomId(random: () => number): string {
   return `${hex(8)}-${hex(4)}-4${hex(3)}-${variant}${hex(3)}-${hex(12)}`;
 }
 
+/** A non-empty string of at most {@link Limits.nameChars}: an event id, an alias, a custom id. */
+function checkName(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value === '' || value.length > Limits.nameChars) {
+    throw new TypeError(`${name} must be a non-empty string of at most ${Limits.nameChars} characters`);
+  }
+  return value;
+}
+
 function checkText(value: unknown, name: string, max: number): string {
   if (typeof value !== 'string') throw new TypeError(`${name} must be a string`);
   const text = value.trim();
@@ -41,17 +49,12 @@ export function messageItem(text: unknown, customId: string, createdAt: string):
 
 /** A picked quick reply of the bot message `eventId`; `text` is the reply's label. */
 export function postbackItem(eventId: unknown, text: unknown, customId: string, createdAt: string): OutboxItem {
-  if (typeof eventId !== 'string' || eventId === '' || eventId.length > Limits.nameChars) {
-    throw new TypeError(`eventId must be a non-empty string of at most ${Limits.nameChars} characters`);
-  }
-  return { kind: 'postback', customId, eventId, text: checkText(text, 'text', Limits.quickReplyChars), createdAt };
+  return { kind: 'postback', customId, eventId: checkName(eventId, 'eventId'), text: checkText(text, 'text', Limits.quickReplyChars), createdAt };
 }
 
 /** A host-page event; `body` (optional) must be a plain object of bounded JSON size. */
-export function pageEventItem(alias: unknown, body: unknown, customId: string, createdAt: string): OutboxItem {
-  if (typeof alias !== 'string' || alias === '' || alias.length > Limits.nameChars) {
-    throw new TypeError(`alias must be a non-empty string of at most ${Limits.nameChars} characters`);
-  }
+export function pageEventItem(rawAlias: unknown, body: unknown, customId: string, createdAt: string): OutboxItem {
+  const alias = checkName(rawAlias, 'alias');
   if (body === undefined) return { kind: 'page_event', customId, alias, createdAt };
   if (!isObject(body)) throw new TypeError('body must be a plain object');
   if (jsonSize(body) > Limits.contextChars) {
@@ -61,42 +64,34 @@ export function pageEventItem(alias: unknown, body: unknown, customId: string, c
   return { kind: 'page_event', customId, alias, body: JSON.parse(JSON.stringify(body)) as JsonObject, createdAt };
 }
 
-/** The request that delivers `item`. */
-export function outboxRequest(item: OutboxItem, requestId: string): ClientRequest {
+/** The action and payload of the request that delivers `item`. */
+export function outboxRequest(item: OutboxItem): Pick<ClientRequest, 'action' | 'payload'> {
+  const { customId: custom_id } = item;
   switch (item.kind) {
     case 'message':
-      return {
-        request_id: requestId,
-        action: 'send_event',
-        payload: { event: { type: 'message', text: item.text, custom_id: item.customId } },
-      };
+      return { action: 'send_event', payload: { event: { type: 'message', text: item.text, custom_id } } };
     case 'postback':
       return {
-        request_id: requestId,
         action: 'send_rich_message_postback',
-        payload: { event_id: item.eventId, postback: { id: item.text, toggled: true }, custom_id: item.customId },
+        payload: { event_id: item.eventId, postback: { id: item.text, toggled: true }, custom_id },
       };
     case 'page_event':
-      return {
-        request_id: requestId,
-        action: 'page_event',
-        payload: { alias: item.alias, body: item.body, custom_id: item.customId },
-      };
+      return { action: 'page_event', payload: { alias: item.alias, body: item.body, custom_id } };
   }
 }
 
 /** Re-validates one stored item (storage is untrusted: another script may have written it). */
 function parseItem(raw: unknown): OutboxItem | undefined {
-  if (!isObject(raw) || typeof raw.customId !== 'string' || raw.customId === '') return undefined;
-  if (raw.customId.length > Limits.nameChars || typeof raw.createdAt !== 'string') return undefined;
+  if (!isObject(raw) || typeof raw.createdAt !== 'string') return undefined;
   try {
+    const customId = checkName(raw.customId, 'customId');
     switch (raw.kind) {
       case 'message':
-        return messageItem(raw.text, raw.customId, raw.createdAt);
+        return messageItem(raw.text, customId, raw.createdAt);
       case 'postback':
-        return postbackItem(raw.eventId, raw.text, raw.customId, raw.createdAt);
+        return postbackItem(raw.eventId, raw.text, customId, raw.createdAt);
       case 'page_event':
-        return pageEventItem(raw.alias, raw.body, raw.customId, raw.createdAt);
+        return pageEventItem(raw.alias, raw.body, customId, raw.createdAt);
       default:
         return undefined;
     }

@@ -23,87 +23,84 @@ export interface OutboxDeps {
   retryDelay(attempt: number): number;
 }
 
+export interface OutboxQueue {
+  /** A snapshot of the waiting items, oldest first. */
+  readonly items: readonly OutboxItem[];
+  /** Queues `item`; `waiter` (page events) settles when the server accepts or refuses it. */
+  add(item: OutboxItem, waiter?: Waiter): void;
+  /** Sends the oldest item if nothing is in flight, no retry is waiting, and sending is allowed. */
+  flush(): void;
+  /** The socket went: whatever was in flight is resent after the next login. */
+  pause(): void;
+  /** Rejects every page-event promise (the client is destroyed); the items stay persisted for the next page. */
+  rejectWaiters(error: ErrorBody): void;
+}
+
 const RETRY_TIMER = 'outboxRetry';
 
-export class OutboxQueue {
-  private queue: OutboxItem[];
-  private inFlight: string | undefined;
-  private attempt = 0;
-  private readonly waiters = new Map<string, Waiter>();
+export function createOutboxQueue(
+  { timers, canSend, send, changed, refused, retryDelay }: OutboxDeps,
+  restored: readonly OutboxItem[],
+): OutboxQueue {
+  let queue = [...restored];
+  let inFlight: string | undefined;
+  let attempt = 0;
+  const waiters = new Map<string, Waiter>();
+  const snapshot = () => Object.freeze([...queue]);
 
-  constructor(
-    private readonly deps: OutboxDeps,
-    restored: readonly OutboxItem[],
-  ) {
-    this.queue = [...restored];
-  }
+  /** Removes a settled `item` and lets the next one go. */
+  const settle = (item: OutboxItem, error?: ErrorBody): void => {
+    const { customId } = item;
+    const before = queue.length;
+    queue = queue.filter((queued) => queued.customId !== customId);
+    if (queue.length !== before) changed(snapshot());
+    if (error) refused(item, error);
+    const waiter = waiters.get(customId);
+    waiters.delete(customId);
+    if (error) waiter?.reject(error);
+    else waiter?.resolve();
+    flush();
+  };
 
-  /** A snapshot of the waiting items, oldest first. */
-  get items(): readonly OutboxItem[] {
-    return Object.freeze([...this.queue]);
-  }
-
-  /** Queues `item`; `waiter` (page events) settles when the server accepts or refuses it. */
-  add(item: OutboxItem, waiter?: Waiter): void {
-    this.queue.push(item);
-    if (waiter) this.waiters.set(item.customId, waiter);
-    this.deps.changed(this.items);
-    this.flush();
-  }
-
-  /** Sends the oldest item if nothing is in flight, no retry is waiting, and sending is allowed. */
-  flush(): void {
-    if (this.inFlight !== undefined || this.deps.timers.has(RETRY_TIMER) || !this.deps.canSend()) return;
-    const item = this.queue[0];
-    if (!item) return;
-    this.inFlight = item.customId;
-    this.deps.send(item, {
-      ok: () => this.accepted(item),
-      fail: (error) => this.failed(item, error),
+  const flush = (): void => {
+    const item = queue[0];
+    if (inFlight !== undefined || timers.has(RETRY_TIMER) || !canSend() || !item) return;
+    const { customId } = item;
+    inFlight = customId;
+    const done = () => {
+      if (inFlight === customId) inFlight = undefined;
+    };
+    send(item, {
+      ok: () => {
+        done();
+        attempt = 0;
+        settle(item);
+      },
+      fail: (error) => {
+        done();
+        if (!isRetryable(error)) return settle(item, error);
+        // Offline: the next login flushes. Online (rate limit, slow server): wait a jittered while.
+        if (canSend()) timers.set(RETRY_TIMER, retryDelay(attempt++), flush);
+      },
     });
-  }
+  };
 
-  /** The socket went: whatever was in flight is resent after the next login. */
-  pause(): void {
-    this.deps.timers.clear(RETRY_TIMER);
-  }
-
-  /** Rejects every page-event promise (the client is destroyed); the items stay persisted for the next page. */
-  rejectWaiters(error: ErrorBody): void {
-    const waiters = [...this.waiters.values()];
-    this.waiters.clear();
-    for (const waiter of waiters) waiter.reject(error);
-  }
-
-  private accepted(item: OutboxItem): void {
-    if (this.inFlight === item.customId) this.inFlight = undefined;
-    this.attempt = 0;
-    this.remove(item);
-    this.waiters.get(item.customId)?.resolve();
-    this.waiters.delete(item.customId);
-    this.flush();
-  }
-
-  private failed(item: OutboxItem, error: ErrorBody): void {
-    if (this.inFlight === item.customId) this.inFlight = undefined;
-    if (isRetryable(error)) {
-      // Offline: the next login flushes. Online (rate limit, slow server): wait a jittered while.
-      if (!this.deps.canSend()) return;
-      const delay = this.deps.retryDelay(this.attempt);
-      this.attempt += 1;
-      this.deps.timers.set(RETRY_TIMER, delay, () => this.flush());
-      return;
-    }
-    this.remove(item);
-    this.deps.refused(item, error);
-    this.waiters.get(item.customId)?.reject(error);
-    this.waiters.delete(item.customId);
-    this.flush();
-  }
-
-  private remove(item: OutboxItem): void {
-    const before = this.queue.length;
-    this.queue = this.queue.filter((queued) => queued.customId !== item.customId);
-    if (this.queue.length !== before) this.deps.changed(this.items);
-  }
+  return {
+    get items() {
+      return snapshot();
+    },
+    add(item, waiter) {
+      queue.push(item);
+      if (waiter) waiters.set(item.customId, waiter);
+      changed(snapshot());
+      flush();
+    },
+    flush,
+    pause: () => timers.clear(RETRY_TIMER),
+    rejectWaiters(error) {
+      const all = [...waiters.values()];
+      waiters.clear();
+      for (const waiter of all) waiter.reject(error);
+    },
+  };
 }

@@ -43,7 +43,7 @@ describe('hostile storage', () => {
     // In memory, the reconnect still resumes from the right seq with the right token.
     expect(server.logins()[1]).toMatchObject({ token: 'chat-1.sig', last_seq: 3, history: false });
     expect(storage.calls).toBeGreaterThan(3);
-    expect(probe.of('error')).toEqual([{ type: 'internal', message: 'storage cannot be read; the session lives in memory only' }]);
+    expect(probe.of('error')).toEqual([{ type: 'internal', message: 'storage unreadable: the session is kept in memory' }]);
   });
 
   it.each([
@@ -76,7 +76,7 @@ describe('hostile storage', () => {
     expect(probe.client.state).toBe('ready');
     expect(probe.client.chatId).toBe('chat-2');
     expect(h.server.logins().at(-1)).toMatchObject({ token: 'chat-2.sig', history: false });
-    expect(probe.of('error')).toEqual([{ type: 'internal', message: 'storage cannot be written; the session lives in memory only' }]);
+    expect(probe.of('error')).toEqual([{ type: 'internal', message: 'storage unwritable: the session is kept in memory' }]);
   });
 
   it('keeps the valid parts of a tampered session', () => {

@@ -35,58 +35,52 @@ export function parseSession(raw: unknown): Session {
   return { token, chatId, lastSeq: seq, outbox };
 }
 
-export class SessionStore {
-  private lastWriteOk = true;
-
-  constructor(
-    private readonly storage: KeyValueStorage,
-    private readonly key: string,
-    /** Called with a description of each failure (the client reports the first as an `error`). */
-    private readonly onFailure: (message: string, cause?: unknown) => void,
-  ) {}
-
+export interface SessionStore {
   /**
    * False after a write failed: what storage holds may then be our own stale session rather than
    * another tab's newer one, so it must not be adopted.
    */
-  get writable(): boolean {
-    return this.lastWriteOk;
-  }
-
+  readonly writable: boolean;
   /** The stored session, or an empty one when there is none or it cannot be read. */
-  load(): Session {
-    let text: string | null;
-    try {
-      text = this.storage.getItem(this.key);
-    } catch (error) {
-      this.onFailure('storage cannot be read; the session lives in memory only', error);
-      return { lastSeq: 0, outbox: [] };
-    }
-    if (text === null) return { lastSeq: 0, outbox: [] };
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch (error) {
-      this.onFailure('stored session is not valid JSON; starting without it', error);
-      return { lastSeq: 0, outbox: [] };
-    }
-    if (!isObject(raw)) this.onFailure('stored session is not an object; starting without it');
-    return parseSession(raw);
-  }
+  load(): Session;
+  save(session: Session): void;
+}
 
-  save(session: Session): void {
-    const value: Session = {
-      token: session.token,
-      chatId: session.chatId,
-      lastSeq: session.lastSeq,
-      outbox: session.outbox,
-    };
-    try {
-      this.storage.setItem(this.key, JSON.stringify(value));
-      this.lastWriteOk = true;
-    } catch (error) {
-      this.lastWriteOk = false;
-      this.onFailure('storage cannot be written; the session lives in memory only', error);
-    }
-  }
+/** `onFailure` is called with a description of each failure (the client reports the first as an `error`). */
+export function createSessionStore(
+  storage: KeyValueStorage,
+  key: string,
+  onFailure: (message: string, cause?: unknown) => void,
+): SessionStore {
+  let writable = true;
+  return {
+    get writable() {
+      return writable;
+    },
+    load() {
+      let text: string | null = null;
+      try {
+        text = storage.getItem(key);
+      } catch (error) {
+        onFailure('storage unreadable: the session is kept in memory', error);
+      }
+      let raw: unknown;
+      try {
+        if (text !== null) raw = JSON.parse(text);
+      } catch {
+        raw = null;
+      }
+      if (raw !== undefined && !isObject(raw)) onFailure('stored session is malformed; ignored');
+      return parseSession(raw);
+    },
+    save({ token, chatId, lastSeq, outbox }) {
+      try {
+        storage.setItem(key, JSON.stringify({ token, chatId, lastSeq, outbox }));
+        writable = true;
+      } catch (error) {
+        writable = false;
+        onFailure('storage unwritable: the session is kept in memory', error);
+      }
+    },
+  };
 }

@@ -4,8 +4,7 @@
  * socket is still the current one, so a late event from a replaced socket cannot act
  * (centrifuge-js compares transport ids for the same reason).
  */
-import { CloseCode, FINAL_CLOSE_CODES, parseServerFrame, type ClientRequest, type ServerFrame } from '../protocol';
-import { backoffDelay } from './backoff';
+import { CloseCode, isFinalCloseCode, parseServerFrame, type ClientRequest, type ServerFrame } from '../protocol';
 import type { Timers } from './timers';
 import type { Logger, WebSocketFactory, WebSocketLike } from './types';
 
@@ -19,13 +18,12 @@ export interface TransportOptions {
   WebSocket: WebSocketFactory;
   timers: Timers;
   logger: Logger;
-  random: () => number;
+  /** The delay before the reconnect after `attempt` failed ones (0 for the first). */
+  backoff(attempt: number): number;
   /** Makes the `request_id` of a ping. */
-  nextRequestId: () => string;
+  nextRequestId(): string;
   pingIntervalMs: number;
   deadPeerMs: number;
-  minReconnectDelayMs: number;
-  maxReconnectDelayMs: number;
 }
 
 export interface TransportHandlers {
@@ -38,183 +36,154 @@ export interface TransportHandlers {
   /** A frame was dropped because it could not be parsed. */
   malformed(reason: string): void;
   /** The socket is gone. Unless `final`, a reconnect is already scheduled. */
-  down(info: { code: number; reason: string; final: boolean; retryInMs?: number }): void;
+  down(code: number, reason: string, final: boolean): void;
 }
 
-export class Transport {
-  private socket: WebSocketLike | undefined;
-  private attempt = 0;
-  private running = false;
-
-  constructor(
-    private readonly options: TransportOptions,
-    private readonly handlers: TransportHandlers,
-  ) {}
-
+export interface Transport {
   /** Opens a socket unless one is open or a retry is scheduled. */
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.open();
-  }
-
-  /** True while a socket exists and has opened. */
-  get isOpen(): boolean {
-    return this.socket?.readyState === OPEN;
-  }
-
+  start(): void;
   /** Sends one request; false (and the socket is dropped) when it cannot be sent. */
-  send(request: ClientRequest): boolean {
-    const socket = this.socket;
-    if (!socket || socket.readyState !== OPEN) return false;
-    try {
-      socket.send(JSON.stringify(request));
-      return true;
-    } catch (error) {
-      this.options.logger('warn', 'send failed; reconnecting', error);
-      this.drop(CloseCode.Normal, 'send failed');
-      return false;
-    }
-  }
-
+  send(request: ClientRequest): boolean;
   /**
    * Closes the current socket ourselves (a gap in `seq`, a dead peer, a re-login) and schedules a
    * reconnect with backoff. No-op without a socket.
    */
-  drop(code: number, reason: string): void {
-    const socket = this.socket;
-    if (!socket) return;
-    this.detach(socket);
-    try {
-      socket.close(code, reason);
-    } catch (error) {
-      this.options.logger('debug', 'close threw', error);
-    }
-    this.lost(code, reason);
-  }
-
+  drop(code: number, reason: string): void;
   /** Sends a ping every `pingIntervalMs` until the socket goes; the server's answer feeds the dead-peer timer. */
-  startHeartbeat(): void {
-    this.options.timers.set('ping', this.options.pingIntervalMs, () => {
-      this.send({ request_id: this.options.nextRequestId(), action: 'ping', payload: {} });
-      this.startHeartbeat();
-    });
-  }
-
+  startHeartbeat(): void;
   /** Called after a successful login: the next drop waits the shortest delay again. */
-  resetBackoff(): void {
-    this.attempt = 0;
-  }
-
+  resetBackoff(): void;
   /** When a retry is scheduled, makes it now (the browser came back online). */
-  reconnectNow(): void {
-    if (!this.running || this.socket || !this.options.timers.has('reconnect')) return;
-    this.options.timers.clear('reconnect');
-    this.open();
-  }
-
+  reconnectNow(): void;
   /** Closes with 1000 and cancels every timer of the transport. Idempotent; `start()` may follow. */
-  stop(): void {
-    this.running = false;
-    const socket = this.socket;
-    if (socket) {
-      this.detach(socket);
-      try {
-        socket.close(CloseCode.Normal, 'client closed');
-      } catch (error) {
-        this.options.logger('debug', 'close threw', error);
-      }
-    }
-    this.clearSocketTimers();
-    this.options.timers.clear('reconnect');
-  }
+  stop(): void;
+}
 
-  private open(): void {
-    let socket: WebSocketLike;
+export function createTransport(options: TransportOptions, handlers: TransportHandlers): Transport {
+  const { timers, logger: log } = options;
+  let socket: WebSocketLike | undefined;
+  let attempt = 0;
+  let running = false;
+
+  /** Forgets `current` if it is the socket, so none of its handlers acts again; false when it was not. */
+  const detach = (current: WebSocketLike | undefined): current is WebSocketLike => {
+    if (!current || current !== socket) return false;
+    current.onopen = current.onmessage = current.onerror = current.onclose = null;
+    socket = undefined;
+    timers.clear('ping');
+    timers.clear('deadPeer');
+    return true;
+  };
+
+  const close = (current: WebSocketLike, code: number, reason: string): void => {
     try {
-      socket = new this.options.WebSocket(this.options.url);
+      current.close(code, reason);
     } catch (error) {
-      // A bad URL or a blocked scheme throws synchronously; retrying later costs little.
-      this.options.logger('error', 'cannot create the WebSocket', error);
-      this.handlers.connecting();
-      this.lost(ABNORMAL_CLOSURE, 'WebSocket constructor threw');
-      return;
+      log('debug', 'close threw', error);
     }
-    this.socket = socket;
-    this.handlers.connecting();
-    // Armed before the socket opens too: a connect that hangs is as dead as a silent peer.
-    this.armDeadPeer();
-    socket.onopen = () => {
-      if (socket !== this.socket) return;
-      this.armDeadPeer();
-      this.handlers.open();
-    };
-    socket.onmessage = (event) => {
-      if (socket !== this.socket) return;
-      this.armDeadPeer();
-      if (typeof event.data !== 'string') {
-        this.options.logger('warn', 'dropped a binary frame');
-        this.handlers.malformed('binary frame');
-        return;
-      }
-      const parsed = parseServerFrame(event.data);
-      if (!parsed.ok) {
-        this.options.logger('warn', `dropped a malformed frame: ${parsed.error}`, event.data.slice(0, 200));
-        this.handlers.malformed(parsed.error);
-        return;
-      }
-      this.handlers.frame(parsed.value);
-    };
-    socket.onerror = (event) => {
-      if (socket !== this.socket) return;
-      // Browsers follow an error with a close; acting on the error alone also covers sockets that never close.
-      this.options.logger('warn', 'socket error', event);
-      this.detach(socket);
-      this.lost(ABNORMAL_CLOSURE, 'socket error');
-    };
-    socket.onclose = (event) => {
-      if (socket !== this.socket) return;
-      this.detach(socket);
-      this.lost(event.code, event.reason);
-    };
-  }
+  };
+
+  const lost = (code: number, reason: string): void => {
+    if (!running) return;
+    const final = isFinalCloseCode(code);
+    if (final) running = false;
+    else {
+      const delay = options.backoff(attempt++);
+      log('info', `socket closed (${code} ${reason}); retry in ${Math.round(delay)} ms`);
+      timers.set('reconnect', delay, open);
+    }
+    handlers.down(code, reason, final);
+  };
+
+  const drop = (code: number, reason: string): void => {
+    const current = socket;
+    if (!detach(current)) return;
+    close(current, code, reason);
+    lost(code, reason);
+  };
+
+  const send = (request: ClientRequest): boolean => {
+    if (socket?.readyState !== OPEN) return false;
+    try {
+      socket.send(JSON.stringify(request));
+      return true;
+    } catch (error) {
+      log('warn', 'send failed; reconnecting', error);
+      drop(CloseCode.Normal, 'send failed');
+      return false;
+    }
+  };
+
+  const heartbeat = (): void =>
+    timers.set('ping', options.pingIntervalMs, () => {
+      send({ request_id: options.nextRequestId(), action: 'ping', payload: {} });
+      heartbeat();
+    });
 
   /** "Nothing at all arrived for deadPeerMs": a half-open TCP connection never reports a close. */
-  private armDeadPeer(): void {
-    this.options.timers.set('deadPeer', this.options.deadPeerMs, () => {
-      this.options.logger('warn', `no frame from the server for ${this.options.deadPeerMs} ms; reconnecting`);
-      this.drop(CloseCode.PingTimeout, 'no frame from the server');
-    });
-  }
+  const armDeadPeer = () => timers.set('deadPeer', options.deadPeerMs, () => drop(CloseCode.PingTimeout, 'no frame from the server'));
 
-  private detach(socket: WebSocketLike): void {
-    socket.onopen = null;
-    socket.onmessage = null;
-    socket.onerror = null;
-    socket.onclose = null;
-    if (this.socket === socket) this.socket = undefined;
-  }
-
-  private clearSocketTimers(): void {
-    this.options.timers.clear('ping');
-    this.options.timers.clear('deadPeer');
-  }
-
-  private lost(code: number, reason: string): void {
-    this.socket = undefined;
-    this.clearSocketTimers();
-    if (!this.running) return;
-    if (FINAL_CLOSE_CODES.includes(code)) {
-      this.running = false;
-      this.options.logger('error', `closed by the server with ${code} (${reason}); not reconnecting`);
-      this.handlers.down({ code, reason, final: true });
+  function open(): void {
+    let current: WebSocketLike;
+    try {
+      current = new options.WebSocket(options.url);
+    } catch (error) {
+      // A bad URL or a blocked scheme throws synchronously; retrying later costs little.
+      log('error', 'WebSocket constructor threw', error);
+      handlers.connecting();
+      lost(ABNORMAL_CLOSURE, 'constructor threw');
       return;
     }
-    const { minReconnectDelayMs, maxReconnectDelayMs, random } = this.options;
-    const delay = backoffDelay(this.attempt, minReconnectDelayMs, maxReconnectDelayMs, random);
-    this.attempt += 1;
-    this.options.logger('info', `socket closed (${code} ${reason}); reconnecting in ${Math.round(delay)} ms`);
-    this.options.timers.set('reconnect', delay, () => this.open());
-    this.handlers.down({ code, reason, final: false, retryInMs: delay });
+    socket = current;
+    handlers.connecting();
+    // Armed before the socket opens too: a connect that hangs is as dead as a silent peer.
+    armDeadPeer();
+    current.onopen = () => {
+      if (current !== socket) return;
+      armDeadPeer();
+      handlers.open();
+    };
+    current.onmessage = ({ data }) => {
+      if (current !== socket) return;
+      armDeadPeer();
+      const parsed = typeof data === 'string' ? parseServerFrame(data) : { ok: false as const, error: 'binary frame' };
+      if (parsed.ok) return handlers.frame(parsed.value);
+      log('warn', `dropped a malformed frame: ${parsed.error}`, data);
+      handlers.malformed(parsed.error);
+    };
+    // Browsers follow an error with a close; acting on the error alone also covers sockets that never close.
+    current.onerror = (event) => {
+      if (!detach(current)) return;
+      log('warn', 'socket error', event);
+      lost(ABNORMAL_CLOSURE, 'socket error');
+    };
+    current.onclose = ({ code, reason }) => {
+      if (detach(current)) lost(code, reason);
+    };
   }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      open();
+    },
+    send,
+    drop,
+    startHeartbeat: heartbeat,
+    resetBackoff() {
+      attempt = 0;
+    },
+    reconnectNow() {
+      if (!running || socket || !timers.has('reconnect')) return;
+      timers.clear('reconnect');
+      open();
+    },
+    stop() {
+      running = false;
+      const current = socket;
+      if (detach(current)) close(current, CloseCode.Normal, 'client closed');
+      timers.clear('reconnect');
+    },
+  };
 }

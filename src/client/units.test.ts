@@ -8,7 +8,7 @@ import { resumePoint } from './resume';
 import { parseSession } from './session-store';
 import { FakeClock } from './testing/fake-clock';
 import { FAKE_SETTINGS } from './testing/fake-server';
-import { Timers } from './timers';
+import { createTimers } from './timers';
 
 const push = (seq: number, chatId = 'c1'): StoredPush => ({
   action: 'host_notification',
@@ -123,13 +123,11 @@ describe('stored session', () => {
 
 describe('outbox items', () => {
   it('maps each kind to its request', () => {
-    expect(outboxRequest({ kind: 'postback', customId: 'c', eventId: 'e1', text: 'Yes', createdAt: 'x' }, 'r1')).toEqual({
-      request_id: 'r1',
+    expect(outboxRequest({ kind: 'postback', customId: 'c', eventId: 'e1', text: 'Yes', createdAt: 'x' })).toEqual({
       action: 'send_rich_message_postback',
       payload: { event_id: 'e1', postback: { id: 'Yes', toggled: true }, custom_id: 'c' },
     });
-    expect(outboxRequest({ kind: 'page_event', customId: 'c', alias: 'go', createdAt: 'x' }, 'r2')).toEqual({
-      request_id: 'r2',
+    expect(outboxRequest({ kind: 'page_event', customId: 'c', alias: 'go', createdAt: 'x' })).toEqual({
       action: 'page_event',
       payload: { alias: 'go', body: undefined, custom_id: 'c' },
     });
@@ -152,7 +150,7 @@ describe('outbox items', () => {
 describe('Timers', () => {
   it('replaces a timer of the same name and clears all', () => {
     const clock = new FakeClock();
-    const timers = new Timers(clock);
+    const timers = createTimers(clock);
     const fired: string[] = [];
     timers.set('a', 10, () => fired.push('a1'));
     timers.set('a', 20, () => fired.push('a2'));

@@ -20,8 +20,11 @@ export interface ErrorBody {
   message: string;
 }
 
+/** A Set, not `ERROR_TYPES.includes`: a host page may break `Array.prototype` after the widget loaded. */
+const ERROR_TYPE_SET: ReadonlySet<unknown> = new Set(ERROR_TYPES);
+
 export function isErrorType(value: unknown): value is ErrorType {
-  return typeof value === 'string' && (ERROR_TYPES as readonly string[]).includes(value);
+  return ERROR_TYPE_SET.has(value);
 }
 
 /**
@@ -48,3 +51,7 @@ export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];
 
 /** Close codes after which reconnecting would not help. */
 export const FINAL_CLOSE_CODES: readonly number[] = [CloseCode.PolicyViolation];
+const FINAL_CLOSE_CODE_SET: ReadonlySet<number> = new Set(FINAL_CLOSE_CODES);
+
+/** True for a code in {@link FINAL_CLOSE_CODES}. */
+export const isFinalCloseCode = (code: number): boolean => FINAL_CLOSE_CODE_SET.has(code);

@@ -173,8 +173,11 @@ export const STORED_PUSH_ACTIONS: readonly StoredPushAction[] = [
   'thread_closed',
 ];
 
+/** A Set, not `STORED_PUSH_ACTIONS.includes`: a host page may break `Array.prototype` after the widget loaded. */
+const STORED_PUSH_ACTION_SET: ReadonlySet<string> = new Set(STORED_PUSH_ACTIONS);
+
 export function isStoredPush(push: Push): push is StoredPush {
-  return (STORED_PUSH_ACTIONS as readonly string[]).includes(push.action);
+  return STORED_PUSH_ACTION_SET.has(push.action);
 }
 
 /** Host notifications starting with this prefix are private: handled by the widget, never emitted. */

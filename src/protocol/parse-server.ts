@@ -1,141 +1,164 @@
-/** Parses server -> client frames. The client drops (and logs) frames that fail. */
-import { isErrorType } from './errors';
-import type { ChatMessage, ChatSettings, LoginResponse, Push, ServerFrame } from './frames';
+/**
+ * Parses server -> client frames. The client drops (and logs) frames that fail; the error names
+ * the first bad field (`bad frame.payload.event.text`). Each object is copied field by field, so what
+ * passes holds exactly the fields of its type and nothing else the server sent.
+ */
+import { isErrorType, type ErrorBody, type ErrorType } from './errors';
+import type { ChatMessage, ChatSettings, LoginResponse, Push, ResponseFrame, ServerFrame } from './frames';
 import { fail, isObject, ok, type JsonObject, type Result } from './result';
 
-const isString = (v: unknown): v is string => typeof v === 'string';
-const isSeq = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
-const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every(isString);
-
-function parseMessage(raw: unknown): Result<ChatMessage> {
-  if (!isObject(raw)) return fail('event must be an object');
-  const { id, author, text, quick_replies, custom_id, created_at } = raw;
-  if (!isString(id) || !isString(text) || !isString(created_at)) return fail('event fields are malformed');
-  if (raw.type !== 'message' || (author !== 'bot' && author !== 'visitor')) return fail('event is not a message');
-  if (quick_replies !== undefined && !isStringArray(quick_replies)) return fail('quick_replies must be strings');
-  if (custom_id !== undefined && !isString(custom_id)) return fail('custom_id must be a string');
-  return ok({ id, type: 'message', author, text, quick_replies, custom_id, created_at });
+/** Thrown by a {@link Reader} with the path of the field it refused; {@link parse} turns it into a failure. */
+class Malformed {
+  constructor(readonly path: string) {}
 }
 
-/** The string values of an object (others are dropped); `undefined` when it is not an object. */
-function stringMap(raw: unknown): Record<string, string> | undefined {
-  if (!isObject(raw)) return undefined;
+/** Reads the value at `path`: what to keep of it, or throws {@link Malformed}. */
+type Reader<T> = (value: unknown, path: string) => T;
+
+/** Keeps `value` when `test` accepts it. */
+const check =
+  <T>(test: (value: unknown) => boolean): Reader<T> =>
+  (value, path) => {
+    if (!test(value)) throw new Malformed(path);
+    return value as T;
+  };
+const string = check<string>((v) => typeof v === 'string');
+const boolean = check<boolean>((v) => typeof v === 'boolean');
+const object = check<JsonObject>(isObject);
+const oneOf = <T>(...values: T[]) => {
+  const allowed = new Set<unknown>(values);
+  return check<T>((v) => allowed.has(v));
+};
+/** A non-negative safe integer (a `last_seq`). */
+const count = check<number>((v) => Number.isSafeInteger(v) && (v as number) >= 0);
+/** A push's `seq`: 1, 2, 3, … */
+const seq = check<number>((v) => Number.isSafeInteger(v) && (v as number) > 0);
+const optional =
+  <T>(read: Reader<T>): Reader<T | undefined> =>
+  (value, path) =>
+    value === undefined ? undefined : read(value, path);
+const array =
+  <T>(read: Reader<T>): Reader<T[]> =>
+  (value, path) => {
+    if (!Array.isArray(value)) throw new Malformed(path);
+    const items: T[] = [];
+    for (let i = 0; i < value.length; i += 1) items[i] = read(value[i], `${path}[${i}]`);
+    return items;
+  };
+/**
+ * A copy of an object with the fields of `fields` (absent ones too), each read by its reader from
+ * the object's own properties: a page that polluted `Object.prototype` adds no field.
+ */
+const shape =
+  <T>(fields: { [K in keyof T]-?: Reader<T[K]> }): Reader<T> =>
+  (value, path) => {
+    const raw = object(value, path);
+    const copy = {} as T;
+    for (const key of Object.keys(fields) as (keyof T & string)[]) {
+      copy[key] = fields[key](Object.hasOwn(raw, key) ? raw[key] : undefined, `${path}.${key}`);
+    }
+    return copy;
+  };
+/** The string values of an object (the others are dropped); `undefined` when it is not an object. */
+const stringMap = (value: unknown): Record<string, string> | undefined => {
+  if (!isObject(value)) return undefined;
   const map: Record<string, string> = {};
-  for (const [key, value] of Object.entries(raw)) if (isString(value)) map[key] = value;
+  for (const [key, v] of Object.entries(value)) if (typeof v === 'string') map[key] = v;
   return map;
+};
+
+/** Runs `read` over `value`, the failure naming the field it refused. */
+function parse<T>(read: Reader<T>, value: unknown, path: string): Result<T> {
+  try {
+    return ok(read(value, path));
+  } catch (error) {
+    return fail(error instanceof Malformed ? `bad ${error.path}` : String(error));
+  }
 }
+
+const message = shape<ChatMessage>({
+  id: string,
+  type: oneOf('message'),
+  author: oneOf('bot', 'visitor'),
+  text: string,
+  quick_replies: optional(array(string)),
+  custom_id: optional(string),
+  created_at: string,
+});
+
+/** Endpoint settings; a subtitle, theme entries and translations that are not strings are dropped. */
+const settings = shape<ChatSettings>({
+  title: string,
+  subtitle: (v) => (typeof v === 'string' ? v : undefined),
+  theme: (v) => stringMap(v) ?? {},
+  titles: stringMap,
+  subtitles: stringMap,
+});
+
+const stored = { chat_id: string, seq };
+
+/** The payload reader of each push action (a null prototype: an action named `constructor` is unknown). */
+const PUSH_PAYLOADS: Record<string, Reader<unknown>> = Object.assign(Object.create(null) as object, {
+  incoming_event: shape({ ...stored, event: message }),
+  incoming_rich_message_postback: shape({
+    ...stored,
+    event_id: string,
+    postback: (value: unknown, path: string) => ({
+      id: shape({ id: string })(value, path).id,
+      toggled: (value as JsonObject).toggled !== false,
+    }),
+    custom_id: (v: unknown) => (typeof v === 'string' ? v : undefined),
+    created_at: string,
+  }),
+  host_notification: shape({ ...stored, message: string }),
+  incoming_multicast: shape({ ...stored, type: string, content: object }),
+  thread_closed: shape(stored),
+  incoming_typing_indicator: shape({
+    chat_id: string,
+    typing_indicator: (value: unknown, path: string) => ({
+      author_id: 'bot',
+      is_typing: shape({ is_typing: boolean })(value, path).is_typing,
+    }),
+  }),
+  chat_properties_updated: shape({ chat_id: string, properties: settings }),
+});
+
+const push: Reader<Push> = (value, path) => {
+  const { action, payload } = shape({ type: oneOf('push'), action: string, payload: object })(value, path);
+  const read = PUSH_PAYLOADS[action];
+  if (!read) throw new Malformed(`${path}.action`);
+  return { action, type: 'push', payload: read(payload, `${path}.payload`) } as Push;
+};
+
+const loginResponse = shape<LoginResponse>({
+  chat_id: string,
+  customer_id: string,
+  token: string,
+  resumed: boolean,
+  recovered: boolean,
+  last_seq: count,
+  history: array(push),
+  settings,
+});
+
+const errorBody = shape<ErrorBody>({ type: check<ErrorType>(isErrorType), message: string });
+
+const response: Reader<ResponseFrame> = (value, path) => {
+  const frame = shape({ type: oneOf<'response'>('response'), request_id: string, action: string, success: boolean })(value, path);
+  const { payload, error } = value as JsonObject;
+  return frame.success
+    ? ({ ...frame, payload: object(payload, `${path}.payload`) } as ResponseFrame)
+    : { ...frame, success: false, error: errorBody(error, `${path}.error`) };
+};
 
 /** Parses endpoint settings; theme keys and translations with non-string values are dropped. */
-export function parseSettings(raw: unknown): Result<ChatSettings> {
-  if (!isObject(raw) || !isString(raw.title)) return fail('settings.title must be a string');
-  return ok({
-    title: raw.title,
-    subtitle: isString(raw.subtitle) ? raw.subtitle : undefined,
-    theme: stringMap(raw.theme) ?? {},
-    titles: stringMap(raw.titles),
-    subtitles: stringMap(raw.subtitles),
-  });
-}
-
-function parsePushPayload(action: string, p: JsonObject): Result<Push> {
-  const chatId = p.chat_id;
-  if (!isString(chatId)) return fail('payload.chat_id must be a string');
-  const push = <P extends Push>(frame: P): Result<Push> => ok(frame);
-  switch (action) {
-    case 'incoming_event': {
-      if (!isSeq(p.seq)) return fail('seq must be a positive integer');
-      const event = parseMessage(p.event);
-      if (!event.ok) return event;
-      return push({ action, type: 'push', payload: { chat_id: chatId, seq: p.seq, event: event.value } });
-    }
-    case 'incoming_rich_message_postback': {
-      const { seq, event_id, postback, custom_id, created_at } = p;
-      if (!isSeq(seq) || !isString(event_id) || !isString(created_at)) return fail('postback fields are malformed');
-      if (!isObject(postback) || !isString(postback.id)) return fail('postback.id must be a string');
-      return push({
-        action,
-        type: 'push',
-        payload: {
-          chat_id: chatId,
-          seq,
-          event_id,
-          postback: { id: postback.id, toggled: postback.toggled !== false },
-          custom_id: isString(custom_id) ? custom_id : undefined,
-          created_at,
-        },
-      });
-    }
-    case 'host_notification': {
-      if (!isSeq(p.seq) || !isString(p.message)) return fail('host_notification fields are malformed');
-      return push({ action, type: 'push', payload: { chat_id: chatId, seq: p.seq, message: p.message } });
-    }
-    case 'incoming_multicast': {
-      if (!isSeq(p.seq) || !isString(p.type) || !isObject(p.content)) return fail('incoming_multicast is malformed');
-      return push({
-        action,
-        type: 'push',
-        payload: { chat_id: chatId, seq: p.seq, type: p.type, content: p.content },
-      });
-    }
-    case 'thread_closed': {
-      if (!isSeq(p.seq)) return fail('seq must be a positive integer');
-      return push({ action, type: 'push', payload: { chat_id: chatId, seq: p.seq } });
-    }
-    case 'incoming_typing_indicator': {
-      const indicator = p.typing_indicator;
-      if (!isObject(indicator) || typeof indicator.is_typing !== 'boolean') return fail('typing_indicator is malformed');
-      return push({
-        action,
-        type: 'push',
-        payload: { chat_id: chatId, typing_indicator: { author_id: 'bot', is_typing: indicator.is_typing } },
-      });
-    }
-    case 'chat_properties_updated': {
-      const settings = parseSettings(p.properties);
-      if (!settings.ok) return settings;
-      return push({ action, type: 'push', payload: { chat_id: chatId, properties: settings.value } });
-    }
-    default:
-      return fail(`unknown push action '${action}'`);
-  }
-}
+export const parseSettings = (raw: unknown): Result<ChatSettings> => parse(settings, raw, 'settings');
 
 /** Parses a push object (also used for the `history` array of a login response). */
-export function parsePush(raw: unknown): Result<Push> {
-  if (!isObject(raw) || raw.type !== 'push' || !isString(raw.action)) return fail('not a push frame');
-  if (!isObject(raw.payload)) return fail('push payload must be an object');
-  return parsePushPayload(raw.action, raw.payload);
-}
+export const parsePush = (raw: unknown): Result<Push> => parse(push, raw, 'push');
 
 /** Parses the payload of a `login` or `start_chat` success response. */
-export function parseLoginResponse(raw: unknown): Result<LoginResponse> {
-  if (!isObject(raw)) return fail('login payload must be an object');
-  const { chat_id, customer_id, token, resumed, recovered, last_seq, history, settings } = raw;
-  if (!isString(chat_id) || !isString(customer_id) || !isString(token)) return fail('login ids are malformed');
-  if (typeof resumed !== 'boolean' || typeof recovered !== 'boolean') return fail('login flags are malformed');
-  if (typeof last_seq !== 'number' || !Number.isSafeInteger(last_seq) || last_seq < 0) {
-    return fail('last_seq must be a non-negative integer');
-  }
-  if (!Array.isArray(history)) return fail('history must be an array');
-  const pushes: Push[] = [];
-  for (const item of history) {
-    const parsed = parsePush(item);
-    if (!parsed.ok) return fail(`history: ${parsed.error}`);
-    pushes.push(parsed.value);
-  }
-  const parsedSettings = parseSettings(settings);
-  if (!parsedSettings.ok) return parsedSettings;
-  return ok({
-    chat_id,
-    customer_id,
-    token,
-    resumed,
-    recovered,
-    last_seq,
-    history: pushes,
-    settings: parsedSettings.value,
-  });
-}
+export const parseLoginResponse = (raw: unknown): Result<LoginResponse> => parse(loginResponse, raw, 'login');
 
 /**
  * Parses one text frame from the server. Response payloads are checked only as objects here;
@@ -146,24 +169,7 @@ export function parseServerFrame(text: string): Result<ServerFrame> {
   try {
     raw = JSON.parse(text);
   } catch {
-    return fail('frame is not valid JSON');
+    return fail('frame is not JSON');
   }
-  if (!isObject(raw) || !isString(raw.action)) return fail('frame must be an object with an action');
-  if (raw.type === 'push') return parsePush(raw);
-  if (raw.type !== 'response' || !isString(raw.request_id)) return fail('frame type must be push or response');
-  if (raw.success === true) {
-    if (!isObject(raw.payload)) return fail('response payload must be an object');
-    return ok({ ...raw, payload: raw.payload } as unknown as ServerFrame);
-  }
-  const error = raw.error;
-  if (raw.success !== false || !isObject(error) || !isErrorType(error.type) || !isString(error.message)) {
-    return fail('error response is malformed');
-  }
-  return ok({
-    request_id: raw.request_id,
-    action: raw.action,
-    type: 'response',
-    success: false,
-    error: { type: error.type, message: error.message },
-  });
+  return parse<ServerFrame>(isObject(raw) && raw.type === 'push' ? push : response, raw, 'frame');
 }

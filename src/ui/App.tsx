@@ -35,6 +35,7 @@ export interface UiIntents {
 interface AppProps {
   state: UiState;
   display: DisplayOptions;
+  /** What to render until `state.strings` arrives. */
   strings: UiStrings;
   intents: UiIntents;
 }
@@ -42,7 +43,8 @@ interface AppProps {
 const PANEL_ID = 'rd-panel';
 
 /** The whole widget for one state: roundel, panel (header, banner, log, typing, replies, composer). */
-export function App({ state, display, strings, intents }: AppProps) {
+export function App({ state, display, strings: builtIn, intents }: AppProps) {
+  const strings = state.strings ?? builtIn;
   const forcedOpen = display.inline || display.alwaysOpen;
   const shown = forcedOpen || state.open;
   const withRoundel = !forcedOpen && display.displayRoundel;

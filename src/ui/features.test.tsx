@@ -2,6 +2,7 @@
 import { act, fireEvent, within } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
 import { AT, bot, setup, visitor } from './mount.fixture';
+import { uiTranslation } from '../protocol';
 import { shortTime } from './format';
 
 describe('messages', () => {
@@ -17,6 +18,7 @@ describe('messages', () => {
 
   it('shows when each message was sent, and the state of the visitor own messages', () => {
     const { view, shadow } = setup({ alwaysOpen: true, lang: 'de' }, {
+      strings: uiTranslation('de'),
       transcript: [bot('e1', 'Hallo'), visitor('e2', 'Hi', 'c1')],
       pending: [{ customId: 'c2', text: 'noch was', at: AT }],
     });
@@ -86,8 +88,10 @@ describe('scrolling', () => {
 });
 
 describe('languages and direction', () => {
-  it('names the controls in the widget language', () => {
+  it('names the controls in English until the strings of the widget language arrive, then in that language', async () => {
     const { view, store } = setup({ lang: 'es' });
+    expect(view.getByRole('button', { name: 'Open chat' })).toBeTruthy();
+    await act(() => store.set({ strings: uiTranslation('es') }));
     expect(view.getByRole('button', { name: 'Abrir chat' })).toBeTruthy();
     store.set({ open: true });
     expect(view.getByRole('button', { name: 'Cerrar chat' })).toBeTruthy();

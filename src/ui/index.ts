@@ -9,3 +9,4 @@ export { createUiStore, type ConnectionStatus, type PendingMessage, type UiState
 export type { Store } from './store';
 export { applyPush, lastBotMessageId, transcriptFromHistory, unreadCount, type TranscriptItem } from './transcript';
 export { pickLanguage } from './strings';
+export { loadStrings } from './i18n';

@@ -1,5 +1,5 @@
 /** What the widget renders. The api layer owns the store and translates client events into it. */
-import type { ChatSettings } from '../protocol';
+import type { ChatSettings, UiStrings } from '../protocol';
 import type { TranscriptItem } from './transcript';
 import { createStore, type Store } from './store';
 
@@ -26,6 +26,8 @@ export interface UiState {
   connection: ConnectionStatus;
   /** Bot messages the visitor has not seen (the badge on the closed roundel). */
   unread: number;
+  /** The UI strings of the widget's language once they arrived from the server (i18n.ts); English until then. */
+  strings?: UiStrings;
 }
 
 /** The initial state: closed, empty, enabled, `idle`; pass fields to override. */

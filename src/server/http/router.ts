@@ -8,6 +8,7 @@ import type { App } from '../app';
 import { childLogger, errorFields } from '../logger';
 import { REQUEST_ID_HEADER, requestIdFrom, type RequestContext, type RouteHandler } from './context';
 import { HttpError, allowMethods, writeError, writeJson } from './errors';
+import { I18N_PATH, sendUiStrings } from './i18n';
 import { sendFile, sendFromDir } from './static';
 
 export interface RouterOptions {
@@ -41,6 +42,11 @@ export function createRequestHandler(app: App, options: RouterOptions): (req: In
     if (path === '/api/v1' || path.startsWith('/api/v1/')) return options.api(req, res, url, ctx);
     ctx.route = path === '/healthz' || path === '/metrics' || path === '/messenger.js' ? path : 'static';
     allowMethods(req.method, ['GET', 'HEAD']);
+    const lang = I18N_PATH.exec(path)?.[1];
+    if (lang !== undefined) {
+      ctx.route = '/i18n/{lang}.json';
+      return sendUiStrings(res, lang);
+    }
     if (path === '/healthz') return writeJson(res, 200, { status: 'ok' });
     if (path === '/metrics') {
       const text = app.metrics.render();
