@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import chromiumFlags from './scripts/chromium.json' with { type: 'json' };
 
 /**
  * E2e runs the built bundle (dist/messenger.js) through a <script> tag in Chromium against the
@@ -20,20 +21,7 @@ export default defineConfig({
     trace: 'retain-on-failure',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-        // Host pages get public-looking origins (http://shop.test) through routing while the
-        // server is on loopback; Chromium's Local Network Access checks would block that pairing,
-        // which real deployments (public page, public server) never meet.
-        '--disable-features=LocalNetworkAccessChecks',
-      ],
+      args: chromiumFlags.args,
     },
   },
 });

@@ -1,17 +1,5 @@
-import { test as base, expect } from '@playwright/test';
-import { startServer, type RunningServer } from './support/server';
+import { expect, test } from './support/fixtures';
 
-/** The demo as a new user meets it: no config, the built-in acme-demo endpoint and demo bot. */
-const test = base.extend<object, { demoServer: RunningServer }>({
-  demoServer: [
-    async ({}, use) => {
-      const server = await startServer({ config: null });
-      await use(server);
-      await server.stop();
-    },
-    { scope: 'worker' },
-  ],
-});
 
 test('the demo page walks through the seed story: subscribe, pushback, offer', async ({ page, demoServer }) => {
   await page.goto(`${demoServer.url}/`);

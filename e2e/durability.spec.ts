@@ -3,22 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from '@playwright/test';
-import { hostEvents, openHostPage, waitForReady } from './support/host-page';
+import { hostEvents, openHostPage, subscribe, waitForReady } from './support/host-page';
 import { API_KEY, startServer, writeConfig, type RunningServer } from './support/server';
 
 /** Fault tests: each starts its own server process so it can kill and restart it. */
 test.describe.configure({ timeout: 60_000 });
-
-async function subscribe(page: Page): Promise<string> {
-  await page.evaluate(() => window.__api.open());
-  await page.getByRole('textbox', { name: 'Message' }).fill('subscribe');
-  await page.getByRole('button', { name: 'Send' }).click();
-  const handle = await page.waitForFunction(() => {
-    const found = window.__events.find((e) => typeof e.payload === 'string' && e.payload.startsWith('pushback:'));
-    return found ? (found.payload as string).slice('pushback:'.length) : false;
-  });
-  return (await handle.jsonValue()) as string;
-}
 
 const offersIn = async (page: Page) =>
   (await hostEvents(page)).map((e) => String(e.payload)).filter((p) => p.startsWith('newNotification:offer'));

@@ -1,18 +1,5 @@
 import { expect, test } from './support/fixtures';
-import { hostEvents, openHostPage, waitForReady } from './support/host-page';
-
-/** The seed story: subscribe -> pushback created -> an external service activates the link. */
-async function subscribe(page: import('@playwright/test').Page): Promise<string> {
-  await page.evaluate(() => window.__api.open());
-  await page.getByRole('textbox', { name: 'Message' }).fill('subscribe');
-  await page.getByRole('button', { name: 'Send' }).click();
-  await expect(page.getByRole('log')).toContainText('Hooray! Now you will be the first to know');
-  const handle = await page.waitForFunction(() => {
-    const found = window.__events.find((e) => typeof e.payload === 'string' && e.payload.startsWith('pushback:'));
-    return found ? (found.payload as string).slice('pushback:'.length) : false;
-  });
-  return (await handle.jsonValue()) as string;
-}
+import { hostEvents, openHostPage, subscribe, waitForReady } from './support/host-page';
 
 test('a pushback activated by a plain HTTP POST shows the offer and notifies the host', async ({ page, server, request }) => {
   await openHostPage(page, server);

@@ -1,18 +1,6 @@
-import { test as base, expect } from '@playwright/test';
-import { startServer, type RunningServer } from './support/server';
+import { expect, test } from './support/fixtures';
 import { accessibilityViolations } from './support/widget-pages';
 
-/** The demo page as a new user meets it (no config: the built-in acme-demo endpoint and demo bot). */
-const test = base.extend<object, { demoServer: RunningServer }>({
-  demoServer: [
-    async ({}, use) => {
-      const server = await startServer({ config: null });
-      await use(server);
-      await server.stop();
-    },
-    { scope: 'worker' },
-  ],
-});
 
 test('axe finds no WCAG 2.2 AA violation on the demo page, messenger closed and open', async ({ page, demoServer }) => {
   await page.goto(`${demoServer.url}/`);

@@ -2,7 +2,7 @@
 // Chromium from the built bundle against the built server with the demo bot, like the e2e suite.
 // Needs `npm run build` first. Chromium: $CHROMIUM_PATH, else /usr/bin/chromium.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -10,19 +10,7 @@ import { chromium } from '@playwright/test';
 
 const out = 'docs/screenshots';
 // The flags of playwright.config.ts: keep Chromium off the network (loopback only here).
-const args = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  // The RTL host page is routed by Playwright; Chromium's Local Network Access checks would block
-  // its websocket to the loopback server.
-  '--disable-features=LocalNetworkAccessChecks',
-];
+const { args } = JSON.parse(readFileSync(new URL('./chromium.json', import.meta.url), 'utf8'));
 
 /** Starts `roundel serve --port 0` on a temp database (no config: the demo endpoint and bot); resolves with its URL. */
 function startServer(dataDir) {

@@ -74,3 +74,18 @@ export async function waitForReady(page: Page, nth = 1): Promise<string> {
 export function widget(page: Page) {
   return page.locator('#servisbot-messenger');
 }
+
+/**
+ * The seed story's first half: the visitor says "subscribe", the e2e bot creates a pushback and
+ * hands its link to the host page as the notification `pushback:<link>`. Resolves with the link.
+ */
+export async function subscribe(page: Page): Promise<string> {
+  await page.evaluate(() => window.__api.open());
+  await page.getByRole('textbox', { name: 'Message' }).fill('subscribe');
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  const handle = await page.waitForFunction(() => {
+    const found = window.__events.find((e) => typeof e.payload === 'string' && e.payload.startsWith('pushback:'));
+    return found ? (found.payload as string).slice('pushback:'.length) : false;
+  });
+  return (await handle.jsonValue()) as string;
+}
