@@ -5,7 +5,7 @@
  * arguments to API methods throw a `TypeError`.
  */
 import type { ChatClientEvents, Logger, OutboxItem } from '../client';
-import { Limits, type ChatSettings, type JsonObject } from '../protocol';
+import { NAME_CHARS, type ChatSettings, type JsonObject } from '../protocol';
 import { SafeEmitter } from '../client';
 import {
   applyPush,
@@ -97,7 +97,9 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
 
   const syncPending = (items: readonly OutboxItem[]) => store.set({ pending: pendingMessages(items) });
 
-  const firstInteraction = () => {
+  /** After the visitor sent something: show "Sending…" now, whether or not the client announces its outbox synchronously. */
+  const afterSend = () => {
+    syncPending(client.outboxItems);
     if (interacted) return;
     interacted = true;
     emitMessenger({ type: 'CONVERSATION', value: 'First User Interaction' });
@@ -146,14 +148,11 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     onToggle: guard(() => setOpen(!store.get().open)),
     onSend: guard((text: string) => {
       client.sendMessage(text);
-      // Show "Sending…" now, whether or not the client announces its outbox synchronously.
-      syncPending(client.outboxItems);
-      firstInteraction();
+      afterSend();
     }),
     onPickReply: guard((eventId: string, text: string) => {
       client.sendPostback(eventId, text);
-      syncPending(client.outboxItems);
-      firstInteraction();
+      afterSend();
     }),
     onError: (error) => log('error', 'the widget failed to render', error),
   };
@@ -164,14 +163,8 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     store,
     intents,
     nonce: options.nonce,
-    display: {
-      inline: options.container !== undefined,
-      alwaysOpen: options.alwaysOpen,
-      displayRoundel: options.displayRoundel,
-      displayHeader: options.displayHeader,
-      dir: options.dir,
-      lang: options.lang,
-    },
+    // DisplayOptions is a subset of the options (alwaysOpen, displayRoundel, displayHeader, dir, lang).
+    display: { ...options, inline: options.container !== undefined },
   });
   // A script in <head> may call init before <body> exists: attach once it does.
   const attach = guard(() => (options.container ?? document.body)?.append(host));
@@ -210,12 +203,12 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
       const event = isPlainObject(aliasOrEvent) ? aliasOrEvent : {};
       const alias = typeof aliasOrEvent === 'string' ? aliasOrEvent : own(event, 'alias');
       const body = own(event, 'body');
-      const valid = typeof alias === 'string' && alias !== '' && alias.length <= Limits.nameChars && (body === undefined || isJsonObject(body));
+      const valid = typeof alias === 'string' && alias !== '' && alias.length <= NAME_CHARS && (body === undefined || isJsonObject(body));
       return call('pageEvent', valid, () => client.pageEvent(alias as string, body as JsonObject | undefined));
     },
     open: guard(() => setOpen(true)),
     close: guard(() => setOpen(false)),
-    toggle: guard(() => setOpen(!store.get().open)),
+    toggle: intents.onToggle,
     reset: () => call('reset', true, () => client.startNewChat()),
     rewriteContext(next) {
       return call('rewriteContext', isJsonObject(next), () => {

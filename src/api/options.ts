@@ -71,11 +71,6 @@ export function parseOptions(input: unknown, defaults: OptionDefaults): { option
     const value = own(input, key);
     return value === undefined ? fallback : value;
   };
-  const text = (key: keyof MessengerOptions, fallback?: string): string => {
-    const value = given(key, fallback);
-    if (typeof value !== 'string' || value === '') throw problem(key, 'a non-empty string');
-    return value;
-  };
   const optionalText = (key: keyof MessengerOptions): string | undefined => {
     const value = given(key);
     if (value !== undefined && typeof value !== 'string') throw problem(key, 'a string');
@@ -91,7 +86,9 @@ export function parseOptions(input: unknown, defaults: OptionDefaults): { option
     booleans[key] = value;
   }
 
-  let lang = text('lang', defaults.lang);
+  const langGiven = given('lang', defaults.lang);
+  if (typeof langGiven !== 'string' || langGiven === '') throw problem('lang', 'a non-empty string');
+  let lang = langGiven;
   try {
     Intl.getCanonicalLocales(lang);
   } catch {

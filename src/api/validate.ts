@@ -4,7 +4,7 @@
  * replaces `JSON` or `Array.prototype` methods, or pollutes `Object.prototype`, cannot make valid
  * input fail.
  */
-import { jsonDepth, Limits } from '../protocol';
+import { CONTEXT_CHARS, NAME_CHARS, jsonText as protocolJsonText } from '../protocol';
 import { jsonWorks, parseJson, stringifyJson } from './hostile';
 
 /** An object literal (or `Object.create(null)`): not an array, a Date, a class instance or a DOM node. */
@@ -23,24 +23,16 @@ export function isOneOf(value: unknown, list: readonly unknown[]): boolean {
   return false;
 }
 
-/** `value` as JSON text nested at most `Limits.jsonDepth` deep (protocol's `jsonSize`), or `undefined`. */
-function jsonText(value: unknown): string | undefined {
-  try {
-    const text: unknown = stringifyJson(value);
-    if (typeof text === 'string' && jsonDepth(text) <= Limits.jsonDepth) return text;
-  } catch {
-    // Cycles, BigInt, a throwing getter or toJSON: no JSON text.
-  }
-  return undefined;
-}
+/** `value` as JSON text nested at most `Limits.jsonDepth` deep, or `undefined` (protocol's `jsonText`, with the captured `JSON`). */
+const jsonText = (value: unknown): string | undefined => protocolJsonText(value, stringifyJson);
 
 /**
- * Whether `value` is a plain object whose JSON fits `Limits.contextChars` (a valid context or
+ * Whether `value` is a plain object whose JSON fits `CONTEXT_CHARS` (a valid context or
  * page-event body). Always true for plain objects on a page that broke `JSON` before we loaded:
  * no size can be measured there, and that is not the caller's mistake.
  */
 export const isJsonObject = (value: unknown): boolean =>
-  isPlainObject(value) && (!jsonWorks || (jsonText(value)?.length ?? Infinity) <= Limits.contextChars);
+  isPlainObject(value) && (!jsonWorks || (jsonText(value)?.length ?? Infinity) <= CONTEXT_CHARS);
 
 /**
  * A JSON copy of a plain object no larger than the protocol allows, so later changes by the
@@ -52,13 +44,13 @@ export function jsonObject(value: unknown, what: string): Record<string, unknown
   if (!jsonWorks) return { ...value };
   const text = jsonText(value);
   if (text === undefined) throw new TypeError(`${what} must be JSON-serialisable`);
-  if (text.length > Limits.contextChars) throw new TypeError(`${what} must serialise to at most ${Limits.contextChars} characters`);
+  if (text.length > CONTEXT_CHARS) throw new TypeError(`${what} must serialise to at most ${CONTEXT_CHARS} characters`);
   return parseJson(text) as Record<string, unknown>;
 }
 
-/** A non-empty string of at most `Limits.nameChars`. */
+/** A non-empty string of at most `NAME_CHARS`. */
 export function name(value: unknown, what: string): string {
   if (typeof value !== 'string' || value === '') throw new TypeError(`${what} must be a non-empty string`);
-  if (value.length > Limits.nameChars) throw new TypeError(`${what} must be at most ${Limits.nameChars} characters`);
+  if (value.length > NAME_CHARS) throw new TypeError(`${what} must be at most ${NAME_CHARS} characters`);
   return value;
 }

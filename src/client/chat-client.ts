@@ -4,7 +4,7 @@
  * behind one small API. Runtime failures become `error` events; only bad arguments throw
  * (TypeError).
  */
-import { CloseCode, Limits, isObject, jsonSize, type ClientRequest, type ErrorBody, type JsonObject, type RequestAction } from '../protocol';
+import { CLOSE_NORMAL, CONTEXT_CHARS, isBoundedObject, type ClientRequest, type ErrorBody, type JsonObject, type RequestAction } from '../protocol';
 import { backoffDelay } from './backoff';
 import { systemClock } from './clock';
 import { createContextSync, type ContextSync } from './context-sync';
@@ -187,7 +187,7 @@ export class ChatClient {
     this.#transport.start();
   }
 
-  /** Queues a visitor message (trimmed); sent when connected. TypeError when empty or over {@link Limits.textChars}. */
+  /** Queues a visitor message (trimmed); sent when connected. TypeError when empty or over {@link TEXT_CHARS}. */
   sendMessage(text: string): OutboxItem {
     return this.#enqueue(messageItem(text, this.#customId(), this.#timestamp()));
   }
@@ -209,8 +209,8 @@ export class ChatClient {
 
   /** Sends `update_context` now, or after the next login; the newest context wins. TypeError when not a bounded plain object. */
   updateContext(context: JsonObject): Promise<void> {
-    if (!isObject(context) || jsonSize(context) > Limits.contextChars) {
-      throw new TypeError(`context must be a plain object of at most ${Limits.contextChars} characters of JSON`);
+    if (!isBoundedObject(context)) {
+      throw new TypeError(`context must be a plain object of at most ${CONTEXT_CHARS} characters of JSON`);
     }
     if (this.#destroyed) return Promise.reject(destroyedError());
     return this.#context.update(JSON.parse(JSON.stringify(context)) as JsonObject);
@@ -232,7 +232,7 @@ export class ChatClient {
 
   /** For `window` 'offline': drop the socket now instead of waiting for the dead-peer timer. */
   onOffline(): void {
-    if (!this.#destroyed) this.#transport.drop(CloseCode.Normal, 'browser offline');
+    if (!this.#destroyed) this.#transport.drop(CLOSE_NORMAL, 'browser offline');
   }
 
   /**
@@ -297,7 +297,7 @@ export class ChatClient {
   #readContext(): JsonObject | undefined {
     try {
       const context = this.#options.getContext();
-      if (isObject(context) && jsonSize(context) <= Limits.contextChars) return context;
+      if (isBoundedObject(context)) return context;
       this.#log('warn', 'getContext() returned no bounded plain object; sending none');
     } catch (error) {
       this.#log('warn', 'getContext() threw; sending none', error);

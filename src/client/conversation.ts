@@ -4,7 +4,7 @@
  * (`seq === lastSeq + 1` applies, lower is a duplicate, higher is a gap that forces a resume).
  */
 import {
-  CloseCode,
+  CLOSE_NORMAL,
   parseLoginResponse,
   type ChatSettings,
   type ErrorBody,
@@ -80,7 +80,7 @@ export function createConversation(deps: ConversationDeps, stored: Omit<Session,
   let newChatWaiters: Waiter[] = [];
 
   const ready = () => state() === 'ready';
-  const drop = (reason: string) => transport.drop(CloseCode.Normal, reason);
+  const drop = (reason: string) => transport.drop(CLOSE_NORMAL, reason);
   const rejectWaiters = (error: ErrorBody): void => {
     for (const waiter of newChatWaiters.splice(0)) waiter.reject(error);
   };

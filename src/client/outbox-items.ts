@@ -3,7 +3,7 @@
  * TypeError instead of a server round trip), reading them back from storage, and turning them
  * into requests.
  */
-import { Limits, isObject, jsonSize, type ClientRequest, type JsonObject } from '../protocol';
+import { CONTEXT_CHARS, NAME_CHARS, QUICK_REPLY_CHARS, TEXT_CHARS, isObject, jsonSize, type ClientRequest, type JsonObject } from '../protocol';
 import type { OutboxItem } from './types';
 
 /**
@@ -20,16 +20,14 @@ export function newCustomId(random: () => number): string {
       // Some browsers expose randomUUID but throw outside secure contexts: fall through.
     }
   }
-  const hex = (n: number) =>
-    Array.from({ length: n }, () => Math.floor(random() * 16).toString(16)).join('');
-  const variant = (8 + Math.floor(random() * 4)).toString(16);
-  return `${hex(8)}-${hex(4)}-4${hex(3)}-${variant}${hex(3)}-${hex(12)}`;
+  // Each 0 becomes a random hex digit and the 8 one of 8-b (the variant); the 4 stays (the version).
+  return '00000000-0000-4000-8000-000000000000'.replace(/[08]/g, (c) => (+c | Math.floor(random() * (c === '8' ? 4 : 16))).toString(16));
 }
 
-/** A non-empty string of at most {@link Limits.nameChars}: an event id, an alias, a custom id. */
+/** A non-empty string of at most {@link NAME_CHARS}: an event id, an alias, a custom id. */
 function checkName(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value === '' || value.length > Limits.nameChars) {
-    throw new TypeError(`${name} must be a non-empty string of at most ${Limits.nameChars} characters`);
+  if (typeof value !== 'string' || value === '' || value.length > NAME_CHARS) {
+    throw new TypeError(`${name} must be a non-empty string of at most ${NAME_CHARS} characters`);
   }
   return value;
 }
@@ -44,12 +42,12 @@ function checkText(value: unknown, name: string, max: number): string {
 
 /** A visitor message; throws a TypeError when `text` is empty after trimming or too long. */
 export function messageItem(text: unknown, customId: string, createdAt: string): OutboxItem {
-  return { kind: 'message', customId, text: checkText(text, 'text', Limits.textChars), createdAt };
+  return { kind: 'message', customId, text: checkText(text, 'text', TEXT_CHARS), createdAt };
 }
 
 /** A picked quick reply of the bot message `eventId`; `text` is the reply's label. */
 export function postbackItem(eventId: unknown, text: unknown, customId: string, createdAt: string): OutboxItem {
-  return { kind: 'postback', customId, eventId: checkName(eventId, 'eventId'), text: checkText(text, 'text', Limits.quickReplyChars), createdAt };
+  return { kind: 'postback', customId, eventId: checkName(eventId, 'eventId'), text: checkText(text, 'text', QUICK_REPLY_CHARS), createdAt };
 }
 
 /** A host-page event; `body` (optional) must be a plain object of bounded JSON size. */
@@ -57,8 +55,8 @@ export function pageEventItem(rawAlias: unknown, body: unknown, customId: string
   const alias = checkName(rawAlias, 'alias');
   if (body === undefined) return { kind: 'page_event', customId, alias, createdAt };
   if (!isObject(body)) throw new TypeError('body must be a plain object');
-  if (jsonSize(body) > Limits.contextChars) {
-    throw new TypeError(`body must serialise to at most ${Limits.contextChars} characters of JSON`);
+  if (jsonSize(body) > CONTEXT_CHARS) {
+    throw new TypeError(`body must serialise to at most ${CONTEXT_CHARS} characters of JSON`);
   }
   // A JSON copy: later changes by the caller do not alter what was queued, and it round-trips storage.
   return { kind: 'page_event', customId, alias, body: JSON.parse(JSON.stringify(body)) as JsonObject, createdAt };

@@ -31,7 +31,7 @@ export function parseSession(raw: unknown): Session {
     typeof chatId === 'string' &&
     chatId !== '';
   if (!validDialog) return { lastSeq: 0, outbox };
-  const seq = typeof lastSeq === 'number' && Number.isSafeInteger(lastSeq) && lastSeq >= 0 ? lastSeq : 0;
+  const seq = Number.isSafeInteger(lastSeq) && (lastSeq as number) >= 0 ? (lastSeq as number) : 0;
   return { token, chatId, lastSeq: seq, outbox };
 }
 

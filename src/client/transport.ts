@@ -4,7 +4,7 @@
  * socket is still the current one, so a late event from a replaced socket cannot act
  * (centrifuge-js compares transport ids for the same reason).
  */
-import { CloseCode, isFinalCloseCode, parseServerFrame, type ClientRequest, type ServerFrame } from '../protocol';
+import { CLOSE_NORMAL, CLOSE_PING_TIMEOUT, isFinalCloseCode, parseServerFrame, type ClientRequest, type ServerFrame } from '../protocol';
 import type { Timers } from './timers';
 import type { Logger, WebSocketFactory, WebSocketLike } from './types';
 
@@ -109,7 +109,7 @@ export function createTransport(options: TransportOptions, handlers: TransportHa
       return true;
     } catch (error) {
       log('warn', 'send failed; reconnecting', error);
-      drop(CloseCode.Normal, 'send failed');
+      drop(CLOSE_NORMAL, 'send failed');
       return false;
     }
   };
@@ -121,7 +121,7 @@ export function createTransport(options: TransportOptions, handlers: TransportHa
     });
 
   /** "Nothing at all arrived for deadPeerMs": a half-open TCP connection never reports a close. */
-  const armDeadPeer = () => timers.set('deadPeer', options.deadPeerMs, () => drop(CloseCode.PingTimeout, 'no frame from the server'));
+  const armDeadPeer = () => timers.set('deadPeer', options.deadPeerMs, () => drop(CLOSE_PING_TIMEOUT, 'no frame from the server'));
 
   function open(): void {
     let current: WebSocketLike;
@@ -182,7 +182,7 @@ export function createTransport(options: TransportOptions, handlers: TransportHa
     stop() {
       running = false;
       const current = socket;
-      if (detach(current)) close(current, CloseCode.Normal, 'client closed');
+      if (detach(current)) close(current, CLOSE_NORMAL, 'client closed');
       timers.clear('reconnect');
     },
   };

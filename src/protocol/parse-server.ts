@@ -60,6 +60,8 @@ const shape =
     return copy;
   };
 /** The string values of an object (the others are dropped); `undefined` when it is not an object. */
+/** A string, or `undefined` for anything else (fields a server may leave out or get wrong without harm). */
+const looseString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 const stringMap = (value: unknown): Record<string, string> | undefined => {
   if (!isObject(value)) return undefined;
   const map: Record<string, string> = {};
@@ -89,7 +91,7 @@ const message = shape<ChatMessage>({
 /** Endpoint settings; a subtitle, theme entries and translations that are not strings are dropped. */
 const settings = shape<ChatSettings>({
   title: string,
-  subtitle: (v) => (typeof v === 'string' ? v : undefined),
+  subtitle: looseString,
   theme: (v) => stringMap(v) ?? {},
   titles: stringMap,
   subtitles: stringMap,
@@ -107,7 +109,7 @@ const PUSH_PAYLOADS: Record<string, Reader<unknown>> = Object.assign(Object.crea
       id: shape({ id: string })(value, path).id,
       toggled: (value as JsonObject).toggled !== false,
     }),
-    custom_id: (v: unknown) => (typeof v === 'string' ? v : undefined),
+    custom_id: looseString,
     created_at: string,
   }),
   host_notification: shape({ ...stored, message: string }),

@@ -2,9 +2,9 @@
  * A parse result: either the value or a message saying what was wrong.
  * Used at every edge (frames, HTTP bodies, options, storage) instead of throwing.
  */
-import { Limits } from './limits';
+import { CONTEXT_CHARS, JSON_DEPTH } from './limits';
 
-const MAX_JSON_DEPTH = Limits.jsonDepth;
+const MAX_JSON_DEPTH = JSON_DEPTH;
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -39,17 +39,25 @@ export function jsonDepth(text: string): number {
 }
 
 /**
- * Counts the UTF-16 length of `JSON.stringify(value)`; `Infinity` when it cannot be serialised
- * (cycles, BigInt, a throwing getter or toJSON) or nests deeper than `Limits.jsonDepth`.
+ * `value` as JSON text (from `stringify`, the current `JSON.stringify` by default) nested at most
+ * `Limits.jsonDepth` deep; `undefined` when it cannot be serialised (cycles, BigInt, a throwing
+ * getter or toJSON, a stack overflow) or nests deeper.
  */
-export function jsonSize(value: unknown): number {
+export function jsonText(value: unknown, stringify: (value: unknown) => unknown = JSON.stringify): string | undefined {
   try {
-    const text = JSON.stringify(value);
-    return text === undefined || jsonDepth(text) > MAX_JSON_DEPTH ? Infinity : text.length;
+    const text = stringify(value);
+    if (typeof text === 'string' && jsonDepth(text) <= MAX_JSON_DEPTH) return text;
   } catch {
-    return Infinity;
+    // No JSON text.
   }
+  return undefined;
 }
+
+/** The UTF-16 length of {@link jsonText}; `Infinity` when there is none. */
+export const jsonSize = (value: unknown): number => jsonText(value)?.length ?? Infinity;
+
+/** A plain JSON object whose JSON fits `Limits.contextChars`: a valid context or page-event body. */
+export const isBoundedObject = (value: unknown): value is JsonObject => isObject(value) && jsonSize(value) <= CONTEXT_CHARS;
 
 /** Reads an optional string field no longer than `max`; `undefined` when absent. */
 export function optionalString(
@@ -81,13 +89,8 @@ export function optionalObject(
   const value = source[key];
   if (value === undefined) return ok(undefined);
   if (!isObject(value)) return fail(`${key} must be an object`);
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value);
-  } catch {
-    // A parsed frame can only fail here by nesting too deep for the stack.
-  }
-  if (text === undefined || jsonDepth(text) > MAX_JSON_DEPTH) {
+  const text = jsonText(value);
+  if (text === undefined) {
     return fail(`${key} must be plain JSON nested at most ${MAX_JSON_DEPTH} levels deep`);
   }
   if (text.length > maxChars) return fail(`${key} must serialise to at most ${maxChars} characters`);

@@ -3,7 +3,7 @@ import { App, type DisplayOptions, type UiIntents } from './App';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import type { UiState } from './state';
 import type { Store } from './store';
-import { resolveStrings } from './strings';
+import { ENGLISH } from './strings';
 import css from './styles.css?inline';
 import { themeApplier } from './theme';
 import { trackVisualViewport } from './viewport';
@@ -34,7 +34,6 @@ export function mount(host: HTMLElement, { store, display, intents, nonce }: Mou
   shadow.append(container);
   if (display.inline) host.setAttribute('data-rd-inline', '');
   const stopTracking = display.inline ? () => {} : trackVisualViewport(container);
-  const strings = resolveStrings(display.lang);
   const applyTheme = themeApplier(host);
 
   const draw = (state: UiState) => {
@@ -42,7 +41,7 @@ export function mount(host: HTMLElement, { store, display, intents, nonce }: Mou
       applyTheme(state.settings.theme);
       render(
         <ErrorBoundary resetKey={state} onError={intents.onError}>
-          <App state={state} display={display} strings={strings} intents={intents} />
+          <App state={state} display={display} strings={ENGLISH} intents={intents} />
         </ErrorBoundary>,
         container,
       );

@@ -3,11 +3,5 @@
  * built with English; another language's table comes from the server (i18n.ts) into
  * `UiState.strings` and replaces it when it arrives.
  */
-import { ENGLISH, type UiStrings } from '../protocol';
-
-export { pickLanguage, type UiStrings } from '../protocol';
-
-/** The strings to render before (or without) the table of `lang`: English, for every language. */
-export function resolveStrings(_lang: string): UiStrings {
-  return ENGLISH;
-}
+/** English: what the widget renders before (or without) another language's table. */
+export { ENGLISH, pickLanguage, type UiStrings } from '../protocol';

@@ -1,4 +1,4 @@
-import { Limits } from '../../protocol';
+import { TEXT_CHARS } from '../../protocol';
 import type { UiStrings } from '../strings';
 
 interface ComposerProps {
@@ -33,7 +33,7 @@ export function Composer({ disabled, strings, onSend }: ComposerProps) {
         rows={1}
         aria-label={strings.message}
         placeholder={`${strings.message}…`}
-        maxLength={Limits.textChars}
+        maxLength={TEXT_CHARS}
         disabled={disabled}
         onKeyDown={(event) => {
           // isComposing: Enter that confirms an IME composition (Japanese, Chinese...) must not send.

@@ -65,11 +65,11 @@ export class Log extends Component<LogProps, { behind: boolean }> {
                 {strings.conversationEnded}
               </div>
             ) : (
-              <Bubble key={item.id} author={item.author} text={item.text} at={item.at} strings={strings} lang={lang} />
+              <Bubble key={item.id} {...item} strings={strings} lang={lang} />
             ),
           )}
           {pending.map((item) => (
-            <Bubble key={`pending:${item.customId}`} author="visitor" text={item.text} at={item.at} pending strings={strings} lang={lang} />
+            <Bubble key={`pending:${item.customId}`} {...item} author="visitor" pending strings={strings} lang={lang} />
           ))}
         </div>
         {behind ? (
