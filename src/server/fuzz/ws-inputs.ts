@@ -36,7 +36,8 @@ function token(r: Random, realToken: string): unknown {
     `${chatId}.${issuedAt}`,
     `${chatId}.${mac}`,
     `${chatId}.${Number(issuedAt) - 1}.${mac}`,
-    `${chatId}.${issuedAt}.${mac.slice(0, -1)}A`,
+    // A changed last character (never the real one: a MAC ending in 'A' would make this the real token).
+    `${chatId}.${issuedAt}.${mac.slice(0, -1)}${mac.endsWith('A') ? 'Q' : 'A'}`,
     `${chatId}.${issuedAt}.${respell(mac)}`,
     `${chatId}.${issuedAt}.${mac}.`,
     `${chatId}.9999999999.${mac}`,
