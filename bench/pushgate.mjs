@@ -3,10 +3,11 @@
 // peer (Socket.IO), all three up at once and stepped in turns by one load process. Each server
 // runs under --cpu-prof; the Roundel profile is summarised for the window of the ladder.
 import { existsSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { summariseProfile } from './lib/cpuprofile.mjs';
 import { API_KEY, starters } from './lib/servers.mjs';
-import { PROFILES_DIR, cpuMsOf, log, round, runClient } from './lib/util.mjs';
+import { PROFILES_DIR, cpuMsOf, log, machineBusyMs, round, runClient } from './lib/util.mjs';
 
 export const TARGETS = ['roundel', 'floor', 'socketio'];
 
@@ -32,19 +33,29 @@ export async function runPushgate({ quick }) {
     startRate: 25,
     maxRate: quick ? 12_800 : 25_600,
     stepMs: quick ? 1000 : 3000,
-    minSamples: quick ? 50 : 300,
-    warmupMs: quick ? 1000 : 2000,
+    minSamples: quick ? 40 : 300,
+    warmupMs: quick ? 500 : 2000,
     drainMs: quick ? 1000 : 2000,
     refine: quick ? 1 : 2,
-    idleMs: quick ? 2000 : 4000,
+    idleMs: quick ? 1000 : 4000,
   };
   const servers = {};
   const files = {};
   // Server CPU time: the idle rate of each (heartbeats, the profiler's own sampling), then the
   // CPU used during each of its steps, less that idle rate.
-  const cpu = Object.fromEntries(TARGETS.map((k) => [k, { idleAt: 0, idle: 0, idleMs: 0, at: 0, t: 0, used: 0, wallMs: 0, sent: 0 }]));
-  const cpuMark = ({ phase, target, sent }) => {
+  const cpu = Object.fromEntries(TARGETS.map((k) => [k, { idleAt: 0, idle: 0, idleMs: 0, at: 0, t: 0, used: 0, wallMs: 0, sent: 0, others: [] }]));
+  // And how much of the machine other work took during each step (all CPU less the bench's own).
+  const benchCpu = (clientPid) => TARGETS.reduce((sum, k) => sum + cpuMsOf(servers[k].pid), cpuMsOf(clientPid));
+  const cores = availableParallelism();
+  let machineAt = 0;
+  let benchAt = 0;
+  const cpuMark = ({ phase, target, sent }, clientPid) => {
     const now = performance.now();
+    if (phase === 'step-start') [machineAt, benchAt] = [machineBusyMs(), benchCpu(clientPid)];
+    if (phase === 'step-end') {
+      const others = machineBusyMs() - machineAt - (benchCpu(clientPid) - benchAt);
+      cpu[target].others.push(round(Math.max(0, others) / ((now - cpu[target].t) * cores), 2));
+    }
     if (phase === 'idle-start' || phase === 'idle-end') {
       for (const kind of TARGETS) {
         const c = cpu[kind];
@@ -76,8 +87,8 @@ export async function runPushgate({ quick }) {
       { ...plan, targets: TARGETS.map((kind) => ({ name: kind, kind, url: servers[kind].url })) },
       {
         timeoutMs: 420_000,
-        onMessage: (message) => {
-          if (message.type === 'mark') cpuMark(message);
+        onMessage: (message, child) => {
+          if (message.type === 'mark') cpuMark(message, child.pid);
         },
       },
     );
@@ -89,11 +100,12 @@ export async function runPushgate({ quick }) {
   for (const kind of TARGETS) {
     const r = results[kind];
     const c = cpu[kind];
+    r.steps.forEach((step, i) => (step.otherWork = c.others[i] ?? null));
     const idleRate = c.idleMs > 0 ? c.idle / c.idleMs : 0;
     r.serverCpu = { stepsMs: c.used, wallMs: round(c.wallMs), idleMsPerS: round(idleRate * 1000, 1), activations: c.sent };
     r.serverCpuMsPerActivation = round(Math.max(0, c.used - idleRate * c.wallMs) / c.sent, 3);
     log(`pushgate: ${kind} max sustained ${r.maxSustained}/s, ${r.serverCpuMsPerActivation} ms server CPU per activation (setup ${Math.round(r.setupMs)} ms)`);
-    for (const s of r.steps) log(`  ${s.offered}/s p50 ${s.p50Ms} p99 ${s.p99Ms} ms lost ${s.lost} err ${s.errors} cpu ${s.clientCpu} ${s.pass ? 'ok' : 'FAIL'}`);
+    for (const s of r.steps) log(`  ${s.offered}/s p50 ${s.p50Ms} p99 ${s.p99Ms} ms lost ${s.lost} err ${s.errors} other work ${Math.round((s.otherWork ?? 0) * 100)}% ${s.pass ? 'ok' : 'FAIL'}`);
     if (existsSync(files[kind])) {
       r.profile = { file: `bench/profiles/pushgate-${kind}.cpuprofile`, ...summariseProfile(files[kind], { ...run.window, top: kind === 'roundel' ? 15 : 5, classify: kind === 'roundel' ? classifyRoundel : undefined }) };
     }

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// `npm run bench [-- --quick] [--only=size,browser,pushgate,durability,connections] [--budget=SECONDS]`
+// `npm run bench [-- --quick] [--only=size,browser,pushgate,durability,connections] [--budget=SECONDS] [--write]`
 // Measures Roundel against the floor and its peers, side by side in one run, on 127.0.0.1 only;
-// writes bench/results.json, docs/benchmarks.md and docs/benchmarks.svg, and prints a summary.
+// prints a summary and writes bench/results.json, docs/benchmarks.md and docs/benchmarks.svg
+// (a quick or partial run writes them under the temp dir unless --write is given).
 // Every scenario is bounded in count and time; the whole run stops by itself within its budget.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, freemem, loadavg, totalmem } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runConnections } from './connections.mjs';
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     budget: { type: 'string' },
+    write: { type: 'boolean', default: false },
   },
 });
 const quick = values.quick;
@@ -33,7 +35,7 @@ const SCENARIOS = [
   { key: 'widgetBrowser', name: 'browser', run: runWidgetBrowser, need: { quick: 20, full: 90 } },
   { key: 'pushgate', name: 'pushgate', run: runPushgate, need: { quick: 40, full: 300 } },
   { key: 'durability', name: 'durability', run: runDurability, need: { quick: 12, full: 45 } },
-  { key: 'connections', name: 'connections', run: runConnections, need: { quick: 25, full: 360 } },
+  { key: 'connections', name: 'connections', run: runConnections, need: { quick: 22, full: 360 } },
 ];
 const only = values.only?.split(',').map((s) => s.trim());
 const totalS = Number(values.budget ?? (quick ? 108 : 900));
@@ -139,10 +141,14 @@ for (const scenario of SCENARIOS) {
 }
 
 results.meta.durationS = Math.round((Date.now() - started) / 1000);
-mkdirSync(join(ROOT, 'docs'), { recursive: true });
-writeFileSync(join(BENCH_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), renderMarkdown(results));
-writeFileSync(join(ROOT, 'docs', 'benchmarks.svg'), renderSvg(results));
 console.log(summaryText(results));
-console.log('wrote bench/results.json, docs/benchmarks.md, docs/benchmarks.svg');
+// The committed figures come from full runs: a quick or partial run writes them only when asked.
+if (!quick && !only) values.write = true;
+const outDir = values.write ? ROOT : mkdtempSync(join(tmpdir(), 'roundel-bench-results-'));
+mkdirSync(join(outDir, 'bench'), { recursive: true });
+mkdirSync(join(outDir, 'docs'), { recursive: true });
+writeFileSync(join(outDir, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(outDir, 'docs', 'benchmarks.md'), renderMarkdown(results));
+writeFileSync(join(outDir, 'docs', 'benchmarks.svg'), renderSvg(results));
+console.log(`wrote ${values.write ? '' : `${outDir}/`}bench/results.json, docs/benchmarks.md, docs/benchmarks.svg${values.write ? '' : ' (--write to update the committed ones)'}`);
 process.exit(0);

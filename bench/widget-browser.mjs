@@ -104,7 +104,7 @@ async function memory(browser, html, { open }) {
 }
 
 export async function runWidgetBrowser({ quick }) {
-  const runs = quick ? 4 : 21;
+  const runs = quick ? 3 : 21;
   const memoryRuns = quick ? 1 : 3;
   const server = await startRoundel({ sync: 'FULL' });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });

@@ -1,7 +1,7 @@
 // The load process of the connections scenario (forked by bench/connections.mjs): opens N
 // dialogs and leaves them idle while the parent reads the server's RSS, then, when told, raises
 // one event in every dialog with a single POST and times it until the last client has its push.
-import { clientMain, round, sleep } from '../lib/util.mjs';
+import { clientMain, collectGarbage, round, sleep } from '../lib/util.mjs';
 import { broadcast, openDialogs } from './dialogs.mjs';
 
 const nowMs = () => performance.now();
@@ -24,6 +24,7 @@ clientMain(async (input, send) => {
   send({ type: 'connected', setupMs });
   await new Promise((resolve) => process.once('message', (m) => m.type === 'fanout' && resolve()));
 
+  collectGarbage();
   t0 = nowMs();
   const res = await broadcast(kind, url, apiKey, 'fanout');
   const httpMs = nowMs() - t0;

@@ -5,7 +5,7 @@
 // and times each from its *scheduled* send to the arrival of the push it caused, so a slow
 // server cannot hide behind a slow client (no coordinated omission). Rates double until a step
 // fails, then are bisected. Closed loop ("closed"): C workers each POST and wait for their push.
-import { clientMain, quantile, round, sleep } from '../lib/util.mjs';
+import { clientMain, collectGarbage, quantile, round, sleep } from '../lib/util.mjs';
 import { openDialogs, post } from './dialogs.mjs';
 
 const nowMs = () => performance.now();
@@ -107,6 +107,7 @@ clientMain(async (input, send) => {
 
   /** C workers on `target` for `ms`, each POSTing and waiting for its push. */
   async function closedLoop(target, concurrency, ms) {
+    collectGarbage();
     const latencies = [];
     const waiters = new Map();
     let measuring = false;
@@ -198,6 +199,7 @@ clientMain(async (input, send) => {
       let result;
       for (let attempt = 1; attempt <= 2 && !result?.pass; attempt += 1) {
         await drain(10_000); // a backlog from a failed step must not spill into this one
+        collectGarbage();
         send({ type: 'mark', phase: 'step-start', target: target.name });
         result = { ...(await step(target, s.next, ms)), attempt };
         send({ type: 'mark', phase: 'step-end', target: target.name, sent: result.sent });

@@ -1,13 +1,25 @@
 // A small reader of V8 .cpuprofile files (what `node --cpu-prof` writes): self time per
 // function and per source, optionally restricted to a window of the monotonic clock, which the
 // profile's timestamps share with process.hrtime in every process of the machine.
-import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSourceMap } from './sourcemap.mjs';
 import { ROOT, ROUNDEL_DIR } from './util.mjs';
 
 const maps = new Map();
+const sourceLines = new Map();
+
+/** `accept: ` for a line like `accept: db.transaction((input) => {` (names arrow functions in objects). */
+function enclosingKey(source, line) {
+  const file = resolve(ROUNDEL_DIR, source);
+  if (!sourceLines.has(file)) sourceLines.set(file, existsSync(file) ? readFileSync(file, 'utf8').split('\n') : []);
+  const lines = sourceLines.get(file);
+  const key = (text) => /^\s*(?:(?:const|let)\s+)?([\w$]+)\s*[:=]/.exec(text ?? '')?.[1];
+  // The key is on the function's line, or on the line before when that one ends with `=>`.
+  const found = key(lines[line - 1]) ?? (lines[line - 2]?.trimEnd().endsWith('=>') ? key(lines[line - 2]) : undefined);
+  return found ? `${found}: ` : undefined;
+}
 /** The original position of a frame in a built file of this repo (through its source map). */
 function original(url, line0, column0) {
   if (!url.startsWith('file://') || url.includes('/node_modules/')) return null;
@@ -57,7 +69,7 @@ export function summariseProfile(file, { startUs = -Infinity, endUs = Infinity, 
   let total = 0;
   for (const [id, us] of selfUs) {
     const { functionName, url, lineNumber, columnNumber } = nodes.get(id).callFrame;
-    const name = functionName || '(anonymous)';
+    let name = functionName || '(anonymous)';
     if (name === '(idle)') {
       idle += us;
       continue;
@@ -66,6 +78,7 @@ export function summariseProfile(file, { startUs = -Infinity, endUs = Infinity, 
     const mapped = original(url, lineNumber, columnNumber);
     const source = mapped?.source ?? sourceOf(url);
     const line = mapped?.line ?? lineNumber + 1;
+    if (name === '(anonymous)' && mapped) name = `${enclosingKey(mapped.source, mapped.line) ?? ''}(anonymous)`;
     const key = `${name}\u0000${source}\u0000${line}`;
     const entry = byFunction.get(key) ?? { name, source, line, selfUs: 0 };
     entry.selfUs += us;

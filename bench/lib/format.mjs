@@ -3,6 +3,8 @@
 export const kib = (bytes) => (bytes / 1024).toFixed(1);
 export const mib = (bytes) => (bytes / 1024 / 1024).toFixed(2);
 export const num = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
+/** 10000 -> 10,000 */
+export const count = (n) => n.toLocaleString('en-US');
 export const times = (value) => (Number.isFinite(value) ? `${value}×` : '–');
 /** A scenario that ran (not skipped, not failed). */
 export const ok = (section) => section && !section.skipped && !section.error;

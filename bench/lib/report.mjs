@@ -1,7 +1,7 @@
 // Turns results.json into docs/benchmarks.md, docs/benchmarks.svg and the summary the bench
 // prints. Everything here is derived from the results; nothing is typed in by hand.
 import { barChart } from './chart.mjs';
-import { LABELS, kib, mib, num, ok, table, times, why } from './format.mjs';
+import { LABELS, count, kib, mib, num, ok, table, times, why } from './format.mjs';
 import { hotPathVerdict, serverSections } from './report-server.mjs';
 import { widgetSections } from './report-widget.mjs';
 
@@ -45,7 +45,7 @@ export function chartPanels(r) {
   if (ok(r.pushgate)) {
     const t = r.pushgate.targets;
     panels.push({
-      title: `Pushgate POST → push, max rate with p99 < ${r.pushgate.p99LimitMs} ms, ${r.pushgate.dialogs} dialogs (/s) — larger is better`,
+      title: `Pushgate POST → push, max rate with p99 < ${r.pushgate.p99LimitMs} ms, ${count(r.pushgate.dialogs)} dialogs (/s) — larger is better`,
       unit: '/s',
       rows: ['roundel', 'floor', 'socketio'].map((k) => ({
         label: LABELS[k],
@@ -83,13 +83,14 @@ export function chartPanels(r) {
     const t = r.connections.targets;
     const kind = (k) => (k === 'roundel' ? 'roundel' : k === 'floor' ? 'floor' : 'peer');
     panels.push({
-      title: `Server RSS per idle connected dialog at ${r.connections.dialogs} (KiB) — smaller is better`,
+      title: `Server RSS per idle connected dialog at ${count(r.connections.dialogs)} (KiB) — smaller is better`,
       unit: 'KiB',
       rows: ['roundel', 'floor', 'socketio'].map((k) => ({ label: LABELS[k], value: Number(kib(t[k].bytesPerDialog)), kind: kind(k) })),
     });
     panels.push({
-      title: `One POST fanned out to ${r.connections.dialogs} dialogs: last push received (ms) — smaller is better`,
+      title: `One POST fanned out to ${count(r.connections.dialogs)} dialogs: last push received (ms) — smaller is better`,
       unit: 'ms',
+      log: true,
       rows: ['roundel', 'floor', 'socketio'].map((k) => ({ label: LABELS[k], value: t[k].lastPushMs, kind: kind(k) })),
     });
   }
@@ -159,7 +160,7 @@ function summaryRows(r) {
   if (ok(r.connections)) {
     const t = r.connections.targets;
     rows.push([
-      `RSS per idle dialog at ${r.connections.dialogs}`,
+      `RSS per idle dialog at ${count(r.connections.dialogs)}`,
       `${kib(t.roundel.bytesPerDialog)} KiB`,
       `${kib(t.floor.bytesPerDialog)} KiB`,
       `${kib(t.socketio.bytesPerDialog)} KiB (Socket.IO)`,
@@ -167,7 +168,7 @@ function summaryRows(r) {
       times(r.connections.ratios.roundelOverSocketIoBytesPerDialog),
     ]);
     rows.push([
-      `fan-out to ${r.connections.dialogs}, last push`,
+      `fan-out to ${count(r.connections.dialogs)}, last push`,
       `${num(t.roundel.lastPushMs)} ms`,
       `${num(t.floor.lastPushMs)} ms`,
       `${num(t.socketio.lastPushMs)} ms (Socket.IO)`,
@@ -243,8 +244,11 @@ npm run bench -- --only=size,browser   # any of size, browser, pushgate, durabil
 It builds \`dist/\` when it is missing, installs \`bench/peers\` (pinned peers, \`--ignore-scripts\`,
 gitignored) when missing, and finds Chromium at \`CHROMIUM_PATH\` or \`/usr/bin/chromium\`. All traffic
 stays on 127.0.0.1; every server and client process is started and stopped by the bench, within a
-global time budget (\`--budget=SECONDS\`). It writes \`bench/results.json\` (every figure), this file
-and \`docs/benchmarks.svg\`, and the CPU profiles to \`bench/profiles/\` (gitignored). Nothing in
+global time budget (\`--budget=SECONDS\`). A full run writes \`bench/results.json\` (every figure), this
+file and \`docs/benchmarks.svg\`; a quick or \`--only\` run writes them under the temp dir unless
+\`--write\` is given, so the committed figures stay those of a full run. CPU profiles go to
+\`bench/profiles/\` (gitignored). A full run first waits up to a minute for other work on the
+machine to calm down. Nothing in
 \`npm test\` asserts timings. \`BENCH_ROUNDEL_DIR=/other/checkout\` measures another build of Roundel
 with the same harness.
 

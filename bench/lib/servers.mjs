@@ -1,6 +1,6 @@
 // Starts the three servers the server scenarios compare, each in its own process on 127.0.0.1:
 // Roundel (the built CLI), the floor (a bare `ws` forwarder) and the peer (Socket.IO).
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_DIR, PROFILES_DIR, ROUNDEL_DIR, spawnNode } from './util.mjs';
@@ -49,7 +49,18 @@ export async function startRoundel({ sync = 'FULL', profile } = {}) {
       name: 'roundel',
     },
   );
-  return { kind: 'roundel', url: server.match[0], dir, ...server };
+  return {
+    kind: 'roundel',
+    url: server.match[0],
+    dir,
+    ...server,
+    // The database is the bench's own scratch: gone with the server.
+    async stop() {
+      const code = await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+      return code;
+    },
+  };
 }
 
 /** The floor: a minimal `ws` server that forwards each POST body to a socket, storing nothing. */

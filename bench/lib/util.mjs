@@ -57,6 +57,13 @@ export function cpuMsOf(pid) {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** CPU time the whole machine spent busy so far, in ms summed over cores (Linux /proc/stat). */
+export function machineBusyMs() {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  const idle = ticks[3] + (ticks[4] ?? 0);
+  return (ticks.reduce((a, b) => a + b, 0) - idle) * 10;
+}
+
 /** Share (0..1) of the machine's CPU time that was busy over the next `ms` (Linux /proc/stat). */
 export async function machineBusy(ms = 1000) {
   const read = () => {
@@ -133,7 +140,9 @@ export async function spawnNode(args, { env = {}, ready = /http:\/\/127\.0\.0\.1
 export async function runClient(script, input, { timeoutMs = 120_000, onMessage } = {}) {
   const { fork } = await import('node:child_process');
   const child = track(
-    fork(join(BENCH_DIR, 'clients', script), [], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] }),
+    // --expose-gc: a client collects its garbage before each measurement, so that a major GC of
+    // its own (it holds thousands of sockets) does not land inside one and pass for server latency.
+    fork(join(BENCH_DIR, 'clients', script), [], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--expose-gc'] }),
   );
   return new Promise((done, fail) => {
     const timer = setTimeout(() => {
@@ -158,6 +167,9 @@ export async function runClient(script, input, { timeoutMs = 120_000, onMessage 
     child.send({ type: 'start', input });
   });
 }
+
+/** A full garbage collection in a client process (forked with --expose-gc), before a measurement. */
+export const collectGarbage = () => globalThis.gc?.();
 
 /** A client script's side of {@link runClient}: calls `main(input, send)` and reports. */
 export function clientMain(main) {
