@@ -2,22 +2,13 @@
 // page's JS heap with the messenger open and 200 messages in the transcript, in headless
 // Chromium, each beside its floor measured in the same run: a bare page that opens a WebSocket
 // to the same server, sends the same login frame (and receives the same 200 pushes).
+import { readFileSync } from 'node:fs';
 import { chromium } from '@playwright/test';
 import { HOST_ORIGIN, startRoundel } from './lib/servers.mjs';
 import { log, median, round } from './lib/util.mjs';
 
 // The flags of playwright.config.ts (Chromium stays off the network; loopback only).
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-features=LocalNetworkAccessChecks',
-];
+const { args: CHROMIUM_ARGS } = JSON.parse(readFileSync(new URL('../scripts/chromium.json', import.meta.url), 'utf8'));
 
 const FILL = 200;
 
