@@ -5,7 +5,7 @@
  * loop as well; the async signatures are for the interface.
  */
 import Database from 'better-sqlite3';
-import { isObject, type JsonObject, type StoredPush } from '../../protocol';
+import { isObject, isStoredPush, parsePush, type JsonObject, type StoredPush } from '../../protocol';
 import { migrate } from './schema';
 import type {
   AppendResult,
@@ -77,8 +77,16 @@ function toItem(row: Row): InboxItem {
   };
 }
 
+/**
+ * A stored push, read back through the same parser the widget uses (storage is an edge). A row that
+ * is not a push (a damaged database) fails loudly rather than reaching a visitor as garbage.
+ */
 function toPush(row: Row): StoredPush {
-  return { action: str(row.action), type: 'push', payload: parseObject(row.payload) } as StoredPush;
+  const parsed = parsePush({ action: str(row.action), type: 'push', payload: parseObject(row.payload) });
+  if (!parsed.ok || !isStoredPush(parsed.value)) {
+    throw new Error(`events row (${str(row.action)}) is not a stored push: ${parsed.ok ? 'ephemeral action' : parsed.error}`);
+  }
+  return parsed.value;
 }
 
 function toPushback(row: Row): PushbackRecord {
