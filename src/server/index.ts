@@ -14,9 +14,13 @@ export {
   ConfigError,
   loadConfig,
   parseConfig,
+  WEBHOOK_ACTIONS,
+  type AgentConfig,
   type EndpointFileConfig,
   type LoadedConfig,
   type RetentionConfig,
   type RoundelConfig,
+  type WebhookAction,
+  type WebhookConfig,
 } from './config';
 export type { Retention } from './store/types';
