@@ -23,7 +23,8 @@ export interface ChatMessage {
   id: string;
   type: 'message';
   author: 'bot' | 'visitor' | 'agent';
-  /** The agent's name, on an agent's message (docs/agent-api.md). */
+  /** The agent's id and name, on an agent's message (docs/agent-api.md). */
+  author_id?: string;
   author_name?: string;
   text: string;
   quick_replies?: string[];

@@ -82,6 +82,7 @@ const message = shape<ChatMessage>({
   id: string,
   type: oneOf('message'),
   author: oneOf('bot', 'visitor', 'agent'),
+  author_id: optional(string),
   author_name: optional(string),
   text: string,
   quick_replies: optional(array(string)),
