@@ -26,9 +26,9 @@ export interface EndpointFileConfig {
 /** A text given once, or per language tag. */
 export type Localized = string | Record<string, string>;
 
-/** How much of each dialog's outbound log is kept (see docs/protocol.md, "Retention"). */
+/** How much of each chat's outbound log is kept (see docs/protocol.md, "Retention"). */
 export interface RetentionConfig {
-  /** Newest pushes kept per dialog. */
+  /** Newest pushes kept per chat. */
   maxEvents?: number;
   /** Pushes older than this many days are dropped. */
   maxAgeDays?: number;
