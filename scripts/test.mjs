@@ -1,4 +1,5 @@
-// `npm test`: install what is missing, then typecheck, unit + integration (vitest), build, and
+// `npm test`: install what is missing, then typecheck, OpenAPI lint, unit + integration (vitest,
+// every answer checked against docs/openapi.json), build, and
 // the Playwright e2e suite on the built bundle in Chromium. Prints one closing summary line.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +31,7 @@ function counts(file) {
 
 ensureDependencies();
 step('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+step('OpenAPI lint (redocly)', 'node', [join(root, 'scripts', 'lint-openapi.mjs')]);
 const unitReport = join(reports, 'vitest.json');
 step('unit + integration (vitest)', 'npx', [
   'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${unitReport}`,
