@@ -40,6 +40,19 @@ function widget(format: 'iife' | 'es'): UserConfig {
  */
 export default defineConfig(({ mode }) => {
   if (mode === 'esm') return widget('es');
+  if (mode === 'console') {
+    // The agent console (served at /agent/): a second Preact entry on the same components.
+    return {
+      oxc: { jsx: { runtime: 'classic', pragma: 'h', pragmaFrag: 'Fragment' }, jsxInject: "import { h, Fragment } from 'preact'" },
+      build: {
+        outDir: 'dist/console',
+        emptyOutDir: true,
+        target: 'es2022',
+        sourcemap: true,
+        lib: { entry: resolve(here, 'src/console/main.tsx'), formats: ['iife'], name: 'RoundelConsole', fileName: () => 'console.js' },
+      },
+    };
+  }
   if (mode === 'server') {
     return {
       build: {

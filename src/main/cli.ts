@@ -91,6 +91,7 @@ export async function main(argv: readonly string[], env: Env = process.env): Pro
       publicUrl: options.publicUrl,
       widgetFile: root === undefined ? undefined : join(root, 'dist', 'messenger.js'),
       demoDir: root === undefined ? undefined : join(root, 'demo'),
+      consoleDir: root === undefined ? undefined : join(root, 'dist', 'console'),
       logger,
       secret: env.ROUNDEL_SECRET === '' ? undefined : env.ROUNDEL_SECRET,
       ...securityOptions,

@@ -19,6 +19,8 @@ export interface RouterOptions {
   demoDir?: string;
   pushgate: RouteHandler;
   api: RouteHandler;
+  /** The agent console at `/agent/` (docs/agent-api.md). */
+  console?: RouteHandler;
 }
 
 /** Routes polled by machines: their access lines are `debug`, not `info`, so they do not drown the log. */
@@ -41,6 +43,10 @@ export function createRequestHandler(app: App, options: RouterOptions): (req: In
     const path = url.pathname;
     if (path.startsWith('/pushgate/')) return options.pushgate(req, res, url, ctx);
     if (path === '/api/v1' || path.startsWith('/api/v1/')) return options.api(req, res, url, ctx);
+    if (options.console && (path === '/agent' || path.startsWith('/agent/'))) {
+      ctx.route = '/agent/';
+      return options.console(req, res, url, ctx);
+    }
     ctx.route = path === '/healthz' || path === '/metrics' || path === '/messenger.js' || path === '/openapi.json' ? path : 'static';
     allowMethods(req.method, ['GET', 'HEAD']);
     const lang = I18N_PATH.exec(path)?.[1];
