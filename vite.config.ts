@@ -34,11 +34,25 @@ function widget(format: 'iife' | 'es'): UserConfig {
  * - default mode: the widget, one IIFE `dist/messenger.js` (served at /messenger.js);
  * - `--mode esm`: the same widget as `dist/messenger.mjs` (package export `roundel/messenger`,
  *   types from `tsc -p tsconfig.types.json` in dist/types/);
- * - `--mode server`: the Node server and the bundled demo bot as ESM under `dist/server/`,
+ * - `--mode server`: the process entry (src/main/cli.ts: the server and the bundled demo bot)
+ *   as ESM under `dist/server/`,
  *   with dependencies left external (node_modules is there at run time).
  */
 export default defineConfig(({ mode }) => {
   if (mode === 'esm') return widget('es');
+  if (mode === 'console') {
+    // The agent console (served at /agent/): a second Preact entry on the same components.
+    return {
+      oxc: { jsx: { runtime: 'classic', pragma: 'h', pragmaFrag: 'Fragment' }, jsxInject: "import { h, Fragment } from 'preact'" },
+      build: {
+        outDir: 'dist/console',
+        emptyOutDir: true,
+        target: 'es2022',
+        sourcemap: true,
+        lib: { entry: resolve(here, 'src/console/main.tsx'), formats: ['iife'], name: 'RoundelConsole', fileName: () => 'console.js' },
+      },
+    };
+  }
   if (mode === 'server') {
     return {
       build: {
@@ -49,7 +63,7 @@ export default defineConfig(({ mode }) => {
         minify: false,
         sourcemap: true,
         rollupOptions: {
-          input: { cli: resolve(here, 'src/server/cli.ts') },
+          input: { cli: resolve(here, 'src/main/cli.ts') },
           output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
         },
       },

@@ -41,6 +41,14 @@ export interface UiStrings {
   newMessages: string;
   /** Read before the unread count on the roundel ("Unread messages: 2"). */
   unread: string;
+  /** Transcript line when an agent joins; `{name}` is the agent's name. */
+  agentJoined: string;
+  /** Transcript line when an agent leaves; `{name}` is the agent's name. */
+  agentLeft: string;
+  /** Shown while an agent types; `{name}` is the agent's name. */
+  agentTyping: string;
+  /** Transcript line after the bot handed the chat to people (`ctx.handoff()`). */
+  handoffQueued: string;
 }
 
 /** The strings the widget is built with, and the fallback of every other table, key by key. */
@@ -61,6 +69,10 @@ export const ENGLISH: Readonly<UiStrings> = {
   youSaid: 'You:',
   newMessages: 'New messages',
   unread: 'Unread messages:',
+  agentJoined: '{name} joined',
+  agentLeft: '{name} left',
+  agentTyping: '{name} is typing…',
+  handoffQueued: 'A person will join the chat shortly.',
 };
 
 /** Longest string a served table may hold (the longest translation is under 40 characters). */
@@ -72,10 +84,10 @@ const MAX_STRING_CHARS = 200;
  * (ui-strings.test.ts checks every table). Only the server reads these.
  */
 const TRANSLATIONS: Readonly<Record<string, string>> = {
-  es: 'Abrir chat|Cerrar chat||Conversación|Mensaje|Enviar|Enviando…|Enviado|Respuestas rápidas|Escribiendo…|Reconectando…|Conversación finalizada||Tú:|Mensajes nuevos|Mensajes sin leer:',
-  fr: 'Ouvrir le chat|Fermer le chat|||Message|Envoyer|Envoi…|Envoyé|Réponses rapides|Écrit…|Reconnexion…|Conversation terminée|Bot :|Vous :|Nouveaux messages|Messages non lus :',
-  de: 'Chat öffnen|Chat schließen||Unterhaltung|Nachricht|Senden|Wird gesendet…|Gesendet|Schnellantworten|Schreibt…|Verbindung wird wiederhergestellt…|Unterhaltung beendet||Sie:|Neue Nachrichten|Ungelesene Nachrichten:',
-  ar: 'فتح المحادثة|إغلاق المحادثة|محادثة|المحادثة|رسالة|إرسال|جارٍ الإرسال…|تم الإرسال|ردود سريعة|يكتب…|جارٍ إعادة الاتصال…|انتهت المحادثة|الروبوت:|أنت:|رسائل جديدة|رسائل غير مقروءة:',
+  es: 'Abrir chat|Cerrar chat||Conversación|Mensaje|Enviar|Enviando…|Enviado|Respuestas rápidas|Escribiendo…|Reconectando…|Conversación finalizada||Tú:|Mensajes nuevos|Mensajes sin leer:|{name} se unió|{name} salió|{name} está escribiendo…|Una persona se unirá al chat en breve.',
+  fr: 'Ouvrir le chat|Fermer le chat|||Message|Envoyer|Envoi…|Envoyé|Réponses rapides|Écrit…|Reconnexion…|Conversation terminée|Bot :|Vous :|Nouveaux messages|Messages non lus :|{name} a rejoint la conversation|{name} a quitté la conversation|{name} écrit…|Une personne va bientôt rejoindre la conversation.',
+  de: 'Chat öffnen|Chat schließen||Unterhaltung|Nachricht|Senden|Wird gesendet…|Gesendet|Schnellantworten|Schreibt…|Verbindung wird wiederhergestellt…|Unterhaltung beendet||Sie:|Neue Nachrichten|Ungelesene Nachrichten:|{name} ist beigetreten|{name} hat den Chat verlassen|{name} schreibt…|Gleich übernimmt eine Person den Chat.',
+  ar: 'فتح المحادثة|إغلاق المحادثة|محادثة|المحادثة|رسالة|إرسال|جارٍ الإرسال…|تم الإرسال|ردود سريعة|يكتب…|جارٍ إعادة الاتصال…|انتهت المحادثة|الروبوت:|أنت:|رسائل جديدة|رسائل غير مقروءة:|انضم {name}|غادر {name}|{name} يكتب…|سينضم شخص إلى المحادثة قريبًا.',
 };
 
 /**

@@ -10,3 +10,9 @@ export type { Store } from './store';
 export { applyPush, lastBotMessageId, transcriptFromHistory, unreadCount, type TranscriptItem } from './transcript';
 export { pickLanguage } from './strings';
 export { loadStrings } from './i18n';
+// The pieces the agent console reuses.
+export { createStore } from './store';
+export { Log } from './components/Log';
+export { Composer } from './components/Composer';
+export { ErrorBoundary } from './components/ErrorBoundary';
+export { ENGLISH, type UiStrings } from './strings';

@@ -20,7 +20,16 @@ import type {
 import type { Hub } from './hub';
 import { threadClosedPush, typingPush } from './pushes';
 
+/** Told of every stored push and every new thread, after the store has them (the agent side). */
+export interface ChatObserver {
+  stored(chatId: string, push: StoredPush): void;
+  threadStarted(chatId: string): void;
+}
+
 export class ChatService {
+  /** The agent side's feed, set once at wiring. */
+  observer: ChatObserver | undefined;
+
   constructor(
     private readonly store: Store,
     private readonly hub: Hub,
@@ -40,13 +49,14 @@ export class ChatService {
     this.metrics.chatsCreated.inc();
     this.metrics.threadsStarted.inc();
     this.metrics.eventsIn.inc({ kind: 'start' });
+    this.observer?.threadStarted(created.chat.id);
     return created;
   }
 
   /**
    * Closes the chat's current thread (when open) and starts a new one with its `start` item.
-   * Does not publish: the caller answers its client first, then calls {@link published} with
-   * `result.closed`, so the resetting tab gets its response before the closing.
+   * Does not publish: the caller answers its client first, then calls {@link announceThread}, so
+   * the resetting tab gets its response before the closing.
    */
   async startThread(chatId: string, context?: JsonObject): Promise<NewThreadResult | undefined> {
     const result = await this.store.startThread({
@@ -60,6 +70,12 @@ export class ChatService {
     this.metrics.threadsStarted.inc();
     this.metrics.eventsIn.inc({ kind: 'start' });
     return result;
+  }
+
+  /** Publishes what {@link startThread} stored: the previous thread's `thread_closed`, then the new thread. */
+  announceThread(chatId: string, result: NewThreadResult): void {
+    if (result.closed) this.published(chatId, result.closed);
+    this.observer?.threadStarted(chatId);
   }
 
   /** Closes the chat's current thread: stores and publishes `thread_closed`. False when it was closed already. */
@@ -88,7 +104,7 @@ export class ChatService {
     return result;
   }
 
-  /** Publishes a push that was stored by {@link accept} or {@link startThread}. */
+  /** Publishes a push that was stored by {@link accept}. */
   publish(chatId: string, push: StoredPush): void {
     this.published(chatId, push);
   }
@@ -101,5 +117,6 @@ export class ChatService {
   private published(chatId: string, push: StoredPush): void {
     this.metrics.eventsOut.inc({ action: push.action });
     this.hub.publish(chatId, push);
+    this.observer?.stored(chatId, push);
   }
 }

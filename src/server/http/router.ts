@@ -9,6 +9,7 @@ import { childLogger, errorFields } from '../logger';
 import { REQUEST_ID_HEADER, requestIdFrom, type RequestContext, type RouteHandler } from './context';
 import { HttpError, allowMethods, writeError, writeJson } from './errors';
 import { I18N_PATH, sendUiStrings } from './i18n';
+import { sendOpenApi } from './openapi';
 import { sendFile, sendFromDir } from './static';
 
 export interface RouterOptions {
@@ -18,6 +19,8 @@ export interface RouterOptions {
   demoDir?: string;
   pushgate: RouteHandler;
   api: RouteHandler;
+  /** The agent console at `/agent/` (docs/agent-api.md). */
+  console?: RouteHandler;
 }
 
 /** Routes polled by machines: their access lines are `debug`, not `info`, so they do not drown the log. */
@@ -40,7 +43,11 @@ export function createRequestHandler(app: App, options: RouterOptions): (req: In
     const path = url.pathname;
     if (path.startsWith('/pushgate/')) return options.pushgate(req, res, url, ctx);
     if (path === '/api/v1' || path.startsWith('/api/v1/')) return options.api(req, res, url, ctx);
-    ctx.route = path === '/healthz' || path === '/metrics' || path === '/messenger.js' ? path : 'static';
+    if (options.console && (path === '/agent' || path.startsWith('/agent/'))) {
+      ctx.route = '/agent/';
+      return options.console(req, res, url, ctx);
+    }
+    ctx.route = path === '/healthz' || path === '/metrics' || path === '/messenger.js' || path === '/openapi.json' ? path : 'static';
     allowMethods(req.method, ['GET', 'HEAD']);
     const lang = I18N_PATH.exec(path)?.[1];
     if (lang !== undefined) {
@@ -48,6 +55,7 @@ export function createRequestHandler(app: App, options: RouterOptions): (req: In
       return sendUiStrings(res, lang);
     }
     if (path === '/healthz') return writeJson(res, 200, { status: 'ok' });
+    if (path === '/openapi.json') return sendOpenApi(res, app.publicUrl());
     if (path === '/metrics') {
       const text = app.metrics.render();
       res.writeHead(200, {

@@ -5,12 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import { AGENTS_MIGRATION } from './agents-sqlite';
 
 /** SQL, or a function for a step SQL alone cannot express. Each runs in its own transaction. */
 type Migration = string | ((db: Database.Database) => void);
 
 /**
- * Version 2: a dialog was both the visitor and one conversation; now a chat (the visitor, per
+ * Version 3: a dialog was both the visitor and one conversation; now a chat (the visitor, per
  * endpoint, with a stable id) holds threads (the conversations). Every dialog becomes a chat with
  * the same id and one thread, open or closed as the dialog was; its log, inbox, state and
  * pushbacks stay with it, so open widgets resume and pushbacks keep working.
@@ -113,6 +114,7 @@ const MIGRATIONS: readonly Migration[] = [
     deleted_at TEXT
   );
   `,
+  AGENTS_MIGRATION,
   (db) => {
     db.function('roundel_uuid', { deterministic: false }, () => randomUUID());
     db.exec(CHATS_AND_THREADS);

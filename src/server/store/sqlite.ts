@@ -6,6 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import type { StoredPush } from '../../protocol';
+import { sqliteAgentsStore, sqliteWebhookOutbox } from './agents-sqlite';
 import { migrate } from './schema';
 import { num, str, toChat, toItem, toPush, toPushback, toThread, type Row } from './sqlite-rows';
 import type {
@@ -203,6 +204,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const json = (value: unknown): string | undefined => (value === undefined ? undefined : JSON.stringify(value));
 
   return {
+    agents: sqliteAgentsStore(db),
+    webhooks: sqliteWebhookOutbox(db),
     getMeta: (key) => run(() => (q.getMeta.get(key) as Row | undefined)?.value as string | undefined),
     putMetaIfAbsent: (key, value) =>
       run(() => {

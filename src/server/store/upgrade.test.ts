@@ -98,7 +98,7 @@ describe('upgrading a version-1 database', () => {
     await store.close();
 
     const db = new Database(join(dir, 'roundel.db'), { readonly: true });
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
     const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all();
     expect(tables).not.toContain('dialogs');
     db.close();

@@ -55,7 +55,7 @@ export async function startThread(session: Session, chat: ChatRecord, context?: 
     payload: loginResponse(session, result.chat, { resumed: true, recovered: true, last_seq: lastSeq, history: [] }),
     after: () => {
       session.goLive(lastSeq, []);
-      if (result.closed) session.app.chats.publish(chat.id, result.closed);
+      session.app.chats.announceThread(chat.id, result);
       session.app.runtime.schedule(chat.id);
     },
   };

@@ -2,7 +2,9 @@ import { shortTime, splitLinks } from '../format';
 import type { UiStrings } from '../strings';
 
 interface BubbleProps {
-  author: 'bot' | 'visitor';
+  author: 'bot' | 'visitor' | 'agent';
+  /** An agent's name: shown above its message. */
+  authorName?: string;
   text: string;
   /** When it was stored or sent (ISO 8601). */
   at: string;
@@ -18,10 +20,14 @@ interface BubbleProps {
  * and host strings never become markup (CONTRACT.md §3); links open in a new tab without giving
  * it `window.opener` or a referrer.
  */
-export function Bubble({ author, text, at, pending = false, strings, lang }: BubbleProps) {
+export function Bubble({ author, authorName, text, at, pending = false, strings, lang }: BubbleProps) {
   return (
-    <div class={`rd-msg rd-${author}`}>
-      <span class="rd-sr">{author === 'bot' ? strings.botSaid : strings.youSaid} </span>
+    <div class={`rd-msg rd-${author === 'agent' ? 'bot rd-agent' : author}`}>
+      {author === 'agent' ? (
+        <span class="rd-name">{authorName}</span>
+      ) : (
+        <span class="rd-sr">{author === 'bot' ? strings.botSaid : strings.youSaid} </span>
+      )}
       <div class="rd-bubble">
         {splitLinks(text).map((part) =>
           typeof part === 'string' ? part : (
