@@ -4,9 +4,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
 import type { App } from './app';
 import { ChatService } from './chat/service';
 import { Hub } from './chat/hub';
+import { openClusterNode } from './cluster/node';
 import { EndpointRegistry, type EndpointConfig } from './endpoints';
 import { createApi } from './http/api';
 import { createPushgate } from './http/pushgate';
@@ -41,7 +43,11 @@ export interface ServerOptions extends SecurityOptions {
   demoDir?: string;
   /** The built agent console (`dist/console`) served at `/agent/`. Default: none (the page loads no script). */
   consoleDir?: string;
-  /** This node's name (webhook leases). Default `roundel`. */
+  /** PostgreSQL URL: every durable thing lives there, shared by every node (docs/scaling.md). Default: the SQLite file. */
+  database?: string;
+  /** Redis URL carrying live pushes and wake-ups between the nodes. Needs `database`. */
+  redis?: string;
+  /** This node's name (`/healthz`, logs, shard and webhook leases). Default: `<host name>-<pid>`. */
   nodeId?: string;
   /** Webhook retries. Default: exponential from 1 s up to 15 min between attempts, for 24 h. */
   webhookRetry?: RetrySchedule;
@@ -128,10 +134,16 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     slowConsumerMs: security.slowConsumerMs,
     maxQueued: 64,
   };
+  if (options.redis !== undefined && options.database === undefined) throw new TypeError('redis needs database');
+  const nodeId = options.nodeId ?? `${hostname()}-${process.pid}`;
   // Every option is checked before the database is opened, so a TypeError leaves nothing open.
   const metrics = new ServerMetrics();
+  const cluster =
+    options.database === undefined
+      ? undefined
+      : await openClusterNode({ database: options.database, redis: options.redis, nodeId, logger, retention: options.retention });
   const store = instrumentStore(
-    openSqliteStore(options.dbPath, { synchronous: options.synchronous, retention: options.retention }),
+    cluster?.store ?? openSqliteStore(options.dbPath, { synchronous: options.synchronous, retention: options.retention }),
     metrics.storeSeconds,
   );
   const currentSecret =
@@ -141,7 +153,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
 
   const httpServer = createHttpServer();
   const publicUrl = () => configuredUrl ?? listeningUrl(httpServer);
-  const hub = new Hub();
+  const hub = cluster?.hub ?? new Hub();
   const chats = new ChatService(store, hub, metrics);
   const pushbacks = new PushbackService(store, publicUrl);
   const agents = createAgentSide({
@@ -149,7 +161,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     port: chatPort(store, chats, hub),
     endpoints: () => endpoints.all(),
     logger,
-    nodeId: options.nodeId ?? 'roundel',
+    nodeId,
     ...(options.webhookRetry ? { retrySchedule: options.webhookRetry } : {}),
     gateway: {
       ...gatewayOptions,
@@ -161,7 +173,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
   chats.observer = agents.feed;
   const runtime = new BotRuntime(
     { store, chats, pushbacks, endpoints, metrics, logger, handoff: agents.service },
-    { handlerTimeoutMs, concurrency },
+    { handlerTimeoutMs, concurrency, placement: cluster?.placement },
   );
   const app: App = {
     store,
@@ -176,6 +188,9 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     publicUrl,
     configuredOrigin: configuredUrl === undefined ? undefined : new URL(configuredUrl).origin,
     agents,
+    nodeId,
+    // The embedded file is always there; a shared database may not be.
+    healthy: cluster ? () => cluster.healthy() : () => Promise.resolve(true),
   };
   const gateway = new Gateway(app, gatewayOptions);
   httpServer.on(
@@ -201,6 +216,11 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
   httpServer.once('listening', () => {
     void trim();
     agents.start();
+    if (cluster) {
+      // With several nodes, this node runs the pending work of the shards it takes.
+      cluster.start((chatId) => runtime.schedule(chatId)).catch((error: unknown) => logger.error('joining the cluster failed', errorFields(error)));
+      return;
+    }
     runtime.recover().then(
       (count) => count > 0 && logger.info('resuming unprocessed inbox items', { chats: count }),
       (error: unknown) => logger.error('recovering the inbox failed', errorFields(error)),
@@ -216,6 +236,8 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     await runtime.stop(2500);
     httpServer.closeAllConnections();
     await stopped;
+    // After the last turn committed: give the shards back, so other nodes take them at once.
+    await cluster?.close();
     await store.close();
     logger.info('server closed');
   };

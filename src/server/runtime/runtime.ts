@@ -33,6 +33,16 @@ export interface RuntimeOptions {
   handlerTimeoutMs: number;
   /** Chats whose handlers may run at the same time. */
   concurrency: number;
+  /** With several nodes, which chats run here (cluster/node.ts). Default: every chat. */
+  placement?: Placement;
+}
+
+/** Several nodes: one node works on each chat, so that a chat's turns never overlap. */
+export interface Placement {
+  /** True when this node works on the chat now. */
+  owns(chatId: string): boolean;
+  /** The chat has new work and another node works on it: tell that node. */
+  elsewhere(chatId: string): void;
 }
 
 /** Largest `ctx.state`, as serialised JSON characters; a larger one is not persisted. */
@@ -82,6 +92,8 @@ export class BotRuntime {
   /** Makes sure the chat's pending items get processed. Cheap to call often. */
   schedule(chatId: string): void {
     if (this.stopped) return;
+    const placement = this.options.placement;
+    if (placement && !placement.owns(chatId)) return placement.elsewhere(chatId);
     const running = this.workers.get(chatId);
     if (running) {
       running.again = true;
@@ -118,6 +130,8 @@ export class BotRuntime {
   private async work(chatId: string, worker: { again: boolean }): Promise<void> {
     try {
       while (!this.stopped) {
+        // The shard may have moved while the previous item ran: leave the rest to its new owner.
+        if (this.options.placement && !this.options.placement.owns(chatId)) return;
         worker.again = false;
         const item = await this.deps.store.nextPending(chatId);
         if (!item) {
@@ -135,7 +149,10 @@ export class BotRuntime {
       }
     } catch (error) {
       // A store failure: the item stays pending and is retried on the next schedule or restart.
-      this.deps.logger.error('chat worker failed', { chatId, ...errorFields(error) });
+      // With several nodes, a refused commit means another node has taken the chat over.
+      const movedAway = error instanceof Error && (error.name === 'FencedError' || error.name === 'NotOwnerError');
+      if (movedAway) this.deps.logger.info('chat moved to another node; its item stays pending there', { chatId });
+      else this.deps.logger.error('chat worker failed', { chatId, ...errorFields(error) });
     }
   }
 
