@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { startPostgres, startRedis, type PostgresHandle, type RedisHandle } from '../scripts/services.mjs';
-import { openHostPage, subscribe, waitForReady } from './support/host-page';
+import { openHostPage, subscribe, waitForChatId } from './support/host-page';
 import { API_KEY, startServer, type RunningServer } from './support/server';
 
 /**
@@ -33,11 +33,12 @@ test('a pushback POSTed to node B and an external event POSTed to node C reach a
     expect(await (await request.get(`${node.url}/healthz`)).json()).toEqual({ status: 'ok', node: name });
   }
   await openHostPage(page, a);
-  const chatId = await waitForReady(page);
+  const chatId = await waitForChatId(page);
   const link = await subscribe(page);
 
-  const viaB = link.replace(a.url, b.url);
-  expect(viaB.startsWith(b.url)).toBe(true);
+  // The link names the node whose bot turn made it (no --public-url here): aim it at node B.
+  const viaB = link.replace(/^http:\/\/[^/]+/, b.url);
+  expect(viaB.startsWith(`${b.url}/pushgate/push_`)).toBe(true);
   const activation = await request.post(viaB, { data: { text: 'Raised through node B' } });
   expect(activation.status()).toBe(202);
   await expect(page.getByRole('log')).toContainText('We have a unique offer just for you! Raised through node B');
