@@ -51,6 +51,8 @@ export interface OutboxDelivery extends NewDelivery {
  */
 export interface WebhookOutboxStore {
   enqueue(items: readonly NewDelivery[], now: number): Promise<void>;
+  /** Frees the leases `owner` holds: a node that (re)starts holds none, whatever its previous life leased. */
+  release(owner: string): Promise<void>;
   /** Leases up to `limit` due queue heads to `owner`. */
   claim(now: number, leaseUntil: number, owner: string, limit: number): Promise<OutboxDelivery[]>;
   delivered(id: number, owner: string, now: number): Promise<boolean>;
