@@ -192,3 +192,27 @@ describe('isolation', () => {
     });
   });
 });
+
+describe('/metrics', () => {
+  it('shows agents online, chats queued and webhook deliveries by result', async () => {
+    const s = await start();
+    const metric = async (name: string) => {
+      const text = await (await fetch(`${s.url}/metrics`)).text();
+      return text.split('\n').find((line) => line.startsWith(name))?.split(' ').at(-1);
+    };
+    expect(await metric('roundel_agents_online')).toBe('0');
+    expect(await metric('roundel_webhook_deliveries_total{result="delivered"}')).toBe('0');
+    const alice = await agent(s, ALICE.key);
+    expect(await metric('roundel_agents_online')).toBe('1');
+    const visitor = await s.connect();
+    const { chat_id: chatId } = (await visitor.call('login', {})) as { chat_id: string };
+    await visitor.call('send_event', { event: { type: 'message', text: 'human', custom_id: 'c1' } });
+    await alice.waitFor(push('chat_properties_updated', (p) => p.chat_id === chatId));
+    expect(await metric('roundel_chats_queued')).toBe('1');
+    await alice.call('add_user_to_chat', { chat_id: chatId });
+    await alice.waitFor(push('chat_user_added'));
+    expect(await metric('roundel_chats_queued')).toBe('0');
+    alice.ws.close();
+    await alice.waitClose();
+  });
+});

@@ -167,6 +167,7 @@ export function sqliteAgentsStore(db: Database.Database): AgentsStore {
     ),
     active: db.prepare(`SELECT * FROM agent_chats WHERE endpoint = ? AND routing <> 'bot' ORDER BY updated_at`),
     remove: db.prepare('DELETE FROM agent_chats WHERE chat_id = ?'),
+    queued: db.prepare(`SELECT COUNT(*) AS n FROM agent_chats WHERE routing = 'queued'`),
   };
   return {
     async getChatState(chatId) {
@@ -181,6 +182,9 @@ export function sqliteAgentsStore(db: Database.Database): AgentsStore {
     },
     async removeChatState(chatId) {
       q.remove.run(chatId);
+    },
+    async countQueued() {
+      return num((q.queued.get() as Row).n);
     },
   };
 }

@@ -21,6 +21,8 @@ export interface AgentsStore {
   /** Chats of `endpoint` that are queued or assigned, oldest change first. */
   routedChats(endpoint: string): Promise<AgentChatState[]>;
   removeChatState(chatId: string): Promise<void>;
+  /** Chats waiting for an agent (all endpoints): the `/metrics` gauge. */
+  countQueued(): Promise<number>;
 }
 
 /** A webhook POST to make, as enqueued. `body` is the exact JSON that is signed and sent. */
