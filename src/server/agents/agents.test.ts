@@ -216,3 +216,24 @@ describe('/metrics', () => {
     await alice.waitClose();
   });
 });
+
+describe('incoming_multicast', () => {
+  it('tells the endpoint\'s agents once about an external event sent to everyone', async () => {
+    const s = await start();
+    const alice = await agent(s, ALICE.key);
+    const carol = await agent(s, CAROL.key);
+    const visitor = await s.connect();
+    await visitor.call('login', {});
+    const response = await fetch(`${s.url}/api/v1/events/flash-sale`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer test-key-acme', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ users: 'everyone', data: { text: 'Huge online sale today!' } }),
+    });
+    expect(response.status).toBe(202);
+    const multicast = await alice.waitFor(push('incoming_multicast'));
+    expect(multicast.payload).toEqual({ type: 'flash-sale', content: { text: 'Huge online sale today!' } });
+    // Carol's endpoint was not addressed.
+    await carol.call('ping');
+    expect(carol.frames.some(push('incoming_multicast'))).toBe(false);
+  });
+});

@@ -82,7 +82,8 @@ export function createAgentSide(deps: AgentSideDeps): AgentSide {
     await store.webhooks.enqueue(rows, Date.now());
     dispatcher.poke();
   };
-  const feed = new AgentFeed({ port, store: store.agents, directory, presence, webhooks, logger });
+  const hasWebhooks = () => [...deps.endpoints()].some((endpoint) => endpoint.webhooks.length > 0);
+  const feed = new AgentFeed({ port, store: store.agents, directory, presence, webhooks, hasWebhooks, logger });
   const service = new AgentService({
     port,
     store: store.agents,
