@@ -198,9 +198,6 @@ export class ServerMetrics {
   );
 
   private readonly all: Metric[] = [
-    this.agentsOnline,
-    this.chatsQueued,
-    this.webhookDeliveries,
     this.connections,
     this.dialogsCreated,
     this.dialogsClosed,
@@ -217,6 +214,9 @@ export class ServerMetrics {
     this.storeSeconds,
     this.httpRequests,
     this.httpSeconds,
+    this.agentsOnline,
+    this.chatsQueued,
+    this.webhookDeliveries,
   ];
 
   constructor() {
