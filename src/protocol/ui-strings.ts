@@ -43,10 +43,16 @@ export interface UiStrings {
   unread: string;
 }
 
-/** The strings the widget is built with, and the fallback of every other table, key by key. */
-export const ENGLISH: Readonly<UiStrings> = {
+/** The English strings of the roundel: all the first load of the widget needs (the panel's come with it). */
+export const ROUNDEL_ENGLISH = {
   openChat: 'Open chat',
   closeChat: 'Close chat',
+  unread: 'Unread messages:',
+} as const satisfies Partial<UiStrings>;
+
+/** The strings the widget is built with, and the fallback of every other table, key by key. */
+export const ENGLISH: Readonly<UiStrings> = {
+  ...ROUNDEL_ENGLISH,
   defaultTitle: 'Chat',
   transcript: 'Conversation',
   message: 'Message',
@@ -60,7 +66,6 @@ export const ENGLISH: Readonly<UiStrings> = {
   botSaid: 'Bot:',
   youSaid: 'You:',
   newMessages: 'New messages',
-  unread: 'Unread messages:',
 };
 
 /** Longest string a served table may hold (the longest translation is under 40 characters). */
@@ -72,10 +77,10 @@ const MAX_STRING_CHARS = 200;
  * (ui-strings.test.ts checks every table). Only the server reads these.
  */
 const TRANSLATIONS: Readonly<Record<string, string>> = {
-  es: 'Abrir chat|Cerrar chat||Conversación|Mensaje|Enviar|Enviando…|Enviado|Respuestas rápidas|Escribiendo…|Reconectando…|Conversación finalizada||Tú:|Mensajes nuevos|Mensajes sin leer:',
-  fr: 'Ouvrir le chat|Fermer le chat|||Message|Envoyer|Envoi…|Envoyé|Réponses rapides|Écrit…|Reconnexion…|Conversation terminée|Bot :|Vous :|Nouveaux messages|Messages non lus :',
-  de: 'Chat öffnen|Chat schließen||Unterhaltung|Nachricht|Senden|Wird gesendet…|Gesendet|Schnellantworten|Schreibt…|Verbindung wird wiederhergestellt…|Unterhaltung beendet||Sie:|Neue Nachrichten|Ungelesene Nachrichten:',
-  ar: 'فتح المحادثة|إغلاق المحادثة|محادثة|المحادثة|رسالة|إرسال|جارٍ الإرسال…|تم الإرسال|ردود سريعة|يكتب…|جارٍ إعادة الاتصال…|انتهت المحادثة|الروبوت:|أنت:|رسائل جديدة|رسائل غير مقروءة:',
+  es: 'Abrir chat|Cerrar chat|Mensajes sin leer:||Conversación|Mensaje|Enviar|Enviando…|Enviado|Respuestas rápidas|Escribiendo…|Reconectando…|Conversación finalizada||Tú:|Mensajes nuevos',
+  fr: 'Ouvrir le chat|Fermer le chat|Messages non lus :|||Message|Envoyer|Envoi…|Envoyé|Réponses rapides|Écrit…|Reconnexion…|Conversation terminée|Bot :|Vous :|Nouveaux messages',
+  de: 'Chat öffnen|Chat schließen|Ungelesene Nachrichten:||Unterhaltung|Nachricht|Senden|Wird gesendet…|Gesendet|Schnellantworten|Schreibt…|Verbindung wird wiederhergestellt…|Unterhaltung beendet||Sie:|Neue Nachrichten',
+  ar: 'فتح المحادثة|إغلاق المحادثة|رسائل غير مقروءة:|محادثة|المحادثة|رسالة|إرسال|جارٍ الإرسال…|تم الإرسال|ردود سريعة|يكتب…|جارٍ إعادة الاتصال…|انتهت المحادثة|الروبوت:|أنت:|رسائل جديدة',
 };
 
 /**
