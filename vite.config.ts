@@ -106,7 +106,14 @@ function widget(format: 'iife' | 'es'): UserConfig {
         name: 'ServisBotBundle',
         fileName: () => (format === 'iife' ? 'messenger.js' : 'messenger.mjs'),
       },
-      rollupOptions: format === 'es' ? { output: { chunkFileNames: 'messenger-[name]-[hash].mjs' } } : {},
+      rollupOptions: {
+        // The protocol's parsers are built at module level from reader combinators and object
+        // spreads, which the bundler cannot prove pure: it would keep every parser (the agent
+        // protocol's too) in the widget. These calls build readers and nothing else, and no
+        // module-level object of ours has a getter.
+        treeshake: { manualPureFunctions: ['shape', 'check', 'oneOf', 'optional', 'array', 'Object.assign', 'Object.create'], propertyReadSideEffects: false },
+        ...(format === 'es' ? { output: { chunkFileNames: 'messenger-[name]-[hash].mjs' } } : {}),
+      },
     },
     plugins: format === 'iife' ? [precompress(() => [resolve(dist, 'messenger.js'), resolve(dist, 'messenger.js.map')])] : [],
   };
@@ -125,6 +132,20 @@ function widget(format: 'iife' | 'es'): UserConfig {
 export default defineConfig(({ mode }) => {
   if (mode === 'chunks') return chunks();
   if (mode === 'esm') return widget('es');
+  if (mode === 'console') {
+    // The agent console (served at /agent/): a second Preact entry on the same components.
+    return {
+      // The automatic runtime: the console's own files import nothing for JSX, the widget's import `h` (unused here).
+      oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+      build: {
+        outDir: 'dist/console',
+        emptyOutDir: true,
+        target: 'es2022',
+        sourcemap: true,
+        lib: { entry: resolve(here, 'src/console/main.tsx'), formats: ['iife'], name: 'RoundelConsole', fileName: () => 'console.js' },
+      },
+    };
+  }
   if (mode === 'server') {
     return {
       build: {
@@ -135,7 +156,7 @@ export default defineConfig(({ mode }) => {
         minify: false,
         sourcemap: true,
         rollupOptions: {
-          input: { cli: resolve(here, 'src/server/cli.ts') },
+          input: { cli: resolve(here, 'src/main/cli.ts') },
           output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
         },
       },

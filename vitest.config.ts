@@ -11,7 +11,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['src/{protocol,client,server,bots}/**/*.test.ts'],
+          include: ['src/{protocol,client,server,bots,main}/**/*.test.ts'],
         },
       },
       {

@@ -23,14 +23,14 @@ export function classifyRoundel({ name, source }) {
   return 'other (V8, Node internals)';
 }
 
-export async function runPushgate({ quick }) {
+export async function runPushgate({ quick, startRate = 25 }) {
   const dialogs = quick ? 100 : 1000;
   const plan = {
     mode: 'ladder',
     dialogs,
     apiKey: API_KEY,
     p99LimitMs: 50,
-    startRate: 25,
+    startRate,
     maxRate: quick ? 12_800 : 25_600,
     stepMs: quick ? 1000 : 3000,
     minSamples: quick ? 40 : 300,
@@ -38,12 +38,18 @@ export async function runPushgate({ quick }) {
     drainMs: quick ? 1000 : 2000,
     refine: quick ? 1 : 2,
     idleMs: quick ? 1000 : 4000,
+    // The common-rate phase that CPU per activation is read from (see pushgate-load.mjs).
+    cpuMaxRate: 1600,
+    cpuStepMs: quick ? 2000 : 5000,
+    cpuSamples: quick ? 600 : 3000,
   };
   const servers = {};
   const files = {};
   // Server CPU time: the idle rate of each (heartbeats, the profiler's own sampling), then the
   // CPU used during each of its steps, less that idle rate.
-  const cpu = Object.fromEntries(TARGETS.map((k) => [k, { idleAt: 0, idle: 0, idleMs: 0, at: 0, t: 0, used: 0, wallMs: 0, sent: 0, others: [] }]));
+  const cpu = Object.fromEntries(
+    TARGETS.map((k) => [k, { idleAt: 0, idle: 0, idleMs: 0, at: 0, t: 0, used: 0, wallMs: 0, sent: 0, others: [], common: null }]),
+  );
   // And how much of the machine other work took during each step (all CPU less the bench's own).
   const benchCpu = (clientPid) => TARGETS.reduce((sum, k) => sum + cpuMsOf(servers[k].pid), cpuMsOf(clientPid));
   const cores = availableParallelism();
@@ -67,7 +73,9 @@ export async function runPushgate({ quick }) {
     }
     const c = cpu[target];
     const ms = cpuMsOf(servers[target].pid);
-    if (phase === 'step-start') [c.at, c.t] = [ms, now];
+    if (phase === 'step-start' || phase === 'cpu-start') [c.at, c.t] = [ms, now];
+    // The common-rate phase: the last try counts (a second one runs only when the first failed).
+    else if (phase === 'cpu-end') c.common = { used: ms - c.at, wallMs: now - c.t, sent };
     else {
       c.used += ms - c.at;
       c.wallMs += now - c.t;
@@ -102,9 +110,17 @@ export async function runPushgate({ quick }) {
     const c = cpu[kind];
     r.steps.forEach((step, i) => (step.otherWork = c.others[i] ?? null));
     const idleRate = c.idleMs > 0 ? c.idle / c.idleMs : 0;
-    r.serverCpu = { stepsMs: c.used, wallMs: round(c.wallMs), idleMsPerS: round(idleRate * 1000, 1), activations: c.sent };
-    r.serverCpuMsPerActivation = round(Math.max(0, c.used - idleRate * c.wallMs) / c.sent, 3);
-    log(`pushgate: ${kind} max sustained ${r.maxSustained}/s, ${r.serverCpuMsPerActivation} ms server CPU per activation (setup ${Math.round(r.setupMs)} ms)`);
+    const perActivation = ({ used, wallMs, sent }) => (sent > 0 ? round(Math.max(0, used - idleRate * wallMs) / sent, 3) : null);
+    r.serverCpu = {
+      idleMsPerS: round(idleRate * 1000, 1),
+      ladder: { usedMs: c.used, wallMs: round(c.wallMs), activations: c.sent },
+      commonRate: c.common && { offered: run.cpuRate, usedMs: c.common.used, wallMs: round(c.common.wallMs), activations: c.common.sent },
+    };
+    // At the common rate (all three servers the same offered rate); the ladder-wide figure, which
+    // mixes each server's own rates, is kept beside it for the history of earlier runs.
+    r.serverCpuMsPerActivation = c.common ? perActivation(c.common) : null;
+    r.serverCpuMsPerActivationLadder = perActivation({ used: c.used, wallMs: c.wallMs, sent: c.sent });
+    log(`pushgate: ${kind} max sustained ${r.maxSustained}/s, ${r.serverCpuMsPerActivation} ms server CPU per activation at ${run.cpuRate}/s (ladder-wide ${r.serverCpuMsPerActivationLadder} ms; setup ${Math.round(r.setupMs)} ms)`);
     for (const s of r.steps) log(`  ${s.offered}/s p50 ${s.p50Ms} p99 ${s.p99Ms} ms lost ${s.lost} err ${s.errors} other work ${Math.round((s.otherWork ?? 0) * 100)}% ${s.pass ? 'ok' : 'FAIL'}`);
     if (existsSync(files[kind])) {
       r.profile = { file: `bench/profiles/pushgate-${kind}.cpuprofile`, ...summariseProfile(files[kind], { ...run.window, top: kind === 'roundel' ? 15 : 5, classify: kind === 'roundel' ? classifyRoundel : undefined }) };
@@ -124,6 +140,7 @@ export async function runPushgate({ quick }) {
     misrouted: run.misrouted,
     targets: results,
     commonRate: common > 0 ? common : null,
+    cpuRate: run.cpuRate,
     atCommonRate: Object.fromEntries(TARGETS.map((k) => [k, at(k) && { p50Ms: at(k).p50Ms, p99Ms: at(k).p99Ms }])),
     ratios: {
       roundelOverFloorCpuPerActivation: ratio(r.serverCpuMsPerActivation, results.floor.serverCpuMsPerActivation),

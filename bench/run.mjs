@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// `npm run bench [-- --quick] [--only=size,browser,pushgate,durability,connections] [--budget=SECONDS] [--write]`
+// `npm run bench [-- --quick] [--only=size,browser,pushgate,durability,connections] [--engine] [--budget=SECONDS] [--write]`
+// `--engine` is the server engine's before/after check: the pushgate and connections (fan-out)
+// parts only, at full size, the ladder starting at 100 /s, without waiting for a calm machine.
 // Measures Roundel against the floor and its peers, side by side in one run, on 127.0.0.1 only;
 // prints a summary and writes bench/results.json, docs/benchmarks.md and docs/benchmarks.svg
 // (a quick or partial run writes them under the temp dir unless --write is given).
@@ -24,8 +26,11 @@ const { values } = parseArgs({
     only: { type: 'string' },
     budget: { type: 'string' },
     write: { type: 'boolean', default: false },
+    engine: { type: 'boolean', default: false },
   },
 });
+const engine = values.engine;
+if (engine && values.only) throw new TypeError('--engine and --only cannot be combined');
 const quick = values.quick;
 const mode = quick ? 'quick' : 'full';
 
@@ -37,7 +42,7 @@ const SCENARIOS = [
   { key: 'durability', name: 'durability', run: runDurability, need: { quick: 12, full: 45 } },
   { key: 'connections', name: 'connections', run: runConnections, need: { quick: 22, full: 360 } },
 ];
-const only = values.only?.split(',').map((s) => s.trim());
+const only = engine ? ['pushgate', 'connections'] : values.only?.split(',').map((s) => s.trim());
 const totalS = Number(values.budget ?? (quick ? 108 : 900));
 
 process.once('SIGINT', () => process.exit(130));
@@ -86,7 +91,7 @@ async function waitForQuiet(waitS) {
 ensureBuild();
 // A first install of the peers (minutes on a cold npm cache) is not counted in the budget.
 const peersInstallS = ensurePeers();
-const busyAtStart = await waitForQuiet(quick ? 0 : 60);
+const busyAtStart = await waitForQuiet(quick || engine ? 0 : 60);
 const started = Date.now();
 const clock = budget(totalS * 1000);
 // The last resort: past the budget and a grace period, stop (children are killed on exit).
@@ -98,6 +103,7 @@ const results = {
   meta: {
     date: new Date().toISOString(),
     mode,
+    engineOnly: engine,
     durationS: 0,
     budgetS: totalS,
     node: process.version,
@@ -129,7 +135,7 @@ for (const scenario of SCENARIOS) {
   const t0 = Date.now();
   log(`${scenario.name}: start`);
   try {
-    results[scenario.key] = await scenario.run({ quick });
+    results[scenario.key] = await scenario.run({ quick, startRate: engine ? 100 : 25 });
   } catch (error) {
     log(`${scenario.name}: failed: ${error.stack ?? error}`);
     results[scenario.key] = { error: String(error.message ?? error).split('\n')[0] };

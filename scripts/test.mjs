@@ -1,7 +1,9 @@
-// `npm test`: install what is missing, then typecheck, unit + integration (vitest), build, and
-// the Playwright e2e suite on the built bundle in Chromium. Prints one closing summary line.
+// `npm test`: install what is missing (dependencies, PostgreSQL and Redis, a Chromium), then
+// typecheck, unit + integration (vitest), build, and the Playwright e2e suite on the built bundle
+// in Chromium. Prints one closing summary line.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureServices } from './services.mjs';
 import { ensureChromium, ensureDependencies, root, run } from './setup.mjs';
 
 // Not test-results/: Playwright empties that folder when it starts.
@@ -29,6 +31,8 @@ function counts(file) {
 }
 
 ensureDependencies();
+// The multi-node tests start a real PostgreSQL and Redis (apt-get installs them when missing, as root).
+ensureServices();
 step('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
 const unitReport = join(reports, 'vitest.json');
 step('unit + integration (vitest)', 'npx', [

@@ -218,14 +218,37 @@ clientMain(async (input, send) => {
     }
   }
   const windowEndUs = monotonicUs();
+
+  // CPU per activation compares servers at one offered rate, the same for all: the highest rate
+  // every target sustained (the slowest one's maximum), capped so the phase stays short. Each
+  // target runs it in turn (twice if the first try fails on a noisy machine); the parent reads the
+  // server's CPU time at the `cpu-start`/`cpu-end` marks.
+  const sustained = state.map((s) => s.pass).filter((rate) => rate > 0);
+  const cpuRate = sustained.length === targets.length ? Math.min(...sustained, input.cpuMaxRate) : 0;
+  const cpuSteps = {};
+  if (cpuRate > 0) {
+    const ms = Math.max(input.cpuStepMs, (input.cpuSamples * 1000) / cpuRate);
+    for (const target of targets) {
+      let result;
+      for (let attempt = 1; attempt <= 2 && !result?.pass; attempt += 1) {
+        await drain(10_000);
+        collectGarbage();
+        send({ type: 'mark', phase: 'cpu-start', target: target.name });
+        result = { ...(await step(target, cpuRate, ms)), attempt };
+        send({ type: 'mark', phase: 'cpu-end', target: target.name, sent: result.sent });
+      }
+      cpuSteps[target.name] = result;
+    }
+  }
   closeAll();
   return {
     misrouted,
     window: { startUs: windowStartUs, endUs: windowEndUs },
+    cpuRate: cpuRate > 0 ? cpuRate : null,
     targets: Object.fromEntries(
       targets.map((x) => {
         const s = state[x.t];
-        return [x.name, { setupMs: setup[x.name], steps: s.steps, maxSustained: s.pass, firstFailed: s.fail || null }];
+        return [x.name, { setupMs: setup[x.name], steps: s.steps, maxSustained: s.pass, firstFailed: s.fail || null, cpuStep: cpuSteps[x.name] ?? null }];
       }),
     ),
   };

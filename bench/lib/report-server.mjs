@@ -1,6 +1,9 @@
 // The server part of docs/benchmarks.md: pushgate ladder, durability, connections, hot path.
 import { LABELS, count, kib, mib, num, ok, table, times, why } from './format.mjs';
 
+/** `p50 / p99 / max ms (n)` of the /healthz probes, or a dash. */
+const health = (h) => (h && h.count > 0 ? `${h.p50Ms} / ${h.p99Ms} / ${h.maxMs} ms (${h.count})` : '–');
+
 export function serverSections(r) {
   const out = ['## Server\n'];
   if (ok(r.pushgate)) {
@@ -32,14 +35,18 @@ turns, so machine noise falls on all of them. All three run under \`--cpu-prof\`
 |---|---|---|---|
 | activations / s | **${p.targets.roundel.maxSustained}** | ${p.targets.floor.maxSustained} | ${p.targets.socketio.maxSustained} |
 | Roundel / … | | ${times(p.ratios.roundelOverFloorMaxRate)} | ${times(p.ratios.roundelOverSocketIoMaxRate)} |
-| server CPU per activation | **${p.targets.roundel.serverCpuMsPerActivation} ms** | ${p.targets.floor.serverCpuMsPerActivation} ms | ${p.targets.socketio.serverCpuMsPerActivation} ms |
+| server CPU per activation${p.cpuRate ? ` at ${p.cpuRate} /s` : ''} | **${p.targets.roundel.serverCpuMsPerActivation} ms** | ${p.targets.floor.serverCpuMsPerActivation} ms | ${p.targets.socketio.serverCpuMsPerActivation} ms |
 | Roundel / … | | ${times(p.ratios.roundelOverFloorCpuPerActivation)} | ${times(p.ratios.roundelOverSocketIoCpuPerActivation)} |
 
 The maximum rate is the figure users ask for, but on a shared machine it moves with whatever else
-runs; CPU time per activation moves less (contention still inflates it, the floor's most): the server's user +
-system time (\`/proc/PID/stat\`) during its own steps, less what it burns idle (heartbeats, the
-profiler's sampling) over the same time, divided by the activations sent. It does not count time
-blocked in fsync, which is not CPU time.
+runs; CPU time per activation moves less (contention still inflates it, the floor's most). It is measured
+after the ladder at **one offered rate for all three servers** (${p.cpuRate ?? '–'} /s: the highest rate each of
+them sustained, at most 1,600 /s), so that no server's figure is diluted or inflated by rates the
+others never ran: the server's user + system time (\`/proc/PID/stat\`) during that phase, less what
+it burns idle (heartbeats, the profiler's sampling) over the same time, divided by the activations
+sent. It does not count time blocked in fsync, which is not CPU time. (Earlier reports took it over
+each server's whole ladder; that figure is still in results.json as \`serverCpuMsPerActivationLadder\`:
+Roundel ${p.targets.roundel.serverCpuMsPerActivationLadder ?? '–'} ms, floor ${p.targets.floor.serverCpuMsPerActivationLadder ?? '–'} ms, Socket.IO ${p.targets.socketio.serverCpuMsPerActivationLadder ?? '–'} ms.)
 
 ${p.commonRate ? `At ${p.commonRate} /s, the highest rate all three sustained, p50 / p99: Roundel ${p.atCommonRate.roundel.p50Ms} / ${p.atCommonRate.roundel.p99Ms} ms, floor ${p.atCommonRate.floor.p50Ms} / ${p.atCommonRate.floor.p99Ms} ms, Socket.IO ${p.atCommonRate.socketio.p50Ms} / ${p.atCommonRate.socketio.p99Ms} ms.` : ''}
 Pushes delivered to the wrong dialog: ${p.misrouted}.
@@ -87,7 +94,9 @@ process (\`/proc/PID/status\` VmRSS) before the clients connect and ${c.settleMs
 one did, divided by the number of dialogs. Then one POST raises an event in all of them (Roundel:
 \`POST /api/v1/events/bench\` with \`users: "everyone"\`, which stores an \`incoming_multicast\` in
 every dialog and runs the bot, whose reply follows; baselines: a broadcast of the body), timed until
-the last client has its push.
+the last client has its push. Meanwhile the bench process asks \`GET /healthz\` of the server every
+20 ms (one request at a time) until the last push arrived, to show whether the fan-out leaves the
+server answering.
 
 | | Roundel | floor | Socket.IO |
 |---|---|---|---|
@@ -99,6 +108,7 @@ the last client has its push.
 | fan-out: last push received | **${num(t.roundel.lastPushMs)} ms** | ${num(t.floor.lastPushMs)} ms | ${num(t.socketio.lastPushMs)} ms |
 | fan-out: last bot reply received | ${num(t.roundel.lastReplyMs)} ms | – | – |
 | dialogs reached | ${t.roundel.received} | ${t.floor.received} | ${t.socketio.received} |
+| \`GET /healthz\` during the fan-out, p50 / p99 / max | ${health(t.roundel.healthz)} | ${health(t.floor.healthz)} | ${health(t.socketio.healthz)} |
 
 The workloads differ in what the product promises: Roundel stores the event in every dialog, runs
 the bot there and stores its reply (three SQLite commits per dialog, at most 64 dialogs' handlers at

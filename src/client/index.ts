@@ -19,3 +19,7 @@ export type {
   WebSocketFactory,
   WebSocketLike,
 } from './types';
+// The connection pieces the agent console builds on (one copy: the widget's own).
+export { createTransport, type OutgoingRequest, type Transport, type TransportHandlers } from './transport';
+export { createTimers, type Timers } from './timers';
+export { createPendingRequests, type PendingRequests } from './pending-requests';

@@ -2,7 +2,7 @@
  * Requests awaiting their response, keyed by `request_id`, each with a timeout. Settled exactly
  * once: by its response, by its timer, or by `failAll` when the socket goes.
  */
-import type { ErrorBody, ErrorType, JsonObject, RequestAction, ResponseFrame } from '../protocol';
+import type { ErrorBody, ErrorType, JsonObject } from '../protocol';
 import type { Timers } from './timers';
 
 /** A caller's promise, settled when the server answers what it asked for. */
@@ -24,13 +24,16 @@ export interface RequestHandlers {
 export const isRetryable = (error: ErrorBody): boolean => RETRYABLE.has(error.type);
 const RETRYABLE: ReadonlySet<ErrorType> = new Set(['request_timeout', 'too_many_requests', 'internal', 'authentication']);
 
+/** A response frame of either websocket (the same envelope). */
+export type AnyResponse = { request_id: string } & ({ success: true; payload: unknown } | { success: false; error: ErrorBody });
+
 export interface PendingRequests {
   /** A `request_id` unique for this client. */
   nextId(): string;
   /** Awaits the response to `id`; fails with `request_timeout` after the timeout. */
-  track(id: string, action: RequestAction, handlers: RequestHandlers): void;
-  /** Settles the request a response answers. Returns false for an unknown (late or foreign) id. */
-  settle(frame: ResponseFrame): boolean;
+  track(id: string, action: string, handlers: RequestHandlers): void;
+  /** Settles the request a response answers (the widget's or the agent console's). Returns false for an unknown (late or foreign) id. */
+  settle(frame: AnyResponse): boolean;
   /** Fails every pending request with `error` (the socket that carried them is gone). */
   failAll(error: ErrorBody): void;
 }

@@ -4,7 +4,7 @@
  * socket is still the current one, so a late event from a replaced socket cannot act
  * (centrifuge-js compares transport ids for the same reason).
  */
-import { CLOSE_NORMAL, CLOSE_PING_TIMEOUT, isFinalCloseCode, parseServerFrame, type ClientRequest, type ServerFrame } from '../protocol';
+import { CLOSE_NORMAL, CLOSE_PING_TIMEOUT, isFinalCloseCode, parseServerFrame, type Result, type ServerFrame } from '../protocol';
 import type { Timers } from './timers';
 import type { Logger, WebSocketFactory, WebSocketLike } from './types';
 
@@ -13,8 +13,17 @@ const OPEN = 1;
 /** What a socket that vanished without a close frame reports (RFC 6455 §7.1.5). */
 const ABNORMAL_CLOSURE = 1006;
 
-export interface TransportOptions {
+/** A request in the RTM envelope (the widget's, or the agent console's). */
+export interface OutgoingRequest {
+  request_id: string;
+  action: string;
+  payload: object;
+}
+
+export interface TransportOptions<F = ServerFrame> {
   url: string;
+  /** Parses a text frame. Default: the widget's `parseServerFrame` (the console passes the agent parser). */
+  parse?: (text: string) => Result<F>;
   WebSocket: WebSocketFactory;
   timers: Timers;
   logger: Logger;
@@ -26,13 +35,13 @@ export interface TransportOptions {
   deadPeerMs: number;
 }
 
-export interface TransportHandlers {
+export interface TransportHandlers<F = ServerFrame> {
   /** A socket is being opened (first connect or a retry). */
   connecting(): void;
   /** The socket is open: log in now. */
   open(): void;
   /** A well-formed frame arrived. */
-  frame(frame: ServerFrame): void;
+  frame(frame: F): void;
   /** A frame was dropped because it could not be parsed. */
   malformed(reason: string): void;
   /** The socket is gone. Unless `final`, a reconnect is already scheduled. */
@@ -43,7 +52,7 @@ export interface Transport {
   /** Opens a socket unless one is open or a retry is scheduled. */
   start(): void;
   /** Sends one request; false (and the socket is dropped) when it cannot be sent. */
-  send(request: ClientRequest): boolean;
+  send(request: OutgoingRequest): boolean;
   /**
    * Closes the current socket ourselves (a gap in `seq`, a dead peer, a re-login) and schedules a
    * reconnect with backoff. No-op without a socket.
@@ -59,7 +68,8 @@ export interface Transport {
   stop(): void;
 }
 
-export function createTransport(options: TransportOptions, handlers: TransportHandlers): Transport {
+export function createTransport<F = ServerFrame>(options: TransportOptions<F>, handlers: TransportHandlers<F>): Transport {
+  const parse = options.parse ?? (parseServerFrame as unknown as (text: string) => Result<F>);
   const { timers, logger: log } = options;
   let socket: WebSocketLike | undefined;
   let attempt = 0;
@@ -102,7 +112,7 @@ export function createTransport(options: TransportOptions, handlers: TransportHa
     lost(code, reason);
   };
 
-  const send = (request: ClientRequest): boolean => {
+  const send = (request: OutgoingRequest): boolean => {
     if (socket?.readyState !== OPEN) return false;
     try {
       socket.send(JSON.stringify(request));
@@ -146,7 +156,7 @@ export function createTransport(options: TransportOptions, handlers: TransportHa
     current.onmessage = ({ data }) => {
       if (current !== socket) return;
       armDeadPeer();
-      const parsed = typeof data === 'string' ? parseServerFrame(data) : { ok: false as const, error: 'binary frame' };
+      const parsed = typeof data === 'string' ? parse(data) : { ok: false as const, error: 'binary frame' };
       if (parsed.ok) return handlers.frame(parsed.value);
       log('warn', `dropped a malformed frame: ${parsed.error}`, data);
       handlers.malformed(parsed.error);

@@ -22,7 +22,10 @@ export interface ChatSettings {
 export interface ChatMessage {
   id: string;
   type: 'message';
-  author: 'bot' | 'visitor';
+  author: 'bot' | 'visitor' | 'agent';
+  /** The agent's id and name, on an agent's message (docs/agent-api.md). */
+  author_id?: string;
+  author_name?: string;
   text: string;
   quick_replies?: string[];
   /** The client-chosen id of a visitor message, echoed so the sender can match it. */
@@ -68,6 +71,18 @@ export interface UpdateContextPayload {
   context: JsonObject;
 }
 
+/** What the visitor is typing, before it is sent (LiveChat's `send_sneak_peek`); empty when the draft was cleared. */
+export interface SneakPeekPayload {
+  sneak_peek_text: string;
+}
+
+/** The page the visitor is on: at login and after each single-page-app navigation. */
+export interface CustomerPagePayload {
+  url: string;
+  title: string;
+  referrer: string;
+}
+
 export interface RequestPayloads {
   login: LoginPayload;
   start_chat: StartChatPayload;
@@ -76,6 +91,8 @@ export interface RequestPayloads {
   page_event: PageEventPayload;
   update_context: UpdateContextPayload;
   ping: Record<string, never>;
+  send_sneak_peek: SneakPeekPayload;
+  update_customer_page: CustomerPagePayload;
 }
 
 export type RequestAction = keyof RequestPayloads;
@@ -113,6 +130,8 @@ export interface ResponsePayloads {
   page_event: { accepted: true };
   update_context: Record<string, never>;
   ping: Record<string, never>;
+  send_sneak_peek: Record<string, never>;
+  update_customer_page: Record<string, never>;
 }
 
 export type ResponseFrame =
@@ -143,11 +162,18 @@ export interface StoredPushPayloads {
   host_notification: { chat_id: string; seq: number; message: string };
   incoming_multicast: { chat_id: string; seq: number; type: string; content: JsonObject };
   thread_closed: { chat_id: string; seq: number };
+  /** An agent joined the chat ("Alice joined"). */
+  chat_user_added: { chat_id: string; seq: number; user: { id: string; name: string; type: 'agent' }; user_type: 'agent' };
+  /** An agent left the chat ("Alice left"); `user_name` so the line needs no earlier push. */
+  chat_user_removed: { chat_id: string; seq: number; user_id: string; user_name: string; user_type: 'agent' };
+  /** The bot handed the chat to people (`ctx.handoff()`): `routing.status` is `queued`. */
+  chat_thread_properties_updated: { chat_id: string; seq: number; properties: { routing: { status: 'queued' } } };
 }
 
 /** Pushes that are not stored and carry no `seq`. */
 export interface EphemeralPushPayloads {
-  incoming_typing_indicator: { chat_id: string; typing_indicator: { author_id: 'bot'; is_typing: boolean } };
+  /** `author_id` is `bot` or an agent's id (then `author_name` is the agent's name). */
+  incoming_typing_indicator: { chat_id: string; typing_indicator: { author_id: string; author_name?: string; is_typing: boolean } };
   chat_properties_updated: { chat_id: string; properties: ChatSettings };
 }
 
@@ -171,6 +197,9 @@ export const STORED_PUSH_ACTIONS: readonly StoredPushAction[] = [
   'host_notification',
   'incoming_multicast',
   'thread_closed',
+  'chat_user_added',
+  'chat_user_removed',
+  'chat_thread_properties_updated',
 ];
 
 /** A Set, not `STORED_PUSH_ACTIONS.includes`: a host page may break `Array.prototype` after the widget loaded. */

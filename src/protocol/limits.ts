@@ -37,4 +37,6 @@ export const Limits = {
   notificationChars: 2000,
   /** Deepest nesting of arrays and objects in any JSON value ({@link JSON_DEPTH}). */
   jsonDepth: JSON_DEPTH,
+  /** Longest page URL, title or referrer a widget reports (`update_customer_page`). */
+  pageUrlChars: 2048,
 } as const;

@@ -87,6 +87,22 @@ const parsers: { [A in RequestAction]: PayloadParser<A> } = {
   ping() {
     return ok({});
   },
+  send_sneak_peek(p) {
+    const text = p.sneak_peek_text;
+    if (typeof text !== 'string') return fail('sneak_peek_text must be a string');
+    // A draft longer than a message is cut, not refused: it is a preview.
+    return ok({ sneak_peek_text: text.slice(0, Limits.textChars) });
+  },
+  update_customer_page(p) {
+    const url = requiredString(p, 'url', Limits.pageUrlChars);
+    if (!url.ok) return url;
+    if (!/^https?:\/\//i.test(url.value)) return fail('url must be an http(s) URL');
+    const title = optionalString(p, 'title', Limits.pageUrlChars);
+    if (!title.ok) return title;
+    const referrer = optionalString(p, 'referrer', Limits.pageUrlChars);
+    if (!referrer.ok) return referrer;
+    return ok({ url: url.value, title: title.value ?? '', referrer: referrer.value ?? '' });
+  },
 };
 
 function isRequestAction(action: string): action is RequestAction {

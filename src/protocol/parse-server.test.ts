@@ -30,7 +30,7 @@ describe('parseServerFrame', () => {
     ['an unknown push', JSON.stringify({ action: 'incoming_chat', type: 'push', payload: { chat_id: 'c' } }), 'bad frame.action'],
     ['a push named after an Object member', JSON.stringify({ action: 'constructor', type: 'push', payload: { chat_id: 'c' } }), 'bad frame.action'],
     ['a push named __proto__', '{"action":"__proto__","type":"push","payload":{"chat_id":"c"}}', 'bad frame.action'],
-    ['a message with a bad author', JSON.stringify({ action: 'incoming_event', type: 'push', payload: { chat_id: 'c', seq: 1, event: { ...message, author: 'agent' } } }), 'bad frame.payload.event.author'],
+    ['a message with a bad author', JSON.stringify({ action: 'incoming_event', type: 'push', payload: { chat_id: 'c', seq: 1, event: { ...message, author: 'robot' } } }), 'bad frame.payload.event.author'],
     ['quick replies that are not strings', JSON.stringify({ action: 'incoming_event', type: 'push', payload: { chat_id: 'c', seq: 1, event: { ...message, quick_replies: [1] } } }), 'bad frame.payload.event.quick_replies[0]'],
     ['a typing indicator without is_typing', JSON.stringify({ action: 'incoming_typing_indicator', type: 'push', payload: { chat_id: 'c', typing_indicator: {} } }), 'bad frame.payload.typing_indicator.is_typing'],
   ])('refuses %s, naming the field', (_name, text, error) => {

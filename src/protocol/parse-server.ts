@@ -81,7 +81,9 @@ function parse<T>(read: Reader<T>, value: unknown, path: string): Result<T> {
 const message = shape<ChatMessage>({
   id: string,
   type: oneOf('message'),
-  author: oneOf('bot', 'visitor'),
+  author: oneOf('bot', 'visitor', 'agent'),
+  author_id: optional(string),
+  author_name: optional(string),
   text: string,
   quick_replies: optional(array(string)),
   custom_id: optional(string),
@@ -117,11 +119,22 @@ const PUSH_PAYLOADS: Record<string, Reader<unknown>> = Object.assign(Object.crea
   thread_closed: shape(stored),
   incoming_typing_indicator: shape({
     chat_id: string,
-    typing_indicator: (value: unknown, path: string) => ({
-      author_id: 'bot',
-      is_typing: shape({ is_typing: boolean })(value, path).is_typing,
-    }),
+    typing_indicator: (value: unknown, path: string) => {
+      const { author_id: author, author_name: name, is_typing: isTyping } = shape({
+        author_id: looseString,
+        author_name: looseString,
+        is_typing: boolean,
+      })(value, path);
+      return { author_id: author ?? 'bot', ...(name === undefined ? {} : { author_name: name }), is_typing: isTyping };
+    },
   }),
+  chat_user_added: shape({
+    ...stored,
+    user: shape({ id: string, name: string, type: oneOf('agent') }),
+    user_type: oneOf('agent'),
+  }),
+  chat_user_removed: shape({ ...stored, user_id: string, user_name: string, user_type: oneOf('agent') }),
+  chat_thread_properties_updated: shape({ ...stored, properties: shape({ routing: shape({ status: oneOf('queued') }) }) }),
   chat_properties_updated: shape({ chat_id: string, properties: settings }),
 });
 
@@ -175,3 +188,6 @@ export function parseServerFrame(text: string): Result<ServerFrame> {
   }
   return parse<ServerFrame>(isObject(raw) && raw.type === 'push' ? push : response, raw, 'frame');
 }
+
+/** The readers, for the agent protocol's parsers (agent-parse.ts): one copy of the field checks. */
+export { array, boolean, check, count, object, oneOf, optional, parse as readWith, shape, string, looseString, type Reader };

@@ -8,6 +8,7 @@ import type { PushbackService } from './runtime/pushbacks';
 import type { BotRuntime } from './runtime/runtime';
 import type { Store } from './store/types';
 import type { TokenSigner } from './token';
+import type { AgentSide } from './agents';
 
 export interface App {
   store: Store;
@@ -24,4 +25,6 @@ export interface App {
   publicUrl(): string;
   /** The configured public URL's origin, when one was configured. */
   configuredOrigin: string | undefined;
+  /** The agent side (docs/agent-api.md), set once at wiring. */
+  agents?: AgentSide;
 }

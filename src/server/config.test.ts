@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, isOrigin, loadConfig, parseConfig } from './config';
+import { readFileSync } from 'node:fs';
+import { ConfigError, isOrigin, loadConfig, parseConfig, WEBHOOK_ACTIONS } from './config';
+import { EndpointRegistry } from './endpoints';
 
 const valid = {
   organization: 'acme',
@@ -30,13 +32,13 @@ describe('parseConfig', () => {
     expect(errorOf(null)).toBe('config: the file must hold a JSON object');
     expect(errorOf({ endpoints: [] })).toBe('config: endpoints must be a non-empty array');
     expect(errorOf({ endpoints: [valid], extra: 1 })).toBe(
-      'config: extra is not a known field (expected endpoints, retention)',
+      'config: extra is not a known field (expected one of endpoints, retention)',
     );
     expect(errorOf({ endpoints: [valid], retention: { maxEvents: 0 } })).toBe(
       'config: retention.maxEvents must be a positive integer',
     );
     expect(errorOf({ endpoints: [valid], retention: { maxAge: 3 } })).toBe(
-      'config: retention.maxAge is not a known field (expected maxEvents, maxAgeDays)',
+      'config: retention.maxAge is not a known field (expected one of maxEvents, maxAgeDays)',
     );
     expect(errorOf(withEndpoint({ allowedOrigins: ['https://ok.example', 'https://bad.example/path'] }))).toBe(
       'config: endpoints[0].allowedOrigins[1] must be an origin like https://example.com',
@@ -58,6 +60,97 @@ describe('parseConfig', () => {
     );
   });
 
+  it('names a missing field with what it must be', () => {
+    const { bot: _bot, ...noBot } = valid;
+    expect(errorOf({ endpoints: [noBot] })).toBe('config: endpoints[0].bot is missing: it must be a path to a bot module');
+    expect(errorOf({})).toBe('config: endpoints is missing: it must be a non-empty array');
+    expect(errorOf({ endpoints: [valid], $schema: './node_modules/roundel/docs/config.schema.json' })).not.toMatch(/^config:/);
+  });
+
+  it('reads identitySecret, agents and webhooks, resolving env: secrets', () => {
+    const parsed = parseConfig(
+      withEndpoint({
+        identitySecret: 'env:ID_SECRET',
+        agents: [
+          { id: 'alice@example.com', name: 'Alice', key: 'env:ALICE_KEY' },
+          { id: 'bob@example.com', name: 'Bob', key: 'bob-literal-key' },
+        ],
+        webhooks: [{ url: 'https://crm.example.com/hook', secret: 'env:HOOK_SECRET', actions: ['incoming_event', 'thread_closed'] }],
+      }),
+      { ID_SECRET: 'id-s', ALICE_KEY: 'alice-k', HOOK_SECRET: 'hook-s' },
+    );
+    expect(parsed.ok && parsed.value.endpoints[0]).toEqual({
+      ...valid,
+      identitySecret: 'id-s',
+      agents: [
+        { id: 'alice@example.com', name: 'Alice', key: 'alice-k' },
+        { id: 'bob@example.com', name: 'Bob', key: 'bob-literal-key' },
+      ],
+      webhooks: [{ url: 'https://crm.example.com/hook', secret: 'hook-s', actions: ['incoming_event', 'thread_closed'] }],
+    });
+  });
+
+  it('names the bad field of identitySecret, agents and webhooks', () => {
+    const agent = { id: 'alice@example.com', name: 'Alice', key: 'k' };
+    const hook = { url: 'https://crm.example.com/hook', secret: 's', actions: ['incoming_event'] };
+    expect(errorOf(withEndpoint({ identitySecret: '' }))).toBe('config: endpoints[0].identitySecret must be a non-empty string or "env:NAME"');
+    expect(errorOf(withEndpoint({ identitySecret: 'env:NOPE' }))).toBe(
+      'config: endpoints[0].identitySecret reads the environment variable NOPE, which is not set',
+    );
+    expect(errorOf(withEndpoint({ agents: {} }))).toBe('config: endpoints[0].agents must be an array of agents');
+    expect(errorOf(withEndpoint({ agents: [agent, { ...agent, name: 'Alice 2', key: 'k2' }] }))).toBe(
+      "config: endpoints[0].agents[1].id 'alice@example.com' is already used by endpoints[0].agents[0]",
+    );
+    expect(errorOf(withEndpoint({ agents: [{ id: 'a', name: 'A' }] }))).toBe(
+      'config: endpoints[0].agents[0].key is missing: it must be a non-empty string or "env:NAME"',
+    );
+    expect(errorOf(withEndpoint({ agents: [{ ...agent, key: 'env:ALICE' }] }))).toBe(
+      'config: endpoints[0].agents[0].key reads the environment variable ALICE, which is not set',
+    );
+    expect(errorOf(withEndpoint({ agents: [{ ...agent, name: 'line\nbreak' }] }))).toBe(
+      'config: endpoints[0].agents[0].name must be 1-100 printable characters',
+    );
+    expect(errorOf(withEndpoint({ agents: [{ ...agent, role: 'admin' }] }))).toBe(
+      'config: endpoints[0].agents[0].role is not a known field (expected one of id, name, key)',
+    );
+    expect(errorOf(withEndpoint({ webhooks: [{ ...hook, url: 'ftp://crm.example.com' }] }))).toBe(
+      'config: endpoints[0].webhooks[0].url must be an http(s) URL, like https://crm.example.com/hook',
+    );
+    expect(errorOf(withEndpoint({ webhooks: [{ ...hook, actions: [] }] }))).toBe(
+      'config: endpoints[0].webhooks[0].actions must be a non-empty array of distinct action names',
+    );
+    expect(errorOf(withEndpoint({ webhooks: [{ ...hook, actions: ['incoming_event', 'chat_deleted'] }] }))).toBe(
+      'config: endpoints[0].webhooks[0].actions[1] must be an agent push action (incoming_chat_thread, incoming_event, thread_closed, ...)',
+    );
+    expect(errorOf(withEndpoint({ webhooks: [{ ...hook, secret: 'env:HOOK' }] }))).toBe(
+      'config: endpoints[0].webhooks[0].secret reads the environment variable HOOK, which is not set',
+    );
+  });
+
+  it('lets one agent key serve several endpoints of an organization, but only for one agent', () => {
+    const alice = { id: 'alice@example.com', name: 'Alice', key: 'shared' };
+    const second = { ...valid, endpoint: 'acme-support', agents: [alice] };
+    expect(errorOf({ endpoints: [{ ...valid, agents: [alice] }, second] })).toBe('ok');
+    expect(errorOf({ endpoints: [{ ...valid, agents: [alice] }, { ...second, agents: [{ ...alice, id: 'mallory' }] }] })).toBe(
+      "config: endpoints[1].agents[0].key is already the key of agent 'alice@example.com' (endpoints[0].agents[0]) in organization 'acme': agents log in with their key alone",
+    );
+    expect(errorOf({ endpoints: [{ ...valid, agents: [alice] }, { ...second, organization: 'other', agents: [{ ...alice, id: 'm' }] }] })).toBe('ok');
+  });
+
+  it('lists the same webhook actions as the schema editors see', () => {
+    const schema = JSON.parse(readFileSync(new URL('../../docs/config.schema.json', import.meta.url), 'utf8'));
+    expect(WEBHOOK_ACTIONS).toEqual(schema.definitions.webhook.properties.actions.items.enum);
+    expect(WEBHOOK_ACTIONS).toContain('incoming_chat_thread');
+  });
+
+  it('accepts the README example, $schema included', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const block = /### Config file\s+```json\n([\s\S]*?)```/.exec(readme)?.[1];
+    const example: unknown = JSON.parse(block ?? 'null');
+    expect(example).toHaveProperty('$schema', './node_modules/roundel/docs/config.schema.json');
+    expect(errorOf(example, { ACME_API_KEY: 'k' })).toBe('ok');
+  });
+
   it('reads an optional retention block', () => {
     expect(parseConfig({ endpoints: [valid], retention: { maxEvents: 50, maxAgeDays: 7 } })).toEqual({
       ok: true,
@@ -68,6 +161,27 @@ describe('parseConfig', () => {
   it('recognises origins', () => {
     expect(['http://localhost:3000', 'https://shop.example'].every(isOrigin)).toBe(true);
     expect(['https://shop.example/', 'ftp://x.example', 'shop.example', '*', 'null'].some(isOrigin)).toBe(false);
+  });
+});
+
+describe('endpoint objects', () => {
+  it('carry identitySecret, agents and webhooks (none by default)', () => {
+    const bot = {};
+    const plain = new EndpointRegistry([{ ...valid, bot }]).get('acme-demo')!;
+    expect({ identitySecret: plain.identitySecret, agents: plain.agents, webhooks: plain.webhooks }).toEqual({
+      identitySecret: undefined,
+      agents: [],
+      webhooks: [],
+    });
+    const agents = [{ id: 'alice@example.com', name: 'Alice', key: 'k' }];
+    const webhooks = [{ url: 'http://127.0.0.1:9/hook', secret: 's', actions: ['incoming_event' as const] }];
+    const full = new EndpointRegistry([{ ...valid, bot, identitySecret: 'id', agents, webhooks }]).get('acme-demo')!;
+    expect({ identitySecret: full.identitySecret, agents: full.agents, webhooks: full.webhooks }).toEqual({
+      identitySecret: 'id',
+      agents,
+      webhooks,
+    });
+    expect(full.agents[0]).not.toBe(agents[0]);
   });
 });
 

@@ -1,34 +1,81 @@
 /**
- * The config file (CONTRACT §1): parsed from `unknown` with a message naming the bad field, e.g.
+ * The config file (README "Config file"; its JSON Schema is docs/config.schema.json): parsed from
+ * `unknown` with a message naming the bad field, e.g.
  * `config: endpoints[0].allowedOrigins[1] must be an origin like https://example.com`, then each
  * endpoint's bot module is imported (paths relative to the config file).
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import schema from '../../docs/config.schema.json';
 import { fail, isObject, ok, type Result } from '../protocol';
+import { checkConfigShape } from './config-schema';
 import type { EndpointConfig } from './endpoints';
+
+export { isOrigin } from './config-schema';
 import { BOT_HANDLERS, type Bot } from './runtime/types';
 
-/** One endpoint as written in the file (`bot` is still a path; `apiKey` is resolved). */
+/** One endpoint as written in the file (`bot` is still a path; every `env:NAME` is resolved). */
 export interface EndpointFileConfig {
   organization: string;
   endpoint: string;
   bot: string;
   allowedOrigins: string[];
   apiKey?: string;
+  /** Keys the HMAC-SHA256 that verifies a visitor's `user.hash` (docs/http-api.md, "Verified visitors"). */
+  identitySecret?: string;
   /** A string, or one per language tag (`{ "en": "Help", "es": "Ayuda" }`). */
   title?: Localized;
   subtitle?: Localized;
   theme?: Record<string, string>;
+  /** The people who may log in to the agent side for this endpoint (docs/agent-api.md). */
+  agents?: AgentConfig[];
+  /** Receivers of the agent-side pushes (docs/http-api.md, "Webhooks"). */
+  webhooks?: WebhookConfig[];
 }
+
+/** An agent of an endpoint: `key` is the login token (compared in constant time). */
+export interface AgentConfig {
+  /** Unique within the endpoint, e.g. `alice@example.com`. */
+  id: string;
+  /** Shown to visitors on the agent's messages. */
+  name: string;
+  key: string;
+}
+
+/** A webhook receiver: each listed action is POSTed, signed with `secret`. */
+export interface WebhookConfig {
+  url: string;
+  secret: string;
+  actions: WebhookAction[];
+}
+
+/** The agent-side pushes a webhook may carry (the `enum` of docs/config.schema.json). */
+export const WEBHOOK_ACTIONS = schema.definitions.webhook.properties.actions.items.enum as readonly WebhookAction[];
+
+export type WebhookAction =
+  | 'incoming_chat_thread'
+  | 'incoming_event'
+  | 'incoming_typing_indicator'
+  | 'incoming_sneak_peek'
+  | 'chat_properties_updated'
+  | 'chat_user_added'
+  | 'chat_user_removed'
+  | 'chat_transferred'
+  | 'thread_closed'
+  | 'customer_visit_started'
+  | 'customer_visit_ended'
+  | 'customer_page_updated'
+  | 'last_seen_timestamp_updated'
+  | 'incoming_multicast'
+  | 'agent_disconnected';
 
 /** A text given once, or per language tag. */
 export type Localized = string | Record<string, string>;
 
-/** How much of each dialog's outbound log is kept (see docs/protocol.md, "Retention"). */
+/** How much of each chat's outbound log is kept (see docs/protocol.md, "Retention"). */
 export interface RetentionConfig {
-  /** Newest pushes kept per dialog. */
+  /** Newest pushes kept per chat. */
   maxEvents?: number;
   /** Pushes older than this many days are dropped. */
   maxAgeDays?: number;
@@ -50,112 +97,98 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const ENV_REF = /^env:([A-Za-z_][A-Za-z0-9_]*)$/;
-/** A BCP 47 language tag, loosely: `en`, `pt-BR`, `zh-Hant-TW`. */
-const LANG = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
-const KEYS = ['organization', 'endpoint', 'bot', 'allowedOrigins', 'apiKey', 'title', 'subtitle', 'theme'];
-
-/** True for `scheme://host[:port]` with nothing after it (what a browser sends as `Origin`). */
-export function isOrigin(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
-  } catch {
-    return false;
-  }
-}
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function parseEndpoint(raw: unknown, at: string, env: Env): Result<EndpointFileConfig> {
-  if (!isObject(raw)) return fail(`${at} must be an object`);
-  const unknown = Object.keys(raw).find((key) => !KEYS.includes(key));
-  if (unknown !== undefined) return fail(`${at}.${unknown} is not a known field (expected one of ${KEYS.join(', ')})`);
-  for (const key of ['organization', 'endpoint'] as const) {
-    const value = raw[key];
-    if (typeof value !== 'string' || !NAME.test(value)) {
-      return fail(`${at}.${key} must be 1-100 letters, digits, '.', '_' or '-'`);
-    }
-  }
-  if (typeof raw.bot !== 'string' || raw.bot === '') return fail(`${at}.bot must be a path to a bot module`);
-  const origins = raw.allowedOrigins;
-  if (!Array.isArray(origins)) return fail(`${at}.allowedOrigins must be an array of origins`);
-  const bad = origins.findIndex((origin) => !isOrigin(origin));
-  if (bad >= 0) return fail(`${at}.allowedOrigins[${bad}] must be an origin like https://example.com`);
-  let apiKey: string | undefined;
-  if (raw.apiKey !== undefined) {
-    if (typeof raw.apiKey !== 'string' || raw.apiKey === '') return fail(`${at}.apiKey must be a non-empty string or "env:NAME"`);
-    const ref = ENV_REF.exec(raw.apiKey);
-    apiKey = ref ? env[ref[1] ?? ''] : raw.apiKey;
-    if (apiKey === undefined || apiKey === '') return fail(`${at}.apiKey reads the environment variable ${ref?.[1]}, which is not set`);
-  }
-  for (const key of ['title', 'subtitle'] as const) {
-    const value = raw[key];
-    if (value === undefined || typeof value === 'string') continue;
-    const entries = isObject(value) ? Object.entries(value) : [];
-    if (entries.length === 0 || entries.some(([lang, text]) => !LANG.test(lang) || typeof text !== 'string')) {
-      return fail(`${at}.${key} must be a string or an object of strings by language tag, like {"en": "Help", "es": "Ayuda"}`);
-    }
-  }
-  const theme = raw.theme;
-  if (theme !== undefined) {
-    if (!isObject(theme)) return fail(`${at}.theme must be an object of colour strings`);
-    const badKey = Object.keys(theme).find((key) => typeof theme[key] !== 'string');
-    if (badKey !== undefined) return fail(`${at}.theme.${badKey} must be a string`);
-  }
-  return ok({
-    organization: raw.organization as string,
-    endpoint: raw.endpoint as string,
-    bot: raw.bot,
-    allowedOrigins: origins as string[],
-    ...(apiKey === undefined ? {} : { apiKey }),
-    ...(raw.title === undefined ? {} : { title: raw.title as Localized }),
-    ...(raw.subtitle === undefined ? {} : { subtitle: raw.subtitle as Localized }),
-    ...(theme === undefined ? {} : { theme: theme as Record<string, string> }),
-  });
+/** A secret as written (`"env:NAME"` or the value itself), resolved; fails naming the field. */
+function resolveSecret(value: string, at: string, env: Env): Result<string> {
+  const ref = ENV_REF.exec(value);
+  if (!ref) return ok(value);
+  const name = ref[1] ?? '';
+  const resolved = env[name];
+  return resolved === undefined || resolved === ''
+    ? fail(`${at} reads the environment variable ${name}, which is not set`)
+    : ok(resolved);
 }
 
-function parseRetention(raw: unknown): Result<RetentionConfig> {
-  if (!isObject(raw)) return fail('retention must be an object');
-  const unknown = Object.keys(raw).find((key) => key !== 'maxEvents' && key !== 'maxAgeDays');
-  if (unknown !== undefined) return fail(`retention.${unknown} is not a known field (expected maxEvents, maxAgeDays)`);
-  const retention: RetentionConfig = {};
-  for (const key of ['maxEvents', 'maxAgeDays'] as const) {
+/**
+ * Resolves an endpoint's secrets and checks what its schema cannot: agent ids unique. `raw` has
+ * passed the schema, so its shape is known.
+ */
+function resolveEndpoint(raw: EndpointFileConfig, at: string, env: Env): Result<EndpointFileConfig> {
+  const entry: EndpointFileConfig = { ...raw };
+  for (const key of ['apiKey', 'identitySecret'] as const) {
     const value = raw[key];
     if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-      return fail(`retention.${key} must be a positive integer`);
-    }
-    retention[key] = value;
+    const resolved = resolveSecret(value, `${at}.${key}`, env);
+    if (!resolved.ok) return resolved;
+    entry[key] = resolved.value;
   }
-  return ok(retention);
+  if (raw.agents) {
+    const agents: AgentConfig[] = [];
+    for (const [index, agent] of raw.agents.entries()) {
+      const first = agents.findIndex((a) => a.id === agent.id);
+      if (first >= 0) return fail(`${at}.agents[${index}].id '${agent.id}' is already used by ${at}.agents[${first}]`);
+      const key = resolveSecret(agent.key, `${at}.agents[${index}].key`, env);
+      if (!key.ok) return key;
+      agents.push({ id: agent.id, name: agent.name, key: key.value });
+    }
+    entry.agents = agents;
+  }
+  if (raw.webhooks) {
+    const webhooks: WebhookConfig[] = [];
+    for (const [index, hook] of raw.webhooks.entries()) {
+      const secret = resolveSecret(hook.secret, `${at}.webhooks[${index}].secret`, env);
+      if (!secret.ok) return secret;
+      webhooks.push({ url: hook.url, secret: secret.value, actions: [...hook.actions] });
+    }
+    entry.webhooks = webhooks;
+  }
+  return ok(entry);
 }
 
-/** Validates a parsed config file. `env` resolves `"apiKey": "env:NAME"`. */
+/**
+ * Agents log in per organization with their key alone, so within an organization one key must
+ * name one agent (the same agent may serve several endpoints with one key).
+ */
+function agentKeyClash(endpoints: readonly EndpointFileConfig[]): string | undefined {
+  const seen = new Map<string, { id: string; at: string }>();
+  for (const [e, endpoint] of endpoints.entries()) {
+    for (const [a, agent] of (endpoint.agents ?? []).entries()) {
+      const at = `endpoints[${e}].agents[${a}]`;
+      const slot = `${endpoint.organization}\u0000${agent.key}`;
+      const first = seen.get(slot);
+      if (first && first.id !== agent.id) {
+        return `${at}.key is already the key of agent '${first.id}' (${first.at}) in organization '${endpoint.organization}': agents log in with their key alone`;
+      }
+      if (!first) seen.set(slot, { id: agent.id, at });
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Validates a parsed config file against docs/config.schema.json, then resolves `"env:NAME"`
+ * secrets from `env` and checks that endpoint names (server-wide) and agent ids (per endpoint)
+ * are unique. Errors start with `config: ` and name the field.
+ */
 export function parseConfig(raw: unknown, env: Env = {}): Result<RoundelConfig> {
   const prefix = (error: string) => fail<RoundelConfig>(`config: ${error}`);
-  if (!isObject(raw)) return prefix('the file must hold a JSON object');
-  const extra = Object.keys(raw).find((key) => key !== 'endpoints' && key !== 'retention');
-  if (extra !== undefined) return prefix(`${extra} is not a known field (expected endpoints, retention)`);
-  if (!Array.isArray(raw.endpoints) || raw.endpoints.length === 0) {
-    return prefix('endpoints must be a non-empty array');
-  }
+  const shape = checkConfigShape(raw);
+  if (!shape.ok) return prefix(shape.error);
+  const file = raw as RoundelConfig;
   const endpoints: EndpointFileConfig[] = [];
-  for (const [index, entry] of raw.endpoints.entries()) {
-    const parsed = parseEndpoint(entry, `endpoints[${index}]`, env);
-    if (!parsed.ok) return prefix(parsed.error);
-    const first = endpoints.findIndex((e) => e.endpoint === parsed.value.endpoint);
-    if (first >= 0) {
-      return prefix(`endpoints[${index}].endpoint '${parsed.value.endpoint}' is already used by endpoints[${first}]`);
-    }
-    endpoints.push(parsed.value);
+  for (const [index, entry] of file.endpoints.entries()) {
+    const first = endpoints.findIndex((e) => e.endpoint === entry.endpoint);
+    if (first >= 0) return prefix(`endpoints[${index}].endpoint '${entry.endpoint}' is already used by endpoints[${first}]`);
+    const resolved = resolveEndpoint(entry, `endpoints[${index}]`, env);
+    if (!resolved.ok) return prefix(resolved.error);
+    endpoints.push(resolved.value);
   }
-  if (raw.retention === undefined) return ok({ endpoints });
-  const retention = parseRetention(raw.retention);
-  if (!retention.ok) return prefix(retention.error);
-  return ok({ endpoints, retention: retention.value });
+  const clash = agentKeyClash(endpoints);
+  if (clash !== undefined) return prefix(clash);
+  return ok(file.retention === undefined ? { endpoints } : { endpoints, retention: { ...file.retention } });
 }
 
 /** Imports a bot module and checks its default export. */

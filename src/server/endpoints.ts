@@ -3,7 +3,7 @@
  * answers, and the settings the widget shows.
  */
 import type { ChatSettings } from '../protocol';
-import type { Localized } from './config';
+import type { AgentConfig, Localized, WebhookConfig } from './config';
 import { constantTimeEqual } from './token';
 import { BOT_HANDLERS, type Bot } from './runtime/types';
 
@@ -22,6 +22,12 @@ export interface EndpointConfig {
   subtitle?: Localized;
   /** Widget colours, e.g. `{ primary: '#0b5fff' }`. */
   theme?: Record<string, string>;
+  /** Keys the HMAC-SHA256 of a verified visitor's `user.id`; without it every `user` is refused. */
+  identitySecret?: string;
+  /** The people who may log in to the agent side for this endpoint. Default none. */
+  agents?: AgentConfig[];
+  /** Receivers of the agent-side pushes. Default none. */
+  webhooks?: WebhookConfig[];
 }
 
 /** A validated endpoint as the server uses it. */
@@ -32,6 +38,9 @@ export interface Endpoint {
   allowedOrigins: ReadonlySet<string>;
   apiKey: string | undefined;
   settings: ChatSettings;
+  identitySecret: string | undefined;
+  agents: readonly Readonly<AgentConfig>[];
+  webhooks: readonly Readonly<WebhookConfig>[];
 }
 
 /** Looks endpoints up by name, by (organization, name) and by API key. */
@@ -58,6 +67,9 @@ export class EndpointRegistry {
         allowedOrigins: new Set(config.allowedOrigins),
         apiKey: config.apiKey === '' ? undefined : config.apiKey,
         settings: settingsOf(config),
+        identitySecret: config.identitySecret === '' ? undefined : config.identitySecret,
+        agents: (config.agents ?? []).map((agent) => ({ ...agent })),
+        webhooks: (config.webhooks ?? []).map((hook) => ({ ...hook, actions: [...hook.actions] })),
       });
     }
   }

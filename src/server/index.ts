@@ -6,14 +6,21 @@
 export { createServer, type RoundelServer, type ServerOptions } from './server';
 export type { EndpointConfig } from './endpoints';
 export type { Bot, BotContext, BotRequest, BotRequestType, Pushback, Pushgate, SayOptions } from './runtime/types';
-export { createJsonLogger, silentLogger, type Logger, type LogFields, type LogLevel } from './logger';
+export { createJsonLogger, errorFields, isLogLevel, silentLogger, type Logger, type LogFields, type LogLevel } from './logger';
+export { findPackageRoot } from './package-root';
+export { securityFromEnv, type EnvSecurity } from './security/options';
+export { installProcessGuard } from './security/process-guard';
 export {
   ConfigError,
   loadConfig,
   parseConfig,
+  WEBHOOK_ACTIONS,
+  type AgentConfig,
   type EndpointFileConfig,
   type LoadedConfig,
   type RetentionConfig,
   type RoundelConfig,
+  type WebhookAction,
+  type WebhookConfig,
 } from './config';
 export type { Retention } from './store/types';

@@ -23,6 +23,10 @@ import { rateLimited, sameOriginOnly } from './security/client-guard';
 import { hardenHttpServer } from './security/http-server';
 import { createTokenSigner, positive, resolveSecurity, type SecurityOptions } from './security/options';
 import { Gateway } from './ws/gateway';
+import { createAgentSide } from './agents';
+import { chatPort } from './agents/chat-port';
+import { createConsoleRoute } from './agents/console-route';
+import type { RetrySchedule } from './webhooks/schedule';
 
 /** Options of {@link createServer}; the security ones ({@link SecurityOptions}) are listed in docs/security.md. */
 export interface ServerOptions extends SecurityOptions {
@@ -35,6 +39,12 @@ export interface ServerOptions extends SecurityOptions {
   widgetFile?: string;
   /** Directory served at `/` (the demo host page). Default: none (404). */
   demoDir?: string;
+  /** The built agent console (`dist/console`) served at `/agent/`. Default: none (the page loads no script). */
+  consoleDir?: string;
+  /** This node's name (webhook leases). Default `roundel`. */
+  nodeId?: string;
+  /** Webhook retries. Default: exponential from 1 s up to 15 min between attempts, for 24 h. */
+  webhookRetry?: RetrySchedule;
   /** Default: JSON lines on stderr at `info`. */
   logger?: Logger;
   /** Time a bot handler may run. Default 10 000 ms. */
@@ -134,8 +144,23 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
   const hub = new Hub();
   const chats = new ChatService(store, hub, metrics);
   const pushbacks = new PushbackService(store, publicUrl);
+  const agents = createAgentSide({
+    store,
+    port: chatPort(store, chats, hub),
+    endpoints: () => endpoints.all(),
+    logger,
+    nodeId: options.nodeId ?? 'roundel',
+    ...(options.webhookRetry ? { retrySchedule: options.webhookRetry } : {}),
+    gateway: {
+      ...gatewayOptions,
+      rateLimit: gatewayOptions.rateLimit,
+      loginRateLimit: gatewayOptions.controlRateLimit,
+      publicOrigin: configuredUrl === undefined ? undefined : new URL(configuredUrl).origin,
+    },
+  });
+  chats.observer = agents.feed;
   const runtime = new BotRuntime(
-    { store, chats, pushbacks, endpoints, metrics, logger },
+    { store, chats, pushbacks, endpoints, metrics, logger, handoff: agents.service },
     { handlerTimeoutMs, concurrency },
   );
   const app: App = {
@@ -150,6 +175,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     tokens: createTokenSigner(currentSecret, security, logger),
     publicUrl,
     configuredOrigin: configuredUrl === undefined ? undefined : new URL(configuredUrl).origin,
+    agents,
   };
   const gateway = new Gateway(app, gatewayOptions);
   httpServer.on(
@@ -159,9 +185,12 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
       demoDir: options.demoDir,
       pushgate: rateLimited(security.guard, createPushgate(app, options.pushgateRateLimit ?? { burst: 100, perSecond: 20 })),
       api: rateLimited(security.guard, sameOriginOnly(publicUrl, createApi(app))),
+      console: createConsoleRoute(options.consoleDir, () => [...endpoints.all()][0]?.organization ?? ''),
     }),
   );
-  httpServer.on('upgrade', gateway.handleUpgrade);
+  httpServer.on('upgrade', (req, socket, head) => {
+    if (!agents.gateway.handleUpgrade(req, socket, head)) gateway.handleUpgrade(req, socket, head);
+  });
   hardenHttpServer(httpServer);
 
   const trim = () => store.trim(new Date()).catch((error: unknown) => logger.error('trim failed', errorFields(error)));
@@ -171,6 +200,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
   // handler needs the listening address when no public URL is configured.
   httpServer.once('listening', () => {
     void trim();
+    agents.start();
     runtime.recover().then(
       (count) => count > 0 && logger.info('resuming unprocessed inbox items', { dialogs: count }),
       (error: unknown) => logger.error('recovering the inbox failed', errorFields(error)),
@@ -182,7 +212,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     clearInterval(trimTimer);
     const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
     httpServer.closeIdleConnections();
-    await gateway.close(1000);
+    await Promise.all([gateway.close(1000), agents.close(1000)]);
     await runtime.stop(2500);
     httpServer.closeAllConnections();
     await stopped;

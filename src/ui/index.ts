@@ -12,3 +12,7 @@ export { createUiStore, type ConnectionStatus, type PendingMessage, type UiState
 export type { Store } from './store';
 export { newestIncomingId, unreadCount } from './unread';
 export { pickLanguage } from './strings';
+// For the agent console; its Preact components come from the panel entry (panel-chunk.tsx), so none reach the first load.
+export { createStore } from './store';
+export { ENGLISH, type UiStrings } from './strings';
+export type { TranscriptItem } from './transcript';

@@ -14,6 +14,10 @@ import { trackVisualViewport } from './viewport';
 
 export { css };
 export { loadStrings } from './i18n';
+// The components the agent console reuses (one copy: the widget's own).
+export { Log } from './components/Log';
+export { Composer } from './components/Composer';
+export { ErrorBoundary } from './components/ErrorBoundary';
 
 export interface PanelMountProps {
   store: Store<UiState>;

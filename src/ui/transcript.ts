@@ -10,10 +10,9 @@ export type TranscriptItem =
       kind: 'message';
       /** The bot message's event id (what a postback refers to), or a key made from the push's `seq`. */
       id: string;
-      /** Agents are people who took the chat over from the bot (their messages carry their `name`). */
       author: 'bot' | 'visitor' | 'agent';
-      /** Who wrote it, when the transcript names them (an agent). */
-      name?: string;
+      /** An agent's name, shown on its messages. */
+      authorName?: string;
       text: string;
       /** When it was stored (ISO 8601). */
       at: string;
@@ -21,7 +20,9 @@ export type TranscriptItem =
       /** The client-chosen id of a visitor message or reply: matches it to its pending copy. */
       customId?: string;
     }
-  | { kind: 'ended'; id: string };
+  | { kind: 'ended'; id: string }
+  /** A line about people in the chat: an agent joined or left, or the bot handed the chat over. */
+  | { kind: 'notice'; id: string; notice: 'joined' | 'left' | 'queued'; name?: string };
 
 /** Appends what `push` shows, or returns `items` itself when the push shows nothing. */
 export function applyPush(items: readonly TranscriptItem[], push: StoredPush): readonly TranscriptItem[] {
@@ -58,6 +59,7 @@ function toItem(push: StoredPush): TranscriptItem | undefined {
         kind: 'message',
         id: event.id,
         author: event.author,
+        ...(event.author_name === undefined ? {} : { authorName: event.author_name }),
         text: event.text,
         at: event.created_at,
         quickReplies: event.quick_replies,
@@ -76,6 +78,12 @@ function toItem(push: StoredPush): TranscriptItem | undefined {
       };
     case 'thread_closed':
       return { kind: 'ended', id: `ended-${push.payload.seq}` };
+    case 'chat_user_added':
+      return { kind: 'notice', id: `notice-${push.payload.seq}`, notice: 'joined', name: push.payload.user.name };
+    case 'chat_user_removed':
+      return { kind: 'notice', id: `notice-${push.payload.seq}`, notice: 'left', name: push.payload.user_name };
+    case 'chat_thread_properties_updated':
+      return { kind: 'notice', id: `notice-${push.payload.seq}`, notice: 'queued' };
     // Host notifications and multicasts are for the host page and the bot, not the transcript.
     case 'host_notification':
     case 'incoming_multicast':
@@ -104,6 +112,7 @@ export function activeQuickReplies(
   if (pending.length > 0) return undefined;
   for (let i = items.length - 1; i >= 0; i--) {
     const item = items[i];
+    if (item?.kind === 'notice') continue;
     if (!item || item.kind === 'ended' || item.author === 'visitor') return undefined;
     if (item.quickReplies?.length) return { eventId: item.id, replies: item.quickReplies };
   }

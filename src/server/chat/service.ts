@@ -10,7 +10,16 @@ import type { AppendResult, DialogRecord, InboundInput, InboundResult, InboxItem
 import type { Hub } from './hub';
 import { threadClosedPush, typingPush } from './pushes';
 
+/** Told of every stored push and every new thread, after the store has them (the agent side). */
+export interface ChatObserver {
+  stored(chatId: string, push: StoredPush): void;
+  threadStarted(chatId: string): void;
+}
+
 export class ChatService {
+  /** The agent side's feed, set once at wiring. */
+  observer: ChatObserver | undefined;
+
   constructor(
     private readonly store: Store,
     private readonly hub: Hub,
@@ -27,6 +36,7 @@ export class ChatService {
     });
     this.metrics.dialogsCreated.inc();
     this.metrics.eventsIn.inc({ kind: 'start' });
+    this.observer?.threadStarted(created.dialog.id);
     return created;
   }
 
@@ -69,5 +79,6 @@ export class ChatService {
   private published(dialogId: string, push: StoredPush): void {
     this.metrics.eventsOut.inc({ action: push.action });
     this.hub.publish(dialogId, push);
+    this.observer?.stored(dialogId, push);
   }
 }

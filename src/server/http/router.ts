@@ -22,6 +22,8 @@ export interface RouterOptions {
   demoDir?: string;
   pushgate: RouteHandler;
   api: RouteHandler;
+  /** The agent console at `/agent/` (docs/agent-api.md). */
+  console?: RouteHandler;
 }
 
 /** A widget chunk or its map: `/widget/panel-<content hash>.js[.map]` (vite.config.ts names them). */
@@ -47,6 +49,10 @@ export function createRequestHandler(app: App, options: RouterOptions): (req: In
     const path = url.pathname;
     if (path.startsWith('/pushgate/')) return options.pushgate(req, res, url, ctx);
     if (path === '/api/v1' || path.startsWith('/api/v1/')) return options.api(req, res, url, ctx);
+    if (options.console && (path === '/agent' || path.startsWith('/agent/'))) {
+      ctx.route = '/agent/';
+      return options.console(req, res, url, ctx);
+    }
     ctx.route = path === '/healthz' || path === '/metrics' || path === '/messenger.js' || path === '/messenger.js.map' ? path : 'static';
     allowMethods(req.method, ['GET', 'HEAD']);
     const lang = I18N_PATH.exec(path)?.[1];

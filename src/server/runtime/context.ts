@@ -18,7 +18,7 @@ import type { Endpoint } from '../endpoints';
 import { errorFields, type Logger } from '../logger';
 import type { DialogRecord, InboxItem, PushBuilder, Store } from '../store/types';
 import type { PushbackService } from './pushbacks';
-import type { BotContext, BotRequest, Pushback, SayOptions } from './types';
+import type { BotContext, BotRequest, HandoffPort, Pushback, SayOptions } from './types';
 
 export interface ContextDeps {
   endpoint: Endpoint;
@@ -29,6 +29,8 @@ export interface ContextDeps {
   chats: ChatService;
   pushbacks: PushbackService;
   logger: Logger;
+  /** The agent side; without it `ctx.handoff()` does nothing. */
+  handoff?: HandoffPort;
 }
 
 export interface ContextHandle {
@@ -145,6 +147,12 @@ export function createBotContext(deps: ContextDeps): ContextHandle {
         if (botId !== endpoint.endpoint) throw new TypeError(`botId must be this bot's id '${endpoint.endpoint}'`);
         return createPushback(checkText('chatId', chatId, Limits.nameChars), event, eventData);
       },
+    },
+    handoff(reason?: string): Promise<void> {
+      const why = reason === undefined ? undefined : checkText('reason', reason, 200);
+      if (refuse('handoff')) return Promise.resolve();
+      // In the output chain: a `say` before the handoff reaches the visitor before the notice.
+      return enqueue('handoff', async () => deps.handoff?.handoff(dialog.id, why));
     },
     request: deps.request,
     state: structuredClone(dialog.state),

@@ -11,6 +11,7 @@ import type { EndpointRegistry } from '../endpoints';
 import { errorFields, type Logger } from '../logger';
 import type { ServerMetrics } from '../metrics';
 import type { InboxItem, Store } from '../store/types';
+import type { HandoffPort } from './types';
 import { createBotContext } from './context';
 import { planItem } from './dispatch';
 import { TurnBudget } from './turns';
@@ -23,6 +24,8 @@ export interface RuntimeDeps {
   endpoints: EndpointRegistry;
   metrics: ServerMetrics;
   logger: Logger;
+  /** The agent side: `ctx.handoff()`, and who answers the visitor. */
+  handoff?: HandoffPort;
 }
 
 export interface RuntimeOptions {
@@ -157,7 +160,9 @@ export class BotRuntime {
     if (plan.multicast) {
       await chats.append(dialog.id, multicastPush(dialog.id, plan.multicast.type, plan.multicast.content), `${item.id}:0`);
     }
-    const call = plan.call;
+    // While agents are in the chat the visitor talks to them, not to the bot (onEvent and onPageEvent still run).
+    const toAgents = (item.kind === 'message' || item.kind === 'postback') && this.deps.handoff !== undefined && !(await this.deps.handoff.botAnswers(dialog.id));
+    const call = toAgents ? undefined : plan.call;
     if (!call) {
       await store.finishItem(item.id, dialog.id, undefined);
       return;

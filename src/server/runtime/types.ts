@@ -80,9 +80,23 @@ export interface BotContext {
   /** Creates a pushback for this dialog. `eventData` defaults to `{}`. */
   createPushback(event: string, eventData?: JsonObject): Promise<Pushback>;
   readonly $pushgate: Pushgate;
+  /**
+   * Hands the chat to human agents (docs/agent-api.md): they are told (`chat_properties_updated`
+   * with `routing`), the visitor sees that a person will join; while an agent is in the chat the
+   * visitor's messages go to the agents, not to `onMessage`. `reason` (at most 200 characters)
+   * is shown to agents only. Resolves once stored.
+   */
+  handoff(reason?: string): Promise<void>;
   readonly request: BotRequest;
   /** A plain JSON object persisted per dialog after each handler call. */
   state: JsonObject;
+}
+
+/** The agent side as the runtime sees it. */
+export interface HandoffPort {
+  /** False while agents are in the chat: the visitor's messages are theirs. */
+  botAnswers(chatId: string): Promise<boolean>;
+  handoff(chatId: string, reason: string | undefined): Promise<void>;
 }
 
 /** A bot: every handler is optional and may return a promise. Return values are ignored. */

@@ -60,7 +60,7 @@ async function serve(env: Record<string, string> = {}) {
   writeFileSync(join(work, 'bot.mjs'), BOT);
   const endpoint = { organization: 'acme', endpoint: 'acme-test', bot: './bot.mjs', allowedOrigins: [] };
   writeFileSync(join(work, 'config.json'), JSON.stringify({ endpoints: [endpoint] }));
-  const args = ['--import', 'tsx', 'src/server/cli.ts', 'serve', '--port', '0', '--db', join(work, 'r.db'), '--config', join(work, 'config.json')];
+  const args = ['--import', 'tsx', 'src/main/cli.ts', 'serve', '--port', '0', '--db', join(work, 'r.db'), '--config', join(work, 'config.json')];
   const proc = spawn(process.execPath, args, {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ROUNDEL_LOG_LEVEL: 'error', ROUNDEL_SECRET: 'guard-test-secret-0123456789', ...env },

@@ -3,6 +3,7 @@
  * {@link MIGRATIONS} instead of editing an old one.
  */
 import type Database from 'better-sqlite3';
+import { AGENTS_MIGRATION } from './agents-sqlite';
 
 const MIGRATIONS: readonly string[] = [
   `
@@ -58,6 +59,7 @@ const MIGRATIONS: readonly string[] = [
     deleted_at TEXT
   );
   `,
+  AGENTS_MIGRATION,
 ];
 
 /** Runs the migrations the database has not seen yet, each in its own transaction. */

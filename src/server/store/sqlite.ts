@@ -6,6 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import { isObject, isStoredPush, parsePush, type JsonObject, type StoredPush } from '../../protocol';
+import { sqliteAgentsStore, sqliteWebhookOutbox } from './agents-sqlite';
 import { migrate } from './schema';
 import type {
   AppendResult,
@@ -232,6 +233,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   };
 
   return {
+    agents: sqliteAgentsStore(db),
+    webhooks: sqliteWebhookOutbox(db),
     getMeta: (key) => run(() => (q.getMeta.get(key) as Row | undefined)?.value as string | undefined),
     putMetaIfAbsent: (key, value) =>
       run(() => {

@@ -8,6 +8,7 @@
  * log with an `origin` so that re-running an item after a crash appends nothing twice.
  */
 import type { JsonObject, StoredPush } from '../../protocol';
+import type { AgentsStore, WebhookOutboxStore } from './agents-types';
 
 /** A conversation. `id` is the `chatId` (a UUID v4). */
 export interface DialogRecord {
@@ -107,6 +108,10 @@ export interface Retention {
 }
 
 export interface Store {
+  /** Each chat's routing and agents (the agent side, docs/agent-api.md). */
+  readonly agents: AgentsStore;
+  /** The durable webhook outbox. */
+  readonly webhooks: WebhookOutboxStore;
   getMeta(key: string): Promise<string | undefined>;
   /** Stores `value` under `key` unless a value exists; returns the value that is stored. */
   putMetaIfAbsent(key: string, value: string): Promise<string>;

@@ -192,6 +192,17 @@ const actions: { [A in RequestAction]: Action<A> } = {
   async ping() {
     return { payload: {} };
   },
+
+  // What the visitor is typing and which page it is on: for agents only, nothing is stored.
+  async send_sneak_peek(session, p) {
+    session.app.agents?.feed.draft(session.dialogId ?? '', session.endpoint.endpoint, p.sneak_peek_text);
+    return { payload: {} };
+  },
+
+  async update_customer_page(session, p) {
+    session.app.agents?.feed.page(session.dialogId ?? '', session.endpoint.endpoint, p);
+    return { payload: {} };
+  },
 };
 
 /** Runs the action of a parsed request. */

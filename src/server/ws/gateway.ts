@@ -30,7 +30,7 @@ export interface GatewayOptions extends SessionOptions {
 }
 
 /** Answers an upgrade request with a plain HTTP error and drops the socket (as ws's abortHandshake). */
-function refuse(socket: Duplex, status: number, type: ErrorType, message: string, retryAfterS?: number): void {
+export function refuse(socket: Duplex, status: number, type: ErrorType, message: string, retryAfterS?: number): void {
   const body = JSON.stringify({ error: { type, message } });
   socket.once('finish', () => socket.destroy());
   socket.end(

@@ -39,7 +39,13 @@ export interface SessionOptions {
   closeGraceMs: number;
 }
 
-const VISITOR_ACTIONS: ReadonlySet<string> = new Set(['send_event', 'send_rich_message_postback', 'page_event']);
+const VISITOR_ACTIONS: ReadonlySet<string> = new Set([
+  'send_event',
+  'send_rich_message_postback',
+  'page_event',
+  'send_sneak_peek',
+  'update_customer_page',
+]);
 const CONTROL_ACTIONS: ReadonlySet<string> = new Set(['login', 'start_chat', 'update_context']);
 /** Unsent bytes over this many times `maxBufferedBytes` close the socket at once, without the grace period. */
 const HARD_BUFFER_FACTOR = 4;
@@ -107,10 +113,14 @@ export class Session implements Subscriber {
     this.cursor = 0;
     this.catching = true;
     this.app.hub.subscribe(dialogId, this);
+    this.app.agents?.feed.visitorConnected(dialogId, this.endpoint.endpoint, undefined);
   }
 
   unbind(): void {
-    if (this.dialogId !== undefined) this.app.hub.unsubscribe(this.dialogId, this);
+    if (this.dialogId !== undefined) {
+      this.app.hub.unsubscribe(this.dialogId, this);
+      this.app.agents?.feed.visitorDisconnected(this.dialogId, this.endpoint.endpoint);
+    }
     this.dialogId = undefined;
     this.buffer.clear();
   }

@@ -4,8 +4,8 @@ import type { UiStrings } from '../strings';
 
 interface BubbleProps {
   author: 'bot' | 'visitor' | 'agent';
-  /** Shown above an agent's message: who the visitor is talking to now. */
-  name?: string;
+  /** An agent's name: shown above its message. */
+  authorName?: string;
   text: string;
   /** When it was stored or sent (ISO 8601). */
   at: string;
@@ -21,17 +21,14 @@ interface BubbleProps {
  * and host strings never become markup (CONTRACT.md §3); links open in a new tab without giving
  * it `window.opener` or a referrer.
  */
-export function Bubble({ author, name, text, at, pending = false, strings, lang }: BubbleProps) {
-  // An agent's message is the bot's kind of bubble, headed with the agent's name.
-  const said = author === 'visitor' ? strings.youSaid : author === 'agent' && name ? `${name}:` : strings.botSaid;
+export function Bubble({ author, authorName, text, at, pending = false, strings, lang }: BubbleProps) {
   return (
-    <div class={`rd-msg rd-${author === 'visitor' ? 'visitor' : 'bot'}`}>
-      {author === 'agent' && name ? (
-        <div class="rd-name" aria-hidden="true">
-          {name}
-        </div>
-      ) : null}
-      <span class="rd-sr">{said} </span>
+    <div class={`rd-msg rd-${author === 'agent' ? 'bot rd-agent' : author}`}>
+      {author === 'agent' ? (
+        <span class="rd-name">{authorName}</span>
+      ) : (
+        <span class="rd-sr">{author === 'bot' ? strings.botSaid : strings.youSaid} </span>
+      )}
       <div class="rd-bubble">
         {splitLinks(text).map((part) =>
           typeof part === 'string' ? part : (

@@ -13,6 +13,12 @@ interface LogProps {
   lang: string;
 }
 
+/** The line of a notice: "Alice joined", "Alice left", or that a person will join. */
+function noticeText(notice: 'joined' | 'left' | 'queued', name: string | undefined, strings: UiStrings): string {
+  if (notice === 'queued') return strings.handoffQueued;
+  return (notice === 'joined' ? strings.agentJoined : strings.agentLeft).replace('{name}', name ?? '');
+}
+
 /** How close to the bottom (px) still counts as "at the newest message". */
 const NEAR_BOTTOM = 40;
 
@@ -63,6 +69,10 @@ export class Log extends Component<LogProps, { behind: boolean }> {
             item.kind === 'ended' ? (
               <div key={item.id} class="rd-ended">
                 {strings.conversationEnded}
+              </div>
+            ) : item.kind === 'notice' ? (
+              <div key={item.id} class="rd-notice">
+                {noticeText(item.notice, item.name, strings)}
               </div>
             ) : (
               <Bubble key={item.id} {...item} strings={strings} lang={lang} />

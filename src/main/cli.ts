@@ -1,5 +1,6 @@
 /**
- * `roundel serve`: wires config, environment and process signals to {@link createServer}.
+ * `roundel serve`: wires config, environment and process signals to {@link createServer}. This
+ * layer (src/main) is the only one that imports both the server and the bundled bots.
  * Prints one line `Roundel listening on http://HOST:PORT` once listening.
  */
 import { randomBytes } from 'node:crypto';
@@ -8,14 +9,20 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import demoBot from '../bots/demo';
+import {
+  ConfigError,
+  createJsonLogger,
+  createServer,
+  errorFields,
+  findPackageRoot,
+  installProcessGuard,
+  isLogLevel,
+  loadConfig,
+  securityFromEnv,
+  type EndpointConfig,
+  type LoadedConfig,
+} from '../server';
 import { USAGE, parseCliArgs } from './cli-args';
-import { ConfigError, loadConfig, type LoadedConfig } from './config';
-import type { EndpointConfig } from './endpoints';
-import { createJsonLogger, errorFields, isLogLevel } from './logger';
-import { findPackageRoot } from './package-root';
-import { securityFromEnv } from './security/options';
-import { installProcessGuard } from './security/process-guard';
-import { createServer } from './server';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -84,6 +91,7 @@ export async function main(argv: readonly string[], env: Env = process.env): Pro
       publicUrl: options.publicUrl,
       widgetFile: root === undefined ? undefined : join(root, 'dist', 'messenger.js'),
       demoDir: root === undefined ? undefined : join(root, 'demo'),
+      consoleDir: root === undefined ? undefined : join(root, 'dist', 'console'),
       logger,
       secret: env.ROUNDEL_SECRET === '' ? undefined : env.ROUNDEL_SECRET,
       ...securityOptions,

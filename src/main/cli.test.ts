@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCliArgs } from './cli-args';
-import { TestClient } from './test/harness';
+import { TestClient } from '../server/test/harness';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let dir: string;
@@ -22,7 +22,7 @@ afterEach(() => {
 });
 
 function run(args: string[], env: Record<string, string> = {}) {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', ...args], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main/cli.ts', ...args], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', ROUNDEL_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,31 @@
+// Types of scripts/services.mjs for the TypeScript tests, the cluster runner and the bench.
+
+export interface PostgresHandle {
+  readonly port: number;
+  /** `postgres://postgres@127.0.0.1:PORT/roundel` */
+  readonly url: string;
+  urlOf(database: string): string;
+  /** Creates an empty database and returns its URL. */
+  createDatabase(name: string): string;
+  /** Starts it again after {@link stop} (same port, same data). */
+  start(): Promise<void>;
+  /** Fast shutdown; resolves once the postmaster has exited. */
+  stop(): Promise<void>;
+  /** Stops it and removes its data directory. */
+  close(): Promise<void>;
+}
+
+export interface RedisHandle {
+  readonly port: number;
+  /** `redis://127.0.0.1:PORT` */
+  readonly url: string;
+  start(): Promise<void>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function postgresBinDir(): string | undefined;
+export function ensureServices(): void;
+export function freePort(): Promise<number>;
+export function startPostgres(options?: { durable?: boolean }): Promise<PostgresHandle>;
+export function startRedis(): Promise<RedisHandle>;

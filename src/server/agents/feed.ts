@@ -1,0 +1,210 @@
+/**
+ * The agent-side feed: turns what happens in chats (stored pushes, visits, drafts, pages) into
+ * the seed's agent pushes, in order, and hands each to the endpoint's logged-in agents and to its
+ * webhooks. One promise chain keeps the order of a chat's pushes whatever the lookups cost.
+ */
+import type { AgentPush, StoredPush, VisitorPage } from '../../protocol';
+import type { Logger } from '../logger';
+import { errorFields } from '../logger';
+import type { AgentsStore } from '../store/agents-types';
+import type { AgentDirectory } from './directory';
+import type { ChatInfo, ChatPort } from './port';
+import type { AgentPresence } from './presence';
+import { chatOf, eventOf, routingOf, usersOf } from './views';
+import { Throttle, VisitTracker } from './visits';
+
+/** Sneak peeks per chat per second, at most (LiveChat sends about as many). */
+const SNEAK_PEEKS_PER_SECOND = 2;
+
+export interface FeedDeps {
+  port: ChatPort;
+  store: AgentsStore;
+  directory: AgentDirectory;
+  presence: AgentPresence;
+  /** Enqueues the webhook deliveries of a push (durably); may be absent in tests. */
+  webhooks?(endpoint: string, push: AgentPush): Promise<void>;
+  logger: Logger;
+}
+
+export class AgentFeed {
+  readonly visits = new VisitTracker();
+  private chain: Promise<void> = Promise.resolve();
+  private readonly peeks: Throttle<string>;
+  private readonly drafts = new Map<string, string>();
+  /** Who closed a thread (`deactivate_chat`), for the `thread_closed` push that follows. */
+  readonly closedBy = new Map<string, string>();
+
+  constructor(private readonly deps: FeedDeps) {
+    this.peeks = new Throttle(1000 / SNEAK_PEEKS_PER_SECOND, (chatId, text) => this.run(() => this.sendPeek(chatId, text)));
+  }
+
+  /** Runs `task` after everything already queued, so pushes leave in the order things happened. */
+  run(task: () => Promise<void> | void): Promise<void> {
+    const next = this.chain.then(task).catch((error: unknown) => this.deps.logger.error('agent feed failed', errorFields(error)));
+    this.chain = next;
+    return next;
+  }
+
+  /** Sends `push` to the endpoint's agents and its webhooks. */
+  async emit(endpoint: string, push: AgentPush): Promise<void> {
+    await this.deps.webhooks?.(endpoint, push);
+    this.deps.presence.broadcast(endpoint, push);
+  }
+
+  /** A push was stored in a chat's log (by anyone: visitor, bot, agent, the chat itself). */
+  stored(chatId: string, push: StoredPush): void {
+    void this.run(async () => {
+      const chat = await this.deps.port.chat(chatId);
+      if (!chat) return;
+      const threadId = (push.payload as { thread_id?: unknown }).thread_id;
+      await this.translate(chat, typeof threadId === 'string' ? threadId : chat.threadId, push);
+    });
+  }
+
+  /** A thread started (a new chat, or `reset()` in the widget). */
+  threadStarted(chatId: string): void {
+    void this.run(async () => {
+      const chat = await this.deps.port.chat(chatId);
+      if (!chat) return;
+      const users = usersOf(chat, this.visits.get(chatId), [], (id) => this.deps.presence.isOnline(chat.endpoint, id));
+      await this.emit(chat.endpoint, { action: 'incoming_chat_thread', type: 'push', payload: { chat: chatOf(chat, users, { status: 'bot' }, []) } });
+    });
+  }
+
+  /** A visitor tab of `chatId` logged in. */
+  visitorConnected(chatId: string, endpoint: string, userAgent: string | undefined): void {
+    const visit = this.visits.connected(chatId);
+    if (!visit) return;
+    void this.run(() =>
+      this.emit(endpoint, {
+        action: 'customer_visit_started',
+        type: 'push',
+        payload: { customer_id: chatId, visit_id: visit.visitId, started_at: visit.startedAt, ...(userAgent ? { user_agent: userAgent } : {}) },
+      }),
+    );
+  }
+
+  /** A visitor tab of `chatId` went. */
+  visitorDisconnected(chatId: string, endpoint: string): void {
+    const visit = this.visits.disconnected(chatId);
+    if (!visit) return;
+    this.peeks.cancel(chatId);
+    void this.run(() =>
+      this.emit(endpoint, {
+        action: 'customer_visit_ended',
+        type: 'push',
+        payload: { customer_id: chatId, visit_id: visit.visitId, ended_at: visit.endedAt ?? new Date().toISOString() },
+      }),
+    );
+  }
+
+  /** The visitor's page (a load, or pushState/replaceState/popstate in a single-page app). */
+  page(chatId: string, endpoint: string, page: Omit<VisitorPage, 'opened_at'>): void {
+    const opened = this.visits.page(chatId, page);
+    if (!opened) return;
+    void this.run(() =>
+      this.emit(endpoint, {
+        action: 'customer_page_updated',
+        type: 'push',
+        payload: { customer_id: chatId, visit_id: opened.visit.visitId, ...opened.page },
+      }),
+    );
+  }
+
+  /** The visitor's draft: a sneak peek (throttled) and the typing indicator it implies. */
+  draft(chatId: string, endpoint: string, text: string): void {
+    const typing = text.trim() !== '';
+    const wasTyping = (this.drafts.get(chatId) ?? '') !== '';
+    if (typing) this.drafts.set(chatId, text);
+    else this.drafts.delete(chatId);
+    if (typing !== wasTyping) void this.run(() => this.sendTyping(chatId, endpoint, typing));
+    if (typing) this.peeks.offer(chatId, text);
+    else this.peeks.cancel(chatId);
+  }
+
+  /** The visitor's current draft (the sneak peek of a chat summary). */
+  currentDraft(chatId: string): string | undefined {
+    return this.drafts.get(chatId);
+  }
+
+  close(): void {
+    this.peeks.clear();
+  }
+
+  private async sendTyping(chatId: string, endpoint: string, isTyping: boolean): Promise<void> {
+    const chat = await this.deps.port.chat(chatId);
+    if (!chat || chat.endpoint !== endpoint) return;
+    await this.emit(endpoint, {
+      action: 'incoming_typing_indicator',
+      type: 'push',
+      payload: { chat_id: chatId, thread_id: chat.threadId, typing_indicator: { author_id: chatId, is_typing: isTyping } },
+    });
+  }
+
+  private async sendPeek(chatId: string, text: string): Promise<void> {
+    // A draft sent (or cleared) while this one waited is no sneak peek any more.
+    if (this.drafts.get(chatId) !== text) return;
+    const chat = await this.deps.port.chat(chatId);
+    if (!chat) return;
+    await this.emit(chat.endpoint, {
+      action: 'incoming_sneak_peek',
+      type: 'push',
+      payload: { chat_id: chatId, thread_id: chat.threadId, sneak_peek: { author_id: chatId, text } },
+    });
+  }
+
+  private async translate(chat: ChatInfo, threadId: string, push: StoredPush): Promise<void> {
+    const { endpoint, id: chatId } = chat;
+    switch (push.action) {
+      case 'incoming_event':
+      case 'incoming_rich_message_postback': {
+        const event = eventOf(chatId, push);
+        if (!event) return;
+        if (event.author_id === chatId) {
+          this.peeks.cancel(chatId);
+          if (this.drafts.delete(chatId)) await this.sendTyping(chatId, endpoint, false);
+        }
+        return this.emit(endpoint, { action: 'incoming_event', type: 'push', payload: { chat_id: chatId, thread_id: threadId, event } });
+      }
+      case 'chat_user_added': {
+        const { user } = push.payload;
+        const present = this.deps.presence.isOnline(endpoint, user.id);
+        return this.emit(endpoint, {
+          action: 'chat_user_added',
+          type: 'push',
+          payload: { chat_id: chatId, thread_id: threadId, user: { id: user.id, type: 'agent', name: user.name, present }, user_type: 'agent' },
+        });
+      }
+      case 'chat_user_removed':
+        return this.emit(endpoint, {
+          action: 'chat_user_removed',
+          type: 'push',
+          payload: { chat_id: chatId, thread_id: threadId, user_id: push.payload.user_id, user_type: 'agent' },
+        });
+      case 'chat_thread_properties_updated': {
+        const routing = routingOf(await this.deps.store.getChatState(chatId));
+        return this.emit(endpoint, { action: 'chat_properties_updated', type: 'push', payload: { chat_id: chatId, properties: { routing } } });
+      }
+      case 'thread_closed': {
+        const userId = this.closedBy.get(chatId);
+        this.closedBy.delete(chatId);
+        await this.emit(endpoint, {
+          action: 'thread_closed',
+          type: 'push',
+          payload: { chat_id: chatId, thread_id: threadId, ...(userId === undefined ? {} : { user_id: userId }) },
+        });
+        // The bot is back once the thread is over.
+        const state = await this.deps.store.getChatState(chatId);
+        if (state && state.routing !== 'bot') {
+          await this.deps.store.putChatState({ ...state, routing: 'bot', reason: null, agents: [] });
+          await this.emit(endpoint, { action: 'chat_properties_updated', type: 'push', payload: { chat_id: chatId, properties: { routing: { status: 'bot' } } } });
+        }
+        return;
+      }
+      case 'host_notification':
+      case 'incoming_multicast':
+        // For the host page and the bot; a multicast reaches agents once per endpoint (multicast()).
+        return;
+    }
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The agent side (docs/agent-api.md): the agent websocket, the service behind it, the feed of
+ * agent pushes, and the webhook outbox's delivery worker, wired once per server.
+ * @module server/agents
+ */
+import type { AgentPush } from '../../protocol';
+import type { Logger } from '../logger';
+import { errorFields } from '../logger';
+import type { Store } from '../store/types';
+import { WebhookDispatcher, type DeliveryResult } from '../webhooks/dispatcher';
+import { deliveriesFor, type WebhookConfig } from '../webhooks/outbox';
+import { DEFAULT_RETRY_SCHEDULE, type RetrySchedule } from '../webhooks/schedule';
+import { AgentDirectory, type AgentEndpoint } from './directory';
+import { AgentFeed } from './feed';
+import { AgentGateway, type AgentGatewayOptions } from './gateway';
+import type { ChatPort } from './port';
+import { AgentPresence } from './presence';
+import { AgentService } from './service';
+
+export { AGENT_RTM_PATH } from './gateway';
+export { AgentError, type AgentService } from './service';
+export type { AgentFeed } from './feed';
+
+/** An endpoint as the agent side reads it: its agents and its webhooks. */
+export interface AgentSideEndpoint extends AgentEndpoint {
+  webhooks: readonly WebhookConfig[];
+}
+
+export interface AgentSideDeps {
+  store: Store;
+  port: ChatPort;
+  endpoints: () => Iterable<AgentSideEndpoint>;
+  logger: Logger;
+  /** This node's name (owner of its webhook leases). */
+  nodeId: string;
+  gateway: AgentGatewayOptions;
+  /** Default: 24 h of exponential backoff from 1 s. */
+  retrySchedule?: RetrySchedule;
+  onDelivery?(result: DeliveryResult): void;
+}
+
+export interface AgentSide {
+  directory: AgentDirectory;
+  presence: AgentPresence;
+  feed: AgentFeed;
+  service: AgentService;
+  gateway: AgentGateway;
+  dispatcher: WebhookDispatcher;
+  /** Starts the webhook worker (pending deliveries from before a restart included). */
+  start(): void;
+  close(graceMs: number): Promise<void>;
+}
+
+export function createAgentSide(deps: AgentSideDeps): AgentSide {
+  const { store, port, logger } = deps;
+  const endpointNamed = (name: string) => [...deps.endpoints()].find((e) => e.endpoint === name);
+  const directory = new AgentDirectory(deps.endpoints);
+  const presence = new AgentPresence();
+  const dispatcher = new WebhookDispatcher({
+    outbox: store.webhooks,
+    owner: deps.nodeId,
+    schedule: deps.retrySchedule ?? DEFAULT_RETRY_SCHEDULE,
+    resolve: (endpoint, url) => endpointNamed(endpoint)?.webhooks.find((hook) => hook.url === url),
+    onResult: (result, delivery, detail) => {
+      deps.onDelivery?.(result);
+      const fields = { webhookId: delivery.webhookId, action: delivery.action, attempts: delivery.attempts + 1, detail };
+      if (result === 'abandoned') logger.warn('webhook delivery abandoned', fields);
+      else logger.debug(`webhook ${result}`, fields);
+    },
+    onError: (error) => logger.error('webhook worker failed', errorFields(error)),
+  });
+  const webhooks = async (endpoint: string, push: AgentPush): Promise<void> => {
+    const target = endpointNamed(endpoint);
+    if (!target || target.webhooks.length === 0) return;
+    const rows = deliveriesFor({ organization: target.organization, endpoint, hooks: target.webhooks }, push, new Date());
+    if (rows.length === 0) return;
+    await store.webhooks.enqueue(rows, Date.now());
+    dispatcher.poke();
+  };
+  const feed = new AgentFeed({ port, store: store.agents, directory, presence, webhooks, logger });
+  const service = new AgentService({ port, store: store.agents, directory, presence, feed });
+  const gateway = new AgentGateway({ directory, presence, service, logger }, deps.gateway);
+  return {
+    directory,
+    presence,
+    feed,
+    service,
+    gateway,
+    dispatcher,
+    start: () => dispatcher.start(),
+    async close(graceMs) {
+      await gateway.close(graceMs);
+      feed.close();
+      await dispatcher.stop();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * The agent side's part of the store (docs/agent-api.md): each chat's routing and agents, and the
+ * webhook outbox. Every engine provides both (`Store.agents`, `Store.webhooks`).
+ */
+
+/** Who answers a chat. Absent row = `bot` with no agents. */
+export interface AgentChatState {
+  chatId: string;
+  endpoint: string;
+  /** `bot`: the bot answers; `queued`: handed off, waiting for an agent; `assigned`: agents answer. */
+  routing: 'bot' | 'queued' | 'assigned';
+  /** The reason given to `ctx.handoff()`, if any. */
+  reason: string | null;
+  /** Ids of the agents in the chat, in joining order. */
+  agents: string[];
+}
+
+export interface AgentsStore {
+  getChatState(chatId: string): Promise<AgentChatState | undefined>;
+  putChatState(state: AgentChatState): Promise<void>;
+  /** Chats of `endpoint` that are queued or assigned, oldest change first. */
+  routedChats(endpoint: string): Promise<AgentChatState[]>;
+  removeChatState(chatId: string): Promise<void>;
+}
+
+/** A webhook POST to make, as enqueued. `body` is the exact JSON that is signed and sent. */
+export interface NewDelivery {
+  /** The id the receiver uses to drop repeats (unique; a second enqueue with it is ignored). */
+  webhookId: string;
+  /** The queue key: deliveries of one hook and one chat go out one at a time, in order. */
+  hook: string;
+  endpoint: string;
+  url: string;
+  chatId: string;
+  action: string;
+  body: string;
+}
+
+export interface OutboxDelivery extends NewDelivery {
+  id: number;
+  /** Failed attempts so far. */
+  attempts: number;
+  /** Enqueue time (ms since the epoch): retries stop 24 h after it. */
+  createdAt: number;
+}
+
+/**
+ * The durable outbox. A claim leases the head of each (hook, chat) queue to one owner (a node)
+ * until `leaseUntil`; only that owner may finish it, and an expired lease is claimable again, so
+ * a node killed mid-delivery loses nothing and two nodes never deliver the same row at once.
+ */
+export interface WebhookOutboxStore {
+  enqueue(items: readonly NewDelivery[], now: number): Promise<void>;
+  /** Leases up to `limit` due queue heads to `owner`. */
+  claim(now: number, leaseUntil: number, owner: string, limit: number): Promise<OutboxDelivery[]>;
+  delivered(id: number, owner: string, now: number): Promise<boolean>;
+  /** Gives up on a row (24 h passed, or the hook is no longer configured): the queue moves on. */
+  abandon(id: number, owner: string, error: string, now: number): Promise<boolean>;
+  retry(id: number, owner: string, nextAttemptAt: number, error: string): Promise<boolean>;
+  /** When the earliest pending row becomes claimable (ms), or undefined when none is pending. */
+  nextDueAt(): Promise<number | undefined>;
+  pendingCount(): Promise<number>;
+  /** Forgets finished rows older than `before` (ms). */
+  trim(before: number): Promise<void>;
+}

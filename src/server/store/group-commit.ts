@@ -1,0 +1,196 @@
+/**
+ * Group commit: the durable writes requested during one event-loop turn run in ONE transaction,
+ * so the commit (and its fsync under `synchronous = FULL`) is paid once per batch instead of once
+ * per caller. Every caller's promise settles only after that commit: resolved with its job's
+ * result once the batch is durable, or rejected when the batch failed, in which case nothing of
+ * the batch is stored (the transaction rolled back as a whole).
+ *
+ * Engine-neutral: an engine supplies {@link BatchRunner}, which runs a list of jobs inside one
+ * transaction of its own kind (better-sqlite3 synchronously; a networked engine asynchronously).
+ * One job that throws fails only its own caller: the runner isolates each job (a savepoint), the
+ * rest of the batch commits.
+ *
+ * Bounds: a batch closes at {@link GroupCommitOptions.maxJobs} jobs or
+ * {@link GroupCommitOptions.maxBytes} bytes (each caller states its job's size), and the next one
+ * starts at once, so one turn with a flood of writes never builds an unbounded transaction.
+ */
+import { setImmediate as onNextTurn } from 'node:timers';
+
+/** One unit of work inside a batch's transaction; `T` is what its caller receives after the commit. */
+export type Job<Tx, T> = (tx: Tx) => T;
+
+/** Outcome of one job inside a transaction that went on to commit (or not). */
+export type JobOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/**
+ * Runs `jobs` in order inside one transaction and commits it. Each job's own failure is caught
+ * and reported in its outcome (its writes undone, a savepoint); a failure of the transaction
+ * itself (BEGIN or COMMIT) rejects, and then nothing of the batch is stored. `beforeCommit` must
+ * be called inside the transaction after the last job: it throws when a test injected a failure,
+ * and the runner must then roll back and reject as for a failed COMMIT.
+ */
+export type BatchRunner<Tx> = (
+  jobs: ReadonlyArray<Job<Tx, unknown>>,
+  beforeCommit: () => void,
+) => JobOutcome[] | Promise<JobOutcome[]>;
+
+export interface GroupCommitOptions {
+  /** Jobs per batch. Default 512. */
+  maxJobs?: number;
+  /** Declared bytes per batch (what the jobs write, roughly). Default 4 MiB. */
+  maxBytes?: number;
+  /** Called after every batch that committed, with its size (metrics). */
+  onCommit?: (jobs: number, bytes: number, seconds: number) => void;
+}
+
+/** Thrown to the callers of a batch whose transaction failed as a whole. */
+export class CommitError extends Error {
+  constructor(
+    message: string,
+    /** Callers in the failed batch. */
+    readonly batchSize: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'CommitError';
+  }
+}
+
+interface Pending<Tx> {
+  job: Job<Tx, unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+interface Batch<Tx> {
+  entries: Array<Pending<Tx>>;
+  bytes: number;
+}
+
+const DEFAULTS = { maxJobs: 512, maxBytes: 4 * 1024 * 1024 };
+
+/** Collects jobs per event-loop turn and commits each batch with one transaction. */
+export class GroupCommit<Tx> {
+  private open: Batch<Tx> | undefined;
+  /** Batches closed (full, or their turn ended) and not yet run, in order. */
+  private readonly ready: Array<Batch<Tx>> = [];
+  private running = false;
+  private scheduled = false;
+  private failNext = 0;
+  private closed = false;
+  private readonly maxJobs: number;
+  private readonly maxBytes: number;
+
+  constructor(
+    private readonly runBatch: BatchRunner<Tx>,
+    private readonly options: GroupCommitOptions = {},
+  ) {
+    this.maxJobs = options.maxJobs ?? DEFAULTS.maxJobs;
+    this.maxBytes = options.maxBytes ?? DEFAULTS.maxBytes;
+    if (!(this.maxJobs >= 1) || !(this.maxBytes >= 1)) throw new TypeError('maxJobs and maxBytes must be at least 1');
+  }
+
+  /**
+   * Queues `job` in the current batch. Resolves with its result once the batch committed;
+   * rejects with the job's own error (nothing of it stored), or with a {@link CommitError} when the
+   * whole batch failed (nothing of the batch stored).
+   * @param bytes what the job writes, roughly; counts against `maxBytes` (default 0)
+   */
+  submit<T>(job: Job<Tx, T>, bytes = 0): Promise<T> {
+    if (this.closed) return Promise.reject(new CommitError('the store is closed', 0));
+    return new Promise<T>((resolve, reject) => {
+      let batch = this.open;
+      if (batch && (batch.entries.length >= this.maxJobs || (batch.bytes > 0 && batch.bytes + bytes > this.maxBytes))) {
+        this.seal();
+        batch = undefined;
+      }
+      if (!batch) {
+        batch = { entries: [], bytes: 0 };
+        this.open = batch;
+      }
+      batch.entries.push({ job, resolve: resolve as (value: unknown) => void, reject });
+      batch.bytes += bytes;
+      this.schedule();
+    });
+  }
+
+  /**
+   * Test hook: the next `count` batches fail at commit time, after their jobs ran, as a failed
+   * COMMIT (disk full, I/O error) would: the transaction rolls back and every caller is rejected.
+   */
+  failNextCommits(count = 1): void {
+    this.failNext += count;
+  }
+
+  /** Jobs queued or running. */
+  get pending(): number {
+    return (this.open?.entries.length ?? 0) + this.ready.reduce((sum, b) => sum + b.entries.length, 0);
+  }
+
+  /** Commits what is queued, then refuses new jobs. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+  }
+
+  /** Resolves once every job queued so far has settled. */
+  async flush(): Promise<void> {
+    this.seal();
+    await this.drain();
+  }
+
+  private seal(): void {
+    if (this.open && this.open.entries.length > 0) this.ready.push(this.open);
+    this.open = undefined;
+  }
+
+  // One setImmediate per turn: it runs after the poll phase that queued the jobs (every request
+  // read in that phase joins the batch), before the next one.
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    onNextTurn(() => {
+      this.scheduled = false;
+      this.seal();
+      void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (let batch = this.ready.shift(); batch; batch = this.ready.shift()) await this.commit(batch);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async commit(batch: Batch<Tx>): Promise<void> {
+    const { entries } = batch;
+    const started = process.hrtime.bigint();
+    let outcomes: JobOutcome[];
+    try {
+      outcomes = await this.runBatch(
+        entries.map((e) => e.job),
+        () => {
+          if (this.failNext === 0) return;
+          this.failNext -= 1;
+          throw new Error('injected commit failure (test hook)');
+        },
+      );
+    } catch (error) {
+      const failure = new CommitError(`commit of a batch of ${entries.length} failed: ${message(error)}`, entries.length, { cause: error });
+      for (const entry of entries) entry.reject(failure);
+      return;
+    }
+    this.options.onCommit?.(entries.length, batch.bytes, Number(process.hrtime.bigint() - started) / 1e9);
+    entries.forEach((entry, i) => {
+      const outcome = outcomes[i];
+      if (outcome?.ok) entry.resolve(outcome.value);
+      else entry.reject(outcome ? outcome.error : new Error('the batch runner returned no outcome for this job'));
+    });
+  }
+}
+
+const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
