@@ -10,6 +10,7 @@ import { REQUEST_ID_HEADER, requestIdFrom, type RequestContext, type RouteHandle
 import { HttpError, allowMethods, writeError, writeJson } from './errors';
 import { I18N_PATH, sendUiStrings } from './i18n';
 import { dirname, join } from 'node:path';
+import { sendOpenApi } from './openapi';
 import { resolveInside, sendAsset, sendFromDir } from './static';
 
 export interface RouterOptions {
@@ -53,7 +54,7 @@ export function createRequestHandler(app: App, options: RouterOptions): (req: In
       ctx.route = '/agent/';
       return options.console(req, res, url, ctx);
     }
-    ctx.route = path === '/healthz' || path === '/metrics' || path === '/messenger.js' || path === '/messenger.js.map' ? path : 'static';
+    ctx.route = path === '/healthz' || path === '/metrics' || path === '/messenger.js' || path === '/messenger.js.map' || path === '/openapi.json' ? path : 'static';
     allowMethods(req.method, ['GET', 'HEAD']);
     const lang = I18N_PATH.exec(path)?.[1];
     if (lang !== undefined) {
@@ -61,6 +62,7 @@ export function createRequestHandler(app: App, options: RouterOptions): (req: In
       return sendUiStrings(res, lang);
     }
     if (path === '/healthz') return writeJson(res, 200, { status: 'ok' });
+    if (path === '/openapi.json') return sendOpenApi(res, app.publicUrl());
     if (path === '/metrics') {
       const text = app.metrics.render();
       res.writeHead(200, {

@@ -44,7 +44,8 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 export function acceptedEncodings(header: string | undefined): Set<string> {
   const accepted = new Set<string>();
   for (const part of (header ?? '').split(',')) {
-    const [name = '', ...params] = part.trim().toLowerCase().split(';');
+    const [raw = '', ...params] = part.toLowerCase().split(';');
+    const name = raw.trim();
     const q = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
     if (name && (q === undefined || Number(q) > 0)) accepted.add(name);
   }
