@@ -34,6 +34,8 @@ export interface UiIntents {
   onToggle(): void;
   onSend(text: string): void;
   onPickReply(eventId: string, text: string): void;
+  /** The composer's text changed (agents see it as a sneak peek). */
+  onDraft?(text: string): void;
   /** A render error caught at the root (for the debug log). */
   onError?(error: unknown): void;
 }
@@ -91,7 +93,7 @@ export function Panel({ state, display, intents, closable, onClosed }: PanelProp
       {quick ? (
         <QuickReplies replies={quick.replies} strings={strings} onPick={(text) => intents.onPickReply(quick.eventId, text)} />
       ) : null}
-      <Composer disabled={inputDisabled} strings={strings} onSend={intents.onSend} />
+      <Composer disabled={inputDisabled} strings={strings} onSend={intents.onSend} onDraft={intents.onDraft} />
     </section>
   );
 }
