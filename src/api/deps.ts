@@ -1,6 +1,7 @@
 /** What the api layer needs from its environment; `init` passes the browser's, tests pass fakes. */
-import type { JsonObject } from '../protocol';
+import type { CustomerPagePayload, JsonObject } from '../protocol';
 import type { ChatClientEvents, ChatClientOptions, ConnectionState, OutboxItem } from '../client';
+import type { PanelModule } from '../ui';
 
 /** The members of `ChatClient` (src/client) the api layer uses. */
 export interface ChatClientLike {
@@ -12,6 +13,10 @@ export interface ChatClientLike {
   pageEvent(alias: string, body?: JsonObject): Promise<void>;
   updateContext(context: JsonObject): Promise<void>;
   startNewChat(): Promise<void>;
+  /** The visitor's draft, for agents' sneak peeks. */
+  sneakPeek(text: string): void;
+  /** The page the visitor is on, for agents. */
+  reportPage(page: CustomerPagePayload): void;
   destroy(): unknown;
   /** Called on the window's `online` event: retry now rather than at the next backoff. */
   onOnline(): void;
@@ -28,4 +33,9 @@ export interface MessengerDeps {
   createClient(options: ChatClientOptions): ChatClientLike;
   /** The `serverUrl` used when the option is absent. */
   defaultServerUrl(): string;
+  /**
+   * Loads the panel chunk (src/ui/panel-chunk.tsx): `import()` from the server in the IIFE, a
+   * split chunk in the ES module build. `attempt` counts retries from 0.
+   */
+  loadPanel(attempt: number): PanelModule | Promise<PanelModule>;
 }

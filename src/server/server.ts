@@ -26,6 +26,7 @@ import { hardenHttpServer } from './security/http-server';
 import { createTokenSigner, positive, resolveSecurity, type SecurityOptions } from './security/options';
 import { Gateway } from './ws/gateway';
 import { createAgentSide } from './agents';
+import type { Bus } from './bus';
 import { chatPort } from './agents/chat-port';
 import { createConsoleRoute } from './agents/console-route';
 import type { RetrySchedule } from './webhooks/schedule';
@@ -49,6 +50,8 @@ export interface ServerOptions extends SecurityOptions {
   redis?: string;
   /** This node's name (`/healthz`, logs, shard and webhook leases). Default: `<host name>-<pid>`. */
   nodeId?: string;
+  /** The bus between nodes; agent pushes are relayed over it to the agents of every node. Default: none (one node). */
+  bus?: Bus;
   /** Webhook retries. Default: exponential from 1 s up to 15 min between attempts, for 24 h. */
   webhookRetry?: RetrySchedule;
   /** Default: JSON lines on stderr at `info`. */
@@ -162,6 +165,9 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     endpoints: () => endpoints.all(),
     logger,
     nodeId,
+    metrics,
+    // Agent pushes cross nodes on the cluster's bus (or on one given by the caller).
+    ...((options.bus ?? cluster?.bus) ? { bus: options.bus ?? cluster?.bus } : {}),
     ...(options.webhookRetry ? { retrySchedule: options.webhookRetry } : {}),
     gateway: {
       ...gatewayOptions,

@@ -3,7 +3,8 @@
  * agent pushes, and the webhook outbox's delivery worker, wired once per server.
  * @module server/agents
  */
-import type { AgentPush } from '../../protocol';
+import { parseAgentPush, type AgentPush } from '../../protocol';
+import type { Bus } from '../bus';
 import type { Logger } from '../logger';
 import { errorFields } from '../logger';
 import type { Store } from '../store/types';
@@ -36,7 +37,17 @@ export interface AgentSideDeps {
   gateway: AgentGatewayOptions;
   /** Default: 24 h of exponential backoff from 1 s. */
   retrySchedule?: RetrySchedule;
-  onDelivery?(result: DeliveryResult): void;
+  /**
+   * The bus between nodes: agent pushes made on this node reach the agents connected to the
+   * others. Without one (a single node) they go to this node's agents directly.
+   */
+  bus?: Bus;
+  /** The `/metrics` series of the agent side. */
+  metrics: {
+    agentsOnline: { set(value: number): void };
+    chatsQueued: { set(value: number): void };
+    webhookDeliveries: { inc(labels: { result: DeliveryResult }): void };
+  };
 }
 
 export interface AgentSide {
@@ -55,14 +66,14 @@ export function createAgentSide(deps: AgentSideDeps): AgentSide {
   const { store, port, logger } = deps;
   const endpointNamed = (name: string) => [...deps.endpoints()].find((e) => e.endpoint === name);
   const directory = new AgentDirectory(deps.endpoints);
-  const presence = new AgentPresence();
+  const presence = new AgentPresence((online) => deps.metrics.agentsOnline.set(online));
   const dispatcher = new WebhookDispatcher({
     outbox: store.webhooks,
     owner: deps.nodeId,
     schedule: deps.retrySchedule ?? DEFAULT_RETRY_SCHEDULE,
     resolve: (endpoint, url) => endpointNamed(endpoint)?.webhooks.find((hook) => hook.url === url),
     onResult: (result, delivery, detail) => {
-      deps.onDelivery?.(result);
+      deps.metrics.webhookDeliveries.inc({ result });
       const fields = { webhookId: delivery.webhookId, action: delivery.action, attempts: delivery.attempts + 1, detail };
       if (result === 'abandoned') logger.warn('webhook delivery abandoned', fields);
       else logger.debug(`webhook ${result}`, fields);
@@ -77,8 +88,30 @@ export function createAgentSide(deps: AgentSideDeps): AgentSide {
     await store.webhooks.enqueue(rows, Date.now());
     dispatcher.poke();
   };
-  const feed = new AgentFeed({ port, store: store.agents, directory, presence, webhooks, logger });
-  const service = new AgentService({ port, store: store.agents, directory, presence, feed });
+  const hasWebhooks = () => [...deps.endpoints()].some((endpoint) => endpoint.webhooks.length > 0);
+  const { bus } = deps;
+  const topic = (endpoint: string) => `agents:${endpoint}`;
+  // Webhooks are enqueued once, by the node where the push happened; agents get it on every node.
+  const broadcast = bus ? (endpoint: string, push: AgentPush) => void bus.publish(topic(endpoint), push) : undefined;
+  const relayed = (endpoint: string) => (message: unknown) => {
+    const push = parseAgentPush(message);
+    if (push.ok) presence.broadcast(endpoint, push.value);
+    else logger.warn('dropped a malformed agent push from the bus', { endpoint, error: push.error });
+  };
+  const subscriptions = bus ? [...deps.endpoints()].map((endpoint) => [topic(endpoint.endpoint), relayed(endpoint.endpoint)] as const) : [];
+  const feed = new AgentFeed({ port, store: store.agents, directory, presence, webhooks, hasWebhooks, logger, ...(broadcast ? { broadcast } : {}) });
+  const service = new AgentService({
+    port,
+    store: store.agents,
+    directory,
+    presence,
+    feed,
+    routingChanged: () =>
+      store.agents.countQueued().then(
+        (count) => deps.metrics.chatsQueued.set(count),
+        (error: unknown) => logger.error('counting queued chats failed', errorFields(error)),
+      ),
+  });
   const gateway = new AgentGateway({ directory, presence, service, logger }, deps.gateway);
   return {
     directory,
@@ -87,8 +120,15 @@ export function createAgentSide(deps: AgentSideDeps): AgentSide {
     service,
     gateway,
     dispatcher,
-    start: () => dispatcher.start(),
+    start() {
+      for (const [name, handler] of subscriptions) {
+        bus?.subscribe(name, handler).catch((error: unknown) => logger.error('subscribing to agent pushes failed', errorFields(error)));
+      }
+      dispatcher.start();
+      void service.recount();
+    },
     async close(graceMs) {
+      for (const [name, handler] of subscriptions) bus?.unsubscribe(name, handler);
       await gateway.close(graceMs);
       feed.close();
       await dispatcher.stop();

@@ -40,6 +40,8 @@ export interface ClusterNodeOptions {
 export interface ClusterNode {
   readonly store: PostgresStore;
   readonly hub: ClusterHub;
+  /** Redis between the nodes (in-process without `redis`): also carries the agent side's pushes. */
+  readonly bus: Bus;
   /** Where the runtime runs a chat: here when this node holds its shard, else on the owner (woken). */
   readonly placement: Placement;
   /** Takes shard leases; `schedule` runs a chat's pending items here. */
@@ -73,6 +75,7 @@ export async function openClusterNode(options: ClusterNodeOptions): Promise<Clus
   return {
     store,
     hub,
+    bus,
     placement,
     async start(schedule) {
       const runPending = async (shards?: ReadonlySet<number>) => {

@@ -68,6 +68,9 @@ export function postgresWebhookOutbox(pool: pg.Pool): WebhookOutboxStore {
         [...columns.map((key) => items.map((item) => item[key])), now],
       );
     },
+    async release(owner) {
+      await pool.query(`UPDATE webhook_outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1 AND status = 'pending'`, [owner]);
+    },
     async claim(now, leaseUntil, owner, limit) {
       const { rows } = await pool.query<Row>(
         `UPDATE webhook_outbox AS o SET lease_owner = $3, lease_until = $2
@@ -128,6 +131,10 @@ export function postgresAgentsStore(pool: pg.Pool): AgentsStore {
     },
     async removeChatState(chatId) {
       await pool.query('DELETE FROM agent_chats WHERE chat_id = $1', [chatId]);
+    },
+    async countQueued() {
+      const { rows } = await pool.query<Row>(`SELECT count(*) AS n FROM agent_chats WHERE routing = 'queued'`);
+      return Number(rows[0]?.n ?? 0);
     },
   };
 }
