@@ -120,8 +120,8 @@ export class Gateway {
   announceSettings(endpoint: Endpoint): number {
     let told = 0;
     for (const session of this.sessions) {
-      if (session.endpoint.endpoint !== endpoint.endpoint || session.dialogId === undefined) continue;
-      session.send({ action: 'chat_properties_updated', type: 'push', payload: { chat_id: session.dialogId, properties: endpoint.settings } });
+      if (session.endpoint.endpoint !== endpoint.endpoint || session.chatId === undefined) continue;
+      session.send({ action: 'chat_properties_updated', type: 'push', payload: { chat_id: session.chatId, properties: endpoint.settings } });
       told += 1;
     }
     return told;
@@ -163,7 +163,7 @@ export class Gateway {
     const now = Date.now();
     for (const session of this.sessions) {
       if (now - session.lastSeen > this.options.deadPeerMs) {
-        this.app.logger.debug('terminating a dead websocket peer', { dialogId: session.dialogId });
+        this.app.logger.debug('terminating a dead websocket peer', { chatId: session.chatId });
         session.ws.terminate();
         continue;
       }
