@@ -133,6 +133,6 @@ describe('logs', () => {
     const logged = lines.find((line) => line.msg === 'request failed');
     expect(logged).toMatchObject({ level: 'error', requestId: 'boom-1', method: 'GET', error: 'the disk is on fire', errorName: 'Error' });
     expect(String(logged?.stack)).toContain('the disk is on fire');
-    expect(app.metrics.render()).toContain('roundel_http_requests_total{route="unmatched",status="500"} 1');
+    expect(await app.metrics.render()).toContain('roundel_http_requests_total{route="unmatched",status="500"} 1');
   });
 });
