@@ -72,6 +72,8 @@ describe('logs', () => {
     expect(mine[0]).toEqual({
       level: 'info',
       time: mine[0]?.time,
+      pid: process.pid,
+      hostname: mine[0]?.hostname,
       msg: 'external event stored',
       requestId: 'req-1',
       endpoint: ENDPOINT_A,
@@ -83,6 +85,8 @@ describe('logs', () => {
     expect(mine[1]).toEqual({
       level: 'info',
       time: mine[1]?.time,
+      pid: process.pid,
+      hostname: mine[1]?.hostname,
       msg: 'http request',
       requestId: 'req-1',
       method: 'POST',
