@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { childLogger, createJsonLogger, errorFields, isLogLevel } from './logger';
 
-function capture(level?: 'debug' | 'info' | 'warn' | 'error') {
+function capture(level?: 'debug' | 'info' | 'warn' | 'error' | 'silent') {
   const lines: Array<Record<string, unknown>> = [];
   const logger = createJsonLogger({ level, write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
   return { logger, lines };
@@ -22,7 +22,10 @@ describe('the pino logger', () => {
     const loud = capture('debug');
     loud.logger.debug('noise');
     expect(loud.lines.map((l) => l.msg)).toEqual(['noise']);
-    expect(['debug', 'info', 'warn', 'error'].every(isLogLevel)).toBe(true);
+    const silent = capture('silent');
+    silent.logger.error('nothing');
+    expect(silent.lines).toEqual([]);
+    expect(['debug', 'info', 'warn', 'error', 'silent'].every(isLogLevel)).toBe(true);
     expect(isLogLevel('trace')).toBe(false);
   });
 

@@ -14,6 +14,8 @@
 import { pino, stdTimeFunctions, type Logger as PinoLogger } from 'pino';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+/** The lowest level a logger writes; `silent` writes nothing. */
+export type LogThreshold = LogLevel | 'silent';
 export type LogFields = Record<string, unknown>;
 
 export interface Logger {
@@ -41,13 +43,14 @@ export const REDACTED_FIELDS: readonly string[] = [
 
 export interface JsonLoggerOptions {
   /** Lowest level written. Default `info`. */
-  level?: LogLevel;
+  level?: LogThreshold;
   /** Where lines go (each ends with a newline). Default: stderr. */
   write?: (line: string) => void;
 }
 
-export function isLogLevel(value: unknown): value is LogLevel {
-  return typeof value === 'string' && (LEVELS as readonly string[]).includes(value);
+/** True for a `ROUNDEL_LOG_LEVEL` value: debug, info, warn, error or silent. */
+export function isLogLevel(value: unknown): value is LogThreshold {
+  return typeof value === 'string' && (value === 'silent' || (LEVELS as readonly string[]).includes(value));
 }
 
 /** The pino instance behind a logger made here, for cheap children. */
