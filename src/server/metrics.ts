@@ -192,6 +192,15 @@ export class ServerMetrics {
     defaultMetrics();
   }
 
+  readonly agentsOnline = new Gauge(this.registry, 'roundel_agents_online', 'Agents with a live agent connection to this node.');
+  readonly chatsQueued = new Gauge(this.registry, 'roundel_chats_queued', 'Chats handed off by the bot and waiting for an agent.');
+  readonly webhookDeliveries = new Counter(
+    this.registry,
+    'roundel_webhook_deliveries_total',
+    'Webhook delivery attempts, by result (delivered, retry: failed and retried later, abandoned: given up after 24 h or unconfigured).',
+    { labelNames: ['result'], initial: [{ result: 'delivered' }, { result: 'retry' }, { result: 'abandoned' }] },
+  );
+
   /** Content type of {@link render}'s text. */
   readonly contentType = this.registry.contentType;
 
