@@ -32,7 +32,7 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
   const events = new SafeEmitter<HostEvents>(log);
   const forcedOpen = options.container !== undefined || options.alwaysOpen;
   let context: JsonObject = options.context;
-  let announcedChatId: string | undefined;
+  let announcedThreadId: string | undefined;
   let interacted = false;
   let destroyed = false;
 
@@ -59,7 +59,7 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
   let unreadAnnounced = 0;
   const announceUnread = () => {
     const { unread } = store.get();
-    if (announcedChatId === undefined || unread === unreadAnnounced) return;
+    if (announcedThreadId === undefined || unread === unreadAnnounced) return;
     unreadAnnounced = unread;
     events.emit('unread', unread);
   };
@@ -103,13 +103,13 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
 
   const clientHandlers: { [K in keyof ChatClientEvents]: (event: ChatClientEvents[K]) => void } = {
     state: guard((connection) => store.set({ connection })),
-    conversation: guard(({ chatId, settings, history }) => {
+    conversation: guard(({ chatId, threadId, settings, history }) => {
       // History is shown, never re-emitted (no `message` or `notification` for it).
       store.set({ settings: withOverrides(settings), pushes: history, typing: false });
-      // The client emits `conversation` again when a resume could not be recovered; same chat, no new Ready.
-      if (chatId === announcedChatId) return;
-      announcedChatId = chatId;
-      emitMessenger({ type: 'CONVERSATION', value: 'Ready', conversationId: chatId });
+      // The client emits `conversation` again when a resume could not be recovered; same thread, no new Ready.
+      if (threadId === announcedThreadId) return;
+      announcedThreadId = threadId;
+      emitMessenger({ type: 'CONVERSATION', value: 'Ready', conversationId: threadId, chatId });
       announceUnread();
       preloadWhenIdle();
     }),

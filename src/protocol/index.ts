@@ -10,4 +10,4 @@ export { parseClientFrame, type RequestParseResult } from './parse-request';
 export { parseLoginResponse, parsePush, parseServerFrame, parseSettings } from './parse-server';
 export { ENGLISH, ROUNDEL_ENGLISH, TRANSLATED, parseUiStrings, pickLanguage, uiLanguages, uiTranslation, type UiStrings } from './ui-strings';
 export * from './agent-frames';
-export { parseAgentChat, parseAgentLogin, parseAgentRequest, parseAgentServerFrame, parseChatList, type AgentRequestParseResult } from './agent-parse';
+export { parseAgentChat, parseAgentLogin, parseAgentPush, parseAgentRequest, parseAgentServerFrame, parseChatList, type AgentRequestParseResult } from './agent-parse';

@@ -45,8 +45,6 @@ export interface UiStrings {
   agentJoined: string;
   /** Transcript line when an agent leaves; `{name}` is the agent's name. */
   agentLeft: string;
-  /** Shown while an agent types; `{name}` is the agent's name. */
-  agentTyping: string;
   /** Transcript line after the bot handed the chat to people (`ctx.handoff()`). */
   handoffQueued: string;
 }
@@ -77,7 +75,6 @@ export const ENGLISH: Readonly<UiStrings> = Object.assign({}, ROUNDEL_ENGLISH, {
   newMessages: 'New messages',
   agentJoined: '{name} joined',
   agentLeft: '{name} left',
-  agentTyping: '{name} is typing…',
   handoffQueued: 'A person will join the chat shortly.',
 });
 
@@ -90,10 +87,10 @@ const MAX_STRING_CHARS = 200;
  * (ui-strings.test.ts checks every table). Only the server reads these.
  */
 const TRANSLATIONS: Readonly<Record<string, string>> = {
-  es: 'Abrir chat|Cerrar chat|Mensajes sin leer:||Conversación|Mensaje|Enviar|Enviando…|Enviado|Respuestas rápidas|Escribiendo…|Reconectando…|Conversación finalizada||Tú:|Mensajes nuevos|{name} se unió|{name} salió|{name} está escribiendo…|Una persona se unirá al chat en breve.',
-  fr: 'Ouvrir le chat|Fermer le chat|Messages non lus :|||Message|Envoyer|Envoi…|Envoyé|Réponses rapides|Écrit…|Reconnexion…|Conversation terminée|Bot :|Vous :|Nouveaux messages|{name} a rejoint la conversation|{name} a quitté la conversation|{name} écrit…|Une personne va bientôt rejoindre la conversation.',
-  de: 'Chat öffnen|Chat schließen|Ungelesene Nachrichten:||Unterhaltung|Nachricht|Senden|Wird gesendet…|Gesendet|Schnellantworten|Schreibt…|Verbindung wird wiederhergestellt…|Unterhaltung beendet||Sie:|Neue Nachrichten|{name} ist beigetreten|{name} hat den Chat verlassen|{name} schreibt…|Gleich übernimmt eine Person den Chat.',
-  ar: 'فتح المحادثة|إغلاق المحادثة|رسائل غير مقروءة:|محادثة|المحادثة|رسالة|إرسال|جارٍ الإرسال…|تم الإرسال|ردود سريعة|يكتب…|جارٍ إعادة الاتصال…|انتهت المحادثة|الروبوت:|أنت:|رسائل جديدة|انضم {name}|غادر {name}|{name} يكتب…|سينضم شخص إلى المحادثة قريبًا.',
+  es: 'Abrir chat|Cerrar chat|Mensajes sin leer:||Conversación|Mensaje|Enviar|Enviando…|Enviado|Respuestas rápidas|Escribiendo…|Reconectando…|Conversación finalizada||Tú:|Mensajes nuevos|{name} se unió|{name} salió|Una persona se unirá al chat en breve.',
+  fr: 'Ouvrir le chat|Fermer le chat|Messages non lus :|||Message|Envoyer|Envoi…|Envoyé|Réponses rapides|Écrit…|Reconnexion…|Conversation terminée|Bot :|Vous :|Nouveaux messages|{name} a rejoint la conversation|{name} a quitté la conversation|Une personne va bientôt rejoindre la conversation.',
+  de: 'Chat öffnen|Chat schließen|Ungelesene Nachrichten:||Unterhaltung|Nachricht|Senden|Wird gesendet…|Gesendet|Schnellantworten|Schreibt…|Verbindung wird wiederhergestellt…|Unterhaltung beendet||Sie:|Neue Nachrichten|{name} ist beigetreten|{name} hat den Chat verlassen|Gleich übernimmt eine Person den Chat.',
+  ar: 'فتح المحادثة|إغلاق المحادثة|رسائل غير مقروءة:|محادثة|المحادثة|رسالة|إرسال|جارٍ الإرسال…|تم الإرسال|ردود سريعة|يكتب…|جارٍ إعادة الاتصال…|انتهت المحادثة|الروبوت:|أنت:|رسائل جديدة|انضم {name}|غادر {name}|سينضم شخص إلى المحادثة قريبًا.',
 };
 
 /**

@@ -66,15 +66,16 @@ describe('metrics', () => {
     const types = text.split('\n').filter((line) => line.startsWith('# TYPE roundel_'));
     expect(types).toEqual([
       '# TYPE roundel_connections_open gauge',
-      '# TYPE roundel_dialogs_created_total counter',
-      '# TYPE roundel_dialogs_closed_total counter',
+      '# TYPE roundel_chats_created_total counter',
+      '# TYPE roundel_threads_started_total counter',
+      '# TYPE roundel_threads_closed_total counter',
       '# TYPE roundel_resumes_total counter',
       '# TYPE roundel_events_in_total counter',
       '# TYPE roundel_events_out_total counter',
       '# TYPE roundel_pushes_sent_total counter',
       '# TYPE roundel_pushback_activations_total counter',
       '# TYPE roundel_external_events_total counter',
-      '# TYPE roundel_external_event_dialogs_total counter',
+      '# TYPE roundel_external_event_chats_total counter',
       '# TYPE roundel_external_event_fanout_seconds histogram',
       '# TYPE roundel_handler_errors_total counter',
       '# TYPE roundel_handler_duration_seconds histogram',
@@ -99,11 +100,12 @@ describe('metrics', () => {
   it('starts the unlabelled server series at zero, and each server counts on its own', async () => {
     const a = new ServerMetrics();
     const b = new ServerMetrics();
-    a.dialogsCreated.inc();
+    a.chatsCreated.inc();
     const text = await b.render();
     expect(text).toContain('\nroundel_connections_open 0\n');
-    expect(text).toContain('\nroundel_dialogs_created_total 0\n');
-    expect(await a.render()).toContain('\nroundel_dialogs_created_total 1\n');
+    expect(text).toContain('\nroundel_chats_created_total 0\n');
+    expect(text).toContain('\nroundel_threads_closed_total 0\n');
+    expect(await a.render()).toContain('\nroundel_chats_created_total 1\n');
     expect(text.endsWith('\n')).toBe(true);
   });
 });

@@ -132,12 +132,17 @@ export class ServerMetrics {
   /** Roundel's own series (the default metrics live in a per-process registry). */
   readonly registry = new Registry();
   readonly connections = new Gauge(this.registry, 'roundel_connections_open', 'Open websocket connections.');
-  readonly dialogsCreated = new Counter(this.registry, 'roundel_dialogs_created_total', 'Dialogs created.');
-  readonly dialogsClosed = new Counter(this.registry, 'roundel_dialogs_closed_total', 'Dialogs closed (a tab started a new conversation).');
+  readonly chatsCreated = new Counter(this.registry, 'roundel_chats_created_total', 'Chats created (a new visitor of an endpoint).');
+  readonly threadsStarted = new Counter(
+    this.registry,
+    'roundel_threads_started_total',
+    'Threads (conversations) started, the first of each chat included.',
+  );
+  readonly threadsClosed = new Counter(this.registry, 'roundel_threads_closed_total', 'Threads closed (a reset, or an agent closing it).');
   readonly resumes = new Counter(
     this.registry,
     'roundel_resumes_total',
-    'Logins that resumed a dialog, by result (recovered: from the last seq; rebuilt: from the whole retained log).',
+    'Logins that resumed a chat, by result (recovered: from the last seq; rebuilt: from the whole retained log).',
     { labelNames: ['result'] },
   );
   readonly eventsIn = new Counter(this.registry, 'roundel_events_in_total', 'Inbound items stored, by kind.', { labelNames: ['kind'] });
@@ -160,15 +165,15 @@ export class ServerMetrics {
     'External event requests, by result (accepted, invalid, unauthorized, forbidden, too_large, failed).',
     { labelNames: ['result'] },
   );
-  readonly externalEventDialogs = new Counter(
+  readonly externalEventChats = new Counter(
     this.registry,
-    'roundel_external_event_dialogs_total',
-    'Dialogs an external event was stored for (the sum of "matched").',
+    'roundel_external_event_chats_total',
+    'Chats an external event was stored for (the sum of "matched").',
   );
   readonly fanOutSeconds = new Histogram(
     this.registry,
     'roundel_external_event_fanout_seconds',
-    'Time from an external event request to its 202 (every addressed dialog stored).',
+    'Time from an external event request to its 202 (every addressed chat stored).',
     { buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] },
   );
   readonly handlerErrors = new Counter(this.registry, 'roundel_handler_errors_total', 'Bot handler failures, by reason.', {

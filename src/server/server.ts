@@ -24,6 +24,7 @@ import { hardenHttpServer } from './security/http-server';
 import { createTokenSigner, positive, resolveSecurity, type SecurityOptions } from './security/options';
 import { Gateway } from './ws/gateway';
 import { createAgentSide } from './agents';
+import type { Bus } from './bus';
 import { chatPort } from './agents/chat-port';
 import { createConsoleRoute } from './agents/console-route';
 import type { RetrySchedule } from './webhooks/schedule';
@@ -43,6 +44,8 @@ export interface ServerOptions extends SecurityOptions {
   consoleDir?: string;
   /** This node's name (webhook leases). Default `roundel`. */
   nodeId?: string;
+  /** The bus between nodes; agent pushes are relayed over it to the agents of every node. Default: none (one node). */
+  bus?: Bus;
   /** Webhook retries. Default: exponential from 1 s up to 15 min between attempts, for 24 h. */
   webhookRetry?: RetrySchedule;
   /** Default: JSON lines on stderr at `info`. */
@@ -67,7 +70,7 @@ export interface ServerOptions extends SecurityOptions {
   loginTimeoutMs?: number;
   /** Open websocket connections allowed. Default 10 000. */
   maxConnections?: number;
-  /** Dialogs whose bot handlers may run at once. Default 64. */
+  /** Chats whose bot handlers may run at once. Default 64. */
   handlerConcurrency?: number;
 }
 
@@ -151,6 +154,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     logger,
     nodeId: options.nodeId ?? 'roundel',
     metrics,
+    ...(options.bus ? { bus: options.bus } : {}),
     ...(options.webhookRetry ? { retrySchedule: options.webhookRetry } : {}),
     gateway: {
       ...gatewayOptions,
@@ -210,7 +214,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     void trim();
     agents.start();
     runtime.recover().then(
-      (count) => count > 0 && logger.info('resuming unprocessed inbox items', { dialogs: count }),
+      (count) => count > 0 && logger.info('resuming unprocessed inbox items', { chats: count }),
       (error: unknown) => logger.error('recovering the inbox failed', errorFields(error)),
     );
   });
