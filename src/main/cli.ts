@@ -38,7 +38,12 @@ function builtInEndpoint(env: Env): EndpointConfig {
   const apiKey = given !== undefined && given !== '' ? given : randomBytes(24).toString('base64url');
   // The operator's own key for their local server: printed so the management API can be tried.
   print(given ? 'API key for endpoint acme-demo: from ROUNDEL_API_KEY' : `API key for endpoint acme-demo: ${apiKey}`);
-  return { organization: 'acme', endpoint: 'acme-demo', bot: demoBot, allowedOrigins: [], apiKey, title: 'Acme' };
+  // One demo agent, so that the console at /agent/ can take over the demo's chats ("talk to a person").
+  const givenAgentKey = env.ROUNDEL_AGENT_KEY;
+  const agentKey = givenAgentKey !== undefined && givenAgentKey !== '' ? givenAgentKey : randomBytes(24).toString('base64url');
+  print(givenAgentKey ? 'Agent key for the console at /agent/: from ROUNDEL_AGENT_KEY' : `Agent key for the console at /agent/: ${agentKey}`);
+  const agents = [{ id: 'agent@acme.example', name: 'Acme agent', key: agentKey }];
+  return { organization: 'acme', endpoint: 'acme-demo', bot: demoBot, allowedOrigins: [], apiKey, title: 'Acme', agents };
 }
 
 /** `ROUNDEL_SQLITE_SYNC=NORMAL` trades the last commits on power loss for speed (benchmarks); default FULL. */
@@ -133,6 +138,15 @@ export async function main(argv: readonly string[], env: Env = process.env): Pro
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  // SIGHUP reloads the config file: new titles, themes, origins, keys reach the running server
+  // and its open widgets without a restart; a bad file is logged and the running config kept.
+  process.on('SIGHUP', () => {
+    if (stopping) return;
+    if (options.config === undefined) return logger.info('SIGHUP: no config file to reload');
+    loadConfig(options.config, env)
+      .then((reloaded) => logger.info('config reloaded', { file: options.config, settingsChanged: running.reloadEndpoints(reloaded.endpoints) }))
+      .catch((error: unknown) => logger.error('config reload failed; the running config stays', { file: options.config, ...errorFields(error) }));
+  });
 
   const { port } = running.httpServer.address() as AddressInfo;
   print(`Roundel listening on http://${urlHost(options.host)}:${port}`);

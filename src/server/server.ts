@@ -11,7 +11,7 @@ import { Hub } from './chat/hub';
 import { openClusterNode } from './cluster/node';
 import { EndpointRegistry, type EndpointConfig } from './endpoints';
 import { createApi } from './http/api';
-import { createPushgate } from './http/pushgate';
+import { PUSHGATE_ROUTE, createPushgate, withPushgateCors } from './http/pushgate';
 import { createRequestHandler } from './http/router';
 import { createJsonLogger, errorFields, type Logger } from './logger';
 import { ServerMetrics } from './metrics';
@@ -90,6 +90,12 @@ export interface RoundelServer {
   idle(): Promise<void>;
   /** Stop accepting, close sockets with 1001, let handlers finish briefly, close the store. Within 5 s; idempotent. */
   close(): Promise<void>;
+  /**
+   * Applies a reloaded config's endpoints without dropping a connection (SIGHUP): open widgets of
+   * an endpoint whose settings changed get `chat_properties_updated`. Throws a TypeError, and
+   * changes nothing, when the endpoints are invalid. Returns the endpoints whose settings changed.
+   */
+  reloadEndpoints(configs: readonly EndpointConfig[]): string[];
 }
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -199,18 +205,25 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     healthy: cluster ? () => cluster.healthy() : () => Promise.resolve(true),
   };
   const gateway = new Gateway(app, gatewayOptions);
+  const api = createApi(app);
   httpServer.on(
     'request',
     createRequestHandler(app, {
       widgetFile: options.widgetFile,
       demoDir: options.demoDir,
-      pushgate: rateLimited(security.guard, createPushgate(app, options.pushgateRateLimit ?? { burst: 100, perSecond: 20 })),
-      api: rateLimited(security.guard, sameOriginOnly(publicUrl, createApi(app))),
+      pushgate: withPushgateCors(
+        rateLimited(
+          security.guard,
+          createPushgate(app, options.pushgateRateLimit ?? { burst: 100, perSecond: 20 }, options.rateLimitRedis),
+          () => PUSHGATE_ROUTE,
+        ),
+      ),
+      api: rateLimited(security.guard, sameOriginOnly(publicUrl, api), api.routeOf),
       console: createConsoleRoute(options.consoleDir, () => [...endpoints.all()][0]?.organization ?? ''),
     }),
   );
   httpServer.on('upgrade', (req, socket, head) => {
-    if (!agents.gateway.handleUpgrade(req, socket, head)) gateway.handleUpgrade(req, socket, head);
+    if (!agents.gateway.handleUpgrade(req, socket, head)) gateway.handleUpgrade(req, socket, head).catch(() => socket.destroy());
   });
   hardenHttpServer(httpServer);
 
@@ -253,5 +266,13 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     url: publicUrl,
     idle: () => runtime.idle(),
     close: () => (closing ??= close()),
+    reloadEndpoints(configs) {
+      const changed = endpoints.reload(configs);
+      for (const endpoint of changed) {
+        const told = gateway.announceSettings(endpoint);
+        logger.info('endpoint settings changed', { endpoint: endpoint.endpoint, widgetsTold: told });
+      }
+      return changed.map((endpoint) => endpoint.endpoint);
+    },
   };
 }

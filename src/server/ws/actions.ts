@@ -78,12 +78,13 @@ const actions: { [A in RequestAction]: Action<A> } = {
   },
 
   async send_rich_message_postback(session, p) {
-    const { event_id: eventId, postback, custom_id: customId } = p;
+    const { event_id: eventId, postback, custom_id: customId, text: shown } = p;
     const { result, after } = await accept(session, {
       kind: 'postback',
+      // The bot gets the postback (a quick reply's text, a button's postback); the transcript shows `shown` when given (a button's title).
       payload: { text: postback.id, event_id: eventId, toggled: postback.toggled },
       customId,
-      push: postbackPush(session.chatId ?? '', eventId, postback, customId),
+      push: postbackPush(session.chatId ?? '', eventId, postback, customId, shown),
     });
     const seq = result.status === 'duplicate' ? (result.seq ?? 0) : (result.push?.payload.seq ?? 0);
     return { payload: { event_id: eventId, seq }, after };

@@ -71,8 +71,8 @@ export class Gateway {
     this.heartbeat.unref();
   }
 
-  /** The http server's `upgrade` listener. */
-  readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+  /** The http server's `upgrade` listener (async: the per-address limit may count in Redis). */
+  readonly handleUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
     socket.on('error', () => socket.destroy());
     let url: URL;
     try {
@@ -80,7 +80,7 @@ export class Gateway {
     } catch {
       return refuse(socket, 400, 'validation', 'malformed request URL');
     }
-    const waitMs = this.options.guard.take(req);
+    const waitMs = await this.options.guard.take(req);
     if (waitMs > 0) {
       return refuse(socket, 429, 'too_many_requests', 'too many requests from this address', retryAfterSeconds(waitMs));
     }
@@ -111,6 +111,20 @@ export class Gateway {
 
   get size(): number {
     return this.sessions.size;
+  }
+
+  /**
+   * Tells every open widget of `endpoint` its new settings (`chat_properties_updated`, not stored:
+   * a widget that connects later gets them at login). Returns how many were told.
+   */
+  announceSettings(endpoint: Endpoint): number {
+    let told = 0;
+    for (const session of this.sessions) {
+      if (session.endpoint.endpoint !== endpoint.endpoint || session.chatId === undefined) continue;
+      session.send({ action: 'chat_properties_updated', type: 'push', payload: { chat_id: session.chatId, properties: endpoint.settings } });
+      told += 1;
+    }
+    return told;
   }
 
   /** Closes every connection with 1001 "going away"; terminates those that do not finish in time. */
