@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import type { App } from './app';
 import { ChatService } from './chat/service';
 import { Hub } from './chat/hub';
+import { createRedisClient } from './bus/redis';
 import { openClusterNode } from './cluster/node';
 import { EndpointRegistry, type EndpointConfig } from './endpoints';
 import { createApi } from './http/api';
@@ -128,7 +129,10 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
   const configuredUrl = normalizePublicUrl(options.publicUrl);
   const handlerTimeoutMs = positive('handlerTimeoutMs', options.handlerTimeoutMs, 10_000);
   const concurrency = positive('handlerConcurrency', options.handlerConcurrency, 64);
-  const security = resolveSecurity(options);
+  if (options.redis !== undefined && options.database === undefined) throw new TypeError('redis needs database');
+  // With several nodes, per-address and per-pushback limits count in Redis, across the nodes.
+  const limitsRedis = options.rateLimitRedis === undefined && options.redis !== undefined ? createRedisClient(options.redis, logger) : undefined;
+  const security = resolveSecurity(limitsRedis ? { ...options, rateLimitRedis: limitsRedis } : options);
   const gatewayOptions = {
     heartbeatMs: positive('heartbeatMs', options.heartbeatMs, 15_000),
     deadPeerMs: positive('deadPeerMs', options.deadPeerMs, 30_000),
@@ -143,7 +147,6 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     slowConsumerMs: security.slowConsumerMs,
     maxQueued: 64,
   };
-  if (options.redis !== undefined && options.database === undefined) throw new TypeError('redis needs database');
   const nodeId = options.nodeId ?? `${hostname()}-${process.pid}`;
   // Every option is checked before the database is opened, so a TypeError leaves nothing open.
   const metrics = new ServerMetrics();
@@ -151,6 +154,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     options.database === undefined
       ? undefined
       : await openClusterNode({ database: options.database, redis: options.redis, nodeId, logger, retention: options.retention });
+  limitsRedis?.connect().catch((error: unknown) => logger.warn('redis for rate limits unreachable; counting in memory', errorFields(error)));
   const store = instrumentStore(
     cluster?.store ?? openSqliteStore(options.dbPath, { synchronous: options.synchronous, retention: options.retention }),
     metrics.storeSeconds,
@@ -214,7 +218,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
       pushgate: withPushgateCors(
         rateLimited(
           security.guard,
-          createPushgate(app, options.pushgateRateLimit ?? { burst: 100, perSecond: 20 }, options.rateLimitRedis),
+          createPushgate(app, options.pushgateRateLimit ?? { burst: 100, perSecond: 20 }, options.rateLimitRedis ?? limitsRedis),
           () => PUSHGATE_ROUTE,
         ),
       ),
@@ -257,6 +261,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     await stopped;
     // After the last turn committed: give the shards back, so other nodes take them at once.
     await cluster?.close();
+    limitsRedis?.disconnect();
     await store.close();
     logger.info('server closed');
   };

@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Bot, Pushback } from '../runtime/types';
+import type { ServerOptions } from '../server';
 import { KEY_A, call } from '../test/api';
 import { deferred, startServer, type TestServer } from '../test/harness';
 import { usePostgres, useRedis } from '../test/services';
@@ -18,7 +19,7 @@ afterEach(async () => {
   nodes = [];
 });
 
-async function startNodes(bot: Bot, count = 3): Promise<TestServer[]> {
+async function startNodes(bot: Bot, count = 3, extra: Partial<ServerOptions> = {}): Promise<TestServer[]> {
   const database = postgres().database();
   for (let i = 0; i < count; i += 1) {
     nodes.push(
@@ -29,6 +30,7 @@ async function startNodes(bot: Bot, count = 3): Promise<TestServer[]> {
         // Generated once and kept in the shared database, as without the option in production.
         secret: undefined,
         endpoints: [{ organization: 'acme', endpoint: 'acme-test', bot, allowedOrigins: ['https://shop.example'], apiKey: KEY_A }],
+        ...extra,
       }),
     );
   }
@@ -63,6 +65,19 @@ describe('several nodes on PostgreSQL and Redis', () => {
     const pushes = await visitor.pushesUntil(2);
     expect(pushes.map((p) => p.payload.seq)).toEqual([1, 2]);
     expect(visitor.texts()).toEqual(['offer: via B', 'news: via C']);
+  });
+
+  it('counts a pushback\'s rate limit in Redis, across the nodes', async () => {
+    const [a, b, c] = await startNodes(bot, 3, { pushgateRateLimit: { burst: 2, perSecond: 0.1 } });
+    const visitor = await a!.connect();
+    await visitor.call('login');
+    const { link } = await created.promise;
+    const via = (node: TestServer) => fetch(link.replace(/^http:\/\/[^/]+/, node.url), { method: 'POST', body: '{}' });
+    expect((await via(a!)).status).toBe(202);
+    expect((await via(b!)).status).toBe(202);
+    const third = await via(c!);
+    expect(third.status).toBe(429);
+    expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
   it('names the node in /healthz and shares one token secret: a visitor resumes on another node', async () => {
