@@ -44,7 +44,7 @@ const SCENARIOS = [
   { key: 'logging', name: 'logging', run: runLogging, need: { quick: 40, full: 240 } },
   { key: 'durability', name: 'durability', run: runDurability, need: { quick: 12, full: 45 } },
   { key: 'connections', name: 'connections', run: runConnections, need: { quick: 22, full: 360 } },
-  { key: 'cluster', name: 'cluster', run: runCluster, need: { quick: 120, full: 420 } },
+  { key: 'cluster', name: 'cluster', run: runCluster, need: { quick: 160, full: 480 } },
 ];
 const only = engine ? ['pushgate', 'connections'] : values.only?.split(',').map((s) => s.trim());
 const totalS = Number(values.budget ?? (quick ? 108 : 900));
