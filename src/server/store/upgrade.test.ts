@@ -54,7 +54,7 @@ describe('upgrading a version-1 database', () => {
   it('is the old schema before it is opened', () => {
     const db = new Database(join(dir, 'roundel.db'), { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(1);
-    expect(db.prepare('SELECT count(*) FROM dialogs').pluck().get()).toBe(3);
+    expect(db.prepare('SELECT count(*) FROM dialogs').pluck().get()).toBe(4);
     db.close();
   });
 
