@@ -6,11 +6,15 @@
 import type { App } from '../app';
 import type { Redis } from 'ioredis';
 import { createKeyedLimiter, type RateLimit } from '../rate-limit';
+import { eventData } from './api-input';
 import { readBody, parseJsonObject } from './body';
 import type { RouteHandler } from './context';
 import { HttpError, allowMethods, writeJson } from './errors';
 
-/** Largest activation body. */
+/**
+ * Largest activation body. The body becomes the event's data, so it must also serialise to at most
+ * `Limits.contextChars` UTF-16 code units, like every other event data (400 otherwise).
+ */
 export const PUSHGATE_BODY_BYTES = 64 * 1024;
 
 const PATH = /^\/pushgate\/push_([0-9a-fA-F-]{36})$/;
@@ -62,7 +66,8 @@ export function createPushgate(app: App, rateLimit: RateLimit, redis?: Redis): R
     }
     let body;
     try {
-      body = method === 'POST' ? parseJsonObject(await readBody(req, PUSHGATE_BODY_BYTES)) : undefined;
+      const parsed = method === 'POST' ? parseJsonObject(await readBody(req, PUSHGATE_BODY_BYTES)) : undefined;
+      body = parsed === undefined ? undefined : eventData(parsed, 'body');
     } catch (error) {
       count('invalid');
       throw error;
