@@ -1,5 +1,5 @@
 /**
- * The pushgate (CONTRACT §5.1): `GET|POST /pushgate/push_{id}` raises the pushback's event in its
+ * The pushgate (docs/http-api.md, "Pushbacks"): `GET|POST /pushgate/push_{id}` raises the pushback's event in its
  * chat. The id is a capability URL meant for anyone holding it, browser pages included, hence
  * `Access-Control-Allow-Origin: *`. The 202 is written only after the activation is committed.
  */
