@@ -6,14 +6,14 @@
 import type { App } from '../app';
 import type { Redis } from 'ioredis';
 import { createKeyedLimiter, type RateLimit } from '../rate-limit';
-import { eventData } from './api-input';
 import { readBody, parseJsonObject } from './body';
 import type { RouteHandler } from './context';
 import { HttpError, allowMethods, writeJson } from './errors';
 
 /**
- * Largest activation body. The body becomes the event's data, so it must also serialise to at most
- * `Limits.contextChars` UTF-16 code units, like every other event data (400 otherwise).
+ * Largest activation body, in bytes of UTF-8. The body is the event's data as it is: unlike event
+ * data given in a field (`eventData`, `data`: at most `Limits.contextChars` UTF-16 code units),
+ * it may use the whole 64 KiB, so that a service can hand over a large payload in one call.
  */
 export const PUSHGATE_BODY_BYTES = 64 * 1024;
 
@@ -66,8 +66,7 @@ export function createPushgate(app: App, rateLimit: RateLimit, redis?: Redis): R
     }
     let body;
     try {
-      const parsed = method === 'POST' ? parseJsonObject(await readBody(req, PUSHGATE_BODY_BYTES)) : undefined;
-      body = parsed === undefined ? undefined : eventData(parsed, 'body');
+      body = method === 'POST' ? parseJsonObject(await readBody(req, PUSHGATE_BODY_BYTES)) : undefined;
     } catch (error) {
       count('invalid');
       throw error;
