@@ -1,5 +1,5 @@
 /**
- * The management API (CONTRACT §5.2) under `/api/v1`, documented with runnable examples in
+ * The management API (docs/http-api.md) under `/api/v1`, documented with runnable examples in
  * docs/http-api.md. Every route needs `Authorization: Bearer <apiKey>` (401 otherwise) and reaches
  * only the key's endpoint (403 for another endpoint's bot, chat or pushback).
  */

@@ -1,5 +1,5 @@
 /**
- * The pushgate (CONTRACT §5.1): `GET|POST /pushgate/push_{id}` raises the pushback's event in its
+ * The pushgate (docs/http-api.md, "Pushbacks"): `GET|POST /pushgate/push_{id}` raises the pushback's event in its
  * chat. The id is a capability URL meant for anyone holding it, browser pages included, hence
  * `Access-Control-Allow-Origin: *`. The 202 is written only after the activation is committed.
  */
@@ -11,7 +11,11 @@ import type { RouteHandler } from './context';
 import { HttpError, allowMethods } from './errors';
 import { answerOnce, idempotencyKey } from './idempotency';
 
-/** Largest activation body. */
+/**
+ * Largest activation body, in bytes of UTF-8. The body is the event's data as it is: unlike event
+ * data given in a field (`eventData`, `data`: at most `Limits.contextChars` UTF-16 code units),
+ * it may use the whole 64 KiB, so that a service can hand over a large payload in one call.
+ */
 export const PUSHGATE_BODY_BYTES = 64 * 1024;
 
 const PATH = /^\/pushgate\/push_([0-9a-fA-F-]{36})$/;

@@ -11,7 +11,7 @@ import type { JsonObject, StoredPush } from '../../protocol';
 import type { AgentsStore, WebhookOutboxStore } from './agents-types';
 import type { IdempotencyStore } from './idempotency-types';
 
-/** A verified visitor's profile (CONTRACT §3 `user`), as the site vouched for it. */
+/** A verified visitor's profile (README.md, "The widget": `user`), as the site vouched for it. */
 export interface ChatUser {
   id: string;
   name?: string;
