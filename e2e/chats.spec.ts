@@ -1,6 +1,6 @@
 /** Chats outlive conversations: a reset starts a new thread of the same chat (docs/protocol.md, "Chats and threads"). */
 import { expect, test } from './support/fixtures';
-import { openHostPage, subscribe, waitForChatId, waitForReady } from './support/host-page';
+import { hostEvents, openHostPage, subscribe, waitForChatId, waitForReady } from './support/host-page';
 
 test('a pushback made before reset() reaches the visitor after it, in the new conversation', async ({ page, server, request }) => {
   await openHostPage(page, server);
@@ -37,4 +37,25 @@ test('a reload after reset() shows only the new conversation, and the pushback s
   await expect(log).not.toContainText('subscribe');
   expect((await request.post(link, { data: { text: 'still yours' } })).status()).toBe(202);
   await expect(log).toContainText('We have a unique offer just for you! still yours');
+});
+
+test('a retried activation with the same Idempotency-Key shows once', async ({ page, server, request }) => {
+  await openHostPage(page, server);
+  await waitForReady(page);
+  const link = await subscribe(page);
+  const fire = (key: string, text: string) => request.post(link, { data: { text }, headers: { 'Idempotency-Key': key } });
+
+  const first = await fire('mailing-7', 'only once');
+  expect(first.status()).toBe(202);
+  const retry = await fire('mailing-7', 'only once');
+  expect(retry.status()).toBe(202);
+  expect(retry.headers()['idempotent-replayed']).toBe('true');
+  expect(await retry.json()).toEqual(await first.json());
+  // Another key is another activation; it also proves the first one's answer has been shown by now.
+  expect((await fire('mailing-8', 'the next one')).status()).toBe(202);
+  const log = page.getByRole('log');
+  await expect(log).toContainText('We have a unique offer just for you! the next one');
+  await expect(log.getByText('We have a unique offer just for you! only once')).toHaveCount(1);
+  const notices = (await hostEvents(page)).filter((e) => e.payload === 'newNotification:only once');
+  expect(notices).toHaveLength(1);
 });

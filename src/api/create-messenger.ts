@@ -20,7 +20,7 @@ import { pageStorage } from './storage';
 import type { HostEventName, HostEvents, MessengerApi, MessengerEvent } from './types';
 import { isJsonObject, isOneOf, isPlainObject, own } from './validate';
 
-/** The id of the element the widget renders into (CONTRACT.md §3). */
+/** The id of the element the widget renders into (README.md, "The widget"). */
 export const HOST_ELEMENT_ID = 'servisbot-messenger';
 
 /**

@@ -7,7 +7,7 @@ const base = { organization: 'acme', endpoint: 'acme-demo' };
 afterEach(() => document.body.replaceChildren());
 
 describe('parseOptions', () => {
-  it('applies every default of CONTRACT.md §3', () => {
+  it('applies every default of the README options table', () => {
     expect(parseOptions(base, defaults)).toEqual({
       options: {
         organization: 'acme',

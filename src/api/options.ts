@@ -1,6 +1,6 @@
 /**
  * `ServisBot.init` options: parsed from `unknown`, every default applied, every bad value a
- * `TypeError` that names the option (CONTRACT.md §3). The same parser serves the zero-JS install,
+ * `TypeError` that names the option (README.md, "The widget"). The same parser serves the zero-JS install,
  * whose `data-*` attributes {@link optionsFromDataset} turns into option values first.
  */
 import type { MessengerOptions } from './types';
@@ -49,7 +49,7 @@ const BOOLEANS = {
 const OBJECTS = ['context', 'theme'] as const;
 const STRINGS = ['organization', 'endpoint', 'serverUrl', 'container', 'lang', 'dir', 'title', 'nonce'] as const;
 
-/** Every option name of CONTRACT.md §3. */
+/** Every option name of the README's options table. */
 export const OPTION_NAMES: readonly (keyof MessengerOptions)[] = [...STRINGS, ...OBJECTS, ...(Object.keys(BOOLEANS) as (keyof typeof BOOLEANS)[])];
 
 /** Languages written right to left: their default `dir` is `rtl`. */

@@ -1,5 +1,5 @@
 /**
- * The public types of the host-page API (CONTRACT.md §3). A change here is a change to the
+ * The public types of the host-page API (README.md, "The widget"). A change here is a change to the
  * contract: the surface test (surface.test.ts) pins the names.
  */
 

@@ -2,7 +2,7 @@
  * The widget's UI strings. English is built into the widget; the other languages are served by
  * the server at `GET /i18n/{lang}.json` (docs/protocol.md) and fetched only by widgets whose
  * `lang` needs them, so every host page does not download every language. Accessible names in
- * the English table are part of the public contract (CONTRACT.md §3): tests and screen readers
+ * the English table are part of the public contract (README.md, "The widget"): tests and screen readers
  * find the widget by them; the other tables translate them. To add a language, add a packed
  * table to {@link TRANSLATIONS} and its tag to {@link TRANSLATED}.
  */

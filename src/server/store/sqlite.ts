@@ -7,6 +7,8 @@
 import Database from 'better-sqlite3';
 import type { StoredPush } from '../../protocol';
 import { sqliteAgentsStore, sqliteWebhookOutbox } from './agents-sqlite';
+import { sqliteIdempotency } from './idempotency-sqlite';
+import { IDEMPOTENCY_STALE_MS } from './idempotency-types';
 import { migrate } from './schema';
 import { num, str, toChat, toItem, toPush, toPushback, toThread, type Row } from './sqlite-rows';
 import type {
@@ -203,9 +205,12 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   };
   const json = (value: unknown): string | undefined => (value === undefined ? undefined : JSON.stringify(value));
 
+  const idempotency = sqliteIdempotency(db);
+
   return {
     agents: sqliteAgentsStore(db),
     webhooks: sqliteWebhookOutbox(db),
+    idempotency,
     getMeta: (key) => run(() => (q.getMeta.get(key) as Row | undefined)?.value as string | undefined),
     putMetaIfAbsent: (key, value) =>
       run(() => {
@@ -259,7 +264,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         const cutoff = new Date(at.getTime() - retention.maxAgeDays * DAY_MS).toISOString();
         q.trimEvents.run(cutoff);
         q.trimInbox.run(cutoff);
-      }),
+      }).then(() => idempotency.trim(at, IDEMPOTENCY_STALE_MS)),
     close: () =>
       run(() => {
         if (db.open) db.close();
