@@ -1,5 +1,6 @@
 /** The PostgreSQL schema, one entry per version (see {@link migrate}). */
 import { AGENTS_MIGRATION } from './agents';
+import { IDEMPOTENCY_MIGRATION } from './idempotency';
 
 export const MIGRATIONS: readonly string[] = [
   // 1: the nodes of the service and the shard leases that make one node the worker of a chat.
@@ -90,4 +91,6 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 3: the agent side (agents.ts): chat routing and the webhook outbox.
   AGENTS_MIGRATION,
+  // 4: idempotency records (idempotency.ts).
+  IDEMPOTENCY_MIGRATION,
 ];

@@ -5,12 +5,22 @@ import { messagePush } from '../../chat/pushes';
 import { silentLogger } from '../../logger';
 import { usePostgres } from '../../test/services';
 import { describeStoreContract } from '../contract';
+import { describeIdempotencyContract } from '../idempotency-contract';
 import { FencedError, LeaseKeeper, type Fence } from '../../cluster/leases';
 import { NotOwnerError, openPostgresStore, type PostgresStore } from './store';
 
 const postgres = usePostgres();
 
 describeStoreContract('PostgreSQL', (options) => openPostgresStore(postgres().database(), { ...options, logger: silentLogger }));
+
+describeIdempotencyContract('PostgreSQL', async () => {
+  const store = await openPostgresStore(postgres().database(), { logger: silentLogger });
+  return {
+    store: store.idempotency,
+    rows: async () => Number((await store.pool.query<{ n: string }>('SELECT count(*) AS n FROM idempotency')).rows[0]?.n),
+    close: () => store.close(),
+  };
+});
 
 describe('PostgreSQL store with several nodes on one database', () => {
   let nodes: PostgresStore[];
@@ -53,6 +63,12 @@ describe('PostgreSQL store with several nodes on one database', () => {
     );
     expect(results.map((r) => r.status).sort()).toEqual(['accepted', 'duplicate', 'duplicate']);
     expect((await node(0).logBounds(CHAT)).lastSeq).toBe(1);
+  });
+
+  it('lets exactly one node claim an Idempotency-Key raced on every node', async () => {
+    const now = new Date();
+    const claims = await Promise.all([0, 1, 2, 0, 1, 2].map((i) => node(i).idempotency.claim('api:k', 'same-key', now, 60_000)));
+    expect(claims.map((c) => c.status).sort()).toEqual(['claimed', 'in_progress', 'in_progress', 'in_progress', 'in_progress', 'in_progress']);
   });
 
   it('keeps the first meta value when nodes race to set it (the token secret)', async () => {

@@ -13,6 +13,8 @@ import { num, str, toChat, toItem, toPush, toPushback, toThread, type Row } from
 import type { AppendResult, InboundResult, PushBuilder, PushbackRecord, Retention, Store } from '../types';
 import { postgresAgentsStore, postgresWebhookOutbox } from './agents';
 import { createPool, transaction, type Client } from './db';
+import { IDEMPOTENCY_STALE_MS } from '../idempotency-types';
+import { postgresIdempotency } from './idempotency';
 import { migrate } from './migrate';
 import { MIGRATIONS } from './schema';
 import { reportUnavailable } from './unavailable';
@@ -138,10 +140,12 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
 
   const getChatRow = (client: Client | pg.Pool, chatId: string) => one(client, `${CHAT_SELECT} WHERE c.id = $1`, [chatId]);
 
+  const idempotency = postgresIdempotency(pool);
   const store: PostgresStore = {
     pool,
     agents: reportUnavailable(postgresAgentsStore(pool), []),
     webhooks: reportUnavailable(postgresWebhookOutbox(pool), []),
+    idempotency: reportUnavailable(idempotency, []),
     async getMeta(key) {
       const row = await one(pool, 'SELECT value FROM meta WHERE key = $1', [key]);
       return row ? str(row.value) : undefined;
@@ -287,6 +291,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       const cutoff = new Date(at.getTime() - retention.maxAgeDays * DAY_MS).toISOString();
       await pool.query('DELETE FROM events WHERE created_at < $1', [cutoff]);
       await pool.query('DELETE FROM inbox WHERE processed_at IS NOT NULL AND processed_at < $1', [cutoff]);
+      await idempotency.trim(at, IDEMPOTENCY_STALE_MS);
     },
     async close() {
       if (!pool.ended) await pool.end();
