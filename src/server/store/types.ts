@@ -210,6 +210,12 @@ export interface Store {
   /** Marks a pushback deleted; false when it did not exist (or was deleted already). */
   deletePushback(id: string): Promise<boolean>;
 
+  /**
+   * Erases a chat in one transaction: its threads, log, inbox, state, pushbacks, idempotency
+   * records, agent routing and pending webhook deliveries. False when there was no such chat.
+   */
+  eraseChat(chatId: string): Promise<boolean>;
+
   /** Drops pushes and processed inbox items older than the retention age. */
   trim(now: Date): Promise<void>;
   /** Closes the database; later calls fail. */
