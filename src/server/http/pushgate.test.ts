@@ -89,7 +89,7 @@ describe('pushgate activation', () => {
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.headers.get('access-control-allow-methods')).toBe('GET, POST, OPTIONS');
-    expect(res.headers.get('access-control-allow-headers')).toBe('Content-Type');
+    expect(res.headers.get('access-control-allow-headers')).toBe('Content-Type, Idempotency-Key');
   });
 
   it('limits the rate per pushback id with 429 and Retry-After', async () => {

@@ -8,7 +8,8 @@ import type { Redis } from 'ioredis';
 import { createKeyedLimiter, type RateLimit } from '../rate-limit';
 import { readBody, parseJsonObject } from './body';
 import type { RouteHandler } from './context';
-import { HttpError, allowMethods, writeJson } from './errors';
+import { HttpError, allowMethods } from './errors';
+import { answerOnce, idempotencyKey } from './idempotency';
 
 /**
  * Largest activation body, in bytes of UTF-8. The body is the event's data as it is: unlike event
@@ -29,7 +30,7 @@ export const PUSHGATE_ROUTE = '/pushgate/push_{id}';
 export function withPushgateCors(route: RouteHandler): RouteHandler {
   return async (req, res, url, ctx) => {
     res.setHeader('Access-Control-Allow-Origin', '*');
-    res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After');
+    res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After, Idempotent-Replayed');
     return route(req, res, url, ctx);
   };
 }
@@ -45,7 +46,7 @@ export function createPushgate(app: App, rateLimit: RateLimit, redis?: Redis): R
     if (method === 'OPTIONS') {
       res.writeHead(204, {
         'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
-        'Access-Control-Allow-Headers': 'Content-Type',
+        'Access-Control-Allow-Headers': 'Content-Type, Idempotency-Key',
         'Access-Control-Max-Age': '86400',
       });
       res.end();
@@ -57,31 +58,36 @@ export function createPushgate(app: App, rateLimit: RateLimit, redis?: Redis): R
       count('not_found');
       throw new HttpError('not_found', 'no such pushback');
     }
-    const waitMs = await limiter.take(id);
-    if (waitMs > 0) {
-      count('rate_limited');
-      throw new HttpError('too_many_requests', 'too many activations of this pushback', {
-        'Retry-After': String(Math.max(1, Math.ceil(waitMs / 1000))),
+    const key = method === 'POST' ? idempotencyKey(req) : undefined;
+    let raised = false;
+    const replayed = await answerOnce(app, res, `pushgate:${id}`, key, async () => {
+      const waitMs = await limiter.take(id);
+      if (waitMs > 0) {
+        count('rate_limited');
+        throw new HttpError('too_many_requests', 'too many activations of this pushback', {
+          'Retry-After': String(Math.max(1, Math.ceil(waitMs / 1000))),
+        });
+      }
+      let body;
+      try {
+        body = method === 'POST' ? parseJsonObject(await readBody(req, PUSHGATE_BODY_BYTES)) : undefined;
+      } catch (error) {
+        count('invalid');
+        throw error;
+      }
+      const result = await app.chats.accept({
+        chatId: pushback.chatId,
+        kind: 'event',
+        payload: { event: pushback.event, eventData: body ?? pushback.eventData, source: 'pushback', pushbackId: id },
       });
-    }
-    let body;
-    try {
-      body = method === 'POST' ? parseJsonObject(await readBody(req, PUSHGATE_BODY_BYTES)) : undefined;
-    } catch (error) {
-      count('invalid');
-      throw error;
-    }
-    const result = await app.chats.accept({
-      chatId: pushback.chatId,
-      kind: 'event',
-      payload: { event: pushback.event, eventData: body ?? pushback.eventData, source: 'pushback', pushbackId: id },
+      if (result.status !== 'accepted') {
+        count('not_found');
+        throw new HttpError('not_found', 'the pushback’s chat no longer exists');
+      }
+      raised = true;
+      return { status: 202, body: { id, event: pushback.event, accepted: true }, chatId: pushback.chatId };
     });
-    if (result.status !== 'accepted') {
-      count('not_found');
-      throw new HttpError('not_found', 'the pushback’s chat no longer exists');
-    }
-    count('accepted');
-    writeJson(res, 202, { id, event: pushback.event, accepted: true });
-    app.runtime.schedule(pushback.chatId);
+    count(replayed ? 'replayed' : 'accepted');
+    if (raised) app.runtime.schedule(pushback.chatId);
   };
 }

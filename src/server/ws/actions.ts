@@ -43,7 +43,11 @@ async function accept(session: Session, input: Omit<InboundInput, 'chatId' | 're
   const chatId = session.chatId ?? '';
   const result = await session.app.chats.accept({ ...input, chatId, requireOpen: true });
   if (result.status === 'closed') throw new FrameError('validation', 'this chat is closed; start a new one');
-  if (result.status === 'missing') throw new FrameError('not_found', 'this chat does not exist');
+  if (result.status === 'missing') {
+    // Erased (by another node, or while this socket was busy): the widget reconnects into a new chat.
+    setImmediate(() => session.erased());
+    throw new FrameError('not_found', 'this chat does not exist');
+  }
   const after = () => {
     if (result.status === 'accepted' && result.push) session.app.chats.publish(chatId, result.push);
     if (result.status === 'accepted') session.app.runtime.schedule(chatId);
