@@ -17,18 +17,11 @@ import type {
 } from '../../protocol';
 import { messagePush, postbackPush } from '../chat/pushes';
 import type { InboundInput } from '../store/types';
+import { FrameError } from './frame-error';
 import { login, startChat, startThread } from './login';
 import type { Session } from './session';
 
-/** An action failure sent back as an error response (`success: false`). */
-export class FrameError extends Error {
-  constructor(
-    readonly type: ErrorType,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { FrameError } from './frame-error';
 
 export interface ActionResult<A extends RequestAction = RequestAction> {
   payload: ResponsePayloads[A];
