@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './support/fixtures';
 import { hostEvents, openHostPage, waitForChatId } from './support/host-page';
-import { startServer, writeConfig, type RunningServer } from './support/server';
+import { API_KEY, startServer, writeConfig, type RunningServer } from './support/server';
 
 const SECRET = 'e2e-identity-secret';
 const user = (id: string) => ({ id, hash: createHmac('sha256', SECRET).update(id).digest('hex') });
@@ -20,10 +20,14 @@ test.afterAll(async () => {
   await server.stop();
 });
 
-async function say(page: Page, text: string): Promise<void> {
+async function send(page: Page, text: string): Promise<void> {
   await page.evaluate(() => window.__api.open());
   await page.getByRole('textbox', { name: 'Message' }).fill(text);
   await page.getByRole('button', { name: 'Send', exact: true }).click();
+}
+
+async function say(page: Page, text: string): Promise<void> {
+  await send(page, text);
   await expect(page.getByRole('log')).toContainText(`You said: ${text}`);
 }
 
@@ -80,4 +84,41 @@ test('after destroy(), an init with another user (or none) shows nothing of the 
   }
   const stored = await page.evaluate(() => JSON.stringify(Object.entries(localStorage)));
   expect(stored).not.toContain('secret of the first visitor');
+});
+
+test('users (a verified user id) and users_bm (a chat id) reach the right visitors; ctx.lastRequest holds the data', async ({ browser, request }) => {
+  const verifiedContext = await browser.newContext();
+  const anonymousContext = await browser.newContext();
+  const bystanderContext = await browser.newContext();
+  try {
+    const verified = await verifiedContext.newPage();
+    await openHostPage(verified, server, { init: { user: user('crm-3001') } });
+    await waitForChatId(verified);
+    const anonymous = await anonymousContext.newPage();
+    await openHostPage(anonymous, server);
+    const anonymousChat = await waitForChatId(anonymous);
+    const bystander = await bystanderContext.newPage();
+    await openHostPage(bystander, server);
+    await waitForChatId(bystander);
+
+    const sent = await request.post(`${server.url}/api/v1/events/orderShipped`, {
+      headers: { Authorization: `Bearer ${API_KEY}` },
+      data: { platform: 'chatwidget', users: ['crm-3001'], users_bm: [anonymousChat], data: { text: 'order 77 shipped', order: 77 } },
+    });
+    expect(await sent.json()).toEqual({ event: 'orderShipped', matched: 2 });
+    for (const page of [verified, anonymous]) {
+      await page.evaluate(() => window.__api.open());
+      await expect(page.getByRole('log')).toContainText('We have a unique offer just for you! order 77 shipped');
+    }
+    await send(verified, 'last');
+    await expect(verified.getByRole('log')).toContainText('lastRequest={"text":"order 77 shipped","order":77}');
+    await bystander.evaluate(() => window.__api.open());
+    await send(bystander, 'last');
+    await expect(bystander.getByRole('log')).toContainText('lastRequest=null');
+    await expect(bystander.getByRole('log')).not.toContainText('order 77 shipped');
+  } finally {
+    await verifiedContext.close();
+    await anonymousContext.close();
+    await bystanderContext.close();
+  }
 });
