@@ -167,8 +167,16 @@ describe('a handoff, end to end', () => {
     await visitor.waitFor(push('thread_closed'));
     expect(await bob.request('deactivate_chat', { chat_id: chatId })).toMatchObject({ success: false, error: { type: 'validation' } });
 
+    // A draft left behind when the visitor goes stops showing as typing.
+    await visitor.call('send_sneak_peek', { sneak_peek_text: 'one more thi' });
+    await alice.waitFor(push('incoming_sneak_peek', (p) => (p.sneak_peek as { text: string }).text === 'one more thi'));
+    const mark = alice.frames.length;
     visitor.ws.close();
     await alice.waitFor(push('customer_visit_ended', (p) => p.customer_id === chatId));
+    const stopped = await alice.waitFor(
+      (f) => alice.frames.indexOf(f) >= mark && push('incoming_typing_indicator', (p) => !(p.typing_indicator as { is_typing: boolean }).is_typing)(f),
+    );
+    expect(stopped.payload).toMatchObject({ chat_id: chatId, typing_indicator: { author_id: chatId, is_typing: false } });
   });
 });
 
@@ -260,5 +268,49 @@ describe('ending sessions and threads', () => {
     expect(disconnected.payload).toEqual({ reason: 'agent_disconnected_by_server' });
     expect(await alice.waitClose()).toBe(1001);
     await closing;
+  });
+});
+
+describe('threads', () => {
+  it('after deactivate_chat the visitor comes back to a new thread of the same chat, with the bot', async () => {
+    const s = await start();
+    const alice = await agent(s, ALICE.key);
+    const visitor = await s.connect();
+    const first = (await visitor.call('login', {})) as { chat_id: string; token: string };
+    const opened = await alice.waitFor(push('incoming_chat_thread'));
+    const firstThread = (opened.payload as { chat: { thread: { id: string } } }).chat.thread.id;
+    await alice.call('add_user_to_chat', { chat_id: first.chat_id });
+    await alice.call('deactivate_chat', { chat_id: first.chat_id });
+    const closed = await alice.waitFor(push('thread_closed'));
+    expect(closed.payload).toMatchObject({ chat_id: first.chat_id, thread_id: firstThread, user_id: ALICE.id });
+    // What the widget does on thread_closed: log in again with its token.
+    const again = await s.connect();
+    const second = (await again.call('login', { token: first.token })) as { chat_id: string };
+    expect(second.chat_id).toBe(first.chat_id);
+    const reopened = await alice.waitFor(
+      push('incoming_chat_thread', (p) => (p.chat as { thread: { id: string } }).thread.id !== firstThread),
+    );
+    expect(reopened.payload).toMatchObject({ chat: { id: first.chat_id, properties: { routing: { status: 'bot' } } } });
+    const chat = await alice.call('get_chat', { chat_id: first.chat_id });
+    expect((chat.thread as { id: string; events: unknown[] }).id).not.toBe(firstThread);
+    await again.call('send_event', { event: { type: 'message', text: 'back again', custom_id: 'c9' } });
+    await again.waitFor(push('incoming_event', (p) => (p.event as { text: string }).text === 'echo: back again'));
+  });
+});
+
+describe('limits', () => {
+  it('rations an agent\'s requests and caps connections per address, as for visitors', async () => {
+    server = await startServer(bot, {
+      endpoints: [endpoint(bot, { agents: [ALICE] })],
+      messageRateLimit: { burst: 3, perSecond: 0.01 },
+      maxConnectionsPerIp: 1,
+    });
+    const alice = await agent(server, ALICE.key);
+    const answers = await Promise.all([1, 2, 3, 4, 5].map(() => alice.request('list_chats')));
+    expect(answers.filter((a) => a.success === true)).toHaveLength(3);
+    expect(answers.filter((a) => a.success === false).map((a) => (a.error as { type: string }).type)).toEqual(['too_many_requests', 'too_many_requests']);
+    // ping is never rationed: it keeps a busy console alive.
+    expect(await alice.request('ping')).toMatchObject({ success: true });
+    expect(await upgradeStatus(agentUrl(server))).toBe(429);
   });
 });

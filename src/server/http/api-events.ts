@@ -1,7 +1,8 @@
 /**
  * External events (Botmother's "External Event"): `POST /api/v1/events/{event}` with
- * `{platform?, users: [chatId, ...] | "everyone", data?}` raises `event` with `data` in every
- * addressed chat of the key's endpoint. The 202 is written once an inbox item is stored
+ * `{platform?, users?: [userId | chatId, ...] | "everyone", users_bm?: [chatId, ...], data?}` raises
+ * `event` with `data` in every addressed chat of the key's endpoint; the runtime keeps `data` as
+ * the chat's `ctx.lastRequest` (Botmother's `last_request`). The 202 is written once an inbox item is stored
  * for each of them, so every bot gets `onEvent` whether its visitor is online or not.
  *
  * The fan-out is written in batches of {@link FANOUT_BATCH} chats, one transaction each, and
@@ -10,42 +11,66 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { JsonObject } from '../../protocol';
+import { Limits, type JsonObject } from '../../protocol';
+import type { ChatRecord } from '../store/types';
 import type { App } from '../app';
 import type { Endpoint } from '../endpoints';
 import { checkChat } from './api-access';
 import { eventData, isName, readObject } from './api-input';
 import type { RequestContext } from './context';
-import { HttpError, writeJson } from './errors';
+import { HttpError } from './errors';
+import { answerOnce, apiKeyScope, idempotencyKey } from './idempotency';
 
 /** Chats stored per transaction; the loop yields between batches. */
 export const FANOUT_BATCH = 500;
+
+/** Most entries of `users` or `users_bm` in one request. */
+export const MAX_RECIPIENTS = 10_000;
 
 /** A parsed external event request. */
 export interface ExternalEvent {
   event: string;
   /** `'chatwidget'` and `'any'` address the same chats: every Roundel chat is a chat widget. */
   platform: 'chatwidget' | 'any';
+  /** Verified user ids or chat ids; `'everyone'` is every chat of the endpoint. */
   users: 'everyone' | string[];
+  /** Chat ids (Botmother's internal ids). */
+  usersBm: string[];
   data: JsonObject;
+}
+
+/** `body[key]` as a list of ids, when present. @throws HttpError 400 naming the field. */
+function idList(body: JsonObject, key: string, what: string, orEveryone: boolean): string[] | 'everyone' | undefined {
+  const value = body[key];
+  if (value === undefined) return undefined;
+  if (orEveryone && value === 'everyone') return 'everyone';
+  const shape = `${key} must be an array of at most ${MAX_RECIPIENTS} ${what}${orEveryone ? " or 'everyone'" : ''}`;
+  if (!Array.isArray(value) || value.length > MAX_RECIPIENTS) throw new HttpError('validation', shape);
+  const bad = value.findIndex((id) => !isName(id));
+  if (bad >= 0) {
+    throw new HttpError('validation', `${key}[${bad}] must be a non-empty string of at most ${Limits.nameChars} characters`);
+  }
+  return value as string[];
 }
 
 /** Validates an external event body. @throws HttpError 400 naming the field. */
 export function parseExternalEvent(event: string, body: JsonObject): ExternalEvent {
-  const platform = body.platform ?? 'any';
+  const platform = body.platform === undefined ? 'any' : body.platform;
   if (platform !== 'chatwidget' && platform !== 'any') {
     throw new HttpError('validation', "platform must be 'chatwidget' or 'any'");
   }
-  const users = body.users;
-  if (users !== 'everyone' && !Array.isArray(users)) {
-    throw new HttpError('validation', "users must be an array of chat ids or 'everyone'");
-  }
-  if (Array.isArray(users)) {
-    const bad = users.findIndex((user) => !isName(user));
-    if (bad >= 0) throw new HttpError('validation', `users[${bad}] must be a chat id (a non-empty string)`);
+  const users = idList(body, 'users', 'user ids or chat ids', true);
+  const usersBm = idList(body, 'users_bm', 'chat ids', false);
+  if (users === undefined && usersBm === undefined) {
+    throw new HttpError('validation', "users or users_bm is required: user ids or chat ids, or 'everyone'");
   }
   const data = body.data === undefined ? {} : eventData(body.data, 'data');
-  return { event, platform, users: users as 'everyone' | string[], data };
+  return { event, platform, users: users ?? [], usersBm: usersBm === 'everyone' ? [] : (usersBm ?? []), data };
+}
+
+/** The id of `chat` when there is one and the key may reach it. @throws HttpError 403 for another endpoint's. */
+function checkOptional(endpoint: Endpoint, id: string, chat: ChatRecord | undefined): string | undefined {
+  return chat && checkChat(endpoint, id, chat).id;
 }
 
 /** Handles `POST /api/v1/events/{event}` for an authenticated endpoint; writes the 202 or throws HttpError. */
@@ -82,20 +107,31 @@ export function createExternalEvents(app: App): ExternalEventHandler {
     }
   }
 
+  /** The chat `id` names in `users`: a verified visitor's chat first, else a chat id. */
+  async function userChat(endpoint: Endpoint, id: string): Promise<string | undefined> {
+    const byUser = await store.findChatByUser(endpoint.endpoint, id);
+    if (byUser) return byUser.id;
+    return checkOptional(endpoint, id, await store.getChat(id));
+  }
+
   /**
-   * The listed chats. All are checked before anything is stored, so a list naming another
-   * endpoint's chat is refused (403) as a whole; unknown chats are simply not matched.
+   * The listed chats, each once. All are resolved before anything is stored, so a list naming
+   * another endpoint's chat is refused (403) as a whole; unknown ids are simply not matched.
    */
-  async function toListed(endpoint: Endpoint, users: readonly string[], payload: JsonObject): Promise<number> {
-    const unique = [...new Set(users)];
-    const targets: string[] = [];
-    for (let i = 0; i < unique.length; i += FANOUT_BATCH) {
-      for (const id of unique.slice(i, i + FANOUT_BATCH)) {
-        const chat = await store.getChat(id);
-        if (chat && checkChat(endpoint, id, chat)) targets.push(id);
+  async function toListed(endpoint: Endpoint, request: ExternalEvent, payload: JsonObject): Promise<number> {
+    const names: Array<[string, boolean]> = [
+      ...[...new Set(request.users)].map((id): [string, boolean] => [id, true]),
+      ...[...new Set(request.usersBm)].map((id): [string, boolean] => [id, false]),
+    ];
+    const found = new Set<string>();
+    for (let i = 0; i < names.length; i += FANOUT_BATCH) {
+      for (const [id, isUser] of names.slice(i, i + FANOUT_BATCH)) {
+        const chatId = isUser ? await userChat(endpoint, id) : checkOptional(endpoint, id, await store.getChat(id));
+        if (chatId !== undefined) found.add(chatId);
       }
       await nextTurn();
     }
+    const targets = [...found];
     for (let i = 0; i < targets.length; i += FANOUT_BATCH) {
       await enqueue(targets.slice(i, i + FANOUT_BATCH), payload);
       await nextTurn();
@@ -103,14 +139,14 @@ export function createExternalEvents(app: App): ExternalEventHandler {
     return targets.length;
   }
 
-  return async (endpoint: Endpoint, req: IncomingMessage, res: ServerResponse, ctx: RequestContext, event: string) => {
-    const request = parseExternalEvent(event, await readObject(req));
+  /** Stores the event for every addressed chat and schedules them; returns how many. */
+  async function raise(endpoint: Endpoint, request: ExternalEvent, ctx: RequestContext): Promise<number> {
+    const { event } = request;
     const started = process.hrtime.bigint();
     const everyone = request.users === 'everyone';
     // `multicast` makes the runtime store an `incoming_multicast` push before the bot runs.
     const payload = { event, eventData: request.data, source: 'external', ...(everyone ? { multicast: true } : {}) };
-    const matched =
-      request.users === 'everyone' ? await toEveryone(endpoint, payload) : await toListed(endpoint, request.users, payload);
+    const matched = everyone ? await toEveryone(endpoint, payload) : await toListed(endpoint, request, payload);
     // Agents get an event sent to everyone once, not once per chat.
     if (everyone) app.agents?.feed.multicast(endpoint.endpoint, event, request.data);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -123,6 +159,15 @@ export function createExternalEvents(app: App): ExternalEventHandler {
       matched,
       durationMs: Math.round(seconds * 1e4) / 10,
     });
-    writeJson(res, 202, { event, matched });
+    return matched;
+  }
+
+  return async (endpoint: Endpoint, req: IncomingMessage, res: ServerResponse, ctx: RequestContext, event: string) => {
+    const key = idempotencyKey(req);
+    await answerOnce(app, res, apiKeyScope(req, `POST /api/v1/events/${event}`), key, async () => {
+      const request = parseExternalEvent(event, await readObject(req));
+      const matched = await raise(endpoint, request, ctx);
+      return { status: 202, body: { event, matched } };
+    });
   };
 }

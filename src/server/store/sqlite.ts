@@ -7,6 +7,8 @@
 import Database from 'better-sqlite3';
 import type { StoredPush } from '../../protocol';
 import { sqliteAgentsStore, sqliteWebhookOutbox } from './agents-sqlite';
+import { sqliteIdempotency } from './idempotency-sqlite';
+import { IDEMPOTENCY_STALE_MS } from './idempotency-types';
 import { migrate } from './schema';
 import { num, str, toChat, toItem, toPush, toPushback, toThread, type Row } from './sqlite-rows';
 import type {
@@ -52,6 +54,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 
   const q = {
     getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
+    deleteChat: db.prepare('DELETE FROM chats WHERE id = ?'),
     putMeta: db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)'),
     insertChat: db.prepare(
       `INSERT INTO chats (id, endpoint, organization, created_at, user_id, user, context, state, thread_id)
@@ -102,6 +105,16 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   };
 
   const iso = (): string => now().toISOString();
+  // Everything of a chat but its row (deleted last, by q.deleteChat).
+  const erase = [
+    'DELETE FROM events WHERE chat_id = ?',
+    'DELETE FROM inbox WHERE chat_id = ?',
+    'DELETE FROM threads WHERE chat_id = ?',
+    'DELETE FROM pushbacks WHERE chat_id = ?',
+    'DELETE FROM idempotency WHERE chat_id = ?',
+    'DELETE FROM agent_chats WHERE chat_id = ?',
+    "DELETE FROM webhook_outbox WHERE chat_id = ? AND status = 'pending'",
+  ].map((sql) => db.prepare(sql));
   const chatRow = (id: string) => q.getChat.get(id) as Row | undefined;
 
   const appendTx = (chatId: string, build: PushBuilder, origin: string | null): AppendResult => {
@@ -183,6 +196,10 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       if (lastRequest !== undefined) q.setLastRequest.run(lastRequest, chatId);
       q.markProcessed.run(iso(), itemId);
     }),
+    erase: db.transaction((chatId: string): boolean => {
+      for (const statement of erase) statement.run(chatId);
+      return q.deleteChat.run(chatId).changes > 0;
+    }),
     createPushback: db.transaction((r: PushbackRecord, origin: string | null) => {
       if (origin !== null) {
         const existing = q.pushbackByOrigin.get(origin) as Row | undefined;
@@ -203,9 +220,12 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   };
   const json = (value: unknown): string | undefined => (value === undefined ? undefined : JSON.stringify(value));
 
+  const idempotency = sqliteIdempotency(db);
+
   return {
     agents: sqliteAgentsStore(db),
     webhooks: sqliteWebhookOutbox(db),
+    idempotency,
     getMeta: (key) => run(() => (q.getMeta.get(key) as Row | undefined)?.value as string | undefined),
     putMetaIfAbsent: (key, value) =>
       run(() => {
@@ -254,12 +274,13 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         return row ? toPushback(row) : undefined;
       }),
     deletePushback: (id) => run(() => q.deletePushback.run(iso(), id).changes > 0),
+    eraseChat: (chatId) => run(() => tx.erase(chatId)),
     trim: (at) =>
       run(() => {
         const cutoff = new Date(at.getTime() - retention.maxAgeDays * DAY_MS).toISOString();
         q.trimEvents.run(cutoff);
         q.trimInbox.run(cutoff);
-      }),
+      }).then(() => idempotency.trim(at, IDEMPOTENCY_STALE_MS)),
     close: () =>
       run(() => {
         if (db.open) db.close();

@@ -17,18 +17,11 @@ import type {
 } from '../../protocol';
 import { messagePush, postbackPush } from '../chat/pushes';
 import type { InboundInput } from '../store/types';
+import { FrameError } from './frame-error';
 import { login, startChat, startThread } from './login';
 import type { Session } from './session';
 
-/** An action failure sent back as an error response (`success: false`). */
-export class FrameError extends Error {
-  constructor(
-    readonly type: ErrorType,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { FrameError } from './frame-error';
 
 export interface ActionResult<A extends RequestAction = RequestAction> {
   payload: ResponsePayloads[A];
@@ -43,7 +36,11 @@ async function accept(session: Session, input: Omit<InboundInput, 'chatId' | 're
   const chatId = session.chatId ?? '';
   const result = await session.app.chats.accept({ ...input, chatId, requireOpen: true });
   if (result.status === 'closed') throw new FrameError('validation', 'this chat is closed; start a new one');
-  if (result.status === 'missing') throw new FrameError('not_found', 'this chat does not exist');
+  if (result.status === 'missing') {
+    // Erased (by another node, or while this socket was busy): the widget reconnects into a new chat.
+    setImmediate(() => session.erased());
+    throw new FrameError('not_found', 'this chat does not exist');
+  }
   const after = () => {
     if (result.status === 'accepted' && result.push) session.app.chats.publish(chatId, result.push);
     if (result.status === 'accepted') session.app.runtime.schedule(chatId);
