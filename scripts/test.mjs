@@ -1,6 +1,7 @@
 // `npm test`: install what is missing (dependencies, PostgreSQL and Redis, a Chromium), then
-// typecheck, unit + integration (vitest), build, and the Playwright e2e suite on the built bundle
-// in Chromium. Prints one closing summary line.
+// typecheck, OpenAPI lint, unit + integration (vitest, every answer checked against
+// docs/openapi.json), build, and the Playwright e2e suite on the built bundle in Chromium.
+// Prints one closing summary line.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureServices } from './services.mjs';
@@ -34,6 +35,7 @@ ensureDependencies();
 // The multi-node tests start a real PostgreSQL and Redis (apt-get installs them when missing, as root).
 ensureServices();
 step('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+step('OpenAPI lint (redocly)', 'node', [join(root, 'scripts', 'lint-openapi.mjs')]);
 const unitReport = join(reports, 'vitest.json');
 step('unit + integration (vitest)', 'npx', [
   'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${unitReport}`,

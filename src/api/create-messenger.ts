@@ -5,7 +5,7 @@
  * arguments to API methods throw a `TypeError`.
  */
 import type { ChatClientEvents, Logger, OutboxItem } from '../client';
-import { NAME_CHARS, type ChatSettings, type JsonObject } from '../protocol';
+import { NAME_CHARS, type ChatSettings, type CustomerPagePayload, type JsonObject } from '../protocol';
 import { SafeEmitter } from '../client';
 import {
   applyPush,
@@ -25,6 +25,7 @@ import { guarded, guardedClock, guardedWebSocket, parseJson, stringifyJson, type
 import { inputDisabledAfter, inputDisabledBy, isPrivateNotification } from './notifications';
 import type { ResolvedOptions } from './options';
 import { websocketUrl } from './server-url';
+import { trackPage } from './page-tracker';
 import { seenMarker } from './seen';
 import { pageStorage } from './storage';
 import type { HostEventName, HostEvents, MessengerApi, MessengerEvent } from './types';
@@ -134,7 +135,8 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
       emitMessenger({ type: 'CONVERSATION', value: 'Ready', conversationId: chatId });
     }),
     push: guard((push) => {
-      const botSpoke = push.action === 'incoming_event' && push.payload.event.author === 'bot';
+      // The bot's or an agent's message ends their typing indicator.
+      const botSpoke = push.action === 'incoming_event' && push.payload.event.author !== 'visitor';
       store.set((state) => ({ transcript: applyPush(state.transcript, push), typing: botSpoke ? false : state.typing }));
       if (push.action === 'host_notification') onHostNotification(push.payload.message);
     }),
@@ -154,6 +156,7 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
       client.sendPostback(eventId, text);
       afterSend();
     }),
+    onDraft: guard((text: string) => client.sneakPeek(text)),
     onError: (error) => log('error', 'the widget failed to render', error),
   };
 
@@ -168,6 +171,8 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
   });
   // A script in <head> may call init before <body> exists: attach once it does.
   const attach = guard(() => (options.container ?? document.body)?.append(host));
+  /** Stops the page reports for agents (set once tracking started). */
+  let stopTracking = () => {};
   const onOnline = guard(() => client.onOnline());
   const onOffline = guard(() => client.onOffline());
   const clientEvents = Object.keys(clientHandlers) as (keyof ChatClientEvents)[];
@@ -233,6 +238,7 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
           document.removeEventListener('DOMContentLoaded', attach);
           deps.window.removeEventListener('online', onOnline);
           deps.window.removeEventListener('offline', onOffline);
+          stopTracking();
           events.clear();
           onDestroyed();
         },
@@ -249,6 +255,7 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
   store.set({ connection: client.state });
   deps.window.addEventListener('online', onOnline);
   deps.window.addEventListener('offline', onOffline);
+  stopTracking = trackPage(deps.window, guard((page: CustomerPagePayload) => client.reportPage(page)));
   if (options.container || document.body) attach();
   else document.addEventListener('DOMContentLoaded', attach, { once: true });
   // Connect now: the conversation loads while the messenger is still closed.

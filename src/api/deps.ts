@@ -1,5 +1,5 @@
 /** What the api layer needs from its environment; `init` passes the browser's, tests pass fakes. */
-import type { JsonObject } from '../protocol';
+import type { CustomerPagePayload, JsonObject } from '../protocol';
 import type { ChatClientEvents, ChatClientOptions, ConnectionState, OutboxItem } from '../client';
 
 /** The members of `ChatClient` (src/client) the api layer uses. */
@@ -12,6 +12,10 @@ export interface ChatClientLike {
   pageEvent(alias: string, body?: JsonObject): Promise<void>;
   updateContext(context: JsonObject): Promise<void>;
   startNewChat(): Promise<void>;
+  /** The visitor's draft, for agents' sneak peeks. */
+  sneakPeek(text: string): void;
+  /** The page the visitor is on, for agents. */
+  reportPage(page: CustomerPagePayload): void;
   destroy(): unknown;
   /** Called on the window's `online` event: retry now rather than at the next backoff. */
   onOnline(): void;

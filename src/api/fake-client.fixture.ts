@@ -70,6 +70,12 @@ export class FakeClient implements ChatClientLike {
   onOnline() {
     this.record('onOnline');
   }
+  sneakPeek(text: string) {
+    this.record('sneakPeek', text);
+  }
+  reportPage(page: unknown) {
+    this.record('reportPage', page);
+  }
   onOffline() {
     this.record('onOffline');
   }

@@ -249,9 +249,12 @@ describe('CONVERSATION events', () => {
       fireEvent.input(widget().getByRole('textbox', { name: 'Message' }), { target: { value: 'hello' } });
     });
     fireEvent.click(widget().getByRole('button', { name: 'Send' }));
-    expect(client.calls.slice(1)).toEqual([
+    // The draft goes to agents as a sneak peek, and is cleared once sent.
+    expect(client.calls.slice(1).filter((c) => c.method !== 'reportPage')).toEqual([
       { method: 'sendPostback', args: ['ev-1', 'Yes'] },
+      { method: 'sneakPeek', args: ['hello'] },
       { method: 'sendMessage', args: ['hello'] },
+      { method: 'sneakPeek', args: [''] },
     ]);
     expect(messenger()).toEqual([
       { type: 'CONVERSATION', value: 'Ready', conversationId: 'chat-1' },
@@ -399,7 +402,8 @@ describe('destroy', () => {
       vi.spyOn(target, 'removeEventListener').mockImplementation((type: string, listener: unknown) => void removed.push([type, listener]));
     }
     start().api.destroy();
-    expect(added.map(([type]) => type).sort()).toEqual(['offline', 'online']);
+    // popstate: the page tracker, where the browser has no Navigation API (happy-dom).
+    expect(added.map(([type]) => type).sort()).toEqual(['offline', 'online', 'popstate']);
     expect(removed).toEqual(expect.arrayContaining(added));
   });
 

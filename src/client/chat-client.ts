@@ -4,7 +4,7 @@
  * behind one small API. Runtime failures become `error` events; only bad arguments throw
  * (TypeError).
  */
-import { CLOSE_NORMAL, CONTEXT_CHARS, isBoundedObject, type ClientRequest, type ErrorBody, type JsonObject, type RequestAction } from '../protocol';
+import { CLOSE_NORMAL, CONTEXT_CHARS, isBoundedObject, type ClientRequest, type CustomerPagePayload, type ErrorBody, type JsonObject, type RequestAction } from '../protocol';
 import { backoffDelay } from './backoff';
 import { systemClock } from './clock';
 import { createContextSync, type ContextSync } from './context-sync';
@@ -16,6 +16,7 @@ import { SafeEmitter } from './safe-emitter';
 import { createSessionStore, type SessionStore } from './session-store';
 import { createTimers, type Timers } from './timers';
 import { createTransport, type Transport } from './transport';
+import { createVisitorReports, type VisitorReports } from './visitor-reports';
 import type { ChatClientEvents, ChatClientOptions, Clock, ConnectionState, Logger, OutboxItem } from './types';
 
 /** Defaults of the optional numeric {@link ChatClientOptions}. */
@@ -46,6 +47,7 @@ export class ChatClient {
   readonly #conversation: Conversation;
   readonly #outbox: OutboxQueue;
   readonly #context: ContextSync;
+  readonly #reports: VisitorReports;
 
   #state: ConnectionState = 'idle';
   #destroyed = false;
@@ -143,6 +145,11 @@ export class ChatClient {
       refused: (error) => emit('error', error),
       retryDelay: () => backoff(0),
     });
+    this.#reports = createVisitorReports({
+      timers,
+      canSend: () => this.#state === 'ready',
+      send: (action, payload) => send(action, payload, { ok: () => {}, fail: (error) => log('debug', `${action} refused: ${error.message}`) }),
+    });
     this.#transport = transport;
     this.#conversation = conversation;
     this.#outbox = outbox;
@@ -225,6 +232,16 @@ export class ChatClient {
     return this.#conversation.requestNewChat();
   }
 
+  /** The visitor's draft, for agents' sneak peeks (docs/agent-api.md); throttled, never queued. */
+  sneakPeek(text: string): void {
+    if (!this.#destroyed) this.#reports.draft(text);
+  }
+
+  /** The page the visitor is on (a load or a single-page-app navigation); reported again after every login. */
+  reportPage(page: CustomerPagePayload): void {
+    if (!this.#destroyed) this.#reports.page(page);
+  }
+
   /** For `window` 'online': a scheduled retry happens now. */
   onOnline(): void {
     if (!this.#destroyed) this.#transport.reconnectNow();
@@ -272,6 +289,7 @@ export class ChatClient {
     if (this.#destroyed || this.#state === next) return;
     this.#state = next;
     this.#events.emit('state', next);
+    if (next === 'ready') this.#reports.loggedIn();
   }
 
   #enqueue(item: OutboxItem): OutboxItem {

@@ -62,6 +62,9 @@ describe('metrics', () => {
       '# TYPE roundel_store_latency_seconds histogram',
       '# TYPE roundel_http_requests_total counter',
       '# TYPE roundel_http_request_duration_seconds histogram',
+      '# TYPE roundel_agents_online gauge',
+      '# TYPE roundel_chats_queued gauge',
+      '# TYPE roundel_webhook_deliveries_total counter',
     ]);
   });
 

@@ -190,6 +190,12 @@ export class ServerMetrics {
   readonly storeSeconds = new Histogram('roundel_store_latency_seconds', 'Store call latency, by operation.');
   readonly httpRequests = new Counter('roundel_http_requests_total', 'HTTP requests answered, by route template and status.');
   readonly httpSeconds = new Histogram('roundel_http_request_duration_seconds', 'HTTP request duration, by route template.');
+  readonly agentsOnline = new Gauge('roundel_agents_online', 'Agents with a live agent connection to this node.');
+  readonly chatsQueued = new Gauge('roundel_chats_queued', 'Chats handed off by the bot and waiting for an agent.');
+  readonly webhookDeliveries = new Counter(
+    'roundel_webhook_deliveries_total',
+    'Webhook delivery attempts, by result (delivered, retry: failed and retried later, abandoned: given up after 24 h or unconfigured).',
+  );
 
   private readonly all: Metric[] = [
     this.connections,
@@ -208,6 +214,9 @@ export class ServerMetrics {
     this.storeSeconds,
     this.httpRequests,
     this.httpSeconds,
+    this.agentsOnline,
+    this.chatsQueued,
+    this.webhookDeliveries,
   ];
 
   constructor() {
@@ -216,6 +225,9 @@ export class ServerMetrics {
     this.dialogsCreated.inc(undefined, 0);
     this.dialogsClosed.inc(undefined, 0);
     this.externalEventDialogs.inc(undefined, 0);
+    this.agentsOnline.set(0);
+    this.chatsQueued.set(0);
+    for (const result of ['delivered', 'retry', 'abandoned']) this.webhookDeliveries.inc({ result }, 0);
   }
 
   /** The Prometheus text exposition of every metric. */

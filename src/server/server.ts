@@ -150,6 +150,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     endpoints: () => endpoints.all(),
     logger,
     nodeId: options.nodeId ?? 'roundel',
+    metrics,
     ...(options.webhookRetry ? { retrySchedule: options.webhookRetry } : {}),
     gateway: {
       ...gatewayOptions,

@@ -28,6 +28,8 @@ export interface UiIntents {
   onToggle(): void;
   onSend(text: string): void;
   onPickReply(eventId: string, text: string): void;
+  /** The composer's text changed (agents see it as a sneak peek). */
+  onDraft?(text: string): void;
   /** A render error caught at the root (for the debug log). */
   onError?(error: unknown): void;
 }
@@ -90,7 +92,7 @@ export function App({ state, display, strings: builtIn, intents }: AppProps) {
         {quick ? (
           <QuickReplies replies={quick.replies} strings={strings} onPick={(text) => intents.onPickReply(quick.eventId, text)} />
         ) : null}
-        <Composer disabled={state.inputDisabled} strings={strings} onSend={intents.onSend} />
+        <Composer disabled={state.inputDisabled} strings={strings} onSend={intents.onSend} onDraft={intents.onDraft} />
       </section>
       {withRoundel ? (
         <Roundel open={state.open} unread={state.unread} strings={strings} controls={PANEL_ID} onToggle={(event) => toggle(event, state.open ? undefined : '.rd-input')} />

@@ -33,7 +33,7 @@ export function setup(display: Partial<DisplayOptions> = {}, state: Partial<UiSt
   const host = document.createElement('div');
   document.body.append(host);
   const store = createUiStore(state);
-  const intents = { onToggle: vi.fn(), onSend: vi.fn(), onPickReply: vi.fn(), onError: vi.fn() };
+  const intents = { onToggle: vi.fn(), onSend: vi.fn(), onPickReply: vi.fn(), onDraft: vi.fn(), onError: vi.fn() };
   const widget = mount(host, { store, display: { ...FLOATING, ...display }, intents });
   const shadow = host.shadowRoot!;
   // Testing Library's queries work on any node with querySelectorAll; a ShadowRoot is one.

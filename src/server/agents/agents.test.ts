@@ -192,3 +192,48 @@ describe('isolation', () => {
     });
   });
 });
+
+describe('/metrics', () => {
+  it('shows agents online, chats queued and webhook deliveries by result', async () => {
+    const s = await start();
+    const metric = async (name: string) => {
+      const text = await (await fetch(`${s.url}/metrics`)).text();
+      return text.split('\n').find((line) => line.startsWith(name))?.split(' ').at(-1);
+    };
+    expect(await metric('roundel_agents_online')).toBe('0');
+    expect(await metric('roundel_webhook_deliveries_total{result="delivered"}')).toBe('0');
+    const alice = await agent(s, ALICE.key);
+    expect(await metric('roundel_agents_online')).toBe('1');
+    const visitor = await s.connect();
+    const { chat_id: chatId } = (await visitor.call('login', {})) as { chat_id: string };
+    await visitor.call('send_event', { event: { type: 'message', text: 'human', custom_id: 'c1' } });
+    await alice.waitFor(push('chat_properties_updated', (p) => p.chat_id === chatId));
+    expect(await metric('roundel_chats_queued')).toBe('1');
+    await alice.call('add_user_to_chat', { chat_id: chatId });
+    await alice.waitFor(push('chat_user_added'));
+    expect(await metric('roundel_chats_queued')).toBe('0');
+    alice.ws.close();
+    await alice.waitClose();
+  });
+});
+
+describe('incoming_multicast', () => {
+  it('tells the endpoint\'s agents once about an external event sent to everyone', async () => {
+    const s = await start();
+    const alice = await agent(s, ALICE.key);
+    const carol = await agent(s, CAROL.key);
+    const visitor = await s.connect();
+    await visitor.call('login', {});
+    const response = await fetch(`${s.url}/api/v1/events/flash-sale`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer test-key-acme', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ users: 'everyone', data: { text: 'Huge online sale today!' } }),
+    });
+    expect(response.status).toBe(202);
+    const multicast = await alice.waitFor(push('incoming_multicast'));
+    expect(multicast.payload).toEqual({ type: 'flash-sale', content: { text: 'Huge online sale today!' } });
+    // Carol's endpoint was not addressed.
+    await carol.call('ping');
+    expect(carol.frames.some(push('incoming_multicast'))).toBe(false);
+  });
+});

@@ -23,6 +23,8 @@ export interface FeedDeps {
   presence: AgentPresence;
   /** Enqueues the webhook deliveries of a push (durably); may be absent in tests. */
   webhooks?(endpoint: string, push: AgentPush): Promise<void>;
+  /** Whether any endpoint has webhooks: without them and with no agent online, pushes need no translating. */
+  hasWebhooks?(): boolean;
   logger: Logger;
 }
 
@@ -51,8 +53,18 @@ export class AgentFeed {
     this.deps.presence.broadcast(endpoint, push);
   }
 
+  /**
+   * Whether anyone would receive an agent push. When nobody would (no agent online, no webhook
+   * configured), the feed skips the lookups, so a server without agents pays nothing for them.
+   */
+  private get listened(): boolean {
+    return this.deps.presence.size > 0 || this.deps.hasWebhooks?.() === true;
+  }
+
   /** A push was stored in a chat's log (by anyone: visitor, bot, agent, the chat itself). */
   stored(chatId: string, push: StoredPush): void {
+    // A closing thread also gives the chat back to the bot, listened to or not.
+    if (!this.listened && push.action !== 'thread_closed') return;
     void this.run(async () => {
       const chat = await this.deps.port.chat(chatId);
       if (!chat) return;
@@ -63,6 +75,7 @@ export class AgentFeed {
 
   /** A thread started (a new chat, or `reset()` in the widget). */
   threadStarted(chatId: string): void {
+    if (!this.listened) return;
     void this.run(async () => {
       const chat = await this.deps.port.chat(chatId);
       if (!chat) return;
@@ -120,6 +133,11 @@ export class AgentFeed {
     if (typing !== wasTyping) void this.run(() => this.sendTyping(chatId, endpoint, typing));
     if (typing) this.peeks.offer(chatId, text);
     else this.peeks.cancel(chatId);
+  }
+
+  /** An external event sent to every chat of `endpoint` (`incoming_multicast`, once per endpoint). */
+  multicast(endpoint: string, type: string, content: Record<string, unknown>): void {
+    void this.run(() => this.emit(endpoint, { action: 'incoming_multicast', type: 'push', payload: { type, content } }));
   }
 
   /** The visitor's current draft (the sneak peek of a chat summary). */

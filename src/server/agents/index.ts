@@ -36,7 +36,12 @@ export interface AgentSideDeps {
   gateway: AgentGatewayOptions;
   /** Default: 24 h of exponential backoff from 1 s. */
   retrySchedule?: RetrySchedule;
-  onDelivery?(result: DeliveryResult): void;
+  /** The `/metrics` series of the agent side. */
+  metrics: {
+    agentsOnline: { set(value: number): void };
+    chatsQueued: { set(value: number): void };
+    webhookDeliveries: { inc(labels: { result: DeliveryResult }): void };
+  };
 }
 
 export interface AgentSide {
@@ -55,14 +60,14 @@ export function createAgentSide(deps: AgentSideDeps): AgentSide {
   const { store, port, logger } = deps;
   const endpointNamed = (name: string) => [...deps.endpoints()].find((e) => e.endpoint === name);
   const directory = new AgentDirectory(deps.endpoints);
-  const presence = new AgentPresence();
+  const presence = new AgentPresence((online) => deps.metrics.agentsOnline.set(online));
   const dispatcher = new WebhookDispatcher({
     outbox: store.webhooks,
     owner: deps.nodeId,
     schedule: deps.retrySchedule ?? DEFAULT_RETRY_SCHEDULE,
     resolve: (endpoint, url) => endpointNamed(endpoint)?.webhooks.find((hook) => hook.url === url),
     onResult: (result, delivery, detail) => {
-      deps.onDelivery?.(result);
+      deps.metrics.webhookDeliveries.inc({ result });
       const fields = { webhookId: delivery.webhookId, action: delivery.action, attempts: delivery.attempts + 1, detail };
       if (result === 'abandoned') logger.warn('webhook delivery abandoned', fields);
       else logger.debug(`webhook ${result}`, fields);
@@ -77,8 +82,20 @@ export function createAgentSide(deps: AgentSideDeps): AgentSide {
     await store.webhooks.enqueue(rows, Date.now());
     dispatcher.poke();
   };
-  const feed = new AgentFeed({ port, store: store.agents, directory, presence, webhooks, logger });
-  const service = new AgentService({ port, store: store.agents, directory, presence, feed });
+  const hasWebhooks = () => [...deps.endpoints()].some((endpoint) => endpoint.webhooks.length > 0);
+  const feed = new AgentFeed({ port, store: store.agents, directory, presence, webhooks, hasWebhooks, logger });
+  const service = new AgentService({
+    port,
+    store: store.agents,
+    directory,
+    presence,
+    feed,
+    routingChanged: () =>
+      store.agents.countQueued().then(
+        (count) => deps.metrics.chatsQueued.set(count),
+        (error: unknown) => logger.error('counting queued chats failed', errorFields(error)),
+      ),
+  });
   const gateway = new AgentGateway({ directory, presence, service, logger }, deps.gateway);
   return {
     directory,
@@ -87,7 +104,10 @@ export function createAgentSide(deps: AgentSideDeps): AgentSide {
     service,
     gateway,
     dispatcher,
-    start: () => dispatcher.start(),
+    start() {
+      dispatcher.start();
+      void service.recount();
+    },
     async close(graceMs) {
       await gateway.close(graceMs);
       feed.close();

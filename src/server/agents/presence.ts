@@ -14,12 +14,16 @@ export interface AgentSink {
 export class AgentPresence {
   private readonly sinks = new Set<AgentSink>();
 
+  /** @param changed called with the number of distinct agents online after each change */
+  constructor(private readonly changed: (online: number) => void = () => {}) {}
+
   add(sink: AgentSink): void {
     this.sinks.add(sink);
+    this.changed(this.online);
   }
 
   remove(sink: AgentSink): void {
-    this.sinks.delete(sink);
+    if (this.sinks.delete(sink)) this.changed(this.online);
   }
 
   /** Sends `push` to every connection that sees `endpoint`. */

@@ -34,6 +34,8 @@ export interface AgentServiceDeps {
   directory: AgentDirectory;
   presence: AgentPresence;
   feed: AgentFeed;
+  /** Called after a chat's routing changed (the queued-chats gauge). */
+  routingChanged?(): Promise<void>;
 }
 
 export class AgentService {
@@ -221,6 +223,11 @@ export class AgentService {
     );
   }
 
+  /** Recounts what the routing gauges show. */
+  async recount(): Promise<void> {
+    await this.deps.routingChanged?.();
+  }
+
   /** Runs `task` after the chat's earlier routing changes. */
   private async locked<T>(chatId: string, task: () => Promise<T>): Promise<T> {
     const previous = this.locks.get(chatId) ?? Promise.resolve();
@@ -230,6 +237,7 @@ export class AgentService {
       return await next;
     } finally {
       if (this.locks.get(chatId) === next) this.locks.delete(chatId);
+      void this.recount();
     }
   }
 }

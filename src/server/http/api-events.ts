@@ -111,6 +111,8 @@ export function createExternalEvents(app: App): ExternalEventHandler {
     const payload = { event, eventData: request.data, source: 'external', ...(everyone ? { multicast: true } : {}) };
     const matched =
       request.users === 'everyone' ? await toEveryone(endpoint, payload) : await toListed(endpoint, request.users, payload);
+    // Agents get an event sent to everyone once, not once per chat.
+    if (everyone) app.agents?.feed.multicast(endpoint.endpoint, event, request.data);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     metrics.fanOutSeconds.observe(seconds);
     metrics.externalEventDialogs.inc(undefined, matched);

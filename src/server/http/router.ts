@@ -9,6 +9,7 @@ import { childLogger, errorFields } from '../logger';
 import { REQUEST_ID_HEADER, requestIdFrom, type RequestContext, type RouteHandler } from './context';
 import { HttpError, allowMethods, writeError, writeJson } from './errors';
 import { I18N_PATH, sendUiStrings } from './i18n';
+import { sendOpenApi } from './openapi';
 import { sendFile, sendFromDir } from './static';
 
 export interface RouterOptions {
@@ -46,7 +47,7 @@ export function createRequestHandler(app: App, options: RouterOptions): (req: In
       ctx.route = '/agent/';
       return options.console(req, res, url, ctx);
     }
-    ctx.route = path === '/healthz' || path === '/metrics' || path === '/messenger.js' ? path : 'static';
+    ctx.route = path === '/healthz' || path === '/metrics' || path === '/messenger.js' || path === '/openapi.json' ? path : 'static';
     allowMethods(req.method, ['GET', 'HEAD']);
     const lang = I18N_PATH.exec(path)?.[1];
     if (lang !== undefined) {
@@ -54,6 +55,7 @@ export function createRequestHandler(app: App, options: RouterOptions): (req: In
       return sendUiStrings(res, lang);
     }
     if (path === '/healthz') return writeJson(res, 200, { status: 'ok' });
+    if (path === '/openapi.json') return sendOpenApi(res, app.publicUrl());
     if (path === '/metrics') {
       const text = app.metrics.render();
       res.writeHead(200, {

@@ -112,6 +112,7 @@ export function sqliteWebhookOutbox(db: Database.Database): WebhookOutboxStore {
          AND o.id = (SELECT MIN(p.id) FROM webhook_outbox p WHERE p.status = 'pending' AND p.hook = o.hook AND p.chat_id = o.chat_id)`,
     ),
     pending: db.prepare(`SELECT COUNT(*) AS n FROM webhook_outbox WHERE status = 'pending'`),
+    release: db.prepare(`UPDATE webhook_outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ? AND status = 'pending'`),
     trim: db.prepare(`DELETE FROM webhook_outbox WHERE status <> 'pending' AND finished_at < ?`),
   };
   const claim = db.transaction((now: number, leaseUntil: number, owner: string, limit: number) => {
@@ -127,6 +128,9 @@ export function sqliteWebhookOutbox(db: Database.Database): WebhookOutboxStore {
   return {
     async enqueue(items, now) {
       enqueue(items, now);
+    },
+    async release(owner) {
+      q.release.run(owner);
     },
     async claim(now, leaseUntil, owner, limit) {
       return claim(now, leaseUntil, owner, limit);
@@ -163,6 +167,7 @@ export function sqliteAgentsStore(db: Database.Database): AgentsStore {
     ),
     active: db.prepare(`SELECT * FROM agent_chats WHERE endpoint = ? AND routing <> 'bot' ORDER BY updated_at`),
     remove: db.prepare('DELETE FROM agent_chats WHERE chat_id = ?'),
+    queued: db.prepare(`SELECT COUNT(*) AS n FROM agent_chats WHERE routing = 'queued'`),
   };
   return {
     async getChatState(chatId) {
@@ -177,6 +182,9 @@ export function sqliteAgentsStore(db: Database.Database): AgentsStore {
     },
     async removeChatState(chatId) {
       q.remove.run(chatId);
+    },
+    async countQueued() {
+      return num((q.queued.get() as Row).n);
     },
   };
 }

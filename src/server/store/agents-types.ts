@@ -21,6 +21,8 @@ export interface AgentsStore {
   /** Chats of `endpoint` that are queued or assigned, oldest change first. */
   routedChats(endpoint: string): Promise<AgentChatState[]>;
   removeChatState(chatId: string): Promise<void>;
+  /** Chats waiting for an agent (all endpoints): the `/metrics` gauge. */
+  countQueued(): Promise<number>;
 }
 
 /** A webhook POST to make, as enqueued. `body` is the exact JSON that is signed and sent. */
@@ -51,6 +53,8 @@ export interface OutboxDelivery extends NewDelivery {
  */
 export interface WebhookOutboxStore {
   enqueue(items: readonly NewDelivery[], now: number): Promise<void>;
+  /** Frees the leases `owner` holds: a node that (re)starts holds none, whatever its previous life leased. */
+  release(owner: string): Promise<void>;
   /** Leases up to `limit` due queue heads to `owner`. */
   claim(now: number, leaseUntil: number, owner: string, limit: number): Promise<OutboxDelivery[]>;
   delivered(id: number, owner: string, now: number): Promise<boolean>;

@@ -12,6 +12,7 @@ import type { EndpointConfig } from '../endpoints';
 import { silentLogger } from '../logger';
 import type { Bot } from '../runtime/types';
 import { createServer, type RoundelServer, type ServerOptions } from '../server';
+import { recordResponses } from './openapi-check';
 
 export const ORIGIN = 'https://shop.example';
 
@@ -45,6 +46,8 @@ export async function startServer(
     secret: 'test-secret',
     ...options,
   });
+  // Every HTTP answer this server gives is checked against docs/openapi.json; close() fails the test on a departure.
+  const responses = recordResponses(server.httpServer);
   await new Promise<void>((resolve) => server.httpServer.listen(0, '127.0.0.1', resolve));
   const { port } = server.httpServer.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
@@ -66,6 +69,8 @@ export async function startServer(
       for (const client of clients) client.ws.terminate();
       await server.close();
       if (!keepDir) rmSync(dir, { recursive: true, force: true });
+      const problems = responses.problems();
+      if (problems.length > 0) throw new Error(`answers outside docs/openapi.json:\n${problems.join('\n')}`);
     },
   };
 }

@@ -194,3 +194,20 @@ describe('WebhookDispatcher', () => {
     }
   });
 });
+
+describe('a restarted node', () => {
+  it('frees the leases it held before, so a row cut off mid-delivery goes out at once', async () => {
+    const store = openSqliteStore(':memory:');
+    try {
+      await store.webhooks.enqueue([{ webhookId: 'w', hook: 'h', endpoint: 'e', url: 'u', chatId: 'c', action: 'a', body: '{}' }], 0);
+      expect(await store.webhooks.claim(0, 60_000, 'node-a', 10)).toHaveLength(1);
+      expect(await store.webhooks.claim(1, 60_000, 'node-a', 10)).toEqual([]);
+      await store.webhooks.release('node-b');
+      expect(await store.webhooks.claim(1, 60_000, 'node-b', 10)).toEqual([]);
+      await store.webhooks.release('node-a');
+      expect((await store.webhooks.claim(1, 60_000, 'node-a', 10)).map((row) => row.webhookId)).toEqual(['w']);
+    } finally {
+      await store.close();
+    }
+  });
+});

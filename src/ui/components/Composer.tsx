@@ -5,27 +5,30 @@ interface ComposerProps {
   disabled: boolean;
   strings: UiStrings;
   onSend(text: string): void;
+  /** The text changed (typed, or emptied by a send). */
+  onDraft?(text: string): void;
 }
 
 /** Sends the textbox's trimmed text (nothing when blank or disabled) and empties it. */
-function submit(box: HTMLTextAreaElement | null | undefined, disabled: boolean, onSend: (text: string) => void): void {
+function submit(box: HTMLTextAreaElement | null | undefined, disabled: boolean, onSend: (text: string) => void, onDraft?: (text: string) => void): void {
   const text = box?.value.trim();
   if (!box || disabled || !text) return;
   onSend(text);
   box.value = '';
+  onDraft?.('');
 }
 
 /**
  * The textbox ("Message") and the "Send" button. Enter sends, Shift+Enter starts a new line.
  * The textbox is uncontrolled: the draft lives in the DOM, so typing re-renders nothing.
  */
-export function Composer({ disabled, strings, onSend }: ComposerProps) {
+export function Composer({ disabled, strings, onSend, onDraft }: ComposerProps) {
   return (
     <form
       class="rd-composer"
       onSubmit={(event) => {
         event.preventDefault();
-        submit(event.currentTarget.querySelector('textarea'), disabled, onSend);
+        submit(event.currentTarget.querySelector('textarea'), disabled, onSend, onDraft);
       }}
     >
       <textarea
@@ -35,11 +38,12 @@ export function Composer({ disabled, strings, onSend }: ComposerProps) {
         placeholder={`${strings.message}…`}
         maxLength={TEXT_CHARS}
         disabled={disabled}
+        onInput={onDraft && ((event) => onDraft(event.currentTarget.value))}
         onKeyDown={(event) => {
           // isComposing: Enter that confirms an IME composition (Japanese, Chinese...) must not send.
           if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
             event.preventDefault();
-            submit(event.currentTarget, disabled, onSend);
+            submit(event.currentTarget, disabled, onSend, onDraft);
           }
         }}
       />
