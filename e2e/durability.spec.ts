@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from '@playwright/test';
-import { hostEvents, openHostPage, subscribe, waitForReady } from './support/host-page';
+import { hostEvents, openHostPage, subscribe, waitForChatId, waitForReady } from './support/host-page';
 import { API_KEY, startServer, writeConfig, type RunningServer } from './support/server';
 
 /** Fault tests: each starts its own server process so it can kill and restart it. */
@@ -21,7 +21,7 @@ test('50 activations answered 202, then SIGKILL and a restart on the same databa
   try {
     const page = await context.newPage();
     await openHostPage(page, server);
-    const chatId = await waitForReady(page);
+    const chatId = await waitForChatId(page);
     const link = await subscribe(page);
     await page.close();
 
@@ -35,7 +35,7 @@ test('50 activations answered 202, then SIGKILL and a restart on the same databa
 
     const again = await context.newPage();
     await openHostPage(again, server);
-    expect(await waitForReady(again)).toBe(chatId);
+    expect(await waitForChatId(again)).toBe(chatId);
     await again.waitForFunction(
       () => window.__events.filter((e) => String(e.payload).startsWith('newNotification:offer')).length >= 50,
     );
@@ -53,7 +53,8 @@ test('server killed and restarted while the page is open: the widget reconnects,
   let server = await startServer();
   try {
     await openHostPage(page, server);
-    const chatId = await waitForReady(page);
+    const chatId = await waitForChatId(page);
+    const conversationId = await waitForReady(page);
     const link = await subscribe(page);
     const port = new URL(server.url).port;
 
@@ -78,7 +79,7 @@ test('server killed and restarted while the page is open: the widget reconnects,
     await expect(log.getByText('You said: typed while offline')).toHaveCount(1);
     await expect(log.getByText('typed while offline', { exact: true })).toHaveCount(1);
     const ready = (await hostEvents(page)).filter((e) => (e.payload as { value?: string }).value === 'Ready');
-    expect(ready).toEqual([{ name: 'Messenger', payload: { type: 'CONVERSATION', value: 'Ready', conversationId: chatId } }]);
+    expect(ready).toEqual([{ name: 'Messenger', payload: { type: 'CONVERSATION', value: 'Ready', conversationId, chatId } }]);
   } finally {
     await server.stop();
   }
@@ -94,7 +95,7 @@ test('a page whose resume point was trimmed by retention reloads the retained tr
   try {
     const page = await context.newPage();
     await openHostPage(page, server);
-    const chatId = await waitForReady(page);
+    const chatId = await waitForChatId(page);
     const link = await subscribe(page);
     await page.close();
     // Each activation adds two pushes (the offer and its notification): 20 pushes, 5 kept.
@@ -112,7 +113,7 @@ test('a page whose resume point was trimmed by retention reloads the retained tr
 
     const again = await context.newPage();
     await openHostPage(again, server);
-    expect(await waitForReady(again)).toBe(chatId);
+    expect(await waitForChatId(again)).toBe(chatId);
     await again.evaluate(() => window.__api.open());
     const log = again.getByRole('log');
     await expect(log).toContainText('We have a unique offer just for you! offer 10');

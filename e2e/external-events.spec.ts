@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
-import { hostEvents, openHostPage, waitForReady } from './support/host-page';
+import { hostEvents, openHostPage, waitForChatId } from './support/host-page';
 import { API_KEY, startServer, writeConfig, type RunningServer } from './support/server';
 
 const GLOBEX_KEY = 'e2e-globex-key-fedcba9876543210';
@@ -41,8 +41,8 @@ test('an event to everyone shows for both visitors; one to a chatId only for tha
   if (!ann || !bo) throw new Error('no pages');
   await openHostPage(ann, server);
   await openHostPage(bo, server);
-  const annChat = await waitForReady(ann);
-  const boChat = await waitForReady(bo);
+  const annChat = await waitForChatId(ann);
+  const boChat = await waitForChatId(bo);
   expect(annChat).not.toBe(boChat);
 
   const everyone = await sendEvent(request, server, 'announcement', { platform: 'any', users: 'everyone', data: { text: 'Doors open at nine' } });
@@ -72,7 +72,7 @@ test('an event reaches a visitor who was away, when the page opens again', async
   const context = await browser.newContext();
   const page = await context.newPage();
   await openHostPage(page, server);
-  const chatId = await waitForReady(page);
+  const chatId = await waitForChatId(page);
   await page.close();
 
   const res = await sendEvent(request, server, 'announcement', { users: 'everyone', data: { text: 'While you were away' } });
@@ -80,7 +80,7 @@ test('an event reaches a visitor who was away, when the page opens again', async
 
   const again = await context.newPage();
   await openHostPage(again, server);
-  expect(await waitForReady(again)).toBe(chatId);
+  expect(await waitForChatId(again)).toBe(chatId);
   await waitForNotification(again, 'announcement:While you were away');
   await context.close();
 });
@@ -91,7 +91,7 @@ test('the API refuses a wrong key (401) and another endpoint’s key for this ch
   const server = await startServer({ dataDir, config });
   try {
     await openHostPage(page, server);
-    const chatId = await waitForReady(page);
+    const chatId = await waitForChatId(page);
     const post = (key: string) =>
       request.post(`${server.url}/api/v1/events/announcement`, { headers: { Authorization: `Bearer ${key}` }, data: { users: [chatId] } });
     const wrong = await post('not-the-key');

@@ -1,5 +1,5 @@
 import { expect, test } from './support/fixtures';
-import { hostEvents, openHostPage, waitForReady } from './support/host-page';
+import { hostEvents, openHostPage, waitForChatId, waitForReady } from './support/host-page';
 
 const messengerEvents = (events: { name: string; payload: unknown }[]) =>
   events.filter((e) => e.name === 'Messenger').map((e) => e.payload);
@@ -20,14 +20,17 @@ test.describe('the script tag and ServisBot.init', () => {
     expect(surface.api).toEqual(['close', 'destroy', 'off', 'on', 'open', 'pageEvent', 'reset', 'rewriteContext', 'toggle']);
   });
 
-  test('emits CONVERSATION Ready with the conversation id, and never opens by itself', async ({ page, server }) => {
+  test('emits CONVERSATION Ready with the conversation and chat ids, and never opens by itself', async ({ page, server }) => {
     await openHostPage(page, server);
     const conversationId = await waitForReady(page);
+    const chatId = await waitForChatId(page);
     expect(conversationId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(chatId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(chatId).not.toBe(conversationId);
     const roundel = page.getByRole('button', { name: 'Open chat' });
     await expect(roundel).toHaveAttribute('aria-expanded', 'false');
     await expect(page.getByRole('log')).toBeHidden();
-    expect(messengerEvents(await hostEvents(page))).toEqual([{ type: 'CONVERSATION', value: 'Ready', conversationId }]);
+    expect(messengerEvents(await hostEvents(page))).toEqual([{ type: 'CONVERSATION', value: 'Ready', conversationId, chatId }]);
   });
 
   test('init twice returns the living instance and renders one widget', async ({ page, server }) => {
@@ -241,12 +244,14 @@ test.describe('conversation lifecycle', () => {
     expect(notifications(await hostEvents(page))).toEqual([]);
   });
 
-  test('resetOnLoad and reset() start a new conversation with a new Ready', async ({ page, server }) => {
+  test('resetOnLoad and reset() start a new conversation with a new Ready in the same chat', async ({ page, server }) => {
     await openHostPage(page, server);
     const first = await waitForReady(page);
+    const chatId = await waitForChatId(page);
     await page.evaluate(() => window.__api.reset());
     const second = await waitForReady(page, 2);
     expect(second).not.toBe(first);
+    expect(await waitForChatId(page, 2)).toBe(chatId);
     await page.evaluate(() => window.__api.open());
     await expect(page.getByRole('log')).toContainText('Welcome to the test shop!');
 
@@ -254,6 +259,7 @@ test.describe('conversation lifecycle', () => {
     await openHostPage(page, server, { init: { resetOnLoad: true } });
     const third = await waitForReady(page);
     expect([first, second]).not.toContain(third);
+    expect(await waitForChatId(page)).toBe(chatId);
   });
 
   test('rewriteContext replaces the context the bot sees', async ({ page, server }) => {

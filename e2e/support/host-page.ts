@@ -61,13 +61,22 @@ export function hostEvents(page: Page): Promise<HostEvent[]> {
 
 /** Waits until the conversation is Ready and returns its conversationId. */
 export async function waitForReady(page: Page, nth = 1): Promise<string> {
+  return (await waitForReadyEvent(page, nth)).conversationId;
+}
+
+/** The `chatId` of the nth Ready: the visitor's chat, the same across `reset()`. */
+export async function waitForChatId(page: Page, nth = 1): Promise<string> {
+  return (await waitForReadyEvent(page, nth)).chatId;
+}
+
+async function waitForReadyEvent(page: Page, nth: number): Promise<{ conversationId: string; chatId: string }> {
   const handle = await page.waitForFunction((n) => {
     const ready = window.__events.filter(
       (e) => e.name === 'Messenger' && (e.payload as { value?: string }).value === 'Ready',
     );
-    return ready.length >= n ? (ready[n - 1]!.payload as { conversationId: string }).conversationId : false;
+    return ready.length >= n ? (ready[n - 1]!.payload as { conversationId: string; chatId: string }) : false;
   }, nth);
-  return (await handle.jsonValue()) as string;
+  return (await handle.jsonValue()) as { conversationId: string; chatId: string };
 }
 
 /** The widget lives in an open shadow root; Playwright's role locators pierce it. */

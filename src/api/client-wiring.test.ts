@@ -37,7 +37,7 @@ describe('api over the real ChatClient', () => {
     expect(server.last.socket.url).toBe('ws://127.0.0.1:8080/ws?organization=acme&endpoint=acme-demo');
     clock.advance(50);
     const firstChat = server.last.chatId!;
-    expect(messenger).toEqual([{ type: 'CONVERSATION', value: 'Ready', conversationId: firstChat }]);
+    expect(messenger).toEqual([{ type: 'CONVERSATION', value: 'Ready', conversationId: `thread-${firstChat}`, chatId: firstChat }]);
     expect(server.dialog(firstChat).context).toEqual({ page: '/pricing' });
     const log = within(view.getByRole('log'));
     expect(log.getByText('Welcome!')).toBeTruthy();
@@ -69,9 +69,9 @@ describe('api over the real ChatClient', () => {
     const secondChat = server.last.chatId!;
     expect(secondChat).not.toBe(firstChat);
     expect(messenger).toEqual([
-      { type: 'CONVERSATION', value: 'Ready', conversationId: firstChat },
+      { type: 'CONVERSATION', value: 'Ready', conversationId: `thread-${firstChat}`, chatId: firstChat },
       { type: 'CONVERSATION', value: 'First User Interaction' },
-      { type: 'CONVERSATION', value: 'Ready', conversationId: secondChat },
+      { type: 'CONVERSATION', value: 'Ready', conversationId: `thread-${secondChat}`, chatId: secondChat },
     ]);
     expect((view.getByRole('textbox', { name: 'Message' }) as HTMLTextAreaElement).disabled).toBe(false);
     expect(log.queryByText('hello')).toBeNull();

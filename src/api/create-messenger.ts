@@ -43,7 +43,7 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
   const events = new SafeEmitter<HostEvents>(log);
   const forcedOpen = options.container !== undefined || options.alwaysOpen;
   let context: JsonObject = options.context;
-  let announcedChatId: string | undefined;
+  let announcedThreadId: string | undefined;
   let interacted = false;
   let destroyed = false;
 
@@ -121,7 +121,7 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
 
   const clientHandlers: { [K in keyof ChatClientEvents]: (event: ChatClientEvents[K]) => void } = {
     state: guard((connection) => store.set({ connection })),
-    conversation: guard(({ chatId, settings, history }) => {
+    conversation: guard(({ chatId, threadId, settings, history }) => {
       store.set({
         settings: withOverrides(settings),
         transcript: transcriptFromHistory(history),
@@ -129,10 +129,10 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
         inputDisabled: inputDisabledAfter(history, options.textInputDisabled),
         typing: false,
       });
-      // The client emits `conversation` again when a resume could not be recovered; same chat, no new Ready.
-      if (chatId === announcedChatId) return;
-      announcedChatId = chatId;
-      emitMessenger({ type: 'CONVERSATION', value: 'Ready', conversationId: chatId });
+      // The client emits `conversation` again when a resume could not be recovered; same thread, no new Ready.
+      if (threadId === announcedThreadId) return;
+      announcedThreadId = threadId;
+      emitMessenger({ type: 'CONVERSATION', value: 'Ready', conversationId: threadId, chatId });
     }),
     push: guard((push) => {
       // The bot's or an agent's message ends their typing indicator.

@@ -45,7 +45,7 @@ function widget() {
 }
 
 function load(client: FakeClient, chatId: string, history: StoredPush[] = []) {
-  client.emit('conversation', { chatId, settings: SETTINGS, history, isNewConversation: true });
+  client.emit('conversation', { chatId, threadId: `thread-${chatId}`, settings: SETTINGS, history, isNewConversation: true });
 }
 
 describe('init', () => {
@@ -230,14 +230,14 @@ describe('CONVERSATION events', () => {
     client.emit('state', 'ready');
     // A resume that could not be recovered reloads the transcript of the same chat.
     load(client, 'chat-1');
-    expect(messenger()).toEqual([{ type: 'CONVERSATION', value: 'Ready', conversationId: 'chat-1' }]);
+    expect(messenger()).toEqual([{ type: 'CONVERSATION', value: 'Ready', conversationId: 'thread-chat-1', chatId: 'chat-1' }]);
 
     await api.reset();
     expect(client.calls.at(-1)).toEqual({ method: 'startNewChat', args: [] });
     load(client, 'chat-2');
     expect(messenger()).toEqual([
-      { type: 'CONVERSATION', value: 'Ready', conversationId: 'chat-1' },
-      { type: 'CONVERSATION', value: 'Ready', conversationId: 'chat-2' },
+      { type: 'CONVERSATION', value: 'Ready', conversationId: 'thread-chat-1', chatId: 'chat-1' },
+      { type: 'CONVERSATION', value: 'Ready', conversationId: 'thread-chat-2', chatId: 'chat-2' },
     ]);
   });
 
@@ -257,7 +257,7 @@ describe('CONVERSATION events', () => {
       { method: 'sneakPeek', args: [''] },
     ]);
     expect(messenger()).toEqual([
-      { type: 'CONVERSATION', value: 'Ready', conversationId: 'chat-1' },
+      { type: 'CONVERSATION', value: 'Ready', conversationId: 'thread-chat-1', chatId: 'chat-1' },
       { type: 'CONVERSATION', value: 'First User Interaction' },
     ]);
   });

@@ -24,7 +24,7 @@ function start(options: Record<string, unknown> = {}, settings: ChatSettings = {
   const api = harness.init({ organization: 'acme', endpoint: 'acme-demo', ...options });
   const client = harness.clients[0]!;
   const load = (history = [botMessage(1, 'Welcome')]) =>
-    client.emit('conversation', { chatId: 'chat-1', settings, history, isNewConversation: true });
+    client.emit('conversation', { chatId: 'chat-1', threadId: 'thread-1', settings, history, isNewConversation: true });
   return { api, client, load };
 }
 

@@ -78,7 +78,8 @@ export interface MessengerTheme {
 export type MessengerEvent =
   | { readonly type: 'ROUNDEL'; readonly value: 'Opened' | 'Closed' }
   | { readonly type: 'CONVERSATION'; readonly value: 'First User Interaction' }
-  | { readonly type: 'CONVERSATION'; readonly value: 'Ready'; readonly conversationId: string };
+  /** `conversationId` is the conversation's (thread's) id, new after `reset()`; `chatId` the visitor's chat, stable. */
+  | { readonly type: 'CONVERSATION'; readonly value: 'Ready'; readonly conversationId: string; readonly chatId: string };
 
 /** Host events by name, with their payloads. */
 export type HostEvents = {

@@ -1,7 +1,7 @@
 /**
  * The bundled demo bot: the seed's pushback story (subscribe → a pushback link → an external
  * service activates it → "We have a unique offer just for you!"), external events (an
- * `announcement` to everyone is said in every dialog), pausing the visitor's input and answering
+ * `announcement` to everyone is said in every chat), pausing the visitor's input and answering
  * page events. Written only against the public bot API.
  */
 import type { Bot, BotContext } from '../server';
@@ -12,7 +12,7 @@ export const RESUME = 'Resume input';
 export const HELP = 'Help';
 /** The pushback's event: an offer for a subscribed visitor. */
 export const NEW_NOTIFICATION = 'newNotification';
-/** The external event the demo page sends to everyone; `data.text` is said in every dialog. */
+/** The external event the demo page sends to everyone; `data.text` is said in every chat. */
 export const ANNOUNCEMENT = 'announcement';
 
 const MENU = [SUBSCRIBE, PAUSE, HELP];

@@ -33,7 +33,7 @@ describe('first login', () => {
     expect(probe.events.map((e) => e.type)).toEqual(['state', 'conversation', 'state', 'push']);
     expect(probe.of('state')).toEqual(['connecting', 'ready']);
     expect(probe.of('conversation')).toEqual([
-      { chatId: 'chat-1', settings: FAKE_SETTINGS, history: [], isNewConversation: true },
+      { chatId: 'chat-1', threadId: 'thread-chat-1', settings: FAKE_SETTINGS, history: [], isNewConversation: true },
     ]);
     expect(texts(probe.of('push'))).toEqual(['1:bot:Welcome!']);
     expect(probe.client.chatId).toBe('chat-1');
@@ -98,7 +98,7 @@ describe('reload', () => {
     expect(texts(second.of('push'))).toEqual(['5:bot:d']);
   });
 
-  it('resetOnLoad ignores the stored token and its outbox and starts a new conversation', () => {
+  it('resetOnLoad ignores the stored outbox and starts a new conversation in the stored chat', () => {
     const h = setup();
     const first = new Probe(h);
     first.client.connect();
@@ -114,10 +114,11 @@ describe('reload', () => {
     expect(second.client.outboxItems).toEqual([]);
     second.client.connect();
     h.clock.advance(SETTLE);
-    expect(h.server.logins().at(-1)).toEqual({ history: true, context: { page: '/pricing' } });
+    // The token goes along, so the server opens a new thread in the same chat (its pushbacks still reach us).
+    expect(h.server.logins().at(-1)).toEqual({ token: 'chat-1.sig', new_thread: true, history: true, context: { page: '/pricing' } });
     expect(second.of('conversation').map((c) => [c.chatId, c.isNewConversation])).toEqual([['chat-2', true]]);
     expect(h.storage.json(STORAGE_KEY)).toEqual({ token: 'chat-2.sig', chatId: 'chat-2', lastSeq: 1, outbox: [] });
-    expect(h.server.dialog('chat-1').log).toHaveLength(1);
+    expect(h.server.dialog('chat-1').log.map((push) => push.action)).toEqual(['incoming_event', 'thread_closed']);
   });
 });
 
@@ -282,7 +283,7 @@ describe('conversation end and new chats', () => {
     expect(h.server.dialogs.size).toBe(2);
   });
 
-  it('startNewChat while offline starts the next login without a token', async () => {
+  it('startNewChat while offline makes the next login ask for a new thread', async () => {
     const h = setup();
     const probe = new Probe(h);
     probe.client.connect();
@@ -291,11 +292,10 @@ describe('conversation end and new chats', () => {
     h.server.dropAll();
     h.clock.advance(SETTLE);
     const reset = probe.client.startNewChat();
-    expect(h.storage.json(STORAGE_KEY)).toMatchObject({ lastSeq: 0 });
     h.server.refuseConnections = false;
     h.clock.advanceUntil(() => probe.client.state === 'ready');
     await expect(reset).resolves.toBeUndefined();
-    expect(h.server.logins().at(-1)).toEqual({ history: true, context: { page: '/pricing' } });
+    expect(h.server.logins().at(-1)).toEqual({ token: 'chat-1.sig', new_thread: true, history: true, context: { page: '/pricing' } });
     expect(probe.of('conversation').map((c) => [c.chatId, c.isNewConversation])).toEqual([
       ['chat-1', true],
       ['chat-2', true],

@@ -68,7 +68,7 @@ export class ChatClient {
     const requests = (this.#requests = createPendingRequests(timers, setting('requestTimeoutMs')));
     const store = (this.#store = createSessionStore(options.storage, options.storageKey, (message, cause) => this.#storageFailure(message, cause)));
     const saved = store.load();
-    // resetOnLoad: the stored dialog, and what was queued for it, belong to the old conversation.
+    // resetOnLoad: what was queued for the stored conversation belongs to it (the chat goes on in a new thread).
     const reset = options.resetOnLoad === true;
     /** Sends `request` and tracks its response. */
     const send = (action: RequestAction, payload: unknown, handlers: RequestHandlers) => {
@@ -161,7 +161,7 @@ export class ChatClient {
     return this.#state;
   }
 
-  /** The dialog of the last `conversation` event; undefined before the first login. */
+  /** The chat of the last `conversation` event; undefined before the first login. */
   get chatId(): string | undefined {
     return this.#conversation.chatId;
   }

@@ -41,15 +41,15 @@ export interface ConversationDeps {
 }
 
 export interface Conversation {
-  /** The dialog the token opens and the last `seq` applied in it: what the next login resumes. */
+  /** The chat the token opens and the last `seq` applied in it: what the next login resumes. */
   readonly session: Omit<Session, 'outbox'>;
-  /** The dialog of the last `conversation` event; undefined before the first login. */
+  /** The chat of the last `conversation` event; undefined before the first login. */
   readonly chatId: string | undefined;
-  /** True while a start_chat is under way: requests sent now would land in the old dialog. */
+  /** True while a start_chat is under way: requests sent now would land in the old thread. */
   readonly switching: boolean;
   /** The socket is open: log in. */
   login(): void;
-  /** startNewChat(): now when logged in, else with the next login. Resolves when the new dialog is loaded. */
+  /** startNewChat(): now when logged in, else with the next login. Resolves when the new thread is loaded. */
   requestNewChat(): Promise<void>;
   /** The socket is gone: forget what belonged to it. Call after the state changed. */
   down(): void;
@@ -60,16 +60,18 @@ export interface Conversation {
 /** `newChat` (resetOnLoad): the stored `session` belongs to the old conversation; the first login starts a new one. */
 export function createConversation(deps: ConversationDeps, stored: Omit<Session, 'outbox'>, newChat: boolean): Conversation {
   const { transport, store, log, emit, state, isDestroyed } = deps;
-  let session = newChat ? { lastSeq: 0 } : stored;
-  /** The dialog listeners last got a `conversation` for. */
+  // resetOnLoad keeps the token: the new conversation is a new thread of the same chat.
+  let session = stored;
+  /** The thread listeners last got a `conversation` for. */
+  let loadedThreadId: string | undefined;
   let loadedChatId: string | undefined;
   let settings: ChatSettings | undefined;
   let typing = false;
-  /** The page shows no transcript (first login, or its dialog was closed): ask for history. */
+  /** The page shows no transcript (first login, or its thread was closed): ask for history. */
   let needTranscript = true;
   /** startNewChat() or resetOnLoad: the next login goes without a token. */
   let newChatRequested = newChat;
-  /** Another tab closed our dialog: its new token may be in storage. */
+  /** Another tab closed our thread: its session may be in storage. */
   let reloadFromStorage = false;
   let closedChatId: string | undefined;
   let awaitingSession = false;
@@ -93,11 +95,11 @@ export function createConversation(deps: ConversationDeps, stored: Omit<Session,
   };
 
   /**
-   * Before a re-login, adopt the session another tab stored: after our dialog was closed (its
-   * replacement may be there), or when the stored dialog is no longer ours (another tab reset
-   * while this one was offline and missed `thread_closed`). Every tab writes its session on each
-   * push, so a different stored dialog means another tab moved on; following it keeps the tabs
-   * of one visitor in one conversation instead of opening a dialog per tab.
+   * Before a re-login, adopt the session another tab stored: after our thread was closed (the
+   * other tab's session may be there), or when the stored chat is no longer ours (another tab
+   * began a new chat while this one was offline). Every tab writes its session on each push, so a
+   * different stored chat means another tab moved on; following it keeps the tabs of one
+   * visitor in one conversation instead of opening a chat per tab.
    */
   const followOtherTabs = (): void => {
     if (!store.writable) return; // storage may hold our own stale session
@@ -115,7 +117,7 @@ export function createConversation(deps: ConversationDeps, stored: Omit<Session,
     log('warn', `login failed: ${error.type} ${error.message}`);
     if (error.type !== 'request_timeout') emit('error', error);
     if (error.type === 'authentication') {
-      // The token is refused: begin a new dialog rather than retrying it forever.
+      // The token is refused: begin a new chat rather than retrying it forever.
       session = { lastSeq: 0 };
       needTranscript = true;
     }
@@ -161,13 +163,14 @@ export function createConversation(deps: ConversationDeps, stored: Omit<Session,
     }
     const response = parsed.value;
     const { history, lastSeq } = resumePoint(response, resume);
-    const isNewConversation = loadedChatId !== response.chat_id;
+    const isNewConversation = loadedThreadId !== response.thread_id;
     // A plain reconnect that recovered changes nothing the page shows.
     const rebuild = needTranscript || isNewConversation || !response.recovered || startsNewChat;
     const settingsChanged = JSON.stringify(settings) !== JSON.stringify(response.settings);
     awaitingSession = false;
     session = { token: response.token, chatId: response.chat_id, lastSeq };
     loadedChatId = response.chat_id;
+    loadedThreadId = response.thread_id;
     settings = response.settings;
     needTranscript = false;
     reloadFromStorage = false;
@@ -179,7 +182,13 @@ export function createConversation(deps: ConversationDeps, stored: Omit<Session,
     if (gapStreak === 0) transport.resetBackoff();
 
     if (rebuild) {
-      emit('conversation', { chatId: response.chat_id, settings: response.settings, history, isNewConversation });
+      emit('conversation', {
+        chatId: response.chat_id,
+        threadId: response.thread_id,
+        settings: response.settings,
+        history,
+        isNewConversation,
+      });
     } else if (settingsChanged) {
       emit('settings', response.settings);
     }
@@ -200,7 +209,7 @@ export function createConversation(deps: ConversationDeps, stored: Omit<Session,
   const handlePush = (push: Push): void => {
     const current = ready() && push.payload.chat_id === session.chatId;
     if (awaitingSession && !current) {
-      // Possibly the new dialog's first pushes overtaking the response: keep them for after it.
+      // Possibly a new chat's first pushes overtaking the response: keep them for after it.
       if (earlyPushes.length < MAX_EARLY_PUSHES) earlyPushes.push(push);
     } else if (!current) {
       log('debug', `ignored ${push.action} of chat ${push.payload.chat_id}`);
@@ -225,11 +234,11 @@ export function createConversation(deps: ConversationDeps, stored: Omit<Session,
       session.lastSeq = seq;
       if (push.action !== 'thread_closed') deps.persist();
       emit('push', push);
-      // Our dialog was closed (another tab called reset), not by our own start_chat, whose response
-      // brings the new dialog. Not persisted: that tab may already have stored its new dialog. Log
-      // in again with the token from storage; the server opens a new dialog if the stored one is
-      // the closed one. The reconnect goes through the normal backoff, which also gives the other
-      // tab time to store its token.
+      // Our thread was closed (another tab called reset, or an agent closed it), not by our own
+      // start_chat, whose response brings the new thread. Not persisted: that tab may already have
+      // stored its session. Log in again with the token from storage, asking for the chat's
+      // current thread whole (the server opens one if none is open). The reconnect goes through
+      // the normal backoff, which also gives the other tab time to store its session.
       if (push.action !== 'thread_closed' || isDestroyed() || startChatInFlight || newChatRequested) return;
       closedChatId = push.payload.chat_id;
       needTranscript = true;
@@ -266,10 +275,6 @@ export function createConversation(deps: ConversationDeps, stored: Omit<Session,
         const current = state();
         if (current === 'ready') {
           sendStartChat();
-        } else if (current !== 'connecting') {
-          // Forget the token now, so a reload before the next login does not resume the old dialog.
-          session = { lastSeq: 0 };
-          deps.persist();
         }
         // While connecting, the login in flight completes first and start_chat follows it.
       }),

@@ -3,13 +3,13 @@ import type { JsonObject, LoginPayload } from '../protocol';
 import type { ResumeRequest } from './resume';
 
 export interface LoginState {
-  /** The dialog the token opens and the last `seq` applied in it. */
+  /** The chat the token opens and the last `seq` applied in it. */
   session: { token?: string; chatId?: string; lastSeq: number };
-  /** The page shows no transcript for this dialog yet (first login, or its dialog was closed). */
+  /** The page shows no transcript for this thread yet (first login, or its thread was closed). */
   needTranscript: boolean;
-  /** startNewChat() or resetOnLoad: log in without a token. */
+  /** startNewChat() or resetOnLoad: a new thread (in the token's chat, or a new chat without one). */
   newChatRequested: boolean;
-  /** A dialog known to be closed: its `seq` must not be sent for the dialog that replaces it. */
+  /** A chat whose thread is known to be closed: the login asks for the chat's current thread whole. */
   closedChatId?: string;
   context?: JsonObject;
 }
@@ -22,7 +22,9 @@ export interface LoginPlan {
 }
 
 /**
- * - a new chat, or no token: `{history: true}` and no token, a new dialog;
+ * - a new conversation: `{token, new_thread: true}` (a new thread in the same chat, so its
+ *   pushbacks still reach the visitor), or no token at all (a new chat);
+ * - no token: `{history: true}`, a new chat;
  * - the page needs its transcript: `{token, last_seq, history: true}` (the stored pushes up to
  *   `last_seq` come in the response, the newer ones follow as pushes);
  * - a reconnect: `{token, last_seq, history: false}`, only the missed pushes follow.
@@ -30,8 +32,11 @@ export interface LoginPlan {
 export function planLogin(state: LoginState): LoginPlan {
   const { session, context } = state;
   const fresh = { payload: { history: true, context }, resume: { lastSeq: 0 } };
-  if (state.newChatRequested) return { ...fresh, startsNewChat: true };
   const { token, chatId, lastSeq } = session;
+  if (state.newChatRequested) {
+    if (token === undefined) return { ...fresh, startsNewChat: true };
+    return { payload: { token, new_thread: true, history: true, context }, resume: { lastSeq: 0 }, startsNewChat: true };
+  }
   if (token === undefined) return { ...fresh, startsNewChat: false };
   if (!state.needTranscript) {
     return {

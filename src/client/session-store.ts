@@ -7,11 +7,11 @@ import { isObject } from '../protocol';
 import { parseOutbox } from './outbox-items';
 import type { KeyValueStorage, OutboxItem } from './types';
 
-/** What survives a reload. `token`, `chatId` and `lastSeq` describe one dialog and travel together. */
+/** What survives a reload. `token`, `chatId` and `lastSeq` describe one chat and travel together. */
 export interface Session {
   token?: string;
   chatId?: string;
-  /** The last `seq` of `chatId` this page applied; 0 without a dialog. */
+  /** The last `seq` of `chatId` this page applied; 0 without a chat. */
   lastSeq: number;
   outbox: OutboxItem[];
 }
@@ -24,13 +24,13 @@ export function parseSession(raw: unknown): Session {
   if (!isObject(raw)) return { lastSeq: 0, outbox: [] };
   const outbox = parseOutbox(raw.outbox);
   const { token, chatId, lastSeq } = raw;
-  const validDialog =
+  const validSession =
     typeof token === 'string' &&
     token !== '' &&
     token.length <= MAX_TOKEN_CHARS &&
     typeof chatId === 'string' &&
     chatId !== '';
-  if (!validDialog) return { lastSeq: 0, outbox };
+  if (!validSession) return { lastSeq: 0, outbox };
   const seq = Number.isSafeInteger(lastSeq) && (lastSeq as number) >= 0 ? (lastSeq as number) : 0;
   return { token, chatId, lastSeq: seq, outbox };
 }

@@ -71,11 +71,14 @@ export type OutboxItem =
   | { kind: 'page_event'; customId: string; alias: string; body?: JsonObject; createdAt: string };
 
 export interface ConversationLoaded {
+  /** The visitor's chat: stable across conversations. */
   chatId: string;
+  /** The conversation (thread) loaded: a new one after a reset. */
+  threadId: string;
   settings: ChatSettings;
   /** The transcript to render in place of whatever is shown (already-seen pushes: never re-emit host notifications from it). */
   history: StoredPush[];
-  /** True when this is another dialog than the one loaded before in this page (first load, reset, or a closed dialog replaced). */
+  /** True when this is another thread than the one loaded before in this page (first load, reset, or a closed thread replaced). */
   isNewConversation: boolean;
 }
 
@@ -83,7 +86,7 @@ export type ChatClientEvents = {
   state: ConnectionState;
   /** After each login whose transcript the UI must (re)build: first load, reset, or a resume that could not be recovered. Not emitted for a plain reconnect that recovered. */
   conversation: ConversationLoaded;
-  /** A new stored push of the current dialog, exactly once per page, in `seq` order. */
+  /** A new stored push of the current chat, exactly once per page, in `seq` order. */
   push: StoredPush;
   typing: boolean;
   settings: ChatSettings;

@@ -19,6 +19,8 @@ const push = (seq: number, chatId = 'c1'): StoredPush => ({
 const response = (fields: Partial<LoginResponse>): LoginResponse => ({
   chat_id: 'c1',
   customer_id: 'c1',
+  thread_id: 'th1',
+  thread_seq: 0,
   token: 't1',
   resumed: true,
   recovered: true,
@@ -57,12 +59,21 @@ describe('resumePoint', () => {
       lastSeq: 4,
     });
     expect(resumePoint(response({ recovered: false, last_seq: 4 }), { chatId: 'c1', lastSeq: 1 }).lastSeq).toBe(4);
-    // Newer than the dialog (a server that lost data): back to what it has.
+    // Newer than the chat (a server that lost data): back to what it has.
     expect(resumePoint(response({ recovered: false, last_seq: 2, history: [push(1), push(2)] }), { chatId: 'c1', lastSeq: 9 }).lastSeq).toBe(2);
   });
 
-  it('another dialog than the one asked about starts from what history gave', () => {
+  it('another chat than the one asked about starts from what history gave', () => {
     expect(resumePoint(response({ chat_id: 'c2', resumed: false }), { chatId: 'c1', lastSeq: 7 }).lastSeq).toBe(0);
+  });
+
+  it('holds at least up to thread_seq: earlier threads of the chat are never sent again', () => {
+    // Our own reset: no history yet, the new thread starts after seq 8.
+    expect(resumePoint(response({ last_seq: 8, thread_seq: 8 }), { lastSeq: 0 })).toEqual({ history: [], lastSeq: 8 });
+    // Another tab reset while we were away: our position (3) lies before the thread (after 6).
+    const history = [push(7), push(8)];
+    expect(resumePoint(response({ last_seq: 8, thread_seq: 6, history }), { chatId: 'c1', lastSeq: 3 })).toEqual({ history, lastSeq: 8 });
+    expect(resumePoint(response({ last_seq: 6, thread_seq: 6 }), { chatId: 'c1', lastSeq: 3 }).lastSeq).toBe(6);
   });
 
   it('never claims more than the dialog has', () => {
@@ -86,7 +97,7 @@ describe('planLogin', () => {
     expect(planLogin({ ...base, needTranscript: true }).payload).toEqual({ token: 't1', last_seq: 4, history: true, context: { a: 1 } });
   });
 
-  it('after thread_closed of the stored dialog: token without last_seq', () => {
+  it('after thread_closed in the stored chat: token without last_seq (the current thread comes whole)', () => {
     expect(planLogin({ ...base, needTranscript: true, closedChatId: 'c1' })).toEqual({
       payload: { token: 't1', last_seq: undefined, history: true, context: { a: 1 } },
       resume: { lastSeq: 0 },
@@ -94,8 +105,16 @@ describe('planLogin', () => {
     });
   });
 
-  it('new chat, or no token: no token at all', () => {
+  it('new conversation: a new thread of the token\'s chat', () => {
     expect(planLogin({ ...base, newChatRequested: true })).toEqual({
+      payload: { token: 't1', new_thread: true, history: true, context: { a: 1 } },
+      resume: { lastSeq: 0 },
+      startsNewChat: true,
+    });
+  });
+
+  it('new conversation without a token, or no token: no token at all (a new chat)', () => {
+    expect(planLogin({ ...base, session: { lastSeq: 0 }, newChatRequested: true })).toEqual({
       payload: { history: true, context: { a: 1 } },
       resume: { lastSeq: 0 },
       startsNewChat: true,

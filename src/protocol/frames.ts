@@ -42,6 +42,8 @@ export interface LoginPayload {
   last_seq?: number;
   /** Ask for the stored pushes up to `last_seq` (a page that reloaded and lost its transcript). */
   history?: boolean;
+  /** Close the token's current thread and start a new one in the same chat (a reset made while offline). */
+  new_thread?: boolean;
   /** Context for a conversation that starts now (`payload.user.context`). */
   context?: JsonObject;
 }
@@ -104,20 +106,28 @@ export type ClientRequest = {
 // ---- responses (server -> client) ------------------------------------------------------------
 
 export interface LoginResponse {
+  /** The visitor's chat with this endpoint: stable across conversations (threads). */
   chat_id: string;
   /** The visitor's id; equals `chat_id` (the seed's `channelUserId`). */
   customer_id: string;
+  /** The current conversation (thread) of the chat. */
+  thread_id: string;
+  /** The chat's `seq` before the thread began: the thread's pushes have `seq > thread_seq`. */
+  thread_seq: number;
   token: string;
-  /** True when the token's dialog was resumed, false when a new dialog began. */
+  /** True when the token's chat was resumed, false when a new chat began. */
   resumed: boolean;
   /**
    * False when the client's `last_seq` can no longer be served (trimmed by retention, or newer
-   * than the dialog): `history` then holds every retained push and the client rebuilds from it.
+   * than the chat): `history` then holds every retained push of the thread and the client rebuilds from it.
    */
   recovered: boolean;
-  /** Newest `seq` in the dialog when the response was written. */
+  /** Newest `seq` in the chat when the response was written. */
   last_seq: number;
-  /** Stored pushes with `seq <= last_seq` of the request (when asked), or all retained ones when not recovered. */
+  /**
+   * The thread's stored pushes with `seq <= last_seq` of the request (when asked); all its retained
+   * ones when not recovered or when the request's `last_seq` lies before the thread.
+   */
   history: Push[];
   settings: ChatSettings;
 }
@@ -148,7 +158,7 @@ export type ResponseFrame =
 
 // ---- pushes (server -> client) ---------------------------------------------------------------
 
-/** Pushes stored in the dialog's log; each carries the dialog's next `seq`. */
+/** Pushes stored in the chat's log; each carries the chat's next `seq` (continuing across its threads). */
 export interface StoredPushPayloads {
   incoming_event: { chat_id: string; seq: number; event: ChatMessage };
   incoming_rich_message_postback: {
@@ -161,7 +171,8 @@ export interface StoredPushPayloads {
   };
   host_notification: { chat_id: string; seq: number; message: string };
   incoming_multicast: { chat_id: string; seq: number; type: string; content: JsonObject };
-  thread_closed: { chat_id: string; seq: number };
+  /** `thread_id` is absent in pushes stored before chats had threads. */
+  thread_closed: { chat_id: string; seq: number; thread_id?: string };
   /** An agent joined the chat ("Alice joined"). */
   chat_user_added: { chat_id: string; seq: number; user: { id: string; name: string; type: 'agent' }; user_type: 'agent' };
   /** An agent left the chat ("Alice left"); `user_name` so the line needs no earlier push. */

@@ -26,12 +26,14 @@ const parsers: { [A in RequestAction]: PayloadParser<A> } = {
     const lastSeq = optionalSeq(p, 'last_seq');
     if (!lastSeq.ok) return lastSeq;
     if (p.history !== undefined && typeof p.history !== 'boolean') return fail('history must be a boolean');
+    if (p.new_thread !== undefined && typeof p.new_thread !== 'boolean') return fail('new_thread must be a boolean');
     const context = optionalObject(p, 'context', Limits.contextChars);
     if (!context.ok) return context;
     return ok({
       token: token.value,
       last_seq: lastSeq.value,
       history: p.history === true,
+      ...(p.new_thread === true ? { new_thread: true } : {}),
       context: context.value,
     });
   },

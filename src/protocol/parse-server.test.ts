@@ -67,6 +67,8 @@ describe('parsePush / parseLoginResponse', () => {
     const login = {
       chat_id: 'c',
       customer_id: 'c',
+      thread_id: 'th',
+      thread_seq: 0,
       token: 't',
       resumed: false,
       recovered: true,
@@ -82,14 +84,14 @@ describe('parsePush / parseLoginResponse', () => {
 
   it('keeps string translations of the title and subtitle', () => {
     const settings = { title: 'Help', titles: { en: 'Help', es: 'Ayuda', bad: 1 }, subtitles: 'not a map', theme: {} };
-    const login = { chat_id: 'c', customer_id: 'c', token: 't', resumed: false, recovered: true, last_seq: 0, history: [], settings };
+    const login = { chat_id: 'c', customer_id: 'c', thread_id: 'th', thread_seq: 0, token: 't', resumed: false, recovered: true, last_seq: 0, history: [], settings };
     const parsed = parseLoginResponse(login);
     expect(parsed.ok && parsed.value.settings).toEqual({ title: 'Help', titles: { en: 'Help', es: 'Ayuda' }, theme: {} });
   });
 
   it('refuses a login whose history holds a bad push', () => {
     const result = parseLoginResponse({
-      chat_id: 'c', customer_id: 'c', token: 't', resumed: true, recovered: true, last_seq: 0,
+      chat_id: 'c', customer_id: 'c', thread_id: 'th', thread_seq: 0, token: 't', resumed: true, recovered: true, last_seq: 0,
       history: [{ action: 'host_notification', type: 'push', payload: { chat_id: 'c', seq: 1 } }],
       settings: { title: 'x', theme: {} },
     });

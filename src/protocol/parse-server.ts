@@ -116,7 +116,7 @@ const PUSH_PAYLOADS: Record<string, Reader<unknown>> = Object.assign(Object.crea
   }),
   host_notification: shape({ ...stored, message: string }),
   incoming_multicast: shape({ ...stored, type: string, content: object }),
-  thread_closed: shape(stored),
+  thread_closed: shape({ ...stored, thread_id: optional(string) }),
   incoming_typing_indicator: shape({
     chat_id: string,
     typing_indicator: (value: unknown, path: string) => {
@@ -148,6 +148,8 @@ const push: Reader<Push> = (value, path) => {
 const loginResponse = shape<LoginResponse>({
   chat_id: string,
   customer_id: string,
+  thread_id: string,
+  thread_seq: count,
   token: string,
   resumed: boolean,
   recovered: boolean,

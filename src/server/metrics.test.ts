@@ -47,15 +47,16 @@ describe('metrics', () => {
       .filter((line) => line.startsWith('# TYPE'));
     expect(types).toEqual([
       '# TYPE roundel_connections_open gauge',
-      '# TYPE roundel_dialogs_created_total counter',
-      '# TYPE roundel_dialogs_closed_total counter',
+      '# TYPE roundel_chats_created_total counter',
+      '# TYPE roundel_threads_started_total counter',
+      '# TYPE roundel_threads_closed_total counter',
       '# TYPE roundel_resumes_total counter',
       '# TYPE roundel_events_in_total counter',
       '# TYPE roundel_events_out_total counter',
       '# TYPE roundel_pushes_sent_total counter',
       '# TYPE roundel_pushback_activations_total counter',
       '# TYPE roundel_external_events_total counter',
-      '# TYPE roundel_external_event_dialogs_total counter',
+      '# TYPE roundel_external_event_chats_total counter',
       '# TYPE roundel_external_event_fanout_seconds histogram',
       '# TYPE roundel_handler_errors_total counter',
       '# TYPE roundel_handler_duration_seconds histogram',
@@ -71,7 +72,8 @@ describe('metrics', () => {
   it('starts the unlabelled server series at zero', () => {
     const text = new ServerMetrics().render();
     expect(text).toContain('\nroundel_connections_open 0\n');
-    expect(text).toContain('\nroundel_dialogs_created_total 0\n');
+    expect(text).toContain('\nroundel_chats_created_total 0\n');
+    expect(text).toContain('\nroundel_threads_closed_total 0\n');
     expect(text.endsWith('\n')).toBe(true);
   });
 });

@@ -159,11 +159,12 @@ export class Histogram extends Metric implements Observer {
 /** The server's metrics. One instance per server, so tests can read exact values. */
 export class ServerMetrics {
   readonly connections = new Gauge('roundel_connections_open', 'Open websocket connections.');
-  readonly dialogsCreated = new Counter('roundel_dialogs_created_total', 'Dialogs created.');
-  readonly dialogsClosed = new Counter('roundel_dialogs_closed_total', 'Dialogs closed (a tab started a new conversation).');
+  readonly chatsCreated = new Counter('roundel_chats_created_total', 'Chats created (a new visitor of an endpoint).');
+  readonly threadsStarted = new Counter('roundel_threads_started_total', 'Threads (conversations) started, the first of each chat included.');
+  readonly threadsClosed = new Counter('roundel_threads_closed_total', 'Threads closed (a reset, or an agent closing it).');
   readonly resumes = new Counter(
     'roundel_resumes_total',
-    'Logins that resumed a dialog, by result (recovered: from the last seq; rebuilt: from the whole retained log).',
+    'Logins that resumed a chat, by result (recovered: from the last seq; rebuilt: from the whole retained log).',
   );
   readonly eventsIn = new Counter('roundel_events_in_total', 'Inbound items stored, by kind.');
   readonly eventsOut = new Counter('roundel_events_out_total', 'Stored pushes appended, by action.');
@@ -176,13 +177,13 @@ export class ServerMetrics {
     'roundel_external_events_total',
     'External event requests, by result (accepted, invalid, unauthorized, forbidden, too_large, failed).',
   );
-  readonly externalEventDialogs = new Counter(
-    'roundel_external_event_dialogs_total',
-    'Dialogs an external event was stored for (the sum of "matched").',
+  readonly externalEventChats = new Counter(
+    'roundel_external_event_chats_total',
+    'Chats an external event was stored for (the sum of "matched").',
   );
   readonly fanOutSeconds = new Histogram(
     'roundel_external_event_fanout_seconds',
-    'Time from an external event request to its 202 (every addressed dialog stored).',
+    'Time from an external event request to its 202 (every addressed chat stored).',
     [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
   );
   readonly handlerErrors = new Counter('roundel_handler_errors_total', 'Bot handler failures, by reason.');
@@ -199,15 +200,16 @@ export class ServerMetrics {
 
   private readonly all: Metric[] = [
     this.connections,
-    this.dialogsCreated,
-    this.dialogsClosed,
+    this.chatsCreated,
+    this.threadsStarted,
+    this.threadsClosed,
     this.resumes,
     this.eventsIn,
     this.eventsOut,
     this.pushesSent,
     this.activations,
     this.externalEvents,
-    this.externalEventDialogs,
+    this.externalEventChats,
     this.fanOutSeconds,
     this.handlerErrors,
     this.handlerSeconds,
@@ -222,9 +224,10 @@ export class ServerMetrics {
   constructor() {
     // Unlabelled series start at 0 so that dashboards see them before the first event.
     this.connections.set(0);
-    this.dialogsCreated.inc(undefined, 0);
-    this.dialogsClosed.inc(undefined, 0);
-    this.externalEventDialogs.inc(undefined, 0);
+    this.chatsCreated.inc(undefined, 0);
+    this.threadsStarted.inc(undefined, 0);
+    this.threadsClosed.inc(undefined, 0);
+    this.externalEventChats.inc(undefined, 0);
     this.agentsOnline.set(0);
     this.chatsQueued.set(0);
     for (const result of ['delivered', 'retry', 'abandoned']) this.webhookDeliveries.inc({ result }, 0);

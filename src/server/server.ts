@@ -67,7 +67,7 @@ export interface ServerOptions extends SecurityOptions {
   loginTimeoutMs?: number;
   /** Open websocket connections allowed. Default 10 000. */
   maxConnections?: number;
-  /** Dialogs whose bot handlers may run at once. Default 64. */
+  /** Chats whose bot handlers may run at once. Default 64. */
   handlerConcurrency?: number;
 }
 
@@ -203,7 +203,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     void trim();
     agents.start();
     runtime.recover().then(
-      (count) => count > 0 && logger.info('resuming unprocessed inbox items', { dialogs: count }),
+      (count) => count > 0 && logger.info('resuming unprocessed inbox items', { chats: count }),
       (error: unknown) => logger.error('recovering the inbox failed', errorFields(error)),
     );
   });

@@ -3,7 +3,7 @@
  *
  * A token is `chatId "." issuedAt "." base64url(HMAC-SHA256(secret, "roundel.v1." chatId "." issuedAt))`,
  * `issuedAt` in whole seconds since the epoch. The server keeps no session table: a token for one
- * dialog cannot be turned into another's, and nobody without the secret can make one.
+ * chat cannot be turned into another's, and nobody without the secret can make one.
  *
  * Rotation: tokens are signed with the current secret and accepted when signed with the current
  * or any previous secret; every login hands out a fresh token, so visitors move to the new
@@ -20,7 +20,7 @@ const FUTURE_SKEW_MS = DAY_MS;
 const V1_PREFIX = 'roundel.v1.';
 const ISSUED_AT = /^\d{1,12}$/;
 
-/** A token that verified: its dialog, and when it was issued (undefined for a pre-v1 token). */
+/** A token that verified: its chat, and when it was issued (undefined for a pre-v1 token). */
 export interface VerifiedToken {
   chatId: string;
   /** Milliseconds since the epoch; undefined for a token without issued-at (pre-v1, `chatId.mac`). */
@@ -67,7 +67,7 @@ export class TokenSigner {
     this.secrets = [current, ...previous.filter((secret) => secret.length > 0)];
   }
 
-  /** A fresh token for dialog `chatId`, signed with the current secret. */
+  /** A fresh token for chat `chatId`, signed with the current secret. */
   sign(chatId: string, issuedAtMs: number = this.now()): string {
     const issuedAt = String(Math.floor(issuedAtMs / 1000));
     const current = this.secrets[0] as Uint8Array;
@@ -75,9 +75,9 @@ export class TokenSigner {
   }
 
   /**
-   * The token's dialog when the token is genuine (signed with the current or a previous secret)
+   * The token's chat when the token is genuine (signed with the current or a previous secret)
    * and not too old; undefined otherwise. A pre-v1 token (`chatId.mac`, no issued-at) verifies
-   * with `issuedAt` undefined: the caller ages it by its dialog's creation time ({@link isFresh}).
+   * with `issuedAt` undefined: the caller ages it by its chat's creation time ({@link isFresh}).
    */
   verify(token: string): VerifiedToken | undefined {
     const parts = token.split('.');

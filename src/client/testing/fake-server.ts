@@ -286,6 +286,8 @@ export class FakeServer extends FakeNetwork {
     const { token, last_seq: lastSeq = 0, history: wantHistory, context } = request.payload;
     let dialog = token === undefined ? undefined : [...this.dialogs.values()].find((d) => d.token === token);
     let resumed = true;
+    // A new thread: this fake models each thread as its own chat, so the old one simply closes.
+    if (dialog && !dialog.closed && request.payload.new_thread === true) this.closeDialog(dialog.id);
     if (!dialog || dialog.closed) {
       dialog = this.createDialog(context);
       resumed = false;
@@ -305,6 +307,9 @@ export class FakeServer extends FakeNetwork {
     return {
       chat_id: dialog.id,
       customer_id: dialog.id,
+      // This fake starts a new chat on every reset, so each chat has one thread.
+      thread_id: `thread-${dialog.id}`,
+      thread_seq: 0,
       token: dialog.token,
       resumed,
       recovered,

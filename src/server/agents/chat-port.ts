@@ -7,15 +7,15 @@ import type { ChatPort } from './port';
 export function chatPort(store: Store, chats: ChatService, hub: Hub): ChatPort {
   return {
     async chat(chatId) {
-      const dialog = await store.getDialog(chatId);
-      if (!dialog) return undefined;
+      const chat = await store.getChat(chatId);
+      if (!chat) return undefined;
       return {
-        id: dialog.id,
-        endpoint: dialog.endpoint,
-        organization: dialog.organization,
-        threadId: dialog.id,
-        threadCreatedAt: dialog.createdAt,
-        active: dialog.closedAt === null,
+        id: chat.id,
+        endpoint: chat.endpoint,
+        organization: chat.organization,
+        threadId: chat.thread.id,
+        threadCreatedAt: chat.thread.createdAt,
+        active: chat.thread.closedAt === null,
       };
     },
     async history(chatId, limit) {
@@ -25,7 +25,7 @@ export function chatPort(store: Store, chats: ChatService, hub: Hub): ChatPort {
     async append(chatId, build) {
       return (await chats.append(chatId, build)).push;
     },
-    closeThread: (chatId) => chats.closeDialog(chatId),
+    closeThread: (chatId) => chats.closeThread(chatId),
     ephemeral: (chatId, push) => hub.publishEphemeral(chatId, push),
   };
 }

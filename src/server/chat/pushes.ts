@@ -59,9 +59,9 @@ export function multicastPush(chatId: string, type: string, content: JsonObject)
   });
 }
 
-/** A `thread_closed` (the dialog ended). */
-export function threadClosedPush(chatId: string): PushBuilder {
-  return (seq): StoredPush => ({ action: 'thread_closed', type: 'push', payload: { chat_id: chatId, seq } });
+/** A `thread_closed` (a conversation of the chat ended). */
+export function threadClosedPush(chatId: string, threadId: string): PushBuilder {
+  return (seq): StoredPush => ({ action: 'thread_closed', type: 'push', payload: { chat_id: chatId, seq, thread_id: threadId } });
 }
 
 /** Ephemeral: not stored, no seq. */

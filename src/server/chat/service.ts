@@ -1,12 +1,22 @@
 /**
- * The dialog operations shared by the websocket, the HTTP API and the bot runtime: storing
+ * The chat operations shared by the websocket, the HTTP API and the bot runtime: storing
  * (through the {@link Store}) and then publishing to live connections (through the {@link Hub}).
  */
 import { randomUUID } from 'node:crypto';
 import type { JsonObject, StoredPush } from '../../protocol';
 import type { Endpoint } from '../endpoints';
 import type { ServerMetrics } from '../metrics';
-import type { AppendResult, DialogRecord, InboundInput, InboundResult, InboxItem, PushBuilder, Store } from '../store/types';
+import type {
+  AppendResult,
+  ChatRecord,
+  ChatUser,
+  InboundInput,
+  InboundResult,
+  InboxItem,
+  NewThreadResult,
+  PushBuilder,
+  Store,
+} from '../store/types';
 import type { Hub } from './hub';
 import { threadClosedPush, typingPush } from './pushes';
 
@@ -26,24 +36,61 @@ export class ChatService {
     private readonly metrics: ServerMetrics,
   ) {}
 
-  /** Creates a dialog with its `start` item (the caller schedules it once the client has its answer). */
-  async openDialog(endpoint: Endpoint, context: JsonObject): Promise<{ dialog: DialogRecord; startItem: InboxItem }> {
-    const created = await this.store.createDialog({
+  /** Creates a chat with its first thread and `start` item (the caller schedules it once the client has its answer). */
+  async openChat(endpoint: Endpoint, context: JsonObject, user?: ChatUser): Promise<{ chat: ChatRecord; startItem: InboxItem }> {
+    const created = await this.store.createChat({
       id: randomUUID(),
+      threadId: randomUUID(),
       endpoint: endpoint.endpoint,
       organization: endpoint.organization,
       context,
+      ...(user ? { user } : {}),
     });
-    this.metrics.dialogsCreated.inc();
+    this.metrics.chatsCreated.inc();
+    this.metrics.threadsStarted.inc();
     this.metrics.eventsIn.inc({ kind: 'start' });
-    this.observer?.threadStarted(created.dialog.id);
+    this.observer?.threadStarted(created.chat.id);
     return created;
   }
 
-  /** Appends a push and, when it is new, publishes it to the dialog's connections. */
-  async append(dialogId: string, build: PushBuilder, origin?: string): Promise<AppendResult> {
-    const result = await this.store.append(dialogId, build, origin);
-    if (result.inserted) this.published(dialogId, result.push);
+  /**
+   * Closes the chat's current thread (when open) and starts a new one with its `start` item.
+   * Does not publish: the caller answers its client first, then calls {@link announceThread}, so
+   * the resetting tab gets its response before the closing.
+   */
+  async startThread(chatId: string, context?: JsonObject): Promise<NewThreadResult | undefined> {
+    const result = await this.store.startThread({
+      chatId,
+      threadId: randomUUID(),
+      close: (threadId) => threadClosedPush(chatId, threadId),
+      ...(context === undefined ? {} : { context }),
+    });
+    if (!result) return undefined;
+    if (result.closed) this.metrics.threadsClosed.inc();
+    this.metrics.threadsStarted.inc();
+    this.metrics.eventsIn.inc({ kind: 'start' });
+    return result;
+  }
+
+  /** Publishes what {@link startThread} stored: the previous thread's `thread_closed`, then the new thread. */
+  announceThread(chatId: string, result: NewThreadResult): void {
+    if (result.closed) this.published(chatId, result.closed);
+    this.observer?.threadStarted(chatId);
+  }
+
+  /** Closes the chat's current thread: stores and publishes `thread_closed`. False when it was closed already. */
+  async closeThread(chatId: string): Promise<boolean> {
+    const push = await this.store.closeThread(chatId, (threadId) => threadClosedPush(chatId, threadId));
+    if (!push) return false;
+    this.metrics.threadsClosed.inc();
+    this.published(chatId, push);
+    return true;
+  }
+
+  /** Appends a push and, when it is new, publishes it to the chat's connections. */
+  async append(chatId: string, build: PushBuilder, origin?: string): Promise<AppendResult> {
+    const result = await this.store.append(chatId, build, origin);
+    if (result.inserted) this.published(chatId, result.push);
     return result;
   }
 
@@ -58,27 +105,18 @@ export class ChatService {
   }
 
   /** Publishes a push that was stored by {@link accept}. */
-  publish(dialogId: string, push: StoredPush): void {
-    this.published(dialogId, push);
-  }
-
-  /** Closes a dialog: stores and publishes `thread_closed`. False when it was closed already. */
-  async closeDialog(dialogId: string): Promise<boolean> {
-    const push = await this.store.closeDialog(dialogId, threadClosedPush(dialogId));
-    if (!push) return false;
-    this.metrics.dialogsClosed.inc();
-    this.published(dialogId, push);
-    return true;
+  publish(chatId: string, push: StoredPush): void {
+    this.published(chatId, push);
   }
 
   /** The ephemeral typing indicator. */
-  typing(dialogId: string, isTyping: boolean): void {
-    this.hub.publishEphemeral(dialogId, typingPush(dialogId, isTyping));
+  typing(chatId: string, isTyping: boolean): void {
+    this.hub.publishEphemeral(chatId, typingPush(chatId, isTyping));
   }
 
-  private published(dialogId: string, push: StoredPush): void {
+  private published(chatId: string, push: StoredPush): void {
     this.metrics.eventsOut.inc({ action: push.action });
-    this.hub.publish(dialogId, push);
-    this.observer?.stored(dialogId, push);
+    this.hub.publish(chatId, push);
+    this.observer?.stored(chatId, push);
   }
 }

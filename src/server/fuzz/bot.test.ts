@@ -1,6 +1,6 @@
 /**
  * Bot output is untrusted too: a bot that passes garbage to ctx, throws anything, returns
- * garbage, never resolves, or calls ctx after its handler ended must not break its dialog.
+ * garbage, never resolves, or calls ctx after its handler ended must not break its chat.
  * Each hostile variant runs as one visitor message; a `ping` after it must still get `pong`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -124,7 +124,7 @@ async function send(client: TestClient, text: string, n: number): Promise<void> 
 }
 
 describe('a hostile bot', () => {
-  it('cannot break its dialog with garbage output, throws, garbage returns, hangs or late ctx calls', async () => {
+  it('cannot break its chat with garbage output, throws, garbage returns, hangs or late ctx calls', async () => {
     late.length = 0;
     t = await startServer(bot, { handlerTimeoutMs: 300, messageRateLimit: { burst: 1000, perSecond: 1000 } });
     const client = await t.connect();

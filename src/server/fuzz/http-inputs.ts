@@ -11,7 +11,7 @@ export interface HttpTargets {
   apiKey: string;
   /** Origin of the server (allowed on /api/v1). */
   ownOrigin: string;
-  /** Pushback ids and chat ids the fuzz may use (never those of the dialog the test checks). */
+  /** Pushback ids and chat ids the fuzz may use (never those of the chat the test checks). */
   pushbackIds: readonly string[];
   /** The one pushback the fuzz may delete (the others must stay live for activations to go deep). */
   deletablePushbackId: string;

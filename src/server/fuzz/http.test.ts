@@ -52,7 +52,7 @@ beforeAll(async () => {
     retention: { maxEvents: 100_000 },
   });
   port = (t.server.httpServer.address() as AddressInfo).port;
-  // The dialog whose events must survive: a start, three messages, three pushback activations.
+  // The chat whose events must survive: a start, three messages, three pushback activations.
   const a = await t.connect();
   const { token, chat_id: chatId } = await a.call('login');
   await a.pushesUntil(1);
@@ -64,7 +64,7 @@ beforeAll(async () => {
   }
   checked = { token: String(token), pushes: await a.pushesUntil(10) };
   a.ws.close();
-  // A second dialog the fuzz may aim at.
+  // A second chat the fuzz may aim at.
   const b = await t.connect();
   const other = String((await b.call('login')).chat_id);
   const ids: string[] = [];

@@ -49,7 +49,7 @@ export const ODD_STRINGS: readonly string[] = [
   '👍🏽‍🔥',
   'e\u0301\u0301\u0301\u0301',
   '<script>alert(1)</script>',
-  '"; DROP TABLE dialogs; --',
+  '"; DROP TABLE chats; --',
   "' OR '1'='1",
   '../../etc/passwd',
   '%00',

@@ -25,7 +25,7 @@ const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 /** The same MAC bytes spelled differently: the last character's unused low bit flipped. */
 const respell = (mac: string): string => mac.slice(0, -1) + BASE64URL.charAt(BASE64URL.indexOf(mac.slice(-1)) ^ 1);
 
-/** Tokens a visitor might forge: junk, another dialog's id with a bad MAC, a tampered real one. */
+/** Tokens a visitor might forge: junk, another chat's id with a bad MAC, a tampered real one. */
 function token(r: Random, realToken: string): unknown {
   const [chatId = '', issuedAt = '', mac = ''] = realToken.split('.');
   return r.pick<unknown>([

@@ -1,12 +1,12 @@
 /**
  * Who may do what in the management API: `Authorization: Bearer <apiKey>` names an endpoint
- * (keys compared in constant time), and that key reaches only its endpoint's bot, dialogs and
+ * (keys compared in constant time), and that key reaches only its endpoint's bot, chats and
  * pushbacks. Another endpoint's is 403; one that does not exist is 404.
  */
 import type { IncomingMessage } from 'node:http';
 import type { App } from '../app';
 import type { Endpoint } from '../endpoints';
-import type { DialogRecord, PushbackRecord } from '../store/types';
+import type { ChatRecord, PushbackRecord } from '../store/types';
 import { HttpError } from './errors';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -32,16 +32,16 @@ export function checkBot(endpoint: Endpoint, botId: string): void {
   if (botId !== endpoint.endpoint) throw forbidden(`this key may not manage bot '${botId}'`);
 }
 
-/** `dialog` (looked up as `chatId`) when the key may reach it. @throws HttpError 404 (none) or 403 (another endpoint's). */
-export function checkDialog(endpoint: Endpoint, chatId: string, dialog: DialogRecord | undefined): DialogRecord {
-  if (!dialog) throw new HttpError('not_found', `no such chat '${chatId}'`);
-  if (dialog.endpoint !== endpoint.endpoint) throw forbidden(`this key may not reach chat '${chatId}'`);
-  return dialog;
+/** `chat` (looked up as `chatId`) when the key may reach it. @throws HttpError 404 (none) or 403 (another endpoint's). */
+export function checkChat(endpoint: Endpoint, chatId: string, chat: ChatRecord | undefined): ChatRecord {
+  if (!chat) throw new HttpError('not_found', `no such chat '${chatId}'`);
+  if (chat.endpoint !== endpoint.endpoint) throw forbidden(`this key may not reach chat '${chatId}'`);
+  return chat;
 }
 
-/** The key's own dialog `chatId`. @throws HttpError 404 (unknown) or 403 (another endpoint's). */
-export async function ownDialog(app: App, endpoint: Endpoint, chatId: string): Promise<DialogRecord> {
-  return checkDialog(endpoint, chatId, await app.store.getDialog(chatId));
+/** The key's own chat `chatId`. @throws HttpError 404 (unknown) or 403 (another endpoint's). */
+export async function ownChat(app: App, endpoint: Endpoint, chatId: string): Promise<ChatRecord> {
+  return checkChat(endpoint, chatId, await app.store.getChat(chatId));
 }
 
 /** The key's own live pushback `id`. @throws HttpError 404 (unknown or deleted) or 403 (another endpoint's). */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Bot } from '../runtime/types';
-import { ENDPOINT_A, ENDPOINT_B, KEY_A, KEY_B, countRows, seedDialogs, startApiServer, type ApiServer } from '../test/api';
+import { ENDPOINT_A, ENDPOINT_B, KEY_A, KEY_B, countRows, seedChats, startApiServer, type ApiServer } from '../test/api';
 
 let t: ApiServer;
 afterEach(async () => {
@@ -14,7 +14,7 @@ const CHAT_B = 'chat-b-0001';
 
 async function setup(): Promise<void> {
   t = await startApiServer(bot);
-  seedDialogs(t.dbPath, [{ id: CHAT_A }, { id: CHAT_B, endpoint: ENDPOINT_B }]);
+  seedChats(t.dbPath, [{ id: CHAT_A }, { id: CHAT_B, endpoint: ENDPOINT_B }]);
 }
 
 /** One request per route of the API, each otherwise valid for key A. */
@@ -110,7 +110,7 @@ describe('a key of another endpoint', () => {
     expect(countRows(t.dbPath, 'SELECT COUNT(*) AS n FROM inbox')).toBe(0);
     const everyone = await t.call('/api/v1/events/sale', { body: { users: 'everyone' }, key: KEY_B });
     expect(everyone).toMatchObject({ status: 202, body: { event: 'sale', matched: 1 } });
-    expect(countRows(t.dbPath, `SELECT COUNT(*) AS n FROM inbox WHERE dialog_id = '${CHAT_B}'`)).toBe(1);
-    expect(countRows(t.dbPath, `SELECT COUNT(*) AS n FROM inbox WHERE dialog_id = '${CHAT_A}'`)).toBe(0);
+    expect(countRows(t.dbPath, `SELECT COUNT(*) AS n FROM inbox WHERE chat_id = '${CHAT_B}'`)).toBe(1);
+    expect(countRows(t.dbPath, `SELECT COUNT(*) AS n FROM inbox WHERE chat_id = '${CHAT_A}'`)).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StoredPush } from '../../protocol';
 import type { Bot } from '../runtime/types';
-import { ENDPOINT_B, countRows, seedDialogs, startApiServer, type ApiServer } from '../test/api';
+import { ENDPOINT_B, countRows, seedChats, startApiServer, type ApiServer } from '../test/api';
 import { FANOUT_BATCH } from './api';
 
 let t: ApiServer;
@@ -19,7 +19,7 @@ interface Page {
   next_after: number | null;
 }
 
-/** The dialog's stored pushes once every bot run is done, as `action text|content`. */
+/** The chat's stored pushes once every bot run is done, as `action text|content`. */
 async function transcript(chatId: string): Promise<string[]> {
   await t.server.idle();
   const page = (await t.call(`/api/v1/chats/${chatId}/events`)).body as Page;
@@ -33,15 +33,13 @@ async function transcript(chatId: string): Promise<string[]> {
 const event = (name: string, body: unknown, key?: string) => t.call(`/api/v1/events/${name}`, { body, key });
 
 describe('POST /api/v1/events/{event} to listed users', () => {
-  it('raises the event in each listed open dialog of the key’s endpoint, online or not', async () => {
+  it('raises the event in each listed chat of the key’s endpoint, online or not, between threads too', async () => {
     t = await startApiServer(bot);
-    seedDialogs(t.dbPath, [{ id: 'c1' }, { id: 'c2' }, { id: 'c3' }, { id: 'gone', closed: true }]);
-    const res = await event('orderShipped', { platform: 'chatwidget', users: ['c1', 'c2', 'c1', 'unknown', 'gone'], data: { order: 7 } });
-    expect(res).toMatchObject({ status: 202, body: { event: 'orderShipped', matched: 2 } });
-    expect(await transcript('c1')).toEqual(['incoming_event orderShipped {"order":7} event']);
-    expect(await transcript('c2')).toEqual(['incoming_event orderShipped {"order":7} event']);
+    seedChats(t.dbPath, [{ id: 'c1' }, { id: 'c2' }, { id: 'c3' }, { id: 'idle', closed: true }]);
+    const res = await event('orderShipped', { platform: 'chatwidget', users: ['c1', 'c2', 'c1', 'unknown', 'idle'], data: { order: 7 } });
+    expect(res).toMatchObject({ status: 202, body: { event: 'orderShipped', matched: 3 } });
+    for (const id of ['c1', 'c2', 'idle']) expect(await transcript(id)).toEqual(['incoming_event orderShipped {"order":7} event']);
     expect(await transcript('c3')).toEqual([]);
-    expect(await transcript('gone')).toEqual([]);
   });
 
   it('reaches a visitor who is online over the websocket', async () => {
@@ -61,25 +59,24 @@ describe('POST /api/v1/events/{event} to listed users', () => {
 });
 
 describe('POST /api/v1/events/{event} to everyone', () => {
-  it('stores incoming_multicast and runs the bot in every open dialog of the endpoint only', async () => {
+  it('stores incoming_multicast and runs the bot in every chat of the endpoint only', async () => {
     t = await startApiServer(bot);
-    seedDialogs(t.dbPath, [{ id: 'c1' }, { id: 'c2' }, { id: 'gone', closed: true }, { id: 'other', endpoint: ENDPOINT_B }]);
+    seedChats(t.dbPath, [{ id: 'c1' }, { id: 'c2' }, { id: 'idle', closed: true }, { id: 'other', endpoint: ENDPOINT_B }]);
     const res = await event('sale', { platform: 'any', users: 'everyone', data: { pct: 20 } });
-    expect(res).toMatchObject({ status: 202, body: { event: 'sale', matched: 2 } });
-    for (const id of ['c1', 'c2']) {
+    expect(res).toMatchObject({ status: 202, body: { event: 'sale', matched: 3 } });
+    for (const id of ['c1', 'c2', 'idle']) {
       expect(await transcript(id)).toEqual(['incoming_multicast sale {"pct":20}', 'incoming_event sale {"pct":20} event']);
     }
-    expect(await transcript('gone')).toEqual([]);
-    expect(countRows(t.dbPath, `SELECT COUNT(*) AS n FROM inbox WHERE dialog_id = 'other'`)).toBe(0);
+    expect(countRows(t.dbPath, `SELECT COUNT(*) AS n FROM inbox WHERE chat_id = 'other'`)).toBe(0);
   });
 
-  it('pages through more open dialogs than one batch holds, data defaulting to {}', async () => {
+  it('pages through more chats than one batch holds, data defaulting to {}', async () => {
     // NORMAL: a thousand bot runs with an fsync each would only test the disk.
     t = await startApiServer(bot, { synchronous: 'NORMAL' });
     const total = 2 * FANOUT_BATCH + 1;
-    seedDialogs(t.dbPath, Array.from({ length: total }, (_, i) => ({ id: `bulk-${String(i).padStart(5, '0')}` })));
+    seedChats(t.dbPath, Array.from({ length: total }, (_, i) => ({ id: `bulk-${String(i).padStart(5, '0')}` })));
     expect(await event('ping', { users: 'everyone' })).toMatchObject({ status: 202, body: { event: 'ping', matched: total } });
-    expect(countRows(t.dbPath, `SELECT COUNT(DISTINCT dialog_id) AS n FROM inbox WHERE kind = 'event'`)).toBe(total);
+    expect(countRows(t.dbPath, `SELECT COUNT(DISTINCT chat_id) AS n FROM inbox WHERE kind = 'event'`)).toBe(total);
     expect(await transcript(`bulk-${String(total - 1).padStart(5, '0')}`)).toEqual(['incoming_multicast ping {}', 'incoming_event ping {} event']);
   });
 });
@@ -87,7 +84,7 @@ describe('POST /api/v1/events/{event} to everyone', () => {
 describe('POST /api/v1/events/{event} errors', () => {
   it('validates users, platform and data (400 naming the field), nothing stored', async () => {
     t = await startApiServer(bot);
-    seedDialogs(t.dbPath, [{ id: 'c1' }]);
+    seedChats(t.dbPath, [{ id: 'c1' }]);
     const cases: Array<[unknown, string]> = [
       [{}, "users must be an array of chat ids or 'everyone'"],
       [{ users: 'some' }, "users must be an array of chat ids or 'everyone'"],
@@ -122,7 +119,7 @@ describe('POST /api/v1/events/{event} errors', () => {
 
   it('counts requests by result in roundel_external_events_total', async () => {
     t = await startApiServer(bot);
-    seedDialogs(t.dbPath, [{ id: 'c1' }, { id: 'c2' }]);
+    seedChats(t.dbPath, [{ id: 'c1' }, { id: 'c2' }]);
     await event('a', { users: 'everyone' });
     await event('a', { users: ['c1'] });
     await event('a', { users: 'nobody' });
@@ -133,7 +130,7 @@ describe('POST /api/v1/events/{event} errors', () => {
       'roundel_external_events_total{result="accepted"} 2',
       'roundel_external_events_total{result="invalid"} 2',
       'roundel_external_events_total{result="unauthorized"} 1',
-      'roundel_external_event_dialogs_total 3',
+      'roundel_external_event_chats_total 3',
       ...lines.filter((line) => line.startsWith('roundel_external_event_fanout_seconds')),
     ]);
     expect(lines).toContain('roundel_external_event_fanout_seconds_count 2');
@@ -144,7 +141,7 @@ describe('POST /api/v1/events/{event} errors', () => {
 describe('GET /api/v1/chats/{chatId}/events', () => {
   it('pages through the stored outbound events after a seq', async () => {
     t = await startApiServer(bot);
-    seedDialogs(t.dbPath, [{ id: 'c1' }]);
+    seedChats(t.dbPath, [{ id: 'c1' }]);
     for (const n of [1, 2, 3]) await event(`e${n}`, { users: ['c1'] });
     await t.server.idle();
     const first = await t.call('/api/v1/chats/c1/events?after=0&limit=2');
@@ -161,7 +158,7 @@ describe('GET /api/v1/chats/{chatId}/events', () => {
 
   it('answers 400 for bad after/limit, 404 for an unknown chat, 405 for other methods', async () => {
     t = await startApiServer(bot);
-    seedDialogs(t.dbPath, [{ id: 'c1' }]);
+    seedChats(t.dbPath, [{ id: 'c1' }]);
     const bad = (message: string) => ({ status: 400, body: { error: { type: 'validation', message } } });
     expect(await t.call('/api/v1/chats/c1/events?after=-1')).toMatchObject(bad('after must be an integer from 0 to 9007199254740991'));
     expect(await t.call('/api/v1/chats/c1/events?after=1.5')).toMatchObject(bad('after must be an integer from 0 to 9007199254740991'));

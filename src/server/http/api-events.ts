@@ -1,11 +1,11 @@
 /**
  * External events (Botmother's "External Event"): `POST /api/v1/events/{event}` with
  * `{platform?, users: [chatId, ...] | "everyone", data?}` raises `event` with `data` in every
- * addressed open dialog of the key's endpoint. The 202 is written once an inbox item is stored
+ * addressed chat of the key's endpoint. The 202 is written once an inbox item is stored
  * for each of them, so every bot gets `onEvent` whether its visitor is online or not.
  *
- * The fan-out is written in batches of {@link FANOUT_BATCH} dialogs, one transaction each, and
- * the loop gives the event loop a turn between batches: a broadcast to 100,000 dialogs must not
+ * The fan-out is written in batches of {@link FANOUT_BATCH} chats, one transaction each, and
+ * the loop gives the event loop a turn between batches: a broadcast to 100,000 chats must not
  * stall the other requests of the server.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -13,18 +13,18 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { JsonObject } from '../../protocol';
 import type { App } from '../app';
 import type { Endpoint } from '../endpoints';
-import { checkDialog } from './api-access';
+import { checkChat } from './api-access';
 import { eventData, isName, readObject } from './api-input';
 import type { RequestContext } from './context';
 import { HttpError, writeJson } from './errors';
 
-/** Dialogs stored per transaction; the loop yields between batches. */
+/** Chats stored per transaction; the loop yields between batches. */
 export const FANOUT_BATCH = 500;
 
 /** A parsed external event request. */
 export interface ExternalEvent {
   event: string;
-  /** `'chatwidget'` and `'any'` address the same dialogs: every Roundel dialog is a chat widget. */
+  /** `'chatwidget'` and `'any'` address the same chats: every Roundel chat is a chat widget. */
   platform: 'chatwidget' | 'any';
   users: 'everyone' | string[];
   data: JsonObject;
@@ -61,7 +61,7 @@ export type ExternalEventHandler = (
 export function createExternalEvents(app: App): ExternalEventHandler {
   const { store, runtime, metrics } = app;
 
-  /** Stores the event for `ids` (open dialogs of the endpoint) in one transaction and schedules them. */
+  /** Stores the event for `ids` (chats of the endpoint) in one transaction and schedules them. */
   async function enqueue(ids: readonly string[], payload: JsonObject): Promise<void> {
     if (ids.length === 0) return;
     await store.enqueueEvents(ids, payload);
@@ -69,11 +69,11 @@ export function createExternalEvents(app: App): ExternalEventHandler {
     for (const id of ids) runtime.schedule(id);
   }
 
-  /** Every open dialog of the endpoint, paged by id so dialogs created meanwhile are no problem. */
+  /** Every chat of the endpoint, paged by id so chats created meanwhile are no problem. */
   async function toEveryone(endpoint: Endpoint, payload: JsonObject): Promise<number> {
     let matched = 0;
     for (let after = ''; ; ) {
-      const ids = await store.openDialogIds(endpoint.endpoint, after, FANOUT_BATCH);
+      const ids = await store.chatIds(endpoint.endpoint, after, FANOUT_BATCH);
       await enqueue(ids, payload);
       matched += ids.length;
       if (ids.length < FANOUT_BATCH) return matched;
@@ -83,16 +83,16 @@ export function createExternalEvents(app: App): ExternalEventHandler {
   }
 
   /**
-   * The listed dialogs. All are checked before anything is stored, so a list naming another
-   * endpoint's chat is refused (403) as a whole; unknown and closed chats are simply not matched.
+   * The listed chats. All are checked before anything is stored, so a list naming another
+   * endpoint's chat is refused (403) as a whole; unknown chats are simply not matched.
    */
   async function toListed(endpoint: Endpoint, users: readonly string[], payload: JsonObject): Promise<number> {
     const unique = [...new Set(users)];
     const targets: string[] = [];
     for (let i = 0; i < unique.length; i += FANOUT_BATCH) {
       for (const id of unique.slice(i, i + FANOUT_BATCH)) {
-        const dialog = await store.getDialog(id);
-        if (dialog && checkDialog(endpoint, id, dialog).closedAt === null) targets.push(id);
+        const chat = await store.getChat(id);
+        if (chat && checkChat(endpoint, id, chat)) targets.push(id);
       }
       await nextTurn();
     }
@@ -115,7 +115,7 @@ export function createExternalEvents(app: App): ExternalEventHandler {
     if (everyone) app.agents?.feed.multicast(endpoint.endpoint, event, request.data);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     metrics.fanOutSeconds.observe(seconds);
-    metrics.externalEventDialogs.inc(undefined, matched);
+    metrics.externalEventChats.inc(undefined, matched);
     ctx.log.info('external event stored', {
       endpoint: endpoint.endpoint,
       event,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Bot } from '../runtime/types';
-import { ENDPOINT_A, seedDialogs, startApiServer, type ApiServer } from '../test/api';
+import { ENDPOINT_A, seedChats, startApiServer, type ApiServer } from '../test/api';
 import { API_BODY_BYTES } from './api';
 
 let t: ApiServer;
@@ -15,7 +15,7 @@ const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
 
 async function setup(): Promise<void> {
   t = await startApiServer(bot);
-  seedDialogs(t.dbPath, [{ id: CHAT }]);
+  seedChats(t.dbPath, [{ id: CHAT }]);
 }
 
 const texts = async (chatId: string): Promise<string[]> => {

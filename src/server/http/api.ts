@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Limits } from '../../protocol';
 import type { App } from '../app';
 import type { Endpoint } from '../endpoints';
-import { authenticate, checkBot, ownDialog, ownPushback } from './api-access';
+import { authenticate, checkBot, ownChat, ownPushback } from './api-access';
 import { createExternalEvents } from './api-events';
 import { eventData, integerParam, readObject, requiredName } from './api-input';
 import type { RequestContext, RouteHandler } from './context';
@@ -94,7 +94,7 @@ export function createApi(app: App): RouteHandler {
           const data = eventData(body.eventData, 'eventData');
           if (channelType !== 'chatwidget') throw new HttpError('validation', "channelType must be 'chatwidget'");
           checkBot(endpoint, botId);
-          await ownDialog(app, endpoint, chatId);
+          await ownChat(app, endpoint, chatId);
           const pushback = await pushbacks.create({ channelType, botId, chatId, event, eventData: data });
           writeJson(res, 201, pushback, { Location: `/api/v1/pushbacks/${pushback.id}` });
         },
@@ -125,11 +125,11 @@ export function createApi(app: App): RouteHandler {
         async GET({ endpoint, url, res, params: [chatId = ''] }) {
           const after = integerParam(url, 'after', 0, 0, Number.MAX_SAFE_INTEGER);
           const limit = integerParam(url, 'limit', DEFAULT_EVENTS_PAGE, 1, MAX_EVENTS_PAGE);
-          const dialog = await ownDialog(app, endpoint, chatId);
-          const events = await store.readLog(dialog.id, { after, limit });
+          const chat = await ownChat(app, endpoint, chatId);
+          const events = await store.readLog(chat.id, { after, limit });
           const last = events.at(-1)?.payload.seq;
           writeJson(res, 200, {
-            chat_id: dialog.id,
+            chat_id: chat.id,
             events,
             // Where the next page starts; null once this page is the last.
             next_after: events.length === limit && last !== undefined ? last : null,

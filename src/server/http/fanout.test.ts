@@ -1,5 +1,5 @@
 /**
- * An external event to "everyone" over 10,000 stored dialogs: the 202 comes once every inbox item
+ * An external event to "everyone" over 10,000 stored chats: the 202 comes once every inbox item
  * is stored, and the server keeps answering other requests (here /healthz, polled back to back)
  * throughout the fan-out and the 10,000 bot runs that follow it. Runs with the default
  * `synchronous = FULL`, so every bot run pays its fsyncs as in production.
@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Bot } from '../runtime/types';
-import { countRows, seedDialogs, startApiServer, type ApiServer } from '../test/api';
+import { countRows, seedChats, startApiServer, type ApiServer } from '../test/api';
 
-const DIALOGS = 10_000;
+const CHATS = 10_000;
 const HEALTHZ_BUDGET_MS = 1000;
 
 let t: ApiServer | undefined;
@@ -54,11 +54,11 @@ const bot: Bot = {
 };
 
 describe('an external event to everyone', () => {
-  it(`is stored for ${DIALOGS} dialogs while /healthz answers within ${HEALTHZ_BUDGET_MS} ms throughout`, async () => {
+  it(`is stored for ${CHATS} chats while /healthz answers within ${HEALTHZ_BUDGET_MS} ms throughout`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'roundel-fanout-'));
-    seedDialogs(
+    seedChats(
       join(dir, 'roundel.db'),
-      Array.from({ length: DIALOGS }, (_, i) => ({ id: `seed-${String(i).padStart(5, '0')}` })),
+      Array.from({ length: CHATS }, (_, i) => ({ id: `seed-${String(i).padStart(5, '0')}` })),
     );
     t = await startApiServer(bot, { dir });
 
@@ -68,21 +68,21 @@ describe('an external event to everyone', () => {
       body: { users: 'everyone', platform: 'any', data: { text: 'Doors open at nine' } },
     });
     const fanOutMs = performance.now() - started;
-    expect(res).toMatchObject({ status: 202, body: { event: 'announcement', matched: DIALOGS } });
-    expect(countRows(t.dbPath, `SELECT COUNT(*) AS n FROM inbox WHERE kind = 'event'`)).toBe(DIALOGS);
+    expect(res).toMatchObject({ status: 202, body: { event: 'announcement', matched: CHATS } });
+    expect(countRows(t.dbPath, `SELECT COUNT(*) AS n FROM inbox WHERE kind = 'event'`)).toBe(CHATS);
 
     await t.server.idle();
     const processedMs = performance.now() - started;
     const latencies = await poll.stop();
     expect(countRows(t.dbPath, 'SELECT COUNT(*) AS n FROM inbox WHERE processed_at IS NULL')).toBe(0);
-    // Each dialog: the incoming_multicast push and the bot's answer.
-    expect(countRows(t.dbPath, 'SELECT COUNT(*) AS n FROM events')).toBe(2 * DIALOGS);
+    // Each chat: the incoming_multicast push and the bot's answer.
+    expect(countRows(t.dbPath, 'SELECT COUNT(*) AS n FROM events')).toBe(2 * CHATS);
 
     const max = Math.max(...latencies);
     // The figures this test exists to measure; printed so that a run documents them.
     console.info(
       [
-        `fan-out to ${DIALOGS} dialogs: 202 after ${fanOutMs.toFixed(0)} ms, every bot run done after ${processedMs.toFixed(0)} ms`,
+        `fan-out to ${CHATS} chats: 202 after ${fanOutMs.toFixed(0)} ms, every bot run done after ${processedMs.toFixed(0)} ms`,
         `/healthz polled ${latencies.length} times meanwhile, max ${max.toFixed(1)} ms`,
         ...(await fanOutMetrics(t.url)),
       ].join('\n'),

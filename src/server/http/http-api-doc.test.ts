@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import demoBot from '../../bots/demo';
 import { ORIGIN } from '../test/harness';
-import { call, seedDialogs, startApiServer, type ApiServer } from '../test/api';
+import { call, seedChats, startApiServer, type ApiServer } from '../test/api';
 import { Bindings, matchMetricsText, parseExamples, type HttpExample } from '../test/http-examples';
 
 const DOC = fileURLToPath(new URL('../../../docs/http-api.md', import.meta.url));
@@ -47,7 +47,7 @@ beforeAll(async () => {
     ],
     publicUrl: 'http://127.0.0.1:8080',
   });
-  seedDialogs(t.dbPath, [
+  seedChats(t.dbPath, [
     { id: ANN, endpoint: 'acme-demo' },
     { id: BO, endpoint: 'acme-demo' },
     { id: GLOBEX_CHAT, endpoint: 'globex-support' },

@@ -1,6 +1,6 @@
 /**
  * The pushgate (CONTRACT §5.1): `GET|POST /pushgate/push_{id}` raises the pushback's event in its
- * dialog. The id is a capability URL meant for anyone holding it, browser pages included, hence
+ * chat. The id is a capability URL meant for anyone holding it, browser pages included, hence
  * `Access-Control-Allow-Origin: *`. The 202 is written only after the activation is committed.
  */
 import type { App } from '../app';
@@ -54,16 +54,16 @@ export function createPushgate(app: App, rateLimit: RateLimit): RouteHandler {
       throw error;
     }
     const result = await app.chats.accept({
-      dialogId: pushback.dialogId,
+      chatId: pushback.chatId,
       kind: 'event',
       payload: { event: pushback.event, eventData: body ?? pushback.eventData, source: 'pushback', pushbackId: id },
     });
     if (result.status !== 'accepted') {
       count('not_found');
-      throw new HttpError('not_found', 'the pushback’s dialog no longer exists');
+      throw new HttpError('not_found', 'the pushback’s chat no longer exists');
     }
     count('accepted');
     writeJson(res, 202, { id, event: pushback.event, accepted: true });
-    app.runtime.schedule(pushback.dialogId);
+    app.runtime.schedule(pushback.chatId);
   };
 }

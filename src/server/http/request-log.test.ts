@@ -5,7 +5,7 @@ import type { App } from '../app';
 import { createJsonLogger, type Logger } from '../logger';
 import { ServerMetrics } from '../metrics';
 import type { Bot } from '../runtime/types';
-import { ENDPOINT_A, KEY_A, call, seedDialogs, startApiServer, type ApiServer } from '../test/api';
+import { ENDPOINT_A, KEY_A, call, seedChats, startApiServer, type ApiServer } from '../test/api';
 import { createRequestHandler } from './router';
 
 type Line = Record<string, unknown> & { level: string; msg: string };
@@ -58,7 +58,7 @@ describe('logs', () => {
   it('put the request id on every line of a request and write one access line', async () => {
     const { logger, lines } = capture();
     t = await startApiServer(bot, { logger });
-    seedDialogs(t.dbPath, [{ id: 'c1' }]);
+    seedChats(t.dbPath, [{ id: 'c1' }]);
     const res = await t.call('/api/v1/events/announcement', {
       headers: { 'X-Request-Id': 'req-1' },
       body: { users: ['c1'], data: { text: 'Doors open at nine' } },
@@ -101,7 +101,7 @@ describe('logs', () => {
   it('never hold API keys, Authorization headers, pushback ids or message bodies', async () => {
     const { logger, raw } = capture();
     t = await startApiServer(bot, { logger });
-    seedDialogs(t.dbPath, [{ id: 'c1' }]);
+    seedChats(t.dbPath, [{ id: 'c1' }]);
     const input = { channelType: 'chatwidget', botId: ENDPOINT_A, chatId: 'c1', event: 'offer', eventData: { text: 'pushback body text' } };
     const { id, link } = (await t.call('/api/v1/pushbacks', { body: input })).body as { id: string; link: string };
     expect((await fetch(link, { method: 'POST', body: JSON.stringify({ text: 'activation body text' }) })).status).toBe(202);

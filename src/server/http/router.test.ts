@@ -45,7 +45,7 @@ describe('http routes', () => {
     expect(await res.json()).toEqual({ status: 'ok' });
   });
 
-  it('serves Prometheus metrics that count connections and dialogs', async () => {
+  it('serves Prometheus metrics that count connections and chats', async () => {
     t = await startServer({});
     const client = await t.connect();
     await client.call('login');
@@ -54,12 +54,13 @@ describe('http routes', () => {
     const lines = (await res.text()).split('\n');
     expect(lines).toContain('# TYPE roundel_connections_open gauge');
     expect(lines).toContain('roundel_connections_open 1');
-    expect(lines).toContain('roundel_dialogs_created_total 1');
+    expect(lines).toContain('roundel_chats_created_total 1');
+    expect(lines).toContain('roundel_threads_started_total 1');
     expect(lines).toContain('roundel_events_in_total{kind="start"} 1');
-    expect(lines.some((line) => line.startsWith('roundel_store_latency_seconds_count{op="createDialog"} 1'))).toBe(true);
+    expect(lines.some((line) => line.startsWith('roundel_store_latency_seconds_count{op="createChat"} 1'))).toBe(true);
   });
 
-  it('counts resumes, pushes sent, closed dialogs, handler runs and HTTP requests', async () => {
+  it('counts resumes, pushes sent, closed threads, handler runs and HTTP requests', async () => {
     t = await startServer({ onStart: (ctx) => ctx.say('hi') });
     const first = await t.connect();
     const { token } = await first.call('login');
@@ -68,14 +69,16 @@ describe('http routes', () => {
     const again = await t.connect();
     await again.call('login', { token: String(token), last_seq: 1 });
     await again.call('start_chat');
-    await again.pushesUntil(1);
+    // seq 2 is the first thread's thread_closed (this tab skips it), 3 the new thread's greeting.
+    await again.pushesUntil(3);
     await t.server.idle();
     await fetch(`${t.url}/healthz`);
     await fetch(`${t.url}/nothing-here`);
     const lines = (await (await fetch(`${t.url}/metrics`)).text()).split('\n');
     expect(lines).toContain('roundel_resumes_total{result="recovered"} 1');
-    expect(lines).toContain('roundel_dialogs_created_total 2');
-    expect(lines).toContain('roundel_dialogs_closed_total 1');
+    expect(lines).toContain('roundel_chats_created_total 1');
+    expect(lines).toContain('roundel_threads_started_total 2');
+    expect(lines).toContain('roundel_threads_closed_total 1');
     expect(lines).toContain('roundel_pushes_sent_total{action="incoming_event"} 2');
     expect(lines).toContain('roundel_events_out_total{action="thread_closed"} 1');
     expect(lines).toContain('roundel_handler_duration_seconds_count{kind="start"} 2');

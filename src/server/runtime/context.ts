@@ -16,13 +16,15 @@ import type { ChatService } from '../chat/service';
 import { messagePush, notificationPush } from '../chat/pushes';
 import type { Endpoint } from '../endpoints';
 import { errorFields, type Logger } from '../logger';
-import type { DialogRecord, InboxItem, PushBuilder, Store } from '../store/types';
+import type { ChatRecord, InboxItem, PushBuilder, Store } from '../store/types';
 import type { PushbackService } from './pushbacks';
 import type { BotContext, BotRequest, HandoffPort, Pushback, SayOptions } from './types';
 
 export interface ContextDeps {
   endpoint: Endpoint;
-  dialog: DialogRecord;
+  chat: ChatRecord;
+  /** `ctx.lastRequest` for this call. */
+  lastRequest: JsonObject | undefined;
   item: InboxItem;
   request: BotRequest;
   store: Store;
@@ -77,8 +79,8 @@ function handled<T>(promise: Promise<T>): Promise<T> {
 
 /** The `ctx` for one inbox item, and the handle that seals it when the handler is done. */
 export function createBotContext(deps: ContextDeps): ContextHandle {
-  const { dialog, item, endpoint, logger } = deps;
-  const log = { dialogId: dialog.id, itemId: item.id, endpoint: endpoint.endpoint };
+  const { chat, item, endpoint, logger } = deps;
+  const log = { chatId: chat.id, itemId: item.id, endpoint: endpoint.endpoint };
   let sealed = false;
   let ordinal = 0;
   let chain: Promise<unknown> = Promise.resolve();
@@ -101,13 +103,13 @@ export function createBotContext(deps: ContextDeps): ContextHandle {
 
   const append = (what: string, build: PushBuilder): Promise<void> =>
     enqueue(what, async (origin) => {
-      await deps.chats.append(dialog.id, build, origin);
+      await deps.chats.append(chat.id, build, origin);
     });
 
   const notify = (message: unknown): Promise<void> => {
     const text = checkText('message', message, Limits.notificationChars);
     if (refuse('notifyHost')) return Promise.resolve();
-    return append('notifyHost', notificationPush(dialog.id, text));
+    return append('notifyHost', notificationPush(chat.id, text));
   };
 
   const createPushback = (chatId: string, event: unknown, eventData: unknown): Promise<Pushback> => {
@@ -115,8 +117,8 @@ export function createBotContext(deps: ContextDeps): ContextHandle {
     const data = checkEventData(eventData);
     if (refuse('createPushback')) return handled(Promise.reject(new Error('the handler has finished')));
     return enqueue('createPushback', async (origin) => {
-      const target = chatId === dialog.id ? dialog : await deps.store.getDialog(chatId);
-      if (!target || target.endpoint !== endpoint.endpoint) throw new Error(`chatId '${chatId}' is not a dialog of this bot`);
+      const target = chatId === chat.id ? chat : await deps.store.getChat(chatId);
+      if (!target || target.endpoint !== endpoint.endpoint) throw new Error(`chatId '${chatId}' is not a chat of this bot`);
       const input = { channelType: 'chatwidget', botId: endpoint.endpoint, chatId, event: name, eventData: data };
       return deps.pushbacks.create(input, origin);
     });
@@ -127,17 +129,17 @@ export function createBotContext(deps: ContextDeps): ContextHandle {
       const body = checkText('text', text, Limits.textChars);
       const quickReplies = checkQuickReplies(options);
       if (refuse('say')) return Promise.resolve();
-      return append('say', messagePush(dialog.id, { id: randomUUID(), author: 'bot', text: body, quickReplies }));
+      return append('say', messagePush(chat.id, { id: randomUUID(), author: 'bot', text: body, quickReplies }));
     },
     notifyHost: notify,
     typing(): void {
       // Ephemeral (not stored): the indicator the runtime shows while a handler runs, again,
       // for a handler that keeps working after it said something.
-      if (!refuse('typing')) deps.chats.typing(dialog.id, true);
+      if (!refuse('typing')) deps.chats.typing(chat.id, true);
     },
     disableInput: () => notify(USER_INPUT_DISABLED),
     enableInput: () => notify(USER_INPUT_ENABLED),
-    createPushback: (event: string, eventData?: JsonObject) => createPushback(dialog.id, event, eventData ?? {}),
+    createPushback: (event: string, eventData?: JsonObject) => createPushback(chat.id, event, eventData ?? {}),
     $pushgate: {
       createPushback(channelType, botId, chatId, event, eventData) {
         if ([channelType, botId, chatId, event, eventData].some((arg) => arg === undefined || arg === null)) {
@@ -152,10 +154,11 @@ export function createBotContext(deps: ContextDeps): ContextHandle {
       const why = reason === undefined ? undefined : checkText('reason', reason, 200);
       if (refuse('handoff')) return Promise.resolve();
       // In the output chain: a `say` before the handoff reaches the visitor before the notice.
-      return enqueue('handoff', async () => deps.handoff?.handoff(dialog.id, why));
+      return enqueue('handoff', async () => deps.handoff?.handoff(chat.id, why));
     },
     request: deps.request,
-    state: structuredClone(dialog.state),
+    state: structuredClone(chat.state),
+    lastRequest: deps.lastRequest === undefined ? undefined : structuredClone(deps.lastRequest),
   };
 
   return {

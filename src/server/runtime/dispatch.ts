@@ -3,7 +3,7 @@
  * arguments, and the `ctx.request` it sees. Item payloads are read defensively (storage is an edge).
  */
 import { isObject, type JsonObject } from '../../protocol';
-import type { DialogRecord, InboxItem } from '../store/types';
+import type { ChatRecord, InboxItem } from '../store/types';
 import type { Bot, BotContext, BotRequest } from './types';
 
 export interface Dispatch {
@@ -12,6 +12,8 @@ export interface Dispatch {
   call: ((bot: Bot, ctx: BotContext) => unknown) | undefined;
   /** For an external event sent to everyone: the `incoming_multicast` push to store first. */
   multicast?: { type: string; content: JsonObject };
+  /** For an external event: its `data`, the chat's new `ctx.lastRequest` (persisted with the item). */
+  lastRequest?: JsonObject;
 }
 
 const text = (payload: JsonObject, key: string): string => {
@@ -25,15 +27,17 @@ const object = (payload: JsonObject, key: string): JsonObject => {
 };
 
 /** What running `item` means for `bot`. */
-export function planItem(item: InboxItem, dialog: DialogRecord, bot: Bot): Dispatch {
+export function planItem(item: InboxItem, chat: ChatRecord, bot: Bot): Dispatch {
   const base: BotRequest = {
     channelType: 'chatwidget',
-    botId: dialog.endpoint,
-    channelUserId: dialog.id,
-    chatId: dialog.id,
+    botId: chat.endpoint,
+    channelUserId: chat.id,
+    chatId: chat.id,
+    threadId: chat.thread.id,
     type: 'start',
+    ...(chat.user ? { user: { ...chat.user } } : {}),
     rawRequest: {},
-    payload: { user: { context: dialog.context } },
+    payload: { user: { context: chat.context } },
   };
   const p = item.payload;
   switch (item.kind) {
@@ -64,6 +68,7 @@ export function planItem(item: InboxItem, dialog: DialogRecord, bot: Bot): Dispa
         request: { ...base, type: 'event', event, rawRequest: { eventData } },
         call: bot.onEvent && ((b, ctx) => b.onEvent?.(ctx, event, eventData)),
         ...(p.multicast === true ? { multicast: { type: event, content: eventData } } : {}),
+        ...(p.source === 'external' ? { lastRequest: eventData } : {}),
       };
     }
   }

@@ -24,7 +24,7 @@ export class PushbackService {
     const record = await this.store.createPushback(
       {
         id: randomUUID(),
-        dialogId: input.chatId,
+        chatId: input.chatId,
         channelType: input.channelType,
         botId: input.botId,
         event: input.event,
@@ -41,7 +41,7 @@ export class PushbackService {
     return {
       channelType: record.channelType,
       botId: record.botId,
-      chatId: record.dialogId,
+      chatId: record.chatId,
       event: record.event,
       eventData: record.eventData,
       id: record.id,

@@ -28,7 +28,7 @@ async function outcome(call: () => unknown): Promise<string> {
 }
 
 describe('untrusted bots', () => {
-  it('logs a throwing handler and goes on with the dialog', async () => {
+  it('logs a throwing handler and goes on with the chat', async () => {
     t = await startServer({
       async onMessage(ctx, text) {
         if (text === 'boom') throw new Error('bot bug');
@@ -141,7 +141,7 @@ describe('untrusted bots', () => {
 });
 
 describe('ctx.request and pushbacks from bots', () => {
-  it('gives onStart the seed-shaped request and creates pushbacks for the dialog', async () => {
+  it('gives onStart the seed-shaped request and creates pushbacks for the chat', async () => {
     const seen = deferred<{ request: unknown; pushback: Pushback }>();
     t = await startServer({
       async onStart(ctx) {
@@ -150,13 +150,14 @@ describe('ctx.request and pushbacks from bots', () => {
       },
     });
     const c = await t.connect();
-    const { chat_id: chatId } = await c.call('login', { context: { lang: 'en' } });
+    const { chat_id: chatId, thread_id: threadId } = await c.call('login', { context: { lang: 'en' } });
     const { request, pushback } = await seen.promise;
     expect(request).toEqual({
       channelType: 'chatwidget',
       botId: 'acme-test',
       channelUserId: chatId,
       chatId,
+      threadId,
       type: 'start',
       rawRequest: {},
       payload: { user: { context: { lang: 'en' } } },
@@ -202,14 +203,14 @@ describe('ctx.request and pushbacks from bots', () => {
       "TypeError: botId must be this bot's id 'acme-test'",
       'TypeError: event must be a non-empty string',
       'TypeError: eventData must be a plain object',
-      "Error: chatId 'no-such-chat' is not a dialog of this bot",
+      "Error: chatId 'no-such-chat' is not a chat of this bot",
       'ok',
     ]);
   });
 });
 
 describe('durability', () => {
-  it('processes an inbox item stored before a restart, and resumes the dialog with the same token', async () => {
+  it('processes an inbox item stored before a restart, and resumes the chat with the same token', async () => {
     const bot: Bot = { onEvent: (ctx, event, data) => ctx.say(`${event}: ${String(data.text)}`) };
     t = await startServer(bot);
     const c = await t.connect();
@@ -220,7 +221,7 @@ describe('durability', () => {
     // What a crash right after a pushgate 202 leaves behind: a committed, unprocessed item.
     const store = openSqliteStore(`${dir}/roundel.db`);
     await store.acceptInbound({
-      dialogId: String(chatId),
+      chatId: String(chatId),
       kind: 'event',
       payload: { event: 'newNotification', eventData: { text: 'sale' } },
     });
@@ -249,7 +250,7 @@ describe('durability', () => {
 
     // A crash after the handler's first say: the item is pending and its first output stored.
     const store = openSqliteStore(`${dir}/roundel.db`);
-    const accepted = await store.acceptInbound({ dialogId: String(chatId), kind: 'event', payload: { event: 'go' } });
+    const accepted = await store.acceptInbound({ chatId: String(chatId), kind: 'event', payload: { event: 'go' } });
     if (accepted.status !== 'accepted') throw new Error('not accepted');
     await store.append(
       String(chatId),

@@ -1,7 +1,7 @@
 /**
- * The bot runtime: one worker per dialog with pending inbox items. A worker takes the dialog's
- * items one at a time in id order (handlers of one dialog never overlap), while different
- * dialogs run concurrently up to a global limit. Items are read from the store, never from
+ * The bot runtime: one worker per chat with pending inbox items. A worker takes the chat's
+ * items one at a time in id order (handlers of one chat never overlap), while different
+ * chats run concurrently up to a global limit. Items are read from the store, never from
  * memory, so whatever was acknowledged before a crash is processed after the restart.
  */
 import { Limits, isObject, jsonDepth, type JsonObject } from '../../protocol';
@@ -31,7 +31,7 @@ export interface RuntimeDeps {
 export interface RuntimeOptions {
   /** A handler running longer is abandoned (logged; its later ctx calls are ignored). */
   handlerTimeoutMs: number;
-  /** Dialogs whose handlers may run at the same time. */
+  /** Chats whose handlers may run at the same time. */
   concurrency: number;
 }
 
@@ -66,7 +66,7 @@ class Slots {
 
 /** Schedules and runs bot handlers from the inbox. */
 export class BotRuntime {
-  /** Dialogs with a running worker; `again` is set when work arrived while it was looking. */
+  /** Chats with a running worker; `again` is set when work arrived while it was looking. */
   private readonly workers = new Map<string, { again: boolean; done: Promise<void> }>();
   private readonly slots: Slots;
   private readonly turns = new TurnBudget();
@@ -79,22 +79,22 @@ export class BotRuntime {
     this.slots = new Slots(options.concurrency);
   }
 
-  /** Makes sure the dialog's pending items get processed. Cheap to call often. */
-  schedule(dialogId: string): void {
+  /** Makes sure the chat's pending items get processed. Cheap to call often. */
+  schedule(chatId: string): void {
     if (this.stopped) return;
-    const running = this.workers.get(dialogId);
+    const running = this.workers.get(chatId);
     if (running) {
       running.again = true;
       return;
     }
     const worker = { again: false, done: Promise.resolve() };
-    this.workers.set(dialogId, worker);
-    worker.done = this.work(dialogId, worker).finally(() => this.workers.delete(dialogId));
+    this.workers.set(chatId, worker);
+    worker.done = this.work(chatId, worker).finally(() => this.workers.delete(chatId));
   }
 
-  /** Schedules every dialog with unprocessed items (after a restart). Returns how many. */
+  /** Schedules every chat with unprocessed items (after a restart). Returns how many. */
   async recover(): Promise<number> {
-    const ids = await this.deps.store.pendingDialogIds();
+    const ids = await this.deps.store.pendingChatIds();
     for (const id of ids) this.schedule(id);
     return ids.length;
   }
@@ -115,18 +115,18 @@ export class BotRuntime {
     clearTimeout(timer);
   }
 
-  private async work(dialogId: string, worker: { again: boolean }): Promise<void> {
+  private async work(chatId: string, worker: { again: boolean }): Promise<void> {
     try {
       while (!this.stopped) {
         worker.again = false;
-        const item = await this.deps.store.nextPending(dialogId);
+        const item = await this.deps.store.nextPending(chatId);
         if (!item) {
           if (worker.again) continue;
           return;
         }
         await this.slots.acquire();
         try {
-          // A backlog (a broadcast to thousands of dialogs) must leave the server time for requests.
+          // A backlog (a broadcast to thousands of chats) must leave the server time for requests.
           await this.turns.take();
           if (!this.stopped) await this.process(item);
         } finally {
@@ -135,41 +135,42 @@ export class BotRuntime {
       }
     } catch (error) {
       // A store failure: the item stays pending and is retried on the next schedule or restart.
-      this.deps.logger.error('dialog worker failed', { dialogId, ...errorFields(error) });
+      this.deps.logger.error('chat worker failed', { chatId, ...errorFields(error) });
     }
   }
 
   private async process(item: InboxItem): Promise<void> {
     const { store, chats, endpoints, metrics, logger } = this.deps;
-    const dialog = await store.getDialog(item.dialogId);
-    const endpoint = dialog && endpoints.get(dialog.endpoint);
-    if (!dialog || !endpoint) {
-      logger.warn('inbox item without a dialog or endpoint; dropped', { itemId: item.id, dialogId: item.dialogId });
-      await store.finishItem(item.id, item.dialogId, undefined);
+    const chat = await store.getChat(item.chatId);
+    const endpoint = chat && endpoints.get(chat.endpoint);
+    if (!chat || !endpoint) {
+      logger.warn('inbox item without a chat or endpoint; dropped', { itemId: item.id, chatId: item.chatId });
+      await store.finishItem(item.id, item.chatId, undefined);
       return;
     }
     let plan: ReturnType<typeof planItem>;
     try {
-      plan = planItem(item, dialog, endpoint.bot);
+      plan = planItem(item, chat, endpoint.bot);
     } catch (error) {
       // Only a hostile bot object (a throwing getter for a handler) gets here; retrying cannot help.
-      logger.warn('reading the bot handler failed; item dropped', { itemId: item.id, dialogId: dialog.id, ...errorFields(error) });
-      await store.finishItem(item.id, dialog.id, undefined);
+      logger.warn('reading the bot handler failed; item dropped', { itemId: item.id, chatId: chat.id, ...errorFields(error) });
+      await store.finishItem(item.id, chat.id, undefined);
       return;
     }
     if (plan.multicast) {
-      await chats.append(dialog.id, multicastPush(dialog.id, plan.multicast.type, plan.multicast.content), `${item.id}:0`);
+      await chats.append(chat.id, multicastPush(chat.id, plan.multicast.type, plan.multicast.content), `${item.id}:0`);
     }
     // While agents are in the chat the visitor talks to them, not to the bot (onEvent and onPageEvent still run).
-    const toAgents = (item.kind === 'message' || item.kind === 'postback') && this.deps.handoff !== undefined && !(await this.deps.handoff.botAnswers(dialog.id));
+    const toAgents = (item.kind === 'message' || item.kind === 'postback') && this.deps.handoff !== undefined && !(await this.deps.handoff.botAnswers(chat.id));
     const call = toAgents ? undefined : plan.call;
     if (!call) {
-      await store.finishItem(item.id, dialog.id, undefined);
+      await store.finishItem(item.id, chat.id, undefined, plan.lastRequest);
       return;
     }
-    const log = { dialogId: dialog.id, itemId: item.id, kind: item.kind, endpoint: endpoint.endpoint };
-    const handle = createBotContext({ ...this.deps, endpoint, dialog, item, request: plan.request });
-    chats.typing(dialog.id, true);
+    const log = { chatId: chat.id, itemId: item.id, kind: item.kind, endpoint: endpoint.endpoint };
+    const lastRequest = plan.lastRequest ?? chat.lastRequest;
+    const handle = createBotContext({ ...this.deps, endpoint, chat, item, request: plan.request, lastRequest });
+    chats.typing(chat.id, true);
     try {
       const started = process.hrtime.bigint();
       const outcome = await this.invoke(() => call(endpoint.bot, handle.ctx));
@@ -182,9 +183,9 @@ export class BotRuntime {
         logger.warn('bot handler timed out', { ...log, timeoutMs: this.options.handlerTimeoutMs });
       }
       await handle.seal();
-      await store.finishItem(item.id, dialog.id, this.checkState(handle.ctx, log));
+      await store.finishItem(item.id, chat.id, this.checkState(handle.ctx, log), plan.lastRequest);
     } finally {
-      chats.typing(dialog.id, false);
+      chats.typing(chat.id, false);
     }
   }
 

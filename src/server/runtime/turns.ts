@@ -1,6 +1,6 @@
 /**
  * Shares the event loop between background work and requests. SQLite answers synchronously, so
- * store calls resolve as microtasks: a backlog of inbox items (a broadcast to 10,000 dialogs)
+ * store calls resolve as microtasks: a backlog of inbox items (a broadcast to 10,000 chats)
  * would otherwise run to its end without the server reading one request. Background work calls
  * {@link TurnBudget.take} before each unit: a few units start per event loop turn, the others
  * wait for the next turn, after the pending I/O (incoming requests) has been served.

@@ -1,11 +1,11 @@
 /**
  * The bot API (CONTRACT §4). Bots are plain ES modules whose default export has any of the
- * handlers below; every handler may be async. Handlers of one dialog run one at a time, in
- * arrival order; a handler that throws or runs past its time limit is logged and the dialog goes on.
+ * handlers below; every handler may be async. Handlers of one chat run one at a time, in
+ * arrival order; a handler that throws or runs past its time limit is logged and the chat goes on.
  */
 import type { JsonObject } from '../../protocol';
 
-/** A pushback (CONTRACT §5.1): a capability URL that raises `event` in one dialog. */
+/** A pushback (CONTRACT §5.1): a capability URL that raises `event` in one chat. */
 export interface Pushback {
   channelType: string;
   botId: string;
@@ -32,22 +32,27 @@ export interface BotRequest {
   channelType: 'chatwidget';
   /** The endpoint name. */
   botId: string;
-  /** The visitor's id; equals `chatId`. */
+  /** The visitor's id: the chat's stable id, equal to `chatId`. */
   channelUserId: string;
+  /** The chat (stable across conversations). */
   chatId: string;
+  /** The current conversation (thread) of the chat. */
+  threadId: string;
   type: BotRequestType;
   /** The visitor's text (`message`). */
   text?: string;
   /** The event name (`event`) or page-event alias (`page_event`). */
   event?: string;
+  /** The verified visitor (CONTRACT §3 `user`); absent for an anonymous chat. */
+  user?: { id: string; name?: string; email?: string };
   rawRequest: { eventData?: JsonObject };
-  /** `context` is the dialog's context, or the page event's body for `page_event`. */
+  /** `context` is the chat's context, or the page event's body for `page_event`. */
   payload: { user: { context: JsonObject } };
 }
 
 /** The seed's `$pushgate`: the five-argument form of pushback creation. */
 export interface Pushgate {
-  /** All five arguments are required (TypeError otherwise); `botId` must be this endpoint and `chatId` an existing dialog of it. */
+  /** All five arguments are required (TypeError otherwise); `botId` must be this endpoint and `chatId` an existing chat of it. */
   createPushback(
     channelType: string,
     botId: string,
@@ -58,7 +63,7 @@ export interface Pushgate {
 }
 
 /**
- * What a handler gets. Output methods append to the dialog at once (the visitor sees them while
+ * What a handler gets. Output methods append to the chat at once (the visitor sees them while
  * the handler still runs) and resolve once stored; invalid arguments throw a TypeError.
  * Calls made after the handler finished or timed out are logged and ignored.
  */
@@ -77,7 +82,7 @@ export interface BotContext {
   disableInput(): Promise<void>;
   /** `notifyHost('SB:::UserInputEnabled')`. */
   enableInput(): Promise<void>;
-  /** Creates a pushback for this dialog. `eventData` defaults to `{}`. */
+  /** Creates a pushback for this chat (it outlives the current thread). `eventData` defaults to `{}`. */
   createPushback(event: string, eventData?: JsonObject): Promise<Pushback>;
   readonly $pushgate: Pushgate;
   /**
@@ -88,8 +93,13 @@ export interface BotContext {
    */
   handoff(reason?: string): Promise<void>;
   readonly request: BotRequest;
-  /** A plain JSON object persisted per dialog after each handler call. */
+  /** A plain JSON object persisted per chat (across its threads) after each handler call. */
   state: JsonObject;
+  /**
+   * Botmother's `last_request`: the `data` of the newest external event processed for this chat
+   * (persisted), or undefined when none reached it.
+   */
+  readonly lastRequest: JsonObject | undefined;
 }
 
 /** The agent side as the runtime sees it. */

@@ -22,8 +22,8 @@ afterEach(async () => {
 
 const message = (client: TestClient, text: string, id: string) => client.call('send_event', { event: { type: 'message', text, custom_id: id } });
 
-describe('resuming a dialog', () => {
-  it("never gives another visitor's chatId without its token anything of that dialog", async () => {
+describe('resuming a chat', () => {
+  it("never gives another visitor's chatId without its token anything of that chat", async () => {
     t = await startServer(echoBot);
     const victim = await t.connect();
     const { chat_id: chatId, token } = await victim.call('login');
@@ -47,7 +47,7 @@ describe('resuming a dialog', () => {
       expect(login.chat_id).not.toBe(chatId);
       attackers.push(attacker);
     }
-    // The victim's dialog goes on; none of it reaches the attackers.
+    // The victim's chat goes on; none of it reaches the attackers.
     await message(victim, 'more', 'v2');
     await victim.pushesUntil(5);
     for (const attacker of attackers) {
@@ -70,7 +70,7 @@ describe('resuming a dialog', () => {
     expect(new TokenSigner(Buffer.from('test-secret')).verify(String(resumed.token))?.issuedAt).toBeGreaterThan(Date.now() - 60_000);
   });
 
-  it('accepts a pre-v1 token (chatId.mac) of a young dialog and hands out a v1 token', async () => {
+  it('accepts a pre-v1 token (chatId.mac) of a young chat and hands out a v1 token', async () => {
     t = await startServer(echoBot);
     const { chat_id: chatId } = await (await t.connect()).call('login');
     const legacy = `${String(chatId)}.${createHmac('sha256', 'test-secret').update(String(chatId)).digest('base64url')}`;

@@ -1,7 +1,7 @@
 /**
  * A client that stops reading (its TCP socket paused) is disconnected as a slow consumer
  * (4003) once the server's unsent buffer for it passes the limit, while another tab of the same
- * dialog keeps receiving everything.
+ * chat keeps receiving everything.
  */
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -67,7 +67,7 @@ describe('slow consumers', () => {
       await t.server.idle();
     }
     expect(closedSlow).toBe(true);
-    // The reader got every push of the dialog, in order: one visitor message and 100 answers per flood.
+    // The reader got every push of the chat, in order: one visitor message and 100 answers per flood.
     const last = floods * 101;
     const pushes = await reader.pushesUntil(last);
     expect(pushes.map((p) => p.payload.seq)).toEqual(Array.from({ length: last }, (_, i) => i + 1));

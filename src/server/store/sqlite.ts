@@ -5,18 +5,18 @@
  * loop as well; the async signatures are for the interface.
  */
 import Database from 'better-sqlite3';
-import { isObject, isStoredPush, parsePush, type JsonObject, type StoredPush } from '../../protocol';
+import type { StoredPush } from '../../protocol';
 import { sqliteAgentsStore, sqliteWebhookOutbox } from './agents-sqlite';
 import { migrate } from './schema';
+import { num, str, toChat, toItem, toPush, toPushback, toThread, type Row } from './sqlite-rows';
 import type {
   AppendResult,
-  DialogRecord,
   InboundInput,
   InboundResult,
-  InboxItem,
-  InboxKind,
   LogBounds,
-  NewDialog,
+  NewChat,
+  NewThread,
+  NewThreadResult,
   PushBuilder,
   PushbackRecord,
   ReadLogOptions,
@@ -34,73 +34,11 @@ export interface SqliteStoreOptions {
 
 export const DEFAULT_RETENTION: Retention = { maxEvents: 1000, maxAgeDays: 30 };
 
-type Row = Record<string, unknown>;
-
 const DAY_MS = 24 * 60 * 60 * 1000;
-const INBOX_KINDS: readonly string[] = ['start', 'message', 'postback', 'page_event', 'event'];
 
-/** Our own rows are still an edge: a hand-edited or older database must not crash the server. */
-function parseObject(text: unknown): JsonObject {
-  if (typeof text !== 'string') return {};
-  try {
-    const value: unknown = JSON.parse(text);
-    return isObject(value) ? value : {};
-  } catch {
-    return {};
-  }
-}
-
-const str = (v: unknown): string => (typeof v === 'string' ? v : String(v));
-const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
-
-function toDialog(row: Row): DialogRecord {
-  return {
-    id: str(row.id),
-    endpoint: str(row.endpoint),
-    organization: str(row.organization),
-    createdAt: str(row.created_at),
-    closedAt: typeof row.closed_at === 'string' ? row.closed_at : null,
-    context: parseObject(row.context),
-    state: parseObject(row.state),
-    lastSeq: num(row.last_seq),
-  };
-}
-
-function toItem(row: Row): InboxItem {
-  const kind = str(row.kind);
-  return {
-    id: num(row.id),
-    dialogId: str(row.dialog_id),
-    kind: (INBOX_KINDS.includes(kind) ? kind : 'event') as InboxKind,
-    payload: parseObject(row.payload),
-    customId: typeof row.custom_id === 'string' ? row.custom_id : null,
-    createdAt: str(row.created_at),
-  };
-}
-
-/**
- * A stored push, read back through the same parser the widget uses (storage is an edge). A row that
- * is not a push (a damaged database) fails loudly rather than reaching a visitor as garbage.
- */
-function toPush(row: Row): StoredPush {
-  const parsed = parsePush({ action: str(row.action), type: 'push', payload: parseObject(row.payload) });
-  if (!parsed.ok || !isStoredPush(parsed.value)) {
-    throw new Error(`events row (${str(row.action)}) is not a stored push: ${parsed.ok ? 'ephemeral action' : parsed.error}`);
-  }
-  return parsed.value;
-}
-
-function toPushback(row: Row): PushbackRecord {
-  return {
-    id: str(row.id),
-    dialogId: str(row.dialog_id),
-    channelType: str(row.channel_type),
-    botId: str(row.bot_id),
-    event: str(row.event),
-    eventData: parseObject(row.event_data),
-    createdAt: str(row.created_at),
-  };
-}
+/** A chat with its current thread's columns as `t_*` (see {@link toChat}). */
+const CHAT_SELECT = `SELECT c.*, t.id AS t_id, t.chat_id AS t_chat_id, t.created_at AS t_created_at,
+  t.closed_at AS t_closed_at, t.start_seq AS t_start_seq FROM chats c JOIN threads t ON t.id = c.thread_id`;
 
 /** Opens (creating if needed) the database at `path` (`:memory:` works) and migrates it. */
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
@@ -115,42 +53,46 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const q = {
     getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
     putMeta: db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)'),
-    insertDialog: db.prepare(
-      `INSERT INTO dialogs (id, endpoint, organization, created_at, context, state) VALUES (?, ?, ?, ?, ?, '{}')`,
+    insertChat: db.prepare(
+      `INSERT INTO chats (id, endpoint, organization, created_at, user_id, user, context, state, thread_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, '{}', ?)`,
     ),
-    getDialog: db.prepare('SELECT * FROM dialogs WHERE id = ?'),
-    markClosed: db.prepare('UPDATE dialogs SET closed_at = ? WHERE id = ? AND closed_at IS NULL'),
-    setContext: db.prepare('UPDATE dialogs SET context = ? WHERE id = ?'),
-    setState: db.prepare('UPDATE dialogs SET state = ? WHERE id = ?'),
-    openIds: db.prepare(
-      'SELECT id FROM dialogs WHERE endpoint = ? AND closed_at IS NULL AND id > ? ORDER BY id LIMIT ?',
-    ),
-    isOpen: db.prepare('SELECT 1 FROM dialogs WHERE id = ? AND endpoint = ? AND closed_at IS NULL'),
-    bumpSeq: db.prepare('UPDATE dialogs SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq'),
+    insertThread: db.prepare('INSERT INTO threads (id, chat_id, created_at, start_seq) VALUES (?, ?, ?, ?)'),
+    setThread: db.prepare('UPDATE chats SET thread_id = ? WHERE id = ?'),
+    getChat: db.prepare(`${CHAT_SELECT} WHERE c.id = ?`),
+    chatByUser: db.prepare(`${CHAT_SELECT} WHERE c.endpoint = ? AND c.user_id = ?`),
+    threads: db.prepare('SELECT * FROM threads WHERE chat_id = ? ORDER BY start_seq, created_at'),
+    markClosed: db.prepare('UPDATE threads SET closed_at = ? WHERE id = ? AND closed_at IS NULL'),
+    setEndSeq: db.prepare('UPDATE threads SET end_seq = ? WHERE id = ?'),
+    endSeq: db.prepare('SELECT end_seq FROM threads WHERE id = ?'),
+    setContext: db.prepare('UPDATE chats SET context = ? WHERE id = ?'),
+    setState: db.prepare('UPDATE chats SET state = ? WHERE id = ?'),
+    setLastRequest: db.prepare('UPDATE chats SET last_request = ? WHERE id = ?'),
+    chatIds: db.prepare('SELECT id FROM chats WHERE endpoint = ? AND id > ? ORDER BY id LIMIT ?'),
+    isChatOf: db.prepare('SELECT 1 FROM chats WHERE id = ? AND endpoint = ?'),
+    bumpSeq: db.prepare('UPDATE chats SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq'),
     byOrigin: db.prepare('SELECT action, payload FROM events WHERE origin = ?'),
     insertEvent: db.prepare(
-      'INSERT INTO events (dialog_id, seq, action, payload, origin, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO events (chat_id, seq, action, payload, origin, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     ),
-    trimCount: db.prepare('DELETE FROM events WHERE dialog_id = ? AND seq <= ?'),
+    trimCount: db.prepare('DELETE FROM events WHERE chat_id = ? AND seq <= ?'),
     bounds: db.prepare(
-      'SELECT d.last_seq AS last_seq, (SELECT MIN(seq) FROM events WHERE dialog_id = d.id) AS oldest FROM dialogs d WHERE d.id = ?',
+      'SELECT c.last_seq AS last_seq, (SELECT MIN(seq) FROM events WHERE chat_id = c.id) AS oldest FROM chats c WHERE c.id = ?',
     ),
     readLog: db.prepare(
-      'SELECT action, payload FROM events WHERE dialog_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
+      'SELECT action, payload FROM events WHERE chat_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
     ),
-    byCustomId: db.prepare('SELECT * FROM inbox WHERE dialog_id = ? AND custom_id = ?'),
+    byCustomId: db.prepare('SELECT * FROM inbox WHERE chat_id = ? AND custom_id = ?'),
     insertItem: db.prepare(
-      'INSERT INTO inbox (dialog_id, kind, payload, custom_id, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *',
+      'INSERT INTO inbox (chat_id, kind, payload, custom_id, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *',
     ),
     setAck: db.prepare('UPDATE inbox SET ack_seq = ? WHERE id = ?'),
-    nextPending: db.prepare(
-      'SELECT * FROM inbox WHERE dialog_id = ? AND processed_at IS NULL ORDER BY id LIMIT 1',
-    ),
+    nextPending: db.prepare('SELECT * FROM inbox WHERE chat_id = ? AND processed_at IS NULL ORDER BY id LIMIT 1'),
     markProcessed: db.prepare('UPDATE inbox SET processed_at = ? WHERE id = ?'),
-    pendingDialogs: db.prepare('SELECT DISTINCT dialog_id FROM inbox WHERE processed_at IS NULL'),
+    pendingChats: db.prepare('SELECT DISTINCT chat_id FROM inbox WHERE processed_at IS NULL'),
     pushbackByOrigin: db.prepare('SELECT * FROM pushbacks WHERE origin = ?'),
     insertPushback: db.prepare(
-      `INSERT INTO pushbacks (id, dialog_id, channel_type, bot_id, event, event_data, origin, created_at)
+      `INSERT INTO pushbacks (id, chat_id, channel_type, bot_id, event, event_data, origin, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     getPushback: db.prepare('SELECT * FROM pushbacks WHERE id = ? AND deleted_at IS NULL'),
@@ -160,48 +102,75 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   };
 
   const iso = (): string => now().toISOString();
+  const chatRow = (id: string) => q.getChat.get(id) as Row | undefined;
 
-  const appendTx = (dialogId: string, build: PushBuilder, origin: string | null): AppendResult => {
+  const appendTx = (chatId: string, build: PushBuilder, origin: string | null): AppendResult => {
     if (origin !== null) {
       const existing = q.byOrigin.get(origin) as Row | undefined;
       if (existing) return { push: toPush(existing), inserted: false };
     }
-    const bumped = q.bumpSeq.get(dialogId) as Row | undefined;
-    if (!bumped) throw new Error(`dialog ${dialogId} does not exist`);
+    const bumped = q.bumpSeq.get(chatId) as Row | undefined;
+    if (!bumped) throw new Error(`chat ${chatId} does not exist`);
     const seq = num(bumped.last_seq);
     const createdAt = iso();
     const push = build(seq, createdAt);
-    q.insertEvent.run(dialogId, seq, push.action, JSON.stringify(push.payload), origin, createdAt);
+    q.insertEvent.run(chatId, seq, push.action, JSON.stringify(push.payload), origin, createdAt);
     // Lazy retention by count: one indexed range delete on the primary key.
-    if (seq > retention.maxEvents) q.trimCount.run(dialogId, seq - retention.maxEvents);
+    if (seq > retention.maxEvents) q.trimCount.run(chatId, seq - retention.maxEvents);
     return { push, inserted: true };
   };
 
+  /** Closes the chat's current thread (appending `thread_closed`) when it is open. */
+  const closeTx = (row: Row, build: (threadId: string) => PushBuilder): StoredPush | undefined => {
+    const threadId = str(row.t_id);
+    if (q.markClosed.run(iso(), threadId).changes === 0) return undefined;
+    const { push } = appendTx(str(row.id), build(threadId), null);
+    q.setEndSeq.run(push.payload.seq, threadId);
+    return push;
+  };
+
   const tx = {
-    createDialog: db.transaction((input: NewDialog) => {
+    createChat: db.transaction((input: NewChat) => {
       const createdAt = iso();
-      q.insertDialog.run(input.id, input.endpoint, input.organization, createdAt, JSON.stringify(input.context));
+      const user = input.user;
+      const profile = user ? JSON.stringify({ name: user.name, email: user.email }) : null;
+      q.insertChat.run(input.id, input.endpoint, input.organization, createdAt, user?.id ?? null, profile, JSON.stringify(input.context), input.threadId);
+      q.insertThread.run(input.threadId, input.id, createdAt, 0);
       const item = q.insertItem.get(input.id, 'start', '{}', null, createdAt) as Row;
-      return { dialog: toDialog(q.getDialog.get(input.id) as Row), startItem: toItem(item) };
+      return { chat: toChat(chatRow(input.id) as Row), startItem: toItem(item) };
+    }),
+    startThread: db.transaction((input: NewThread): NewThreadResult | undefined => {
+      const row = chatRow(input.chatId);
+      if (!row) return undefined;
+      const closed = closeTx(row, input.close);
+      const createdAt = iso();
+      // Right after the previous thread's thread_closed (see schema.ts, threads.end_seq).
+      const ended = (q.endSeq.get(str(row.t_id)) as Row | undefined)?.end_seq;
+      const startSeq = typeof ended === 'number' ? ended : num((q.bounds.get(input.chatId) as Row).last_seq);
+      q.insertThread.run(input.threadId, input.chatId, createdAt, startSeq);
+      q.setThread.run(input.threadId, input.chatId);
+      if (input.context !== undefined) q.setContext.run(JSON.stringify(input.context), input.chatId);
+      const item = q.insertItem.get(input.chatId, 'start', '{}', null, createdAt) as Row;
+      return { chat: toChat(chatRow(input.chatId) as Row), startItem: toItem(item), ...(closed ? { closed } : {}) };
+    }),
+    closeThread: db.transaction((chatId: string, build: (threadId: string) => PushBuilder) => {
+      const row = chatRow(chatId);
+      return row ? closeTx(row, build) : undefined;
     }),
     append: db.transaction(appendTx),
-    closeDialog: db.transaction((id: string, build: PushBuilder) => {
-      const changed = q.markClosed.run(iso(), id).changes;
-      return changed === 0 ? undefined : appendTx(id, build, null).push;
-    }),
     accept: db.transaction((input: InboundInput): InboundResult => {
-      const row = q.getDialog.get(input.dialogId) as Row | undefined;
+      const row = chatRow(input.chatId);
       if (!row) return { status: 'missing' };
-      if (input.requireOpen === true && row.closed_at !== null) return { status: 'closed' };
+      if (input.requireOpen === true && row.t_closed_at !== null) return { status: 'closed' };
       if (input.customId !== undefined) {
-        const seen = q.byCustomId.get(input.dialogId, input.customId) as Row | undefined;
+        const seen = q.byCustomId.get(input.chatId, input.customId) as Row | undefined;
         if (seen) return { status: 'duplicate', item: toItem(seen), seq: seen.ack_seq == null ? null : num(seen.ack_seq) };
       }
       const item = toItem(
-        q.insertItem.get(input.dialogId, input.kind, JSON.stringify(input.payload), input.customId ?? null, iso()) as Row,
+        q.insertItem.get(input.chatId, input.kind, JSON.stringify(input.payload), input.customId ?? null, iso()) as Row,
       );
       if (!input.push) return { status: 'accepted', item };
-      const { push } = appendTx(input.dialogId, input.push, `${item.id}:0`);
+      const { push } = appendTx(input.chatId, input.push, `${item.id}:0`);
       q.setAck.run(push.payload.seq, item.id);
       return { status: 'accepted', item, push };
     }),
@@ -209,8 +178,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       const createdAt = iso();
       return ids.map((id) => toItem(q.insertItem.get(id, 'event', payload, null, createdAt) as Row));
     }),
-    finish: db.transaction((itemId: number, dialogId: string, state: string | undefined) => {
-      if (state !== undefined) q.setState.run(state, dialogId);
+    finish: db.transaction((itemId: number, chatId: string, state: string | undefined, lastRequest: string | undefined) => {
+      if (state !== undefined) q.setState.run(state, chatId);
+      if (lastRequest !== undefined) q.setLastRequest.run(lastRequest, chatId);
       q.markProcessed.run(iso(), itemId);
     }),
     createPushback: db.transaction((r: PushbackRecord, origin: string | null) => {
@@ -218,7 +188,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         const existing = q.pushbackByOrigin.get(origin) as Row | undefined;
         if (existing) return toPushback(existing);
       }
-      q.insertPushback.run(r.id, r.dialogId, r.channelType, r.botId, r.event, JSON.stringify(r.eventData), origin, r.createdAt);
+      q.insertPushback.run(r.id, r.chatId, r.channelType, r.botId, r.event, JSON.stringify(r.eventData), origin, r.createdAt);
       return r;
     }),
   };
@@ -231,6 +201,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       return Promise.reject(error);
     }
   };
+  const json = (value: unknown): string | undefined => (value === undefined ? undefined : JSON.stringify(value));
 
   return {
     agents: sqliteAgentsStore(db),
@@ -241,38 +212,41 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         q.putMeta.run(key, value);
         return str((q.getMeta.get(key) as Row).value);
       }),
-    createDialog: (input) => run(() => tx.createDialog(input)),
-    getDialog: (id) =>
+    createChat: (input) => run(() => tx.createChat(input)),
+    getChat: (id) =>
       run(() => {
-        const row = q.getDialog.get(id) as Row | undefined;
-        return row ? toDialog(row) : undefined;
+        const row = chatRow(id);
+        return row ? toChat(row) : undefined;
       }),
-    closeDialog: (id, build) => run(() => tx.closeDialog(id, build)),
-    updateContext: (id, context) => run(() => q.setContext.run(JSON.stringify(context), id).changes > 0),
-    openDialogIds: (endpoint, afterId, limit) =>
-      run(() => (q.openIds.all(endpoint, afterId, limit) as Row[]).map((r) => str(r.id))),
-    filterOpenDialogs: (endpoint, ids) => run(() => ids.filter((id) => q.isOpen.get(id, endpoint) !== undefined)),
-    append: (dialogId, build, origin) => run(() => tx.append(dialogId, build, origin ?? null)),
-    logBounds: (dialogId): Promise<LogBounds> =>
+    findChatByUser: (endpoint, userId) =>
       run(() => {
-        const row = q.bounds.get(dialogId) as Row | undefined;
+        const row = q.chatByUser.get(endpoint, userId) as Row | undefined;
+        return row ? toChat(row) : undefined;
+      }),
+    listThreads: (chatId) => run(() => (q.threads.all(chatId) as Row[]).map((row) => toThread(row))),
+    startThread: (input) => run(() => tx.startThread(input)),
+    closeThread: (chatId, build) => run(() => tx.closeThread(chatId, build)),
+    updateContext: (id, context) => run(() => q.setContext.run(JSON.stringify(context), id).changes > 0),
+    chatIds: (endpoint, afterId, limit) => run(() => (q.chatIds.all(endpoint, afterId, limit) as Row[]).map((r) => str(r.id))),
+    filterChats: (endpoint, ids) => run(() => ids.filter((id) => q.isChatOf.get(id, endpoint) !== undefined)),
+    append: (chatId, build, origin) => run(() => tx.append(chatId, build, origin ?? null)),
+    logBounds: (chatId): Promise<LogBounds> =>
+      run(() => {
+        const row = q.bounds.get(chatId) as Row | undefined;
         const lastSeq = row ? num(row.last_seq) : 0;
         return { lastSeq, oldestSeq: row && row.oldest != null ? num(row.oldest) : lastSeq + 1 };
       }),
-    readLog: (dialogId, { after, until, limit }: ReadLogOptions) =>
-      run(() =>
-        (q.readLog.all(dialogId, after, until ?? Number.MAX_SAFE_INTEGER, limit ?? -1) as Row[]).map(toPush),
-      ),
+    readLog: (chatId, { after, until, limit }: ReadLogOptions) =>
+      run(() => (q.readLog.all(chatId, after, until ?? Number.MAX_SAFE_INTEGER, limit ?? -1) as Row[]).map(toPush)),
     acceptInbound: (input) => run(() => tx.accept(input)),
     enqueueEvents: (ids, payload) => run(() => tx.enqueue(ids, JSON.stringify(payload))),
-    nextPending: (dialogId) =>
+    nextPending: (chatId) =>
       run(() => {
-        const row = q.nextPending.get(dialogId) as Row | undefined;
+        const row = q.nextPending.get(chatId) as Row | undefined;
         return row ? toItem(row) : undefined;
       }),
-    finishItem: (itemId, dialogId, state) =>
-      run(() => tx.finish(itemId, dialogId, state === undefined ? undefined : JSON.stringify(state))),
-    pendingDialogIds: () => run(() => (q.pendingDialogs.all() as Row[]).map((r) => str(r.dialog_id))),
+    finishItem: (itemId, chatId, state, lastRequest) => run(() => tx.finish(itemId, chatId, json(state), json(lastRequest))),
+    pendingChatIds: () => run(() => (q.pendingChats.all() as Row[]).map((r) => str(r.chat_id))),
     createPushback: (record, origin) => run(() => tx.createPushback(record, origin ?? null)),
     getPushback: (id) =>
       run(() => {

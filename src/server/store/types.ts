@@ -4,35 +4,60 @@
  * though SQLite answers synchronously.
  *
  * Durability model: every inbound thing is written to the inbox (committed) before it is
- * acknowledged, then a per-dialog worker processes it; bot outputs are appended to the dialog's
+ * acknowledged, then a per-chat worker processes it; bot outputs are appended to the chat's
  * log with an `origin` so that re-running an item after a crash appends nothing twice.
  */
 import type { JsonObject, StoredPush } from '../../protocol';
 import type { AgentsStore, WebhookOutboxStore } from './agents-types';
 
-/** A conversation. `id` is the `chatId` (a UUID v4). */
-export interface DialogRecord {
+/** A verified visitor's profile (CONTRACT §3 `user`), as the site vouched for it. */
+export interface ChatUser {
+  id: string;
+  name?: string;
+  email?: string;
+}
+
+/** A conversation of a chat. Its pushes are the chat's with `seq > startSeq` up to the next thread's `startSeq`. */
+export interface ThreadRecord {
+  id: string;
+  chatId: string;
+  createdAt: string;
+  /** ISO time the thread was closed (`thread_closed`), or null while open. */
+  closedAt: string | null;
+  /** The chat's `lastSeq` when the thread began: its pushes have `seq > startSeq`. */
+  startSeq: number;
+}
+
+/**
+ * A visitor's chat with one endpoint. `id` is the stable `chatId` (a UUID v4) that pushbacks,
+ * external events and the management API address; conversations are its threads.
+ */
+export interface ChatRecord {
   id: string;
   endpoint: string;
   organization: string;
   createdAt: string;
-  /** ISO time the dialog was closed (`start_chat` from a tab), or null while open. */
-  closedAt: string | null;
+  /** The verified visitor the chat is keyed by, or null for an anonymous chat. */
+  user: ChatUser | null;
   /** `payload.user.context` for the bot. */
   context: JsonObject;
-  /** The bot's `ctx.state`. */
+  /** The bot's `ctx.state` (per chat, kept across threads). */
   state: JsonObject;
-  /** Newest `seq` appended to the dialog's log (0 when empty). */
+  /** The `data` of the newest external event processed for this chat (`ctx.lastRequest`), or undefined. */
+  lastRequest: JsonObject | undefined;
+  /** Newest `seq` appended to the chat's log (0 when empty); continues across threads. */
   lastSeq: number;
+  /** The current (newest) thread; closed when the chat waits for a new conversation. */
+  thread: ThreadRecord;
 }
 
 export type InboxKind = 'start' | 'message' | 'postback' | 'page_event' | 'event';
 
 /** One inbound thing waiting for (or done with) the bot. */
 export interface InboxItem {
-  /** Monotonic id; items of one dialog are processed in id order. */
+  /** Monotonic id; items of one chat are processed in id order. */
   id: number;
-  dialogId: string;
+  chatId: string;
   kind: InboxKind;
   payload: JsonObject;
   customId: string | null;
@@ -49,7 +74,7 @@ export interface AppendResult {
   inserted: boolean;
 }
 
-/** Bounds of a dialog's retained log. `oldestSeq` is `lastSeq + 1` when nothing is retained. */
+/** Bounds of a chat's retained log. `oldestSeq` is `lastSeq + 1` when nothing is retained. */
 export interface LogBounds {
   oldestSeq: number;
   lastSeq: number;
@@ -65,34 +90,54 @@ export interface ReadLogOptions {
 }
 
 export interface InboundInput {
-  dialogId: string;
+  chatId: string;
   kind: InboxKind;
   payload: JsonObject;
-  /** Client-chosen id; a second item with the same (dialog, customId) is a duplicate. */
+  /** Client-chosen id; a second item with the same (chat, customId) is a duplicate. */
   customId?: string;
   /** A push to append in the same transaction (the visitor's own message), origin `<inboxId>:0`. */
   push?: PushBuilder;
-  /** Refuse (status `closed`) when the dialog is closed. Default false. */
+  /** Refuse (status `closed`) when the chat's current thread is closed. Default false. */
   requireOpen?: boolean;
 }
 
 export type InboundResult =
   | { status: 'accepted'; item: InboxItem; push?: StoredPush }
-  /** The (dialog, customId) was seen before: nothing was stored; `seq` is the original push's. */
+  /** The (chat, customId) was seen before: nothing was stored; `seq` is the original push's. */
   | { status: 'duplicate'; item: InboxItem; seq: number | null }
   | { status: 'closed' }
   | { status: 'missing' };
 
-export interface NewDialog {
+export interface NewChat {
   id: string;
+  /** The id of its first thread. */
+  threadId: string;
   endpoint: string;
   organization: string;
   context: JsonObject;
+  /** A verified visitor: the chat is keyed by (endpoint, user.id). */
+  user?: ChatUser;
+}
+
+export interface NewThread {
+  chatId: string;
+  threadId: string;
+  /** The `thread_closed` push of the current thread, appended when that thread is still open. */
+  close: (closingThreadId: string) => PushBuilder;
+  /** Replaces the chat's context for the new thread (undefined keeps it). */
+  context?: JsonObject;
+}
+
+export interface NewThreadResult {
+  chat: ChatRecord;
+  startItem: InboxItem;
+  /** The `thread_closed` appended for the previous thread (undefined when it was closed already). */
+  closed?: StoredPush;
 }
 
 export interface PushbackRecord {
   id: string;
-  dialogId: string;
+  chatId: string;
   channelType: string;
   botId: string;
   event: string;
@@ -101,7 +146,7 @@ export interface PushbackRecord {
 }
 
 export interface Retention {
-  /** Pushes kept per dialog (older ones are trimmed on append). Default 1000. */
+  /** Pushes kept per chat (older ones are trimmed on append). Default 1000. */
   maxEvents: number;
   /** Pushes and processed inbox items older than this are trimmed by {@link Store.trim}. Default 30. */
   maxAgeDays: number;
@@ -116,32 +161,44 @@ export interface Store {
   /** Stores `value` under `key` unless a value exists; returns the value that is stored. */
   putMetaIfAbsent(key: string, value: string): Promise<string>;
 
-  /** Creates a dialog and, in the same transaction, its `start` inbox item. */
-  createDialog(input: NewDialog): Promise<{ dialog: DialogRecord; startItem: InboxItem }>;
-  getDialog(id: string): Promise<DialogRecord | undefined>;
-  /** Appends the `thread_closed` push and marks the dialog closed; undefined if it was closed already. */
-  closeDialog(id: string, build: PushBuilder): Promise<StoredPush | undefined>;
-  updateContext(id: string, context: JsonObject): Promise<boolean>;
-  /** Open dialogs of `endpoint` with id > `afterId`, in id order (paging for a broadcast). */
-  openDialogIds(endpoint: string, afterId: string, limit: number): Promise<string[]>;
-  /** The subset of `ids` that are open dialogs of `endpoint`. */
-  filterOpenDialogs(endpoint: string, ids: readonly string[]): Promise<string[]>;
+  /** Creates a chat with its first thread and, in the same transaction, its `start` inbox item. */
+  createChat(input: NewChat): Promise<{ chat: ChatRecord; startItem: InboxItem }>;
+  getChat(id: string): Promise<ChatRecord | undefined>;
+  /** The chat of verified visitor `userId` on `endpoint`. */
+  findChatByUser(endpoint: string, userId: string): Promise<ChatRecord | undefined>;
+  /** The chat's threads, oldest first. */
+  listThreads(chatId: string): Promise<ThreadRecord[]>;
+  /**
+   * Closes the current thread (appending `thread_closed`) when it is open and opens a new one with
+   * its `start` item, in one transaction. Undefined when the chat does not exist.
+   */
+  startThread(input: NewThread): Promise<NewThreadResult | undefined>;
+  /** Closes the current thread, appending `thread_closed`; undefined when it was closed already (or no chat). */
+  closeThread(chatId: string, build: (threadId: string) => PushBuilder): Promise<StoredPush | undefined>;
+  updateContext(chatId: string, context: JsonObject): Promise<boolean>;
+  /** Chats of `endpoint` with id > `afterId`, in id order (paging for a broadcast). */
+  chatIds(endpoint: string, afterId: string, limit: number): Promise<string[]>;
+  /** The subset of `ids` that are chats of `endpoint`. */
+  filterChats(endpoint: string, ids: readonly string[]): Promise<string[]>;
 
   /** Appends a push (one transaction bumping `last_seq`); with an origin seen before, appends nothing. */
-  append(dialogId: string, build: PushBuilder, origin?: string): Promise<AppendResult>;
-  logBounds(dialogId: string): Promise<LogBounds>;
-  readLog(dialogId: string, options: ReadLogOptions): Promise<StoredPush[]>;
+  append(chatId: string, build: PushBuilder, origin?: string): Promise<AppendResult>;
+  logBounds(chatId: string): Promise<LogBounds>;
+  readLog(chatId: string, options: ReadLogOptions): Promise<StoredPush[]>;
 
   /** Stores one inbound item (and optionally its visible push) in one transaction, deduplicated by customId. */
   acceptInbound(input: InboundInput): Promise<InboundResult>;
-  /** Stores `event` items for many dialogs in one transaction. */
-  enqueueEvents(dialogIds: readonly string[], payload: JsonObject): Promise<InboxItem[]>;
-  /** The oldest unprocessed item of a dialog. */
-  nextPending(dialogId: string): Promise<InboxItem | undefined>;
-  /** Persists the bot state (when given) and marks the item processed, in one transaction. */
-  finishItem(itemId: number, dialogId: string, state: JsonObject | undefined): Promise<void>;
-  /** Dialogs with unprocessed items (scheduled at start-up). */
-  pendingDialogIds(): Promise<string[]>;
+  /** Stores `event` items for many chats in one transaction. */
+  enqueueEvents(chatIds: readonly string[], payload: JsonObject): Promise<InboxItem[]>;
+  /** The oldest unprocessed item of a chat. */
+  nextPending(chatId: string): Promise<InboxItem | undefined>;
+  /**
+   * Persists the bot state and `ctx.lastRequest` (each when given) and marks the item processed,
+   * in one transaction.
+   */
+  finishItem(itemId: number, chatId: string, state: JsonObject | undefined, lastRequest?: JsonObject): Promise<void>;
+  /** Chats with unprocessed items (scheduled at start-up). */
+  pendingChatIds(): Promise<string[]>;
 
   /** Creates a pushback; with an origin seen before, returns the pushback created then. */
   createPushback(record: PushbackRecord, origin?: string): Promise<PushbackRecord>;

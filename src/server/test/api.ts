@@ -1,6 +1,6 @@
 /**
  * Management API test support: a real server on port 0 with two endpoints (each with its own
- * key), dialogs seeded straight into its database, and a fetch helper that returns status,
+ * key), chats seeded straight into its database, and a fetch helper that returns status,
  * headers and the parsed body.
  */
 import Database from 'better-sqlite3';
@@ -61,29 +61,36 @@ export async function call(base: string, path: string, request: ApiRequest = {})
   return { status: res.status, headers: res.headers, body: res.status === 204 ? null : json ? (JSON.parse(text) as unknown) : text };
 }
 
-export interface SeedDialog {
+export interface SeedChat {
   id: string;
   /** Default {@link ENDPOINT_A}. */
   endpoint?: string;
+  /** Its one thread is closed (a chat waiting for its next conversation). */
   closed?: boolean;
+  /** A verified visitor's id. */
+  userId?: string;
 }
 
 /**
- * Writes dialogs straight into the database in one transaction, as if their `start` item had
- * run long ago: no pending work, an empty log. Works while the server runs (WAL).
+ * Writes chats (each with one thread, `thread-<id>`) straight into the database in one
+ * transaction, as if their `start` item had run long ago: no pending work, an empty log. Works
+ * while the server runs (WAL).
  */
-export function seedDialogs(dbPath: string, dialogs: readonly SeedDialog[]): void {
+export function seedChats(dbPath: string, chats: readonly SeedChat[]): void {
   void openSqliteStore(dbPath, { synchronous: 'NORMAL' }).close(); // creates the schema when new
   const db = new Database(dbPath);
   db.pragma('busy_timeout = 5000');
-  const insert = db.prepare(
-    `INSERT INTO dialogs (id, endpoint, organization, created_at, closed_at, context, state) VALUES (?, ?, ?, ?, ?, '{}', '{}')`,
+  const insertChat = db.prepare(
+    `INSERT INTO chats (id, endpoint, organization, created_at, user_id, context, state, thread_id) VALUES (?, ?, ?, ?, ?, '{}', '{}', ?)`,
   );
+  const insertThread = db.prepare('INSERT INTO threads (id, chat_id, created_at, closed_at, start_seq) VALUES (?, ?, ?, ?, 0)');
   const now = new Date().toISOString();
   db.transaction(() => {
-    for (const dialog of dialogs) {
-      const endpoint = dialog.endpoint ?? ENDPOINT_A;
-      insert.run(dialog.id, endpoint, endpoint === ENDPOINT_B ? 'globex' : 'acme', now, dialog.closed === true ? now : null);
+    for (const chat of chats) {
+      const endpoint = chat.endpoint ?? ENDPOINT_A;
+      const threadId = `thread-${chat.id}`;
+      insertChat.run(chat.id, endpoint, endpoint === ENDPOINT_B ? 'globex' : 'acme', now, chat.userId ?? null, threadId);
+      insertThread.run(threadId, chat.id, now, chat.closed === true ? now : null);
     }
   })();
   db.close();

@@ -144,7 +144,7 @@ export class TestClient {
     });
   }
 
-  /** Waits until the dialog's stored pushes reach `seq`, then returns them in arrival order. */
+  /** Waits until the chat's stored pushes reach `seq`, then returns them in arrival order. */
   async pushesUntil(seq: number): Promise<StoredPush[]> {
     await this.waitFor((f) => f.type === 'push' && (f.payload as { seq?: number }).seq === seq);
     return this.storedPushes();

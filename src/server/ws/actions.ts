@@ -16,7 +16,8 @@ import type {
   StoredPush,
 } from '../../protocol';
 import { messagePush, postbackPush } from '../chat/pushes';
-import type { DialogRecord, InboundInput } from '../store/types';
+import type { InboundInput } from '../store/types';
+import { login, startChat, startThread } from './login';
 import type { Session } from './session';
 
 /** An action failure sent back as an error response (`success: false`). */
@@ -37,102 +38,15 @@ export interface ActionResult<A extends RequestAction = RequestAction> {
 
 type Action<A extends RequestAction> = (session: Session, payload: RequestPayloads[A]) => Promise<ActionResult<A>>;
 
-function loginResponse(
-  session: Session,
-  dialog: DialogRecord,
-  fields: Pick<LoginResponse, 'resumed' | 'recovered' | 'last_seq' | 'history'>,
-): LoginResponse {
-  return {
-    chat_id: dialog.id,
-    customer_id: dialog.id,
-    token: session.app.tokens.sign(dialog.id),
-    ...fields,
-    settings: session.endpoint.settings,
-  };
-}
-
-/** What `login` and `start_chat` answer. */
-type LoginResult = { payload: LoginResponse; after?: () => void };
-
-/** A new dialog bound to the session; its `start` item runs once the client has the response. */
-async function startDialog(session: Session, context: JsonObject): Promise<LoginResult> {
-  const { dialog } = await session.app.chats.openDialog(session.endpoint, context);
-  session.bind(dialog.id);
-  return {
-    payload: loginResponse(session, dialog, { resumed: false, recovered: true, last_seq: 0, history: [] }),
-    after: () => {
-      session.goLive(0, []);
-      session.app.runtime.schedule(dialog.id);
-    },
-  };
-}
-
-/**
- * The token's dialog, when the token is genuine and fresh and the dialog is open and this
- * endpoint's. Nothing of the dialog is read before the signature checks out, so a bare or guessed
- * `chatId` learns nothing (not even whether it exists). A pre-v1 token ages from the dialog's creation.
- */
-async function resumable(session: Session, token: string | undefined): Promise<DialogRecord | undefined> {
-  const { tokens, store } = session.app;
-  const verified = token === undefined ? undefined : tokens.verify(token);
-  const dialog = verified === undefined ? undefined : await store.getDialog(verified.chatId);
-  if (!dialog || verified === undefined) return undefined;
-  const { endpoint, organization } = session.endpoint;
-  const fresh = verified.issuedAt !== undefined || tokens.isFresh(Date.parse(dialog.createdAt));
-  const ok = fresh && dialog.endpoint === endpoint && dialog.organization === organization && dialog.closedAt === null;
-  return ok ? dialog : undefined;
-}
-
-const lastSeqOf = (pushes: readonly StoredPush[], fallback: number): number =>
-  Math.max(fallback, pushes.at(-1)?.payload.seq ?? 0);
-
-async function login(session: Session, p: LoginPayload): Promise<LoginResult> {
-  const dialog = await resumable(session, p.token);
-  if (!dialog) return startDialog(session, p.context ?? {});
-  const { store } = session.app;
-  session.bind(dialog.id);
-  const bounds = await store.logBounds(dialog.id);
-  const seen = p.last_seq ?? 0;
-  // The client's position must lie inside what is retained; otherwise it rebuilds from all of it.
-  const recovered = seen <= bounds.lastSeq && seen >= bounds.oldestSeq - 1;
-  session.app.metrics.resumes.inc({ result: recovered ? 'recovered' : 'rebuilt' });
-  let history: StoredPush[];
-  let replay: StoredPush[];
-  let cursor: number;
-  if (!recovered) {
-    history = await store.readLog(dialog.id, { after: 0 });
-    replay = [];
-    cursor = lastSeqOf(history, bounds.lastSeq);
-  } else if (p.history === true) {
-    const all = await store.readLog(dialog.id, { after: 0 });
-    history = all.filter((push) => push.payload.seq <= seen);
-    replay = all.filter((push) => push.payload.seq > seen);
-    cursor = seen;
-  } else {
-    history = [];
-    replay = await store.readLog(dialog.id, { after: seen });
-    cursor = seen;
-  }
-  return {
-    payload: loginResponse(session, dialog, {
-      resumed: true,
-      recovered,
-      last_seq: lastSeqOf(replay, Math.max(cursor, bounds.lastSeq)),
-      history,
-    }),
-    after: () => session.goLive(cursor, replay),
-  };
-}
-
-/** Stores an inbound item of the session's dialog; `closed` and `missing` become error responses. */
-async function accept(session: Session, input: Omit<InboundInput, 'dialogId' | 'requireOpen'>) {
-  const dialogId = session.dialogId ?? '';
-  const result = await session.app.chats.accept({ ...input, dialogId, requireOpen: true });
+/** Stores an inbound item of the session's chat; `closed` and `missing` become error responses. */
+async function accept(session: Session, input: Omit<InboundInput, 'chatId' | 'requireOpen'>) {
+  const chatId = session.chatId ?? '';
+  const result = await session.app.chats.accept({ ...input, chatId, requireOpen: true });
   if (result.status === 'closed') throw new FrameError('validation', 'this chat is closed; start a new one');
   if (result.status === 'missing') throw new FrameError('not_found', 'this chat does not exist');
   const after = () => {
-    if (result.status === 'accepted' && result.push) session.app.chats.publish(dialogId, result.push);
-    if (result.status === 'accepted') session.app.runtime.schedule(dialogId);
+    if (result.status === 'accepted' && result.push) session.app.chats.publish(chatId, result.push);
+    if (result.status === 'accepted') session.app.runtime.schedule(chatId);
   };
   return { result, after };
 }
@@ -141,12 +55,10 @@ const actions: { [A in RequestAction]: Action<A> } = {
   login,
 
   async start_chat(session, p) {
-    const previous = session.dialogId ?? '';
-    const old = await session.app.store.getDialog(previous);
-    // Unbound first, so this tab does not receive the closing of the chat it is leaving.
-    session.unbind();
-    await session.app.chats.closeDialog(previous);
-    return startDialog(session, p.context ?? old?.context ?? {});
+    const chat = await session.app.store.getChat(session.chatId ?? '');
+    // The chat was erased under this tab: the visitor starts over in a new chat.
+    if (!chat) return startChat(session, p.context ?? {});
+    return startThread(session, chat, p.context);
   },
 
   async send_event(session, p) {
@@ -156,7 +68,7 @@ const actions: { [A in RequestAction]: Action<A> } = {
       kind: 'message',
       payload: { text, event_id: id },
       customId,
-      push: messagePush(session.dialogId ?? '', { id, author: 'visitor', text, customId }),
+      push: messagePush(session.chatId ?? '', { id, author: 'visitor', text, customId }),
     });
     if (result.status === 'duplicate') {
       const original = result.item.payload.event_id;
@@ -171,7 +83,7 @@ const actions: { [A in RequestAction]: Action<A> } = {
       kind: 'postback',
       payload: { text: postback.id, event_id: eventId, toggled: postback.toggled },
       customId,
-      push: postbackPush(session.dialogId ?? '', eventId, postback, customId),
+      push: postbackPush(session.chatId ?? '', eventId, postback, customId),
     });
     const seq = result.status === 'duplicate' ? (result.seq ?? 0) : (result.push?.payload.seq ?? 0);
     return { payload: { event_id: eventId, seq }, after };
@@ -184,7 +96,7 @@ const actions: { [A in RequestAction]: Action<A> } = {
   },
 
   async update_context(session, p) {
-    const updated = await session.app.store.updateContext(session.dialogId ?? '', p.context);
+    const updated = await session.app.store.updateContext(session.chatId ?? '', p.context);
     if (!updated) throw new FrameError('not_found', 'this chat does not exist');
     return { payload: {} };
   },
@@ -195,12 +107,12 @@ const actions: { [A in RequestAction]: Action<A> } = {
 
   // What the visitor is typing and which page it is on: for agents only, nothing is stored.
   async send_sneak_peek(session, p) {
-    session.app.agents?.feed.draft(session.dialogId ?? '', session.endpoint.endpoint, p.sneak_peek_text);
+    session.app.agents?.feed.draft(session.chatId ?? '', session.endpoint.endpoint, p.sneak_peek_text);
     return { payload: {} };
   },
 
   async update_customer_page(session, p) {
-    session.app.agents?.feed.page(session.dialogId ?? '', session.endpoint.endpoint, p);
+    session.app.agents?.feed.page(session.chatId ?? '', session.endpoint.endpoint, p);
     return { payload: {} };
   },
 };

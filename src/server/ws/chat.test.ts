@@ -119,10 +119,10 @@ describe('postbacks, page events and context', () => {
 });
 
 describe('start_chat', () => {
-  it('closes the old dialog (thread_closed reaches its other tabs) and binds a new one', async () => {
+  it('closes the thread (thread_closed reaches the other tabs) and starts a new one in the same chat', async () => {
     t = await startServer({
       async onStart(ctx) {
-        await ctx.say(`welcome ${ctx.request.chatId}`);
+        await ctx.say(`welcome ${ctx.request.threadId}`);
       },
     });
     const a = await t.connect();
@@ -132,20 +132,45 @@ describe('start_chat', () => {
     await b.call('login', { token: first.token, last_seq: 1 });
 
     const next = await a.call('start_chat');
-    expect(next).toMatchObject({ resumed: false, recovered: true, last_seq: 0, history: [] });
-    expect(next.chat_id).not.toBe(first.chat_id);
+    // Same chat, a new thread that begins after the closing (seq 2); seq goes on across threads.
+    expect(next).toMatchObject({ chat_id: first.chat_id, thread_seq: 2, last_seq: 2, history: [] });
+    expect(next.thread_id).not.toBe(first.thread_id);
     const closed = await b.waitFor((f) => f.action === 'thread_closed');
-    expect(closed.payload).toEqual({ chat_id: first.chat_id, seq: 2 });
-    // The tab that reset does not get the old dialog's closing, only the new dialog's pushes.
-    await a.waitFor((f) => f.type === 'push' && (f.payload as { chat_id?: string }).chat_id === next.chat_id);
+    expect(closed.payload).toEqual({ chat_id: first.chat_id, seq: 2, thread_id: first.thread_id });
+    // The tab that reset does not get the closing, only the new thread's pushes.
+    await a.pushesUntil(3);
     expect(a.frames.some((f) => f.action === 'thread_closed')).toBe(false);
-    expect(a.texts()).toEqual([`welcome ${String(first.chat_id)}`, `welcome ${String(next.chat_id)}`]);
+    expect(a.texts()).toEqual([`welcome ${String(first.thread_id)}`, `welcome ${String(next.thread_id)}`]);
+    await b.pushesUntil(3);
+    expect(b.storedPushes().map((p) => p.payload.seq)).toEqual([2, 3]);
 
-    // The old token no longer resumes; the closed dialog refuses messages.
+    // The token still opens the chat: a page loading now gets only the new thread, whole.
     const c = await t.connect();
-    expect((await c.call('login', { token: first.token })).resumed).toBe(false);
-    const refused = await b.request('send_event', message('late', 'late'));
-    expect(refused).toMatchObject({ success: false, error: { type: 'validation' } });
+    const reload = await c.call('login', { token: first.token, history: true });
+    expect(reload).toMatchObject({ chat_id: first.chat_id, thread_id: next.thread_id, thread_seq: 2, last_seq: 3 });
+    expect((reload.history as Array<{ payload: { seq: number } }>).map((p) => p.payload.seq)).toEqual([3]);
+    // A tab whose position lies in the old thread (seq 1) gets the new thread whole, nothing older.
+    const d = await t.connect();
+    const behind = await d.call('login', { token: first.token, last_seq: 1 });
+    expect(behind).toMatchObject({ thread_id: next.thread_id, recovered: true, last_seq: 3 });
+    expect((behind.history as Array<{ payload: { seq: number } }>).map((p) => p.payload.seq)).toEqual([3]);
+    // The other tab goes on in the new thread.
+    await b.call('send_event', message('still here', 'late'));
+    await a.pushesUntil(4);
+  });
+
+  it('opens a new thread at login when the token asks for one (a reset made offline)', async () => {
+    t = await startServer({ onStart: (ctx) => ctx.say('hello') });
+    const a = await t.connect();
+    const first = await a.call('login');
+    await a.pushesUntil(1);
+    const b = await t.connect();
+    const fresh = await b.call('login', { token: first.token, last_seq: 1, new_thread: true });
+    expect(fresh).toMatchObject({ chat_id: first.chat_id, thread_seq: 2, last_seq: 2, history: [] });
+    expect(fresh.thread_id).not.toBe(first.thread_id);
+    await b.pushesUntil(3);
+    expect(b.texts()).toEqual(['hello']);
+    expect((await a.waitFor((f) => f.action === 'thread_closed')).payload).toMatchObject({ seq: 2 });
   });
 });
 
@@ -183,8 +208,8 @@ const slowFirst = (): { bot: Bot; release: () => void } => {
   return { bot, release };
 };
 
-describe('per-dialog ordering', () => {
-  it('runs a dialog’s handlers one at a time, in arrival order', async () => {
+describe('per-chat ordering', () => {
+  it('runs a chat’s handlers one at a time, in arrival order', async () => {
     const { bot, release } = slowFirst();
     t = await startServer(bot);
     const c = await t.connect();
@@ -197,7 +222,7 @@ describe('per-dialog ordering', () => {
     expect(c.texts()).toEqual(['start one', 'end one', 'start two', 'end two']);
   });
 
-  it('lets another dialog run while one dialog’s handler waits', async () => {
+  it('lets another chat run while one chat’s handler waits', async () => {
     const { bot, release } = slowFirst();
     t = await startServer(bot);
     const a = await t.connect();

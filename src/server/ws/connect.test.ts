@@ -31,9 +31,9 @@ function refusedStatus(url: string, origin?: string): Promise<number> {
   });
 }
 
-async function dialogsCreated(url: string): Promise<string> {
+async function chatsCreated(url: string): Promise<string> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  return text.split('\n').find((line) => line.startsWith('roundel_dialogs_created_total')) ?? '';
+  return text.split('\n').find((line) => line.startsWith('roundel_chats_created_total')) ?? '';
 }
 
 describe('websocket upgrade', () => {
@@ -42,14 +42,14 @@ describe('websocket upgrade', () => {
     expect(await refusedStatus(t.wsUrl('acme', 'nope'), ORIGIN)).toBe(404);
     expect(await refusedStatus(t.wsUrl('other-org', 'acme-test'), ORIGIN)).toBe(404);
     expect(await refusedStatus(t.url.replace('http', 'ws') + '/socket', ORIGIN)).toBe(404);
-    expect(await dialogsCreated(t.url)).toBe('roundel_dialogs_created_total 0');
+    expect(await chatsCreated(t.url)).toBe('roundel_chats_created_total 0');
   });
 
   it('refuses an origin outside allowedOrigins with 403 and creates nothing', async () => {
     t = await startServer(echoBot);
     expect(await refusedStatus(t.wsUrl(), 'https://evil.example')).toBe(403);
     expect(await refusedStatus(t.wsUrl(), 'null')).toBe(403);
-    expect(await dialogsCreated(t.url)).toBe('roundel_dialogs_created_total 0');
+    expect(await chatsCreated(t.url)).toBe('roundel_chats_created_total 0');
   });
 
   it('accepts the allowed origin, the server’s own origin and the configured public origin', async () => {
@@ -63,7 +63,7 @@ describe('websocket upgrade', () => {
 });
 
 describe('login', () => {
-  it('creates a dialog, runs onStart after the response, and resumes it with the token', async () => {
+  it('creates a chat, runs onStart after the response, and resumes it with the token', async () => {
     t = await startServer(echoBot);
     const a = await t.connect();
     const login = await a.call('login', { context: { plan: 'pro' } });
@@ -78,14 +78,14 @@ describe('login', () => {
     const resumed = await b.call('login', { token: login.token, last_seq: 1 });
     expect(resumed).toMatchObject({ chat_id: login.chat_id, resumed: true, recovered: true, last_seq: 1, history: [] });
     await b.call('send_event', { event: { type: 'message', text: 'hi', custom_id: 'c1' } });
-    // Both tabs of the dialog see the visitor message and the answer, each exactly once.
+    // Both tabs of the chat see the visitor message and the answer, each exactly once.
     for (const client of [a, b]) await client.pushesUntil(3);
     expect(a.storedPushes().map((p) => p.payload.seq)).toEqual([1, 2, 3]);
     expect(b.storedPushes().map((p) => p.payload.seq)).toEqual([2, 3]);
     expect(b.texts()).toEqual(['echo: hi']);
   });
 
-  it('starts a new dialog for an invalid token and for a forged token of another dialog', async () => {
+  it('starts a new chat for an invalid token and for a forged token of another chat', async () => {
     t = await startServer(echoBot);
     const a = await t.connect();
     const first = await a.call('login');
@@ -133,7 +133,7 @@ describe('login', () => {
     expect(responseIndex).toBeLessThan(firstPushIndex);
   });
 
-  it('answers recovered:false with every retained push when last_seq is beyond the dialog', async () => {
+  it('answers recovered:false with every retained push when last_seq is beyond the chat', async () => {
     t = await startServer(echoBot);
     const a = await t.connect();
     const { token } = await a.call('login');

@@ -26,7 +26,7 @@ const echoBot: Bot = {
 };
 
 describe('delivery', () => {
-  it('gives every tab of a dialog each seq once and in order, under concurrent senders', async () => {
+  it('gives every tab of a chat each seq once and in order, under concurrent senders', async () => {
     t = await startServer(echoBot, { messageRateLimit: { burst: 100, perSecond: 100 } });
     const a = await t.connect();
     const { token } = await a.call('login');

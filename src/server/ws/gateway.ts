@@ -149,7 +149,7 @@ export class Gateway {
     const now = Date.now();
     for (const session of this.sessions) {
       if (now - session.lastSeen > this.options.deadPeerMs) {
-        this.app.logger.debug('terminating a dead websocket peer', { dialogId: session.dialogId });
+        this.app.logger.debug('terminating a dead websocket peer', { chatId: session.chatId });
         session.ws.terminate();
         continue;
       }

@@ -1,6 +1,6 @@
 /**
  * One websocket connection: parses frames, runs actions one at a time, and delivers the bound
- * dialog's pushes in `seq` order exactly once. The delivery cursor (`cursor` = last seq sent)
+ * chat's pushes in `seq` order exactly once. The delivery cursor (`cursor` = last seq sent)
  * is what makes resume safe: a push at or below it is dropped, a push past a gap triggers a
  * read of the missing ones from the store, so races between appends, broadcasts and a login's
  * replay can never produce a duplicate or a reordering.
@@ -53,7 +53,7 @@ const HARD_BUFFER_FACTOR = 4;
 export class Session implements Subscriber {
   /** Last time the peer showed life (a frame or a pong); read by the gateway's heartbeat. */
   lastSeen = Date.now();
-  dialogId: string | undefined;
+  chatId: string | undefined;
   private cursor = 0;
   /** True while a login reads the log or a gap is being filled: live pushes are buffered. */
   private catching = false;
@@ -103,31 +103,31 @@ export class Session implements Subscriber {
       });
   }
 
-  /** Binds the connection to a dialog; live pushes are buffered until {@link goLive}. */
-  bind(dialogId: string): void {
+  /** Binds the connection to a chat; live pushes are buffered until {@link goLive}. */
+  bind(chatId: string): void {
     if (this.closed) return;
     this.unbind();
     clearTimeout(this.loginTimer);
     this.generation += 1;
-    this.dialogId = dialogId;
+    this.chatId = chatId;
     this.cursor = 0;
     this.catching = true;
-    this.app.hub.subscribe(dialogId, this);
-    this.app.agents?.feed.visitorConnected(dialogId, this.endpoint.endpoint, undefined);
+    this.app.hub.subscribe(chatId, this);
+    this.app.agents?.feed.visitorConnected(chatId, this.endpoint.endpoint, undefined);
   }
 
   unbind(): void {
-    if (this.dialogId !== undefined) {
-      this.app.hub.unsubscribe(this.dialogId, this);
-      this.app.agents?.feed.visitorDisconnected(this.dialogId, this.endpoint.endpoint);
+    if (this.chatId !== undefined) {
+      this.app.hub.unsubscribe(this.chatId, this);
+      this.app.agents?.feed.visitorDisconnected(this.chatId, this.endpoint.endpoint);
     }
-    this.dialogId = undefined;
+    this.chatId = undefined;
     this.buffer.clear();
   }
 
   /** Sends `replay` (pushes after `cursor`, in order), then whatever arrived meanwhile, then goes live. */
   goLive(cursor: number, replay: readonly StoredPush[]): void {
-    if (this.closed || this.dialogId === undefined) return;
+    if (this.closed || this.chatId === undefined) return;
     this.cursor = cursor;
     for (const push of replay) if (push.payload.seq > this.cursor) this.sendPush(push);
     this.catching = false;
@@ -135,7 +135,7 @@ export class Session implements Subscriber {
   }
 
   deliver(push: StoredPush): void {
-    if (this.closed || push.payload.chat_id !== this.dialogId) return;
+    if (this.closed || push.payload.chat_id !== this.chatId) return;
     const seq = push.payload.seq;
     if (seq <= this.cursor) return;
     if (!this.catching && seq === this.cursor + 1) return this.sendPush(push);
@@ -144,7 +144,7 @@ export class Session implements Subscriber {
   }
 
   deliverEphemeral(push: Push): void {
-    if (this.catching || push.payload.chat_id !== this.dialogId) return;
+    if (this.catching || push.payload.chat_id !== this.chatId) return;
     this.send(push);
     this.app.metrics.pushesSent.inc({ action: push.action });
   }
@@ -153,14 +153,14 @@ export class Session implements Subscriber {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     this.ws.send(JSON.stringify(frame));
     if (this.ws.bufferedAmount > this.options.maxBufferedBytes * HARD_BUFFER_FACTOR) {
-      this.app.logger.warn('closing a slow websocket consumer', { dialogId: this.dialogId, bufferedBytes: this.ws.bufferedAmount });
+      this.app.logger.warn('closing a slow websocket consumer', { chatId: this.chatId, bufferedBytes: this.ws.bufferedAmount });
       return this.close(CloseCode.SlowConsumer, 'slow consumer');
     }
     if (this.ws.bufferedAmount > this.options.maxBufferedBytes && this.slowTimer === undefined) {
       this.slowTimer = setTimeout(() => {
         this.slowTimer = undefined;
         if (this.ws.bufferedAmount <= this.options.maxBufferedBytes) return;
-        this.app.logger.warn('closing a slow websocket consumer', { dialogId: this.dialogId });
+        this.app.logger.warn('closing a slow websocket consumer', { chatId: this.chatId });
         this.close(CloseCode.SlowConsumer, 'slow consumer');
       }, this.options.slowConsumerMs);
     }
@@ -171,10 +171,10 @@ export class Session implements Subscriber {
     this.ws.close(code, reason);
     // A peer that does not answer the close frame (it stopped reading) must not keep its buffers
     // for ws's 30 s close timeout. Not cleared by dispose: it must outlive the session.
-    const dialogId = this.dialogId;
+    const chatId = this.chatId;
     setTimeout(() => {
       if (this.ws.readyState === this.ws.CLOSED) return;
-      this.app.logger.debug('terminating a websocket that did not finish closing', { dialogId, code });
+      this.app.logger.debug('terminating a websocket that did not finish closing', { chatId, code });
       this.ws.terminate();
     }, this.options.closeGraceMs).unref();
     this.dispose();
@@ -195,7 +195,7 @@ export class Session implements Subscriber {
   private async run(request: ClientRequest): Promise<void> {
     if (this.closed) return;
     const { request_id: requestId, action } = request;
-    if (action !== 'login' && this.dialogId === undefined) {
+    if (action !== 'login' && this.chatId === undefined) {
       return this.sendError(requestId, action, 'authentication', 'log in first');
     }
     try {
@@ -205,7 +205,7 @@ export class Session implements Subscriber {
       result.after?.();
     } catch (error) {
       if (error instanceof FrameError) return this.sendError(requestId, action, error.type, error.message);
-      this.app.logger.error('websocket action failed', { action, dialogId: this.dialogId, ...errorFields(error) });
+      this.app.logger.error('websocket action failed', { action, chatId: this.chatId, ...errorFields(error) });
       this.sendError(requestId, action, 'internal', 'internal server error');
     }
   }
@@ -227,16 +227,16 @@ export class Session implements Subscriber {
   }
 
   private async fillGap(): Promise<void> {
-    const dialogId = this.dialogId;
+    const chatId = this.chatId;
     const generation = this.generation;
-    if (this.catching || dialogId === undefined) return;
+    if (this.catching || chatId === undefined) return;
     this.catching = true;
     try {
-      const missing = await this.app.store.readLog(dialogId, { after: this.cursor });
+      const missing = await this.app.store.readLog(chatId, { after: this.cursor });
       if (generation !== this.generation || this.closed) return;
       for (const push of missing) if (push.payload.seq > this.cursor) this.sendPush(push);
     } catch (error) {
-      this.app.logger.error('reading missed pushes failed', { dialogId, ...errorFields(error) });
+      this.app.logger.error('reading missed pushes failed', { chatId, ...errorFields(error) });
     } finally {
       if (generation === this.generation) {
         this.catching = false;

@@ -1,0 +1,123 @@
+/**
+ * `login` and `start_chat`: which chat and thread a connection binds to, and what of the chat's
+ * log it gets. A chat's `seq` continues across its threads; a client is only ever given the
+ * current thread's pushes (`seq > thread_seq`), so a reset elsewhere never shows an old
+ * conversation again, and its position (`last_seq`) stays meaningful across the reset.
+ */
+import type { JsonObject, LoginPayload, LoginResponse, StoredPush } from '../../protocol';
+import type { ChatRecord } from '../store/types';
+import type { Session } from './session';
+
+/** What `login` and `start_chat` answer; `after` runs once the response is sent. */
+export type LoginResult = { payload: LoginResponse; after?: () => void };
+
+function loginResponse(
+  session: Session,
+  chat: ChatRecord,
+  fields: Pick<LoginResponse, 'resumed' | 'recovered' | 'last_seq' | 'history'>,
+): LoginResponse {
+  return {
+    chat_id: chat.id,
+    customer_id: chat.id,
+    thread_id: chat.thread.id,
+    thread_seq: chat.thread.startSeq,
+    token: session.app.tokens.sign(chat.id),
+    ...fields,
+    settings: session.endpoint.settings,
+  };
+}
+
+/** A new chat bound to the session; its `start` item runs once the client has the response. */
+export async function startChat(session: Session, context: JsonObject): Promise<LoginResult> {
+  const { chat } = await session.app.chats.openChat(session.endpoint, context);
+  session.bind(chat.id);
+  return {
+    payload: loginResponse(session, chat, { resumed: false, recovered: true, last_seq: 0, history: [] }),
+    after: () => {
+      session.goLive(0, []);
+      session.app.runtime.schedule(chat.id);
+    },
+  };
+}
+
+/**
+ * A new thread in `chat` (closing the current one when open), bound to the session. The
+ * `thread_closed` is published after the response: this tab skips it (it is at or below the
+ * cursor), the chat's other tabs get it and follow to the new thread.
+ */
+export async function startThread(session: Session, chat: ChatRecord, context?: JsonObject): Promise<LoginResult> {
+  const result = await session.app.chats.startThread(chat.id, context);
+  // Erased meanwhile (DELETE /api/v1/chats/{chatId}): the visitor starts over in a new chat.
+  if (!result) return startChat(session, context ?? chat.context);
+  session.bind(chat.id);
+  const lastSeq = result.chat.lastSeq;
+  return {
+    payload: loginResponse(session, result.chat, { resumed: true, recovered: true, last_seq: lastSeq, history: [] }),
+    after: () => {
+      session.goLive(lastSeq, []);
+      session.app.chats.announceThread(chat.id, result);
+      session.app.runtime.schedule(chat.id);
+    },
+  };
+}
+
+/**
+ * The token's chat, when the token is genuine and fresh and the chat is this endpoint's. Nothing
+ * of the chat is read before the signature checks out, so a bare or guessed `chatId` learns
+ * nothing (not even whether it exists). A pre-v1 token ages from the chat's creation.
+ */
+async function resumable(session: Session, token: string | undefined): Promise<ChatRecord | undefined> {
+  const { tokens, store } = session.app;
+  const verified = token === undefined ? undefined : tokens.verify(token);
+  const chat = verified === undefined ? undefined : await store.getChat(verified.chatId);
+  if (!chat || verified === undefined) return undefined;
+  const { endpoint, organization } = session.endpoint;
+  const fresh = verified.issuedAt !== undefined || tokens.isFresh(Date.parse(chat.createdAt));
+  return fresh && chat.endpoint === endpoint && chat.organization === organization ? chat : undefined;
+}
+
+const lastSeqOf = (pushes: readonly StoredPush[], fallback: number): number =>
+  Math.max(fallback, pushes.at(-1)?.payload.seq ?? 0);
+
+export async function login(session: Session, p: LoginPayload): Promise<LoginResult> {
+  const chat = await resumable(session, p.token);
+  if (!chat) return startChat(session, p.context ?? {});
+  // A reset asked for while offline, or a chat whose conversation was closed: a new thread.
+  if (p.new_thread === true || chat.thread.closedAt !== null) return startThread(session, chat, p.context);
+  const { store } = session.app;
+  session.bind(chat.id);
+  const bounds = await store.logBounds(chat.id);
+  const threadSeq = chat.thread.startSeq;
+  const seen = p.last_seq ?? 0;
+  // A position before the thread belongs to an earlier conversation: the client gets this one whole.
+  const inThread = seen >= threadSeq;
+  // The client's position must lie inside what is retained; otherwise it rebuilds from all of it.
+  const recovered = !inThread || (seen <= bounds.lastSeq && seen >= bounds.oldestSeq - 1);
+  session.app.metrics.resumes.inc({ result: recovered ? 'recovered' : 'rebuilt' });
+  let history: StoredPush[];
+  let replay: StoredPush[];
+  let cursor: number;
+  if (!recovered || !inThread) {
+    history = await store.readLog(chat.id, { after: threadSeq });
+    replay = [];
+    cursor = lastSeqOf(history, bounds.lastSeq);
+  } else if (p.history === true) {
+    const all = await store.readLog(chat.id, { after: threadSeq });
+    history = all.filter((push) => push.payload.seq <= seen);
+    replay = all.filter((push) => push.payload.seq > seen);
+    cursor = seen;
+  } else {
+    history = [];
+    replay = await store.readLog(chat.id, { after: seen });
+    cursor = seen;
+  }
+  return {
+    payload: loginResponse(session, chat, {
+      resumed: true,
+      recovered,
+      last_seq: lastSeqOf(replay, Math.max(cursor, bounds.lastSeq)),
+      history,
+    }),
+    after: () => session.goLive(cursor, replay),
+  };
+}
