@@ -18,7 +18,7 @@ import { PushbackService } from './runtime/pushbacks';
 import { BotRuntime } from './runtime/runtime';
 import { instrumentStore } from './store/instrument';
 import { openSqliteStore } from './store/sqlite';
-import type { Retention } from './store/types';
+import type { Retention, Store } from './store/types';
 import { rateLimited, sameOriginOnly } from './security/client-guard';
 import { hardenHttpServer } from './security/http-server';
 import { createTokenSigner, positive, resolveSecurity, type SecurityOptions } from './security/options';
@@ -47,6 +47,8 @@ export interface ServerOptions extends SecurityOptions {
   webhookRetry?: RetrySchedule;
   /** Default: JSON lines on stderr at `info`. */
   logger?: Logger;
+  /** Test hook: called with the store once it is open (to inject commit failures with `failNextCommits`). */
+  onStore?: (store: Store) => void;
   /** Time a bot handler may run. Default 10 000 ms. */
   handlerTimeoutMs?: number;
   /** HMAC key signing session tokens (see `previousSecrets` for rotation). Default: 32 random bytes generated once and kept in the database. */
@@ -134,6 +136,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     openSqliteStore(options.dbPath, { synchronous: options.synchronous, retention: options.retention }),
     metrics.storeSeconds,
   );
+  options.onStore?.(store);
   const currentSecret =
     options.secret !== undefined
       ? Buffer.from(options.secret)

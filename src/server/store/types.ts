@@ -6,6 +6,12 @@
  * Durability model: every inbound thing is written to the inbox (committed) before it is
  * acknowledged, then a per-chat worker processes it; bot outputs are appended to the chat's
  * log with an `origin` so that re-running an item after a crash appends nothing twice.
+ *
+ * Group commit (the contract every engine keeps): the writes requested during one event-loop turn
+ * are stored in ONE transaction; each write's promise settles only after that transaction
+ * committed (resolved) or failed as a whole (rejected, with nothing of the batch stored). A write
+ * that fails on its own (a constraint) rejects only its caller. Writes of one caller are stored
+ * in the order they were requested. See store/group-commit.ts.
  */
 import type { JsonObject, StoredPush } from '../../protocol';
 import type { AgentsStore, WebhookOutboxStore } from './agents-types';
@@ -211,4 +217,9 @@ export interface Store {
   trim(now: Date): Promise<void>;
   /** Closes the database; later calls fail. */
   close(): Promise<void>;
+  /**
+   * Test hook: the next `count` (default 1) group commits fail as a failed COMMIT would: every
+   * caller in those batches is rejected and nothing of them is stored.
+   */
+  failNextCommits(count?: number): void;
 }
