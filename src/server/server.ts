@@ -167,6 +167,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     { store, chats, pushbacks, endpoints, metrics, logger, handoff: agents.service },
     { handlerTimeoutMs, concurrency },
   );
+  chats.runtime = runtime;
   const app: App = {
     store,
     hub,

@@ -53,10 +53,11 @@ export function createPushgate(app: App, rateLimit: RateLimit): RouteHandler {
       count('invalid');
       throw error;
     }
-    const result = await app.chats.accept({
-      chatId: pushback.chatId,
-      kind: 'event',
-      payload: { event: pushback.event, eventData: body ?? pushback.eventData, source: 'pushback', pushbackId: id },
+    const result = await app.chats.ingest(pushback.chatId, {
+      kind: 'pushback',
+      pushbackId: id,
+      event: pushback.event,
+      eventData: body ?? pushback.eventData,
     });
     if (result.status !== 'accepted') {
       count('not_found');
@@ -64,6 +65,6 @@ export function createPushgate(app: App, rateLimit: RateLimit): RouteHandler {
     }
     count('accepted');
     writeJson(res, 202, { id, event: pushback.event, accepted: true });
-    app.runtime.schedule(pushback.chatId);
+    result.release();
   };
 }

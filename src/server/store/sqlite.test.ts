@@ -112,24 +112,24 @@ describe('threads', () => {
 
 describe('the inbox', () => {
   it('deduplicates by custom id and appends the visible push in the same transaction', async () => {
-    const first = await store.acceptInbound({ chatId: 'c1', kind: 'message', payload: { text: 'hi' }, customId: 'c', push: push('hi') });
+    const first = await store.acceptInbound({ chatId: 'c1', input: { kind: 'message', text: 'hi', eventId: 'e1', customId: 'c' }, push: push('hi') });
     expect(first).toMatchObject({ status: 'accepted', push: { payload: { seq: 1 } } });
-    const again = await store.acceptInbound({ chatId: 'c1', kind: 'message', payload: { text: 'hi' }, customId: 'c', push: push('hi') });
+    const again = await store.acceptInbound({ chatId: 'c1', input: { kind: 'message', text: 'hi', eventId: 'e1', customId: 'c' }, push: push('hi') });
     expect(again).toMatchObject({ status: 'duplicate', seq: 1, item: { payload: { text: 'hi' } } });
     expect((await store.logBounds('c1')).lastSeq).toBe(1);
-    expect(await store.acceptInbound({ chatId: 'nope', kind: 'event', payload: {} })).toEqual({ status: 'missing' });
+    expect(await store.acceptInbound({ chatId: 'nope', input: { kind: 'pushback', pushbackId: 'p', event: 'e', eventData: {} } })).toEqual({ status: 'missing' });
     await store.closeThread('c1', close);
-    expect(await store.acceptInbound({ chatId: 'c1', kind: 'event', payload: {}, requireOpen: true })).toEqual({ status: 'closed' });
+    expect(await store.acceptInbound({ chatId: 'c1', input: { kind: 'pushback', pushbackId: 'p', event: 'e', eventData: {} }, requireOpen: true })).toEqual({ status: 'closed' });
     // Without requireOpen (a pushback activation) a chat between threads still takes it.
-    expect(await store.acceptInbound({ chatId: 'c1', kind: 'event', payload: {} })).toMatchObject({ status: 'accepted' });
+    expect(await store.acceptInbound({ chatId: 'c1', input: { kind: 'pushback', pushbackId: 'p', event: 'e', eventData: {} } })).toMatchObject({ status: 'accepted' });
   });
 
   it('hands out pending items in id order and persists state and lastRequest when finishing', async () => {
     const start = await store.nextPending('c1');
-    await store.acceptInbound({ chatId: 'c1', kind: 'event', payload: { event: 'e' } });
+    await store.acceptInbound({ chatId: 'c1', input: { kind: 'pushback', pushbackId: 'p', event: 'e', eventData: {} } });
     await store.finishItem(start?.id ?? 0, 'c1', { step: 2 });
     const event = await store.nextPending('c1');
-    expect(event).toMatchObject({ kind: 'event', payload: { event: 'e' } });
+    expect(event).toMatchObject({ kind: 'event', payload: { event: 'e' }, input: { kind: 'pushback', event: 'e' } });
     expect((await store.getChat('c1'))?.state).toEqual({ step: 2 });
     await store.finishItem(event?.id ?? 0, 'c1', undefined, { order: 7 });
     expect(await store.getChat('c1')).toMatchObject({ state: { step: 2 }, lastRequest: { order: 7 } });

@@ -10,6 +10,7 @@
 import Database from 'better-sqlite3';
 import type { JsonObject, StoredPush } from '../../protocol';
 import { sqliteAgentsStore, sqliteWebhookOutbox } from './agents-sqlite';
+import { toInboxRow } from '../chat/inbound';
 import { GroupCommit } from './group-commit';
 import { migrate } from './schema';
 import { sqliteBatchRunner } from './sqlite-batch';
@@ -18,6 +19,7 @@ import { num, str, toChat, toItem, toPush, toPushback, toThread, type Row } from
 import type {
   AppendResult,
   InboundInput,
+  InboxItem,
   InboundResult,
   LogBounds,
   NewChat,
@@ -94,6 +96,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     insertItem: db.prepare(
       'INSERT INTO inbox (chat_id, kind, payload, custom_id, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *',
     ),
+    insertItemId: db.prepare('INSERT INTO inbox (chat_id, kind, payload, custom_id, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id'),
     setAck: db.prepare('UPDATE inbox SET ack_seq = ? WHERE id = ?'),
     nextPending: db.prepare('SELECT * FROM inbox WHERE chat_id = ? AND processed_at IS NULL ORDER BY id LIMIT 1'),
     markProcessed: db.prepare('UPDATE inbox SET processed_at = ? WHERE id = ?'),
@@ -184,13 +187,16 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       const chat = caches.chat(input.chatId, () => loadChat(input.chatId));
       if (!chat) return { status: 'missing' };
       if (input.requireOpen === true && chat.thread.closedAt !== null) return { status: 'closed' };
-      if (input.customId !== undefined) {
-        const seen = q.byCustomId.get(input.chatId, input.customId) as Row | undefined;
+      const customId = input.input.kind === 'pushback' ? undefined : input.input.customId;
+      if (customId !== undefined) {
+        const seen = q.byCustomId.get(input.chatId, customId) as Row | undefined;
         if (seen) return { status: 'duplicate', item: toItem(seen), seq: seen.ack_seq == null ? null : num(seen.ack_seq) };
       }
-      const item = toItem(
-        q.insertItem.get(input.chatId, input.kind, JSON.stringify(input.payload), input.customId ?? null, iso()) as Row,
-      );
+      // The item is the intake's own input: nothing is read back or parsed again.
+      const row = toInboxRow(input.input);
+      const createdAt = iso();
+      const inserted = q.insertItemId.get(input.chatId, row.kind, JSON.stringify(row.payload), row.customId, createdAt) as Row;
+      const item: InboxItem = { id: num(inserted.id), chatId: input.chatId, input: input.input, ...row, createdAt };
       if (!input.push) return { status: 'accepted', item };
       const { push } = appendTx(input.chatId, input.push, `${item.id}:0`);
       q.setAck.run(push.payload.seq, item.id);
@@ -277,7 +283,11 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         const row = q.nextPending.get(chatId) as Row | undefined;
         return row ? toItem(row) : undefined;
       }),
-    finishItem: (itemId, chatId, state, lastRequest) => write(() => tx.finish(itemId, chatId, state, lastRequest), 128),
+    finishItem: (itemId, chatId, state, lastRequest, check) =>
+      write(() => {
+        check?.();
+        tx.finish(itemId, chatId, state, lastRequest);
+      }, 128),
     pendingChatIds: () => run(() => (q.pendingChats.all() as Row[]).map((r) => str(r.chat_id))),
     createPushback: (record, origin) => write(() => tx.createPushback(record, origin ?? null), 512),
     getPushback: (id) =>

@@ -14,6 +14,7 @@
  * in the order they were requested. See store/group-commit.ts.
  */
 import type { JsonObject, StoredPush } from '../../protocol';
+import type { ChatInput, InboxKind, PageEvent, Postback, PushbackEvent, VisitorMessage } from '../chat/inbound';
 import type { AgentsStore, WebhookOutboxStore } from './agents-types';
 
 /** A verified visitor's profile (CONTRACT §3 `user`), as the site vouched for it. */
@@ -57,13 +58,16 @@ export interface ChatRecord {
   thread: ThreadRecord;
 }
 
-export type InboxKind = 'start' | 'message' | 'postback' | 'page_event' | 'event';
+export type { InboxKind } from '../chat/inbound';
 
 /** One inbound thing waiting for (or done with) the bot. */
 export interface InboxItem {
   /** Monotonic id; items of one chat are processed in id order. */
   id: number;
   chatId: string;
+  /** What the item is, typed (the stored row read back through the inbox parser, or the intake's own object). */
+  input: ChatInput;
+  /** The stored row's columns (the inbox's storage form of {@link input}). */
   kind: InboxKind;
   payload: JsonObject;
   customId: string | null;
@@ -97,10 +101,8 @@ export interface ReadLogOptions {
 
 export interface InboundInput {
   chatId: string;
-  kind: InboxKind;
-  payload: JsonObject;
-  /** Client-chosen id; a second item with the same (chat, customId) is a duplicate. */
-  customId?: string;
+  /** What arrived; its `customId` (client-chosen) makes a second item with the same (chat, customId) a duplicate. */
+  input: VisitorMessage | Postback | PageEvent | PushbackEvent;
   /** A push to append in the same transaction (the visitor's own message), origin `<inboxId>:0`. */
   push?: PushBuilder;
   /** Refuse (status `closed`) when the chat's current thread is closed. Default false. */
@@ -200,9 +202,11 @@ export interface Store {
   nextPending(chatId: string): Promise<InboxItem | undefined>;
   /**
    * Persists the bot state and `ctx.lastRequest` (each when given) and marks the item processed,
-   * in one transaction.
+   * in one write. `check`, when given, runs inside the transaction first: if it throws, the item
+   * stays pending and the promise rejects (the runtime's guard for outputs of an earlier batch
+   * that failed).
    */
-  finishItem(itemId: number, chatId: string, state: JsonObject | undefined, lastRequest?: JsonObject): Promise<void>;
+  finishItem(itemId: number, chatId: string, state: JsonObject | undefined, lastRequest?: JsonObject, check?: () => void): Promise<void>;
   /** Chats with unprocessed items (scheduled at start-up). */
   pendingChatIds(): Promise<string[]>;
 
