@@ -1,7 +1,7 @@
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'vitest/config';
 
-/** Unit tests sit beside their code; DOM tests (ui/, api/) run in happy-dom, the rest in Node. */
+/** Unit tests sit beside their code; DOM tests (ui/, api/, console/) run in happy-dom, the rest in Node. */
 export default defineConfig({
   plugins: [preact()],
   test: {
@@ -19,7 +19,7 @@ export default defineConfig({
         test: {
           name: 'dom',
           environment: 'happy-dom',
-          include: ['src/{ui,api}/**/*.test.{ts,tsx}'],
+          include: ['src/{ui,api,console}/**/*.test.{ts,tsx}'],
         },
       },
     ],

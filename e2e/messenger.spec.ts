@@ -17,7 +17,7 @@ test.describe('the script tag and ServisBot.init', () => {
     expect(surface.same).toBe(true);
     // `instance` (the living API object) joined the surface with the zero-JS install and async snippet.
     expect(surface.members).toEqual(['init', 'instance', 'version']);
-    expect(surface.api).toEqual(['close', 'destroy', 'off', 'on', 'open', 'pageEvent', 'reset', 'rewriteContext', 'toggle']);
+    expect(surface.api).toEqual(['close', 'destroy', 'hide', 'off', 'on', 'open', 'pageEvent', 'reset', 'rewriteContext', 'show', 'toggle']);
   });
 
   test('emits CONVERSATION Ready with the conversation and chat ids, and never opens by itself', async ({ page, server }) => {

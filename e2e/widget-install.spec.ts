@@ -24,7 +24,7 @@ test('the zero-JS tag: data-* attributes initialise the widget, reachable as Ser
   );
   await expect.poll(() => page.evaluate(() => window.__log)).toEqual(['ready:true', 'CONVERSATION:Ready']);
   expect(await page.evaluate(() => Object.keys(window.ServisBot.instance!).sort())).toEqual([
-    'close', 'destroy', 'off', 'on', 'open', 'pageEvent', 'reset', 'rewriteContext', 'toggle',
+    'close', 'destroy', 'hide', 'off', 'on', 'open', 'pageEvent', 'reset', 'rewriteContext', 'show', 'toggle',
   ]);
   // data-always-open: no roundel, the conversation shown; data-context reached the bot.
   await expect(page.getByRole('button', { name: /chat$/ })).toHaveCount(0);

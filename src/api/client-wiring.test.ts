@@ -10,6 +10,7 @@ import { FakeServer } from '../client/testing/fake-server';
 import { MemoryStorage } from '../client/testing/memory-storage';
 import { createInit } from './init';
 import type { MessengerApi, MessengerEvent } from './types';
+import { PANEL } from '../ui/mount.fixture';
 
 let api: MessengerApi | undefined;
 afterEach(() => api?.destroy());
@@ -20,6 +21,7 @@ function start() {
   const init = createInit({
     window,
     defaultServerUrl: () => 'http://127.0.0.1:8080',
+    loadPanel: () => PANEL,
     createClient: (options) => new ChatClient({ ...options, WebSocket: server.WebSocket, clock, storage: new MemoryStorage() }),
   });
   api = init({ organization: 'acme', endpoint: 'acme-demo', alwaysOpen: true, context: { page: '/pricing' } });

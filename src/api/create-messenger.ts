@@ -7,22 +7,11 @@
 import type { ChatClientEvents, Logger, OutboxItem } from '../client';
 import { NAME_CHARS, type ChatSettings, type CustomerPagePayload, type JsonObject } from '../protocol';
 import { SafeEmitter } from '../client';
-import {
-  applyPush,
-  createUiStore,
-  lastBotMessageId,
-  loadStrings,
-  mount,
-  pickLanguage,
-  transcriptFromHistory,
-  unreadCount,
-  type PendingMessage,
-  type UiIntents,
-} from '../ui';
+import { createUiStore, mount, newestIncomingId, unreadCount, type PendingMessage, type UiIntents } from '../ui';
 import type { ChatClientLike, MessengerDeps } from './deps';
 import { HOST_EVENT_NAMES } from './host-events';
 import { guarded, guardedClock, guardedWebSocket, parseJson, stringifyJson, type Report } from './hostile';
-import { inputDisabledAfter, inputDisabledBy, isPrivateNotification } from './notifications';
+import { hostMessage, isPrivateNotification } from './host-messages';
 import type { ResolvedOptions } from './options';
 import { websocketUrl } from './server-url';
 import { trackPage } from './page-tracker';
@@ -47,18 +36,10 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
   let interacted = false;
   let destroyed = false;
 
-  /** Endpoint settings in the widget's language, with the host page's `title` / `theme` on top. */
-  const withOverrides = (settings: ChatSettings): ChatSettings => ({
-    title: options.title ?? pickLanguage(settings.titles, options.lang) ?? settings.title,
-    subtitle: pickLanguage(settings.subtitles, options.lang) ?? settings.subtitle,
-    theme: { ...settings.theme, ...options.theme },
-  });
+  /** Endpoint settings with the host page's `theme` on top (the panel picks the title of its language, or the page's `title`). */
+  const withOverrides = (settings: ChatSettings): ChatSettings => ({ ...settings, theme: { ...settings.theme, ...options.theme } });
 
-  const store = createUiStore({
-    open: forcedOpen,
-    inputDisabled: options.textInputDisabled,
-    settings: withOverrides({ title: '', theme: {} }),
-  });
+  const store = createUiStore({ open: forcedOpen, settings: withOverrides({ title: '', theme: {} }) });
 
   const emitMessenger = (event: MessengerEvent) => events.emit('Messenger', Object.freeze(event));
 
@@ -69,20 +50,27 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     (...args: A): void => {
       if (!destroyed) guarded(fn, report)(...args);
     };
-  // The bundle carries English; another language's strings come from the server and replace it on arrival.
-  // Settled through report too: a rejection left unhandled would reach the page's unhandledrejection.
-  loadStrings(options.serverUrl, options.lang).then(guard((strings) => strings && store.set({ strings })), report);
-
   const storageKey = `roundel:${options.organization}:${options.endpoint}`;
   const storage = pageStorage(deps.window);
   const seen = seenMarker(storage, `${storageKey}:seen`);
-  // The unread badge: bot messages after the newest one shown in the open panel.
-  store.subscribe(({ open, transcript }) => {
-    const newest = lastBotMessageId(transcript);
-    if ((open || forcedOpen) && newest) seen.mark(newest);
-    store.set({ unread: unreadCount(transcript, seen.id) });
+  // The unread badge and event: messages from the bot or agents after the newest one shown in the
+  // open panel. Host pages hear of every change of the count, the first one at Ready included.
+  // Nothing is announced before the conversation is Ready: until then the count is 0.
+  let unreadAnnounced = 0;
+  const announceUnread = () => {
+    const { unread } = store.get();
+    if (announcedThreadId === undefined || unread === unreadAnnounced) return;
+    unreadAnnounced = unread;
+    events.emit('unread', unread);
+  };
+  store.subscribe(({ open, hidden, pushes }) => {
+    const newest = newestIncomingId(pushes);
+    if ((open || forcedOpen) && !hidden && newest) seen.mark(newest);
+    store.set({ unread: unreadCount(pushes, seen.id) });
+    announceUnread();
   });
 
+  const clock = guardedClock(report);
   const client: ChatClientLike = deps.createClient({
     url: websocketUrl(options.serverUrl, options.organization, options.endpoint),
     storageKey,
@@ -90,7 +78,7 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     // Read now, so a page that replaces WebSocket later does not reach us. The DOM's WebSocket
     // types its handlers with DOM events; the client reads only `data`, `code`, `reason`.
     WebSocket: guardedWebSocket(deps.window.WebSocket as unknown as Parameters<typeof guardedWebSocket>[0], report),
-    clock: guardedClock(report),
+    clock,
     getContext: () => context,
     resetOnLoad: options.resetOnLoad,
     logger: log,
@@ -112,33 +100,26 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     emitMessenger({ type: 'ROUNDEL', value: open ? 'Opened' : 'Closed' });
   };
 
-  const onHostNotification = (message: string) => {
-    if (!isPrivateNotification(message)) return events.emit('notification', message);
-    const disabled = inputDisabledBy(message);
-    if (disabled === undefined) log('debug', 'ignored a private notification', message);
-    else store.set({ inputDisabled: disabled });
-  };
 
   const clientHandlers: { [K in keyof ChatClientEvents]: (event: ChatClientEvents[K]) => void } = {
     state: guard((connection) => store.set({ connection })),
     conversation: guard(({ chatId, threadId, settings, history }) => {
-      store.set({
-        settings: withOverrides(settings),
-        transcript: transcriptFromHistory(history),
-        // History is replayed, never re-emitted: only the input state it leaves behind matters.
-        inputDisabled: inputDisabledAfter(history, options.textInputDisabled),
-        typing: false,
-      });
+      // History is shown, never re-emitted (no `message` or `notification` for it).
+      store.set({ settings: withOverrides(settings), pushes: history, typing: false });
       // The client emits `conversation` again when a resume could not be recovered; same thread, no new Ready.
       if (threadId === announcedThreadId) return;
       announcedThreadId = threadId;
       emitMessenger({ type: 'CONVERSATION', value: 'Ready', conversationId: threadId, chatId });
+      announceUnread();
+      preloadWhenIdle();
     }),
     push: guard((push) => {
       // The bot's or an agent's message ends their typing indicator.
       const botSpoke = push.action === 'incoming_event' && push.payload.event.author !== 'visitor';
-      store.set((state) => ({ transcript: applyPush(state.transcript, push), typing: botSpoke ? false : state.typing }));
-      if (push.action === 'host_notification') onHostNotification(push.payload.message);
+      store.set((state) => ({ pushes: [...state.pushes, push], typing: botSpoke ? false : state.typing }));
+      const message = hostMessage(push);
+      if (message) events.emit('message', message);
+      if (push.action === 'host_notification' && !isPrivateNotification(push.payload.message)) events.emit('notification', push.payload.message);
     }),
     typing: guard((typing) => store.set({ typing })),
     settings: guard((settings) => store.set({ settings: withOverrides(settings) })),
@@ -168,7 +149,30 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     nonce: options.nonce,
     // DisplayOptions is a subset of the options (alwaysOpen, displayRoundel, displayHeader, dir, lang).
     display: { ...options, inline: options.container !== undefined },
+    loadPanel: deps.loadPanel,
+    serverUrl: options.serverUrl,
+    setTimeout: clock.setTimeout,
+    clearTimeout: clock.clearTimeout,
   });
+  /**
+   * The panel chunk loads once the conversation is Ready and the page has nothing better to do,
+   * so the first open is instant without the chunk competing with the page's own start (or with
+   * the connection: nothing but messenger.js is fetched before Ready). The first open loads it
+   * sooner when it comes first.
+   */
+  let idle: (() => void) | undefined;
+  const preloadWhenIdle = () => {
+    if (idle) return;
+    const run = guard(() => widget.preload());
+    const { requestIdleCallback: request, cancelIdleCallback: cancel } = deps.window;
+    if (typeof request === 'function' && typeof cancel === 'function') {
+      const handle = request.call(deps.window, run, { timeout: IDLE_TIMEOUT_MS });
+      idle = () => cancel.call(deps.window, handle);
+    } else {
+      const handle = clock.setTimeout(run, IDLE_FALLBACK_MS);
+      idle = () => clock.clearTimeout(handle);
+    }
+  };
   // A script in <head> may call init before <body> exists: attach once it does.
   const attach = guard(() => (options.container ?? document.body)?.append(host));
   /** Stops the page reports for agents (set once tracking started). */
@@ -213,6 +217,8 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     },
     open: guard(() => setOpen(true)),
     close: guard(() => setOpen(false)),
+    show: guard(() => store.set({ hidden: false })),
+    hide: guard(() => store.set({ hidden: true })),
     toggle: intents.onToggle,
     reset: () => call('reset', true, () => client.startNewChat()),
     rewriteContext(next) {
@@ -232,7 +238,10 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
           for (const type of clientEvents) client.off(type, clientHandlers[type] as never);
           client.destroy();
         },
-        () => widget.unmount(),
+        () => {
+          idle?.();
+          widget.unmount();
+        },
         () => {
           host.remove();
           document.removeEventListener('DOMContentLoaded', attach);
@@ -262,6 +271,11 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
   guard(() => client.connect())();
   return api;
 }
+
+/** The longest the panel waits for an idle moment after Ready before it loads anyway. */
+const IDLE_TIMEOUT_MS = 3_000;
+/** Where there is no `requestIdleCallback` (Safari): load this long after Ready. */
+const IDLE_FALLBACK_MS = 300;
 
 /** An `Error` for a rejection reason: the client rejects with `{ type, message }` bodies. */
 function asError(reason: unknown): Error {

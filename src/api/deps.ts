@@ -1,6 +1,7 @@
 /** What the api layer needs from its environment; `init` passes the browser's, tests pass fakes. */
 import type { CustomerPagePayload, JsonObject } from '../protocol';
 import type { ChatClientEvents, ChatClientOptions, ConnectionState, OutboxItem } from '../client';
+import type { PanelModule } from '../ui';
 
 /** The members of `ChatClient` (src/client) the api layer uses. */
 export interface ChatClientLike {
@@ -32,4 +33,9 @@ export interface MessengerDeps {
   createClient(options: ChatClientOptions): ChatClientLike;
   /** The `serverUrl` used when the option is absent. */
   defaultServerUrl(): string;
+  /**
+   * Loads the panel chunk (src/ui/panel-chunk.tsx): `import()` from the server in the IIFE, a
+   * split chunk in the ES module build. `attempt` counts retries from 0.
+   */
+  loadPanel(attempt: number): PanelModule | Promise<PanelModule>;
 }

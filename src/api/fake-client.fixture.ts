@@ -4,6 +4,7 @@ import type { ChatClientEvents, ChatClientOptions, ConnectionState, OutboxItem }
 import type { JsonObject } from '../protocol';
 import { createInit } from './init';
 import type { ChatClientLike, MessengerDeps } from './deps';
+import { PANEL } from '../ui/mount.fixture';
 
 export class FakeClient implements ChatClientLike {
   readonly bus = mitt<ChatClientEvents>();
@@ -87,6 +88,7 @@ export function fakeInit(defaultServerUrl = 'https://chat.example.com') {
   const deps: MessengerDeps = {
     window,
     defaultServerUrl: () => defaultServerUrl,
+    loadPanel: () => PANEL,
     createClient: (options) => {
       const client = new FakeClient(options);
       clients.push(client);

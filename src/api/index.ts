@@ -13,7 +13,10 @@ import type { MessengerApi, MessengerOptions } from './types';
  * an instance lives returns that instance. `serverUrl` defaults to the origin of a
  * `messenger.js` script on the page, else the page's own origin.
  */
-export const init = (options: MessengerOptions): MessengerApi => (browserInit ??= createInit(browserDeps()))(options);
+export const init = (options: MessengerOptions): MessengerApi => (browserInit ??= createInit(browserDeps(loadPanel)))(options);
+
+/** The panel, a chunk the site's bundler splits off: loaded after Ready when idle, or at the first open. */
+const loadPanel = () => import('../ui/panel-chunk');
 
 // Built on the first call, not at import: a bundle that imports this module during server-side
 // rendering has no `window`.
@@ -26,6 +29,7 @@ export type {
   HostEventHandler,
   HostEventName,
   HostEvents,
+  HostMessage,
   MessengerApi,
   MessengerEvent,
   MessengerOptions,

@@ -62,6 +62,8 @@ function inertApi(): MessengerApi {
     open() {},
     close() {},
     toggle() {},
+    show() {},
+    hide() {},
     reset: refuse,
     rewriteContext: refuse,
     destroy() {},

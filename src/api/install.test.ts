@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeClient } from './fake-client.fixture';
 import type { MessengerDeps } from './deps';
 import type { MessengerApi } from './types';
+import { PANEL } from '../ui/mount.fixture';
 
 let clients: FakeClient[] = [];
 
@@ -13,9 +14,10 @@ beforeEach(() => {
   clients = [];
   vi.resetModules();
   vi.doMock('./browser', () => ({
-    browserDeps: (defaultServerUrl: () => string): MessengerDeps => ({
+    browserDeps: (_loadPanel: unknown, defaultServerUrl: () => string): MessengerDeps => ({
       window,
       defaultServerUrl,
+      loadPanel: () => PANEL,
       createClient: (options) => {
         const client = new FakeClient(options);
         clients.push(client);

@@ -196,8 +196,8 @@ describe('ROUNDEL events', () => {
   it('are emitted for clicks on the roundel', () => {
     const { messenger } = start();
     fireEvent.click(widget().getByRole('button', { name: 'Open chat' }));
-    expect(widget().getByRole('button', { name: 'Close chat' }).getAttribute('aria-expanded')).toBe('true');
-    fireEvent.click(widget().getByRole('button', { name: 'Close chat' }));
+    expect(widget().getByRole('button', { name: 'Close chat', expanded: true }).getAttribute('aria-expanded')).toBe('true');
+    fireEvent.click(widget().getByRole('button', { name: 'Close chat', expanded: true }));
     expect(messenger()).toEqual([
       { type: 'ROUNDEL', value: 'Opened' },
       { type: 'ROUNDEL', value: 'Closed' },
@@ -216,7 +216,7 @@ describe('ROUNDEL events', () => {
       { type: 'ROUNDEL', value: 'Closed' },
       { type: 'ROUNDEL', value: 'Opened' },
     ]);
-    expect(widget().getByRole('button', { name: 'Close chat' })).toBeTruthy();
+    expect(widget().getByRole('button', { name: 'Close chat', expanded: true })).toBeTruthy();
   });
 });
 

@@ -12,6 +12,7 @@ import { createInit, currentInstance } from './init';
 import { optionsFromDataset } from './options';
 import { drainQueue, isSnippetStub } from './queue';
 import { scriptOrigin } from './server-url';
+import type { PanelModule } from '../ui';
 import type { MessengerApi } from './types';
 
 /** `window.ServisBot`: `init(options)`, the living `instance` and the widget's `version`. */
@@ -34,12 +35,23 @@ declare global {
 // async one): read it now, else find the tag by its attributes.
 const script = (document.currentScript as HTMLScriptElement | null) ?? document.querySelector<HTMLScriptElement>('script[src*="messenger"][data-organization]');
 const serverUrl = scriptOrigin(document, script);
+/**
+ * The panel chunk, from the server that served this script, at the content-hashed path the build
+ * wrote (vite.config.ts). A retry asks for another URL: the browser remembers a failed import.
+ */
+const chunk: string | undefined = import.meta.env.ROUNDEL_PANEL_CHUNK;
+const panelUrl = chunk && new URL(chunk, script?.src || `${serverUrl}/messenger.js`).href;
+const loadPanel = (attempt: number): Promise<PanelModule> =>
+  panelUrl
+    ? import(/* @vite-ignore */ attempt ? `${panelUrl}?retry=${attempt}` : panelUrl)
+    : // Only when this file runs from source (unit tests): the roundel works, the panel cannot open.
+      Promise.reject(new Error('no panel chunk: messenger.js is built by vite.config.ts'));
 
 // The same page may load messenger.js twice: keep the first copy, whose instance may be live,
 // so a second copy cannot add a second widget. The snippet's stub is replaced (and drained).
 const loaded: unknown = window.ServisBot;
 if (isSnippetStub(loaded) || !loaded) {
-  const init = createInit(browserDeps(() => serverUrl));
+  const init = createInit(browserDeps(loadPanel, () => serverUrl));
   window.ServisBot = window.ServisBOT = Object.freeze({
     init,
     get instance() {

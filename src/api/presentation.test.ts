@@ -15,7 +15,7 @@ const widget = () => within(document.getElementById('servisbot-messenger')!.shad
 /** The roundel's description (the unread count), or null without one. */
 const badge = () => {
   const root = document.getElementById('servisbot-messenger')!.shadowRoot!;
-  const id = widget().getByRole('button', { name: /chat/ }).getAttribute('aria-describedby');
+  const id = root.querySelector('.rd-roundel')!.getAttribute('aria-describedby');
   return id ? root.getElementById(id)!.textContent : null;
 };
 

@@ -40,7 +40,11 @@ api.on('Messenger', (event) => {
 api.on('notification', (message) => expectTypeOf(message).toEqualTypeOf<string>());
 expectTypeOf(api.on('notification', () => {})).toEqualTypeOf<() => void>();
 // @ts-expect-error no event has this name
-api.on('message', () => {});
+api.on('messages', () => {});
+api.on('message', (message) => expectTypeOf(message.author).toEqualTypeOf<'bot' | 'visitor' | 'agent'>());
+api.on('unread', (count) => expectTypeOf(count).toEqualTypeOf<number>());
+expectTypeOf(api.show).toEqualTypeOf<() => void>();
+expectTypeOf(api.hide).toEqualTypeOf<() => void>();
 // @ts-expect-error a notification is a string
 api.on('notification', (message: number) => message);
 // @ts-expect-error a Messenger event is not a string

@@ -23,5 +23,5 @@ export declare const READY_EVENT: 'servisbot:ready';
 /** The widget's version (package.json). */
 export declare const version: string;
 
-/** The host event names: `['notification', 'Messenger']`. */
+/** The host event names: `['notification', 'Messenger', 'message', 'unread']`. */
 export declare const HOST_EVENT_NAMES: readonly HostEventName[];

@@ -39,17 +39,20 @@ describe('the public surface', () => {
   it('the API object has exactly the contract members', () => {
     const api = fakeInit().init({ organization: 'acme', endpoint: 'acme-demo' });
     try {
-      expect(Object.keys(api).sort()).toEqual(['close', 'destroy', 'off', 'on', 'open', 'pageEvent', 'reset', 'rewriteContext', 'toggle']);
+      expect(Object.keys(api).sort()).toEqual(['close', 'destroy', 'hide', 'off', 'on', 'open', 'pageEvent', 'reset', 'rewriteContext', 'show', 'toggle']);
       expect(Object.isFrozen(api)).toBe(true);
     } finally {
       api.destroy();
     }
   });
 
-  it('the host events are "notification" and "Messenger"', () => {
-    expect(HOST_EVENT_NAMES).toEqual(['notification', 'Messenger']);
-    expectTypeOf<keyof HostEvents>().toEqualTypeOf<'notification' | 'Messenger'>();
+  it('the host events are "notification", "Messenger", "message" and "unread"', () => {
+    expect(HOST_EVENT_NAMES).toEqual(['notification', 'Messenger', 'message', 'unread']);
+    expectTypeOf<keyof HostEvents>().toEqualTypeOf<'notification' | 'Messenger' | 'message' | 'unread'>();
     expectTypeOf<HostEvents['notification']>().toEqualTypeOf<string>();
+    expectTypeOf<HostEvents['unread']>().toEqualTypeOf<number>();
+    expectTypeOf<keyof HostEvents['message']>().toEqualTypeOf<'id' | 'author' | 'text' | 'createdAt'>();
+    expectTypeOf<HostEvents['message']['author']>().toEqualTypeOf<'bot' | 'visitor' | 'agent'>();
     expectTypeOf<MessengerEvent['type']>().toEqualTypeOf<'ROUNDEL' | 'CONVERSATION'>();
     expectTypeOf<MessengerEvent['value']>().toEqualTypeOf<'Opened' | 'Closed' | 'First User Interaction' | 'Ready'>();
   });

@@ -81,11 +81,27 @@ export type MessengerEvent =
   /** `conversationId` is the conversation's (thread's) id, new after `reset()`; `chatId` the visitor's chat, stable. */
   | { readonly type: 'CONVERSATION'; readonly value: 'Ready'; readonly conversationId: string; readonly chatId: string };
 
+/** The payload of the `message` event: a message added to the transcript while the page is open. */
+export interface HostMessage {
+  /** The message's id (stable: the same message has the same id in every tab). */
+  readonly id: string;
+  /** Who wrote it: the bot, the visitor (a message or a picked reply), or an agent who took the chat over. */
+  readonly author: 'bot' | 'visitor' | 'agent';
+  /** Its text (for a picked reply or button, what the visitor picked). */
+  readonly text: string;
+  /** When the server stored it (ISO 8601). */
+  readonly createdAt: string;
+}
+
 /** Host events by name, with their payloads. */
 export type HostEvents = {
   /** A (public) host notification from the bot: a plain string. */
   notification: string;
   Messenger: MessengerEvent;
+  /** A message was added to the transcript while the page is open (never for history shown at load). */
+  message: HostMessage;
+  /** The number of messages from the bot or agents the visitor has not seen changed (first after Ready, when it is not 0). */
+  unread: number;
 };
 
 export type HostEventName = keyof HostEvents;
@@ -112,6 +128,10 @@ export interface MessengerApi {
   close(): void;
   /** Opens when closed, closes when open. */
   toggle(): void;
+  /** Shows the whole widget again after `hide()` (its open or closed state unchanged). */
+  show(): void;
+  /** Hides the whole widget, roundel included; the conversation goes on (messages arrive, `unread` counts them). */
+  hide(): void;
   /** Ends this conversation and starts a new one; resolves once it has begun. */
   reset(): Promise<void>;
   /** Replaces the context sent to the bot; resolves once the server has it. */

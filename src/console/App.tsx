@@ -4,7 +4,9 @@
  * raises intents; the controller talks to the server.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { Composer, ENGLISH, Log, type UiStrings } from '../ui';
+import { ENGLISH, type UiStrings } from '../ui';
+// The widget's Preact components: the ui layer's panel entry.
+import { Composer, Log } from '../ui/panel-chunk';
 import type { ConsoleIntents } from './controller';
 import type { ChatRow, ConsoleState } from './model';
 

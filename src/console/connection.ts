@@ -64,7 +64,7 @@ export class AgentConnection {
         timers,
         logger: () => {},
         parse: parseAgentServerFrame,
-        backoff: (attempt) => backoffDelay(attempt, 500, 20_000, clock.random),
+        backoff: (attempt) => backoffDelay(attempt, 500, 20_000, () => clock.random()),
         nextRequestId: () => this.#requests.nextId(),
         pingIntervalMs: 15_000,
         deadPeerMs: 35_000,

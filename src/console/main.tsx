@@ -5,7 +5,9 @@
  */
 import { render } from 'preact';
 import type { WebSocketFactory } from '../client';
-import widgetCss from '../ui/styles.css?inline';
+// The widget's styles: the shell's (theme variables, buttons) and the panel's.
+import shellCss from '../ui/shell.css?inline';
+import { css as panelCss } from '../ui/panel-chunk';
 import { ConsoleApp } from './App';
 import consoleCss from './console.css?inline';
 import { createConsole } from './controller';
@@ -15,7 +17,7 @@ const organization = params.get('organization') ?? document.documentElement.data
 const url = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/agent/rtm?organization=${encodeURIComponent(organization)}`;
 
 const style = document.createElement('style');
-style.textContent = `${widgetCss}\n${consoleCss}`;
+style.textContent = `${shellCss}\n${panelCss}\n${consoleCss}`;
 document.head.append(style);
 
 const root = document.getElementById('app') ?? document.body.appendChild(document.createElement('div'));

@@ -223,6 +223,9 @@ export function parseAgentServerFrame(text: string): Result<AgentServerFrame> {
   return readWith<AgentServerFrame>(isObject(raw) && raw.type === 'push' ? push : response, raw, 'frame');
 }
 
+/** Parses a push object (an agent push relayed between nodes). */
+export const parseAgentPush = (raw: unknown): Result<AgentPush> => readWith(push, raw, 'push');
+
 /** Parses the payload of a `get_chat` response. */
 export const parseAgentChat = (raw: unknown): Result<AgentChat> => readWith(chat, raw, 'chat');
 

@@ -28,9 +28,44 @@ export interface ChatMessage {
   author_name?: string;
   text: string;
   quick_replies?: string[];
+  /** Buttons, an image or cards that come with a bot message (`ctx.say` options; docs/protocol.md). */
+  rich?: RichContent;
   /** The client-chosen id of a visitor message, echoed so the sender can match it. */
   custom_id?: string;
   created_at: string;
+}
+
+/**
+ * A button of a rich message, as LiveChat's: `url` opens `value` (http or https) in a new tab;
+ * `message` answers like a quick reply: the transcript shows `text`, the bot gets `value`.
+ */
+export interface RichButton {
+  type: 'url' | 'message';
+  text: string;
+  value: string;
+}
+
+/** An image of a rich message (LiveChat's `alternative_text` is the `alt`). */
+export interface RichImage {
+  url: string;
+  alternative_text: string;
+}
+
+/** One element of LiveChat's `cards` template. One without a `title` holds the message's own image and buttons. */
+export interface RichElement {
+  title?: string;
+  subtitle?: string;
+  image?: RichImage;
+  buttons?: RichButton[];
+}
+
+/**
+ * The rich part of a bot message, in the shape of LiveChat's `rich_message` event: a template
+ * and its elements. Several titled elements form a carousel of cards.
+ */
+export interface RichContent {
+  template_id: 'cards';
+  elements: RichElement[];
 }
 
 // ---- requests (client -> server) -------------------------------------------------------------
@@ -57,10 +92,13 @@ export interface SendEventPayload {
 }
 
 export interface PostbackPayload {
-  /** The bot message whose quick reply was picked. */
+  /** The bot message whose quick reply (or `message` button) was picked. */
   event_id: string;
+  /** `id`: the reply's text, or the button's `value` (what the bot's onMessage gets). */
   postback: { id: string; toggled: boolean };
   custom_id: string;
+  /** What the transcript shows as the visitor's answer when it is not `postback.id`: a button's title. */
+  text?: string;
 }
 
 export interface PageEventPayload {
@@ -167,6 +205,8 @@ export interface StoredPushPayloads {
     event_id: string;
     postback: { id: string; toggled: boolean };
     custom_id?: string;
+    /** The visitor's answer as shown, when it is not `postback.id` (a button's title). */
+    text?: string;
     created_at: string;
   };
   host_notification: { chat_id: string; seq: number; message: string };

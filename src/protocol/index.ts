@@ -8,6 +8,6 @@ export * from './limits';
 export * from './result';
 export { parseClientFrame, type RequestParseResult } from './parse-request';
 export { parseLoginResponse, parsePush, parseServerFrame, parseSettings } from './parse-server';
-export { ENGLISH, TRANSLATED, parseUiStrings, pickLanguage, uiLanguages, uiTranslation, type UiStrings } from './ui-strings';
+export { ENGLISH, ROUNDEL_ENGLISH, TRANSLATED, parseUiStrings, pickLanguage, uiLanguages, uiTranslation, type UiStrings } from './ui-strings';
 export * from './agent-frames';
-export { parseAgentChat, parseAgentLogin, parseAgentRequest, parseAgentServerFrame, parseChatList, type AgentRequestParseResult } from './agent-parse';
+export { parseAgentChat, parseAgentLogin, parseAgentPush, parseAgentRequest, parseAgentServerFrame, parseChatList, type AgentRequestParseResult } from './agent-parse';

@@ -65,10 +65,13 @@ const parsers: { [A in RequestAction]: PayloadParser<A> } = {
     }
     const customId = requiredString(p, 'custom_id', Limits.nameChars);
     if (!customId.ok) return customId;
+    const text = p.text === undefined ? undefined : requiredString(p, 'text', Limits.quickReplyChars);
+    if (text && !text.ok) return text;
     return ok({
       event_id: eventId.value,
       postback: { id: id.value, toggled: postback.toggled !== false },
       custom_id: customId.value,
+      ...(text ? { text: text.value } : {}),
     });
   },
   page_event(p) {

@@ -4,7 +4,7 @@
  * passes holds exactly the fields of its type and nothing else the server sent.
  */
 import { isErrorType, type ErrorBody, type ErrorType } from './errors';
-import type { ChatMessage, ChatSettings, LoginResponse, Push, ResponseFrame, ServerFrame } from './frames';
+import type { ChatMessage, ChatSettings, LoginResponse, Push, ResponseFrame, RichContent, ServerFrame } from './frames';
 import { fail, isObject, ok, type JsonObject, type Result } from './result';
 
 /** Thrown by a {@link Reader} with the path of the field it refused; {@link parse} turns it into a failure. */
@@ -86,6 +86,9 @@ const message = shape<ChatMessage>({
   author_name: optional(string),
   text: string,
   quick_replies: optional(array(string)),
+  // Kept as an object here (the first load stays small); the panel reads it field by field
+  // before it shows anything of it (ui/rich.ts).
+  rich: optional(object) as Reader<RichContent | undefined>,
   custom_id: optional(string),
   created_at: string,
 });
@@ -112,6 +115,7 @@ const PUSH_PAYLOADS: Record<string, Reader<unknown>> = Object.assign(Object.crea
       toggled: (value as JsonObject).toggled !== false,
     }),
     custom_id: looseString,
+    text: looseString,
     created_at: string,
   }),
   host_notification: shape({ ...stored, message: string }),

@@ -45,16 +45,21 @@ export interface UiStrings {
   agentJoined: string;
   /** Transcript line when an agent leaves; `{name}` is the agent's name. */
   agentLeft: string;
-  /** Shown while an agent types; `{name}` is the agent's name. */
-  agentTyping: string;
   /** Transcript line after the bot handed the chat to people (`ctx.handoff()`). */
   handoffQueued: string;
 }
 
-/** The strings the widget is built with, and the fallback of every other table, key by key. */
-export const ENGLISH: Readonly<UiStrings> = {
+/** The English strings of the roundel: all the first load of the widget needs (the panel's come with it). */
+export const ROUNDEL_ENGLISH = {
   openChat: 'Open chat',
   closeChat: 'Close chat',
+  unread: 'Unread messages:',
+} as const satisfies Partial<UiStrings>;
+
+/** The strings the widget is built with, and the fallback of every other table, key by key. */
+// Object.assign, not a spread: a call the widget's bundler is told is pure (vite.config.ts), so the
+// first load, which needs only ROUNDEL_ENGLISH, does not keep the rest.
+export const ENGLISH: Readonly<UiStrings> = Object.assign({}, ROUNDEL_ENGLISH, {
   defaultTitle: 'Chat',
   transcript: 'Conversation',
   message: 'Message',
@@ -68,12 +73,10 @@ export const ENGLISH: Readonly<UiStrings> = {
   botSaid: 'Bot:',
   youSaid: 'You:',
   newMessages: 'New messages',
-  unread: 'Unread messages:',
   agentJoined: '{name} joined',
   agentLeft: '{name} left',
-  agentTyping: '{name} is typing…',
   handoffQueued: 'A person will join the chat shortly.',
-};
+});
 
 /** Longest string a served table may hold (the longest translation is under 40 characters). */
 const MAX_STRING_CHARS = 200;
@@ -84,10 +87,10 @@ const MAX_STRING_CHARS = 200;
  * (ui-strings.test.ts checks every table). Only the server reads these.
  */
 const TRANSLATIONS: Readonly<Record<string, string>> = {
-  es: 'Abrir chat|Cerrar chat||Conversación|Mensaje|Enviar|Enviando…|Enviado|Respuestas rápidas|Escribiendo…|Reconectando…|Conversación finalizada||Tú:|Mensajes nuevos|Mensajes sin leer:|{name} se unió|{name} salió|{name} está escribiendo…|Una persona se unirá al chat en breve.',
-  fr: 'Ouvrir le chat|Fermer le chat|||Message|Envoyer|Envoi…|Envoyé|Réponses rapides|Écrit…|Reconnexion…|Conversation terminée|Bot :|Vous :|Nouveaux messages|Messages non lus :|{name} a rejoint la conversation|{name} a quitté la conversation|{name} écrit…|Une personne va bientôt rejoindre la conversation.',
-  de: 'Chat öffnen|Chat schließen||Unterhaltung|Nachricht|Senden|Wird gesendet…|Gesendet|Schnellantworten|Schreibt…|Verbindung wird wiederhergestellt…|Unterhaltung beendet||Sie:|Neue Nachrichten|Ungelesene Nachrichten:|{name} ist beigetreten|{name} hat den Chat verlassen|{name} schreibt…|Gleich übernimmt eine Person den Chat.',
-  ar: 'فتح المحادثة|إغلاق المحادثة|محادثة|المحادثة|رسالة|إرسال|جارٍ الإرسال…|تم الإرسال|ردود سريعة|يكتب…|جارٍ إعادة الاتصال…|انتهت المحادثة|الروبوت:|أنت:|رسائل جديدة|رسائل غير مقروءة:|انضم {name}|غادر {name}|{name} يكتب…|سينضم شخص إلى المحادثة قريبًا.',
+  es: 'Abrir chat|Cerrar chat|Mensajes sin leer:||Conversación|Mensaje|Enviar|Enviando…|Enviado|Respuestas rápidas|Escribiendo…|Reconectando…|Conversación finalizada||Tú:|Mensajes nuevos|{name} se unió|{name} salió|Una persona se unirá al chat en breve.',
+  fr: 'Ouvrir le chat|Fermer le chat|Messages non lus :|||Message|Envoyer|Envoi…|Envoyé|Réponses rapides|Écrit…|Reconnexion…|Conversation terminée|Bot :|Vous :|Nouveaux messages|{name} a rejoint la conversation|{name} a quitté la conversation|Une personne va bientôt rejoindre la conversation.',
+  de: 'Chat öffnen|Chat schließen|Ungelesene Nachrichten:||Unterhaltung|Nachricht|Senden|Wird gesendet…|Gesendet|Schnellantworten|Schreibt…|Verbindung wird wiederhergestellt…|Unterhaltung beendet||Sie:|Neue Nachrichten|{name} ist beigetreten|{name} hat den Chat verlassen|Gleich übernimmt eine Person den Chat.',
+  ar: 'فتح المحادثة|إغلاق المحادثة|رسائل غير مقروءة:|محادثة|المحادثة|رسالة|إرسال|جارٍ الإرسال…|تم الإرسال|ردود سريعة|يكتب…|جارٍ إعادة الاتصال…|انتهت المحادثة|الروبوت:|أنت:|رسائل جديدة|انضم {name}|غادر {name}|سينضم شخص إلى المحادثة قريبًا.',
 };
 
 /**

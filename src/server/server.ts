@@ -24,6 +24,7 @@ import { hardenHttpServer } from './security/http-server';
 import { createTokenSigner, positive, resolveSecurity, type SecurityOptions } from './security/options';
 import { Gateway } from './ws/gateway';
 import { createAgentSide } from './agents';
+import type { Bus } from './bus';
 import { chatPort } from './agents/chat-port';
 import { createConsoleRoute } from './agents/console-route';
 import type { RetrySchedule } from './webhooks/schedule';
@@ -43,6 +44,8 @@ export interface ServerOptions extends SecurityOptions {
   consoleDir?: string;
   /** This node's name (webhook leases). Default `roundel`. */
   nodeId?: string;
+  /** The bus between nodes; agent pushes are relayed over it to the agents of every node. Default: none (one node). */
+  bus?: Bus;
   /** Webhook retries. Default: exponential from 1 s up to 15 min between attempts, for 24 h. */
   webhookRetry?: RetrySchedule;
   /** Default: JSON lines on stderr at `info`. */
@@ -154,6 +157,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     logger,
     nodeId: options.nodeId ?? 'roundel',
     metrics,
+    ...(options.bus ? { bus: options.bus } : {}),
     ...(options.webhookRetry ? { retrySchedule: options.webhookRetry } : {}),
     gateway: {
       ...gatewayOptions,

@@ -7,7 +7,7 @@ import { shortTime } from './format';
 
 describe('messages', () => {
   it('makes http(s) links clickable anchors that open safely in a new tab, built as nodes', () => {
-    const { view, shadow } = setup({ alwaysOpen: true }, { transcript: [bot('e1', 'Offers: https://shop.example/sale?x=1. Or javascript:alert(1)')] });
+    const { view, shadow } = setup({ alwaysOpen: true }, { pushes: [bot('e1', 'Offers: https://shop.example/sale?x=1. Or javascript:alert(1)')] });
     const link = within(view.getByRole('log')).getByRole('link', { name: 'https://shop.example/sale?x=1' });
     expect(link.getAttribute('href')).toBe('https://shop.example/sale?x=1');
     expect(link.getAttribute('target')).toBe('_blank');
@@ -19,7 +19,7 @@ describe('messages', () => {
   it('shows when each message was sent, and the state of the visitor own messages', () => {
     const { view, shadow } = setup({ alwaysOpen: true, lang: 'de' }, {
       strings: uiTranslation('de'),
-      transcript: [bot('e1', 'Hallo'), visitor('e2', 'Hi', 'c1')],
+      pushes: [bot('e1', 'Hallo'), visitor('e2', 'Hi', 'c1')],
       pending: [{ customId: 'c2', text: 'noch was', at: AT }],
     });
     const times = [...shadow.querySelectorAll('time')].map((time) => [time.getAttribute('datetime'), time.textContent]);
@@ -61,15 +61,15 @@ describe('scrolling', () => {
   }
 
   it('follows new messages at the bottom, and offers "New messages" once the visitor scrolled up', async () => {
-    const { view, store } = setup({ alwaysOpen: true }, { transcript: [bot('e1', 'first')] });
+    const { view, store } = setup({ alwaysOpen: true }, { pushes: [bot('e1', 'first')] });
     const log = view.getByRole('log');
     scrollable(log, 700);
-    await act(() => store.set({ transcript: [bot('e1', 'first'), bot('e2', 'second')] }));
+    await act(() => store.set({ pushes: [bot('e1', 'first'), bot('e2', 'second')] }));
     expect(log.scrollTop).toBe(1000);
     expect(view.queryByRole('button', { name: 'New messages' })).toBeNull();
 
     scrollable(log, 100);
-    await act(() => store.set({ transcript: [bot('e1', 'first'), bot('e2', 'second'), bot('e3', 'third')] }));
+    await act(() => store.set({ pushes: [bot('e1', 'first'), bot('e2', 'second'), bot('e3', 'third')] }));
     expect(log.scrollTop).toBe(100);
     await act(() => {
       fireEvent.click(view.getByRole('button', { name: 'New messages' }));
@@ -79,7 +79,7 @@ describe('scrolling', () => {
   });
 
   it('scrolls down for a message the visitor sends, even when scrolled up', async () => {
-    const { view, store } = setup({ alwaysOpen: true }, { transcript: [bot('e1', 'first')] });
+    const { view, store } = setup({ alwaysOpen: true }, { pushes: [bot('e1', 'first')] });
     const log = view.getByRole('log');
     scrollable(log, 100);
     await act(() => store.set({ pending: [{ customId: 'c1', text: 'mine', at: AT }] }));
@@ -94,7 +94,7 @@ describe('languages and direction', () => {
     await act(() => store.set({ strings: uiTranslation('es') }));
     expect(view.getByRole('button', { name: 'Abrir chat' })).toBeTruthy();
     store.set({ open: true });
-    expect(view.getByRole('button', { name: 'Cerrar chat' })).toBeTruthy();
+    expect(view.getByRole('button', { name: 'Cerrar chat', expanded: true })).toBeTruthy();
     expect(view.getByRole('textbox', { name: 'Mensaje' })).toBeTruthy();
     expect(view.getByRole('button', { name: 'Enviar' })).toBeTruthy();
   });
@@ -111,8 +111,8 @@ describe('mobile viewport', () => {
     const viewport = Object.assign(new EventTarget(), { height: 667, offsetTop: 0 });
     Object.defineProperty(window, 'visualViewport', { configurable: true, value: viewport });
     try {
-      const { shadow, widget } = setup();
-      const target = shadow.querySelector('.rd-root')!.parentElement!;
+      const { shadow, widget } = setup({}, { open: true });
+      const target = shadow.querySelector('.rd-panel')!.parentElement!;
       const vars = () => [target.style.getPropertyValue('--rd-vv-height'), target.style.getPropertyValue('--rd-vv-top')];
       expect(vars()).toEqual(['667px', '0px']);
       Object.assign(viewport, { height: 360, offsetTop: 40 });

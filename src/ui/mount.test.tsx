@@ -1,11 +1,12 @@
 import { act, fireEvent, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AT, bot, FLOATING, setup, togglesStore, visitor } from './mount.fixture';
-import { mount } from './mount';
+import { AT, bot, FLOATING, PANEL, setup, togglesStore, visitor } from './mount.fixture';
+import { mount } from './shell';
+import { hostNotification, threadClosed } from './pushes.fixture';
 import { createUiStore } from './state';
-import css from './styles.css?inline';
+import css from './shell.css?inline';
 import { shortTime } from './format';
-import type { TranscriptItem } from './transcript';
+import type { StoredPush } from '../protocol';
 
 describe('mount', () => {
   it('renders into an open shadow root with its styles adopted, nothing in the light DOM', () => {
@@ -50,7 +51,7 @@ describe('styles without constructable stylesheets (Safari < 16.4, Firefox < 101
       throw new TypeError('Illegal constructor');
     });
     const intents = { onToggle: vi.fn(), onSend: vi.fn(), onPickReply: vi.fn() };
-    const widget = mount(host, { store: createUiStore(), display: FLOATING, intents, nonce });
+    const widget = mount(host, { store: createUiStore(), display: FLOATING, intents, nonce, serverUrl: 'https://chat.example.com', loadPanel: () => PANEL });
     return { host, shadow, widget };
   }
 
@@ -89,15 +90,29 @@ describe('roundel', () => {
     expect(intents.onToggle).toHaveBeenCalledTimes(1);
     store.set({ open: true });
 
-    expect(view.getByRole('button', { name: 'Close chat' }).getAttribute('aria-expanded')).toBe('true');
+    expect(view.getByRole('button', { name: 'Close chat', expanded: true }).getAttribute('aria-controls')).toBe('rd-panel');
     expect(view.queryByRole('button', { name: 'Open chat' })).toBeNull();
     expect(view.getByRole('log').getAttribute('aria-live')).toBe('polite');
   });
 
-  it('is the only control named "Close chat" (the header has no close button)', () => {
-    const { view } = setup({}, { open: true, settings: { title: 'Acme', subtitle: 'We reply fast', theme: {} } });
-    expect(view.getAllByRole('button', { name: 'Close chat' })).toHaveLength(1);
+  it('has a header "Close chat" that panel.css shows only where no roundel can close (displayRoundel false, phones)', () => {
+    const { view, shadow } = setup({}, { open: true, settings: { title: 'Acme', subtitle: 'We reply fast', theme: {} } });
+    // happy-dom applies no adopted stylesheet: both are in the tree here; panel.css hides the header's beside a roundel.
+    const [header, roundel] = view.getAllByRole('button', { name: 'Close chat' });
+    expect([header!.className, roundel!.className]).toEqual(['rd-close', 'rd-roundel']);
+    expect(shadow.querySelector('.rd-root')!.classList.contains('rd-noroundel')).toBe(false);
     expect(view.getByRole('banner').textContent).toBe('AcmeWe reply fast');
+  });
+
+  it('without a roundel, the header "Close chat" closes the panel; none with alwaysOpen or inline', () => {
+    const { view, shadow, store } = togglesStore(setup({ displayRoundel: false }, { open: true }));
+    expect(shadow.querySelector('.rd-root')!.classList.contains('rd-noroundel')).toBe(true);
+    fireEvent.click(view.getByRole('button', { name: 'Close chat' }));
+    expect(store.get().open).toBe(false);
+    expect(view.getByRole('region', { hidden: true }).hidden).toBe(true);
+    for (const display of [{ alwaysOpen: true }, { inline: true }]) {
+      expect(setup(display).view.queryByRole('button', { name: 'Close chat' })).toBeNull();
+    }
   });
 
   it('closes on Escape, in the panel or on the roundel, and gives the roundel focus back', () => {
@@ -109,7 +124,7 @@ describe('roundel', () => {
     expect(intents.onToggle).toHaveBeenCalledTimes(1);
 
     store.set({ open: true });
-    fireEvent.keyDown(view.getByRole('button', { name: 'Close chat' }), { key: 'Escape' });
+    fireEvent.keyDown(view.getByRole('button', { name: 'Close chat', expanded: true }), { key: 'Escape' });
     expect(intents.onToggle).toHaveBeenCalledTimes(2);
     expect(shadow.activeElement).toBe(view.getByRole('button', { name: 'Open chat' }));
   });
@@ -130,6 +145,8 @@ describe('roundel', () => {
     const hidden = setup({ displayRoundel: false });
     expect(hidden.view.queryAllByRole('button', { name: /chat/ })).toHaveLength(0);
     expect(hidden.view.queryByRole('log')).toBeNull();
+    // Nothing asked for the panel yet: it loads at the first open (or when preloaded).
+    expect(hidden.loads).toEqual([]);
 
     for (const display of [{ alwaysOpen: true }, { inline: true }]) {
       const { view, host } = setup(display);
@@ -155,7 +172,7 @@ describe('panel', () => {
 
   it('renders bot and host text as text, never as markup', () => {
     const payload = '<img src=x onerror="window.__xss=1">';
-    const { view, shadow } = setup({ alwaysOpen: true }, { transcript: [bot('e1', payload)], settings: { title: payload, theme: {} } });
+    const { view, shadow } = setup({ alwaysOpen: true }, { pushes: [bot('e1', payload)], settings: { title: payload, theme: {} } });
     expect(within(view.getByRole('log')).getByText(payload).textContent).toBe(payload);
     expect(view.getByRole('banner').textContent).toBe(payload);
     expect(shadow.querySelectorAll('img')).toHaveLength(0);
@@ -166,14 +183,14 @@ describe('panel', () => {
     const log = within(view.getByRole('log'));
     expect(log.getByText('Sending…')).toBeTruthy();
 
-    store.set({ transcript: [visitor('e2', 'hello', 'c1')] });
+    store.set({ pushes: [visitor('e2', 'hello', 'c1')] });
     expect(log.getAllByText('hello')).toHaveLength(1);
     expect(log.queryByText('Sending…')).toBeNull();
     expect(log.getByText('Sent')).toBeTruthy();
   });
 
   it('shows "Conversation ended" where the bot closed the conversation', () => {
-    const { view } = setup({ alwaysOpen: true }, { transcript: [bot('e1', 'bye'), { kind: 'ended', id: 'x' }] });
+    const { view } = setup({ alwaysOpen: true }, { pushes: [bot('e1', 'bye'), threadClosed(9)] });
     expect(view.getByRole('log').textContent).toBe(`Bot: bye${shortTime(AT, 'en')}Conversation ended`);
   });
 
@@ -196,33 +213,34 @@ describe('panel', () => {
     const { shadow, store } = setup({ alwaysOpen: true });
     const scroller = shadow.querySelector<HTMLElement>('.rd-log')!;
     Object.defineProperty(scroller, 'scrollHeight', { configurable: true, value: 900 });
-    await act(() => store.set({ transcript: [bot('e1', 'newest')] }));
+    await act(() => store.set({ pushes: [bot('e1', 'newest')] }));
     expect(scroller.scrollTop).toBe(900);
   });
 
   it('catches a render error at the root and renders again on the next state', async () => {
     const { view, store, intents } = setup({ alwaysOpen: true });
-    const broken = { kind: 'message', id: 'bad', author: 'bot', get text(): string { throw new Error('boom'); } } as TranscriptItem;
+    const broken = bot('bad', '') as StoredPush & { action: 'incoming_event' };
+    Object.defineProperty(broken.payload.event, 'text', { get: () => { throw new Error('boom'); } });
     // The boundary's re-render after the error is scheduled, hence act().
-    await act(() => store.set({ transcript: [broken] }));
+    await act(() => store.set({ pushes: [broken] }));
     expect(intents.onError).toHaveBeenCalledWith(new Error('boom'));
     expect(view.queryByRole('log')).toBeNull();
 
-    store.set({ transcript: [bot('e1', 'recovered')] });
+    store.set({ pushes: [bot('e1', 'recovered')] });
     expect(within(view.getByRole('log')).getByText('recovered')).toBeTruthy();
   });
 });
 
 describe('quick replies', () => {
   it('are buttons named by their text that raise onPickReply with the bot message id', () => {
-    const { view, intents } = setup({ alwaysOpen: true }, { transcript: [bot('e1', 'old', ['Old']), bot('e2', 'Pick', ['Yes', 'No'])] });
+    const { view, intents } = setup({ alwaysOpen: true }, { pushes: [bot('e1', 'old', ['Old']), bot('e2', 'Pick', ['Yes', 'No'])] });
     expect(view.queryByRole('button', { name: 'Old' })).toBeNull();
     fireEvent.click(view.getByRole('button', { name: 'No' }));
     expect(intents.onPickReply).toHaveBeenCalledWith('e2', 'No');
   });
 
   it('disappear once the visitor sends a message, and stay usable while input is disabled', () => {
-    const { view, store } = setup({ alwaysOpen: true }, { transcript: [bot('e1', 'Pick', ['Yes'])], inputDisabled: true });
+    const { view, store } = setup({ alwaysOpen: true }, { pushes: [bot('e1', 'Pick', ['Yes']), hostNotification(5, 'SB:::UserInputDisabled')] });
     expect(view.getByRole('button', { name: 'Yes' }).hasAttribute('disabled')).toBe(false);
     store.set({ pending: [{ customId: 'c1', text: 'typed', at: AT }] });
     expect(view.queryByRole('button', { name: 'Yes' })).toBeNull();
@@ -259,10 +277,10 @@ describe('composer', () => {
   });
 
   it('disables the textbox and the Send button while input is disabled', () => {
-    const { view, store } = setup({ alwaysOpen: true }, { inputDisabled: true });
+    const { view, store } = setup({ alwaysOpen: true, textInputDisabled: true });
     expect((view.getByRole('textbox', { name: 'Message' }) as HTMLTextAreaElement).disabled).toBe(true);
     expect((view.getByRole('button', { name: 'Send' }) as HTMLButtonElement).disabled).toBe(true);
-    store.set({ inputDisabled: false });
+    store.set({ pushes: [hostNotification(1, 'SB:::UserInputEnabled')] });
     expect((view.getByRole('textbox', { name: 'Message' }) as HTMLTextAreaElement).disabled).toBe(false);
     expect((view.getByRole('button', { name: 'Send' }) as HTMLButtonElement).disabled).toBe(false);
   });

@@ -1,6 +1,5 @@
 /** What the widget renders. The api layer owns the store and translates client events into it. */
-import type { ChatSettings, UiStrings } from '../protocol';
-import type { TranscriptItem } from './transcript';
+import type { ChatSettings, StoredPush, UiStrings } from '../protocol';
 import { createStore, type Store } from './store';
 
 /** Mirrors the client's connection states; the UI only shows a banner while `reconnecting`. */
@@ -17,27 +16,33 @@ export interface PendingMessage {
 export interface UiState {
   /** Whether the panel is shown. Always true in `alwaysOpen` and `container` modes. */
   open: boolean;
-  /** Endpoint settings with the host's `title` / `theme` overrides already applied. */
+  /** The whole widget hidden by the host page (`hide()`); the conversation goes on. */
+  hidden: boolean;
+  /** Endpoint settings with the host's `theme` override already applied. */
   settings: ChatSettings;
-  transcript: readonly TranscriptItem[];
+  /**
+   * The conversation's stored pushes in `seq` order (its history, then what arrived live). The
+   * panel derives the transcript and the composer's state from them (transcript.ts,
+   * input-state.ts), the shell the unread count (unread.ts).
+   */
+  pushes: readonly StoredPush[];
   pending: readonly PendingMessage[];
-  inputDisabled: boolean;
   typing: boolean;
   connection: ConnectionStatus;
-  /** Bot messages the visitor has not seen (the badge on the closed roundel). */
+  /** Messages the visitor has not seen (the badge on the closed roundel). */
   unread: number;
   /** The UI strings of the widget's language once they arrived from the server (i18n.ts); English until then. */
   strings?: UiStrings;
 }
 
-/** The initial state: closed, empty, enabled, `idle`; pass fields to override. */
+/** The initial state: closed, empty, `idle`; pass fields to override. */
 export function createUiStore(initial: Partial<UiState> = {}): Store<UiState> {
   return createStore<UiState>({
     open: false,
+    hidden: false,
     settings: { title: '', theme: {} },
-    transcript: [],
+    pushes: [],
     pending: [],
-    inputDisabled: false,
     typing: false,
     connection: 'idle',
     unread: 0,

@@ -4,4 +4,4 @@
  * `UiState.strings` and replaces it when it arrives.
  */
 /** English: what the widget renders before (or without) another language's table. */
-export { ENGLISH, pickLanguage, type UiStrings } from '../protocol';
+export { ENGLISH, ROUNDEL_ENGLISH, pickLanguage, type UiStrings } from '../protocol';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { botMessage, hostNotification, postback, threadClosed, visitorMessage } from './pushes.fixture';
-import { activeQuickReplies, applyPush, lastBotMessageId, transcriptFromHistory, unreadCount, visiblePending } from './transcript';
+import { activeQuickReplies, applyPush, transcriptFromHistory, transcriptOf, visiblePending } from './transcript';
 
 const AT = '2025-01-01T00:00:00.000Z';
 
@@ -44,14 +44,13 @@ describe('transcript', () => {
     expect(activeQuickReplies(applyPush(offered, threadClosed(4)), [])).toBeUndefined();
   });
 
-  it('counts the bot messages after the last one seen, all of them when none was seen', () => {
-    const items = transcriptFromHistory([botMessage(1, 'a'), visitorMessage(2, 'hi', 'c-1'), botMessage(3, 'b'), botMessage(4, 'c'), threadClosed(5)]);
-    expect(lastBotMessageId(items)).toBe('ev-4');
-    expect(lastBotMessageId(transcriptFromHistory([visitorMessage(1, 'hi', 'c-1')]))).toBeUndefined();
-    expect(unreadCount(items, undefined)).toBe(3);
-    expect(unreadCount(items, 'ev-1')).toBe(2);
-    expect(unreadCount(items, 'ev-4')).toBe(0);
-    // A marker from another conversation: nothing of this one was seen.
-    expect(unreadCount(items, 'ev-from-an-old-chat')).toBe(3);
+  it('transcriptOf applies only the pushes appended since the last call, and starts over for another array', () => {
+    const first = [botMessage(1, 'a'), botMessage(2, 'b')];
+    const items = transcriptOf(first);
+    const appended = transcriptOf([...first, visitorMessage(3, 'hi', 'c-1')]);
+    expect(appended.slice(0, 2)).toEqual(items);
+    expect(appended[0]).toBe(items[0]);
+    expect(appended.map((item) => (item.kind === 'message' ? item.text : item.kind))).toEqual(['a', 'b', 'hi']);
+    expect(transcriptOf([botMessage(1, 'other')]).map((item) => (item.kind === 'message' ? item.text : ''))).toEqual(['other']);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * The transcript as the widget shows it, built from the dialog's stored pushes. Pure functions:
- * the api layer feeds them the client's `conversation` history and live `push` events.
+ * The transcript as the panel shows it, built from the conversation's stored pushes
+ * (`UiState.pushes`). Pure functions, in the panel chunk.
  */
 import type { StoredPush } from '../protocol';
 import type { PendingMessage } from './state';
@@ -33,6 +33,22 @@ export function applyPush(items: readonly TranscriptItem[], push: StoredPush): r
 /** The transcript a history (stored pushes in `seq` order) shows. */
 export function transcriptFromHistory(history: readonly StoredPush[]): readonly TranscriptItem[] {
   return history.reduce(applyPush, [] as readonly TranscriptItem[]);
+}
+
+let cache: { pushes: readonly StoredPush[]; items: readonly TranscriptItem[] } = { pushes: [], items: [] };
+
+/**
+ * {@link transcriptFromHistory}, remembered: the store appends live pushes to a copy of the
+ * array, so when `pushes` extends the last one only the new tail is applied (one render per push
+ * stays O(1) however long the conversation).
+ */
+export function transcriptOf(pushes: readonly StoredPush[]): readonly TranscriptItem[] {
+  const last = cache.pushes;
+  if (pushes === last) return cache.items;
+  const appended = last.length > 0 && pushes.length >= last.length && pushes[last.length - 1] === last[last.length - 1] && pushes[0] === last[0];
+  const items = appended ? pushes.slice(last.length).reduce(applyPush, cache.items) : transcriptFromHistory(pushes);
+  cache = { pushes, items };
+  return items;
 }
 
 function toItem(push: StoredPush): TranscriptItem | undefined {
@@ -101,26 +117,4 @@ export function activeQuickReplies(
     if (item.quickReplies?.length) return { eventId: item.id, replies: item.quickReplies };
   }
   return undefined;
-}
-
-/** The id of the newest bot message, or `undefined` when the bot has said nothing. */
-export function lastBotMessageId(items: readonly TranscriptItem[]): string | undefined {
-  for (let i = items.length - 1; i >= 0; i--) {
-    const item = items[i];
-    if (item?.kind === 'message' && item.author === 'bot') return item.id;
-  }
-  return undefined;
-}
-
-/**
- * The bot messages after the one with id `seenId` (all of them when it is not in the transcript:
- * nothing seen yet, or another conversation).
- */
-export function unreadCount(items: readonly TranscriptItem[], seenId: string | undefined): number {
-  let count = 0;
-  for (const item of items) {
-    if (item.id === seenId) count = 0;
-    else if (item.kind === 'message' && item.author === 'bot') count++;
-  }
-  return count;
 }

@@ -237,3 +237,28 @@ describe('incoming_multicast', () => {
     expect(carol.frames.some(push('incoming_multicast'))).toBe(false);
   });
 });
+
+describe('ending sessions and threads', () => {
+  it('a visitor reset closes the thread for agents and gives the chat back to the bot', async () => {
+    const s = await start();
+    const alice = await agent(s, ALICE.key);
+    const visitor = await s.connect();
+    const { chat_id: chatId } = (await visitor.call('login', {})) as { chat_id: string };
+    await alice.call('add_user_to_chat', { chat_id: chatId });
+    await alice.waitFor(push('chat_user_added'));
+    await visitor.call('start_chat', {});
+    const closed = await alice.waitFor(push('thread_closed'));
+    expect(closed.payload).not.toHaveProperty('user_id');
+    await alice.waitFor(push('chat_properties_updated', (p) => (p.properties as { routing: { status: string } }).routing.status === 'bot'));
+  });
+
+  it('tells agents when the server ends their session', async () => {
+    const s = await start();
+    const alice = await agent(s, ALICE.key);
+    const closing = s.server.close();
+    const disconnected = await alice.waitFor(push('agent_disconnected'));
+    expect(disconnected.payload).toEqual({ reason: 'agent_disconnected_by_server' });
+    expect(await alice.waitClose()).toBe(1001);
+    await closing;
+  });
+});

@@ -25,6 +25,8 @@ export interface FeedDeps {
   webhooks?(endpoint: string, push: AgentPush): Promise<void>;
   /** Whether any endpoint has webhooks: without them and with no agent online, pushes need no translating. */
   hasWebhooks?(): boolean;
+  /** Hands a push to the endpoint's agents on every node. Default: this node's ({@link AgentPresence.broadcast}). */
+  broadcast?(endpoint: string, push: AgentPush): void;
   logger: Logger;
 }
 
@@ -50,7 +52,8 @@ export class AgentFeed {
   /** Sends `push` to the endpoint's agents and its webhooks. */
   async emit(endpoint: string, push: AgentPush): Promise<void> {
     await this.deps.webhooks?.(endpoint, push);
-    this.deps.presence.broadcast(endpoint, push);
+    if (this.deps.broadcast) this.deps.broadcast(endpoint, push);
+    else this.deps.presence.broadcast(endpoint, push);
   }
 
   /**
@@ -58,7 +61,8 @@ export class AgentFeed {
    * configured), the feed skips the lookups, so a server without agents pays nothing for them.
    */
   private get listened(): boolean {
-    return this.deps.presence.size > 0 || this.deps.hasWebhooks?.() === true;
+    // With a bus, agents on other nodes may listen: only webhooks-free single nodes skip.
+    return this.deps.presence.size > 0 || this.deps.broadcast !== undefined || this.deps.hasWebhooks?.() === true;
   }
 
   /** A push was stored in a chat's log (by anyone: visitor, bot, agent, the chat itself). */

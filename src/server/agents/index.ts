@@ -3,7 +3,8 @@
  * agent pushes, and the webhook outbox's delivery worker, wired once per server.
  * @module server/agents
  */
-import type { AgentPush } from '../../protocol';
+import { parseAgentPush, type AgentPush } from '../../protocol';
+import type { Bus } from '../bus';
 import type { Logger } from '../logger';
 import { errorFields } from '../logger';
 import type { Store } from '../store/types';
@@ -36,6 +37,11 @@ export interface AgentSideDeps {
   gateway: AgentGatewayOptions;
   /** Default: 24 h of exponential backoff from 1 s. */
   retrySchedule?: RetrySchedule;
+  /**
+   * The bus between nodes: agent pushes made on this node reach the agents connected to the
+   * others. Without one (a single node) they go to this node's agents directly.
+   */
+  bus?: Bus;
   /** The `/metrics` series of the agent side. */
   metrics: {
     agentsOnline: { set(value: number): void };
@@ -83,7 +89,17 @@ export function createAgentSide(deps: AgentSideDeps): AgentSide {
     dispatcher.poke();
   };
   const hasWebhooks = () => [...deps.endpoints()].some((endpoint) => endpoint.webhooks.length > 0);
-  const feed = new AgentFeed({ port, store: store.agents, directory, presence, webhooks, hasWebhooks, logger });
+  const { bus } = deps;
+  const topic = (endpoint: string) => `agents:${endpoint}`;
+  // Webhooks are enqueued once, by the node where the push happened; agents get it on every node.
+  const broadcast = bus ? (endpoint: string, push: AgentPush) => void bus.publish(topic(endpoint), push) : undefined;
+  const relayed = (endpoint: string) => (message: unknown) => {
+    const push = parseAgentPush(message);
+    if (push.ok) presence.broadcast(endpoint, push.value);
+    else logger.warn('dropped a malformed agent push from the bus', { endpoint, error: push.error });
+  };
+  const subscriptions = bus ? [...deps.endpoints()].map((endpoint) => [topic(endpoint.endpoint), relayed(endpoint.endpoint)] as const) : [];
+  const feed = new AgentFeed({ port, store: store.agents, directory, presence, webhooks, hasWebhooks, logger, ...(broadcast ? { broadcast } : {}) });
   const service = new AgentService({
     port,
     store: store.agents,
@@ -105,10 +121,14 @@ export function createAgentSide(deps: AgentSideDeps): AgentSide {
     gateway,
     dispatcher,
     start() {
+      for (const [name, handler] of subscriptions) {
+        bus?.subscribe(name, handler).catch((error: unknown) => logger.error('subscribing to agent pushes failed', errorFields(error)));
+      }
       dispatcher.start();
       void service.recount();
     },
     async close(graceMs) {
+      for (const [name, handler] of subscriptions) bus?.unsubscribe(name, handler);
       await gateway.close(graceMs);
       feed.close();
       await dispatcher.stop();

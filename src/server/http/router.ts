@@ -9,11 +9,15 @@ import { childLogger, errorFields } from '../logger';
 import { REQUEST_ID_HEADER, requestIdFrom, type RequestContext, type RouteHandler } from './context';
 import { HttpError, allowMethods, writeError, writeJson } from './errors';
 import { I18N_PATH, sendUiStrings } from './i18n';
+import { dirname, join } from 'node:path';
 import { sendOpenApi } from './openapi';
-import { sendFile, sendFromDir } from './static';
+import { resolveInside, sendAsset, sendFromDir } from './static';
 
 export interface RouterOptions {
-  /** The built widget bundle served at `/messenger.js`. */
+  /**
+   * The built widget bundle served at `/messenger.js` (and its source map beside it); its lazy
+   * chunks are in the `widget/` directory next to it, served at `/widget/…`.
+   */
   widgetFile?: string;
   /** The demo host page directory served at `/`. */
   demoDir?: string;
@@ -22,6 +26,9 @@ export interface RouterOptions {
   /** The agent console at `/agent/` (docs/agent-api.md). */
   console?: RouteHandler;
 }
+
+/** A widget chunk or its map: `/widget/panel-<content hash>.js[.map]` (vite.config.ts names them). */
+const CHUNK_PATH = /^\/widget\/[A-Za-z0-9_-]+\.js(?:\.map)?$/;
 
 /** Routes polled by machines: their access lines are `debug`, not `info`, so they do not drown the log. */
 const QUIET_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/metrics']);
@@ -47,7 +54,7 @@ export function createRequestHandler(app: App, options: RouterOptions): (req: In
       ctx.route = '/agent/';
       return options.console(req, res, url, ctx);
     }
-    ctx.route = path === '/healthz' || path === '/metrics' || path === '/messenger.js' || path === '/openapi.json' ? path : 'static';
+    ctx.route = path === '/healthz' || path === '/metrics' || path === '/messenger.js' || path === '/messenger.js.map' || path === '/openapi.json' ? path : 'static';
     allowMethods(req.method, ['GET', 'HEAD']);
     const lang = I18N_PATH.exec(path)?.[1];
     if (lang !== undefined) {
@@ -66,9 +73,17 @@ export function createRequestHandler(app: App, options: RouterOptions): (req: In
       res.end(text); // Node drops the body of a HEAD response itself
       return;
     }
-    if (path === '/messenger.js') {
+    if (path === '/messenger.js' || path === '/messenger.js.map') {
       if (!options.widgetFile) throw new HttpError('not_found', 'the widget bundle is not configured');
-      return sendFile(req, res, options.widgetFile, 'the widget bundle is not built (run npm run build)');
+      const file = path === '/messenger.js' ? options.widgetFile : `${options.widgetFile}.map`;
+      return sendAsset(req, res, file, false, 'the widget bundle is not built (run npm run build)');
+    }
+    if (CHUNK_PATH.test(path) && options.widgetFile) {
+      ctx.route = '/widget/{chunk}';
+      const file = resolveInside(join(dirname(options.widgetFile), 'widget'), path.slice('/widget'.length));
+      if (!file) throw new HttpError('not_found', 'not found');
+      // Chunk names carry a hash of their content: a new build is a new name.
+      return sendAsset(req, res, file, true, 'no such widget chunk');
     }
     if (!options.demoDir) throw new HttpError('not_found', 'not found');
     return sendFromDir(req, res, options.demoDir, path);

@@ -1,3 +1,4 @@
+import { h } from 'preact';
 import { shortTime, splitLinks } from '../format';
 import type { UiStrings } from '../strings';
 

@@ -1,3 +1,4 @@
+import { h } from 'preact';
 import { TEXT_CHARS } from '../../protocol';
 import type { UiStrings } from '../strings';
 

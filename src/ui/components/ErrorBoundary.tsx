@@ -1,4 +1,4 @@
-import { Component, type ComponentChildren } from 'preact';
+import { Component, h, type ComponentChildren } from 'preact';
 
 interface ErrorBoundaryProps {
   /** A new value (the next store state) clears a failure and renders the children again. */

@@ -1,4 +1,4 @@
-import { Component } from 'preact';
+import { Component, h } from 'preact';
 import type { PendingMessage } from '../state';
 import type { UiStrings } from '../strings';
 import type { TranscriptItem } from '../transcript';

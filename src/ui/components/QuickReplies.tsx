@@ -1,3 +1,4 @@
+import { h } from 'preact';
 import type { UiStrings } from '../strings';
 
 interface QuickRepliesProps {
