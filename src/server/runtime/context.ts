@@ -19,6 +19,7 @@ import {
   type JsonObject,
 } from '../../protocol';
 import type { ChatService } from '../chat/service';
+import { CommitError } from '../store/group-commit';
 import { messagePush, notificationPush } from '../chat/pushes';
 import type { Endpoint } from '../endpoints';
 import { errorFields, type Logger } from '../logger';
@@ -111,7 +112,9 @@ export function createBotContext(deps: ContextDeps): ContextHandle {
     }
     // Directly on the write's promise: the flag is set before the next batch can run the done mark.
     result.then(undefined, (error: unknown) => {
-      failed = true;
+      // Only a batch that failed as a whole makes the turn run again; a bot's own mistake (a
+      // pushback for a foreign chat) is logged and the turn goes on, as it always did.
+      if (error instanceof CommitError) failed = true;
       logger.error('bot output failed', { ...log, what, ...errorFields(error) });
     });
     lastOutput = result;
