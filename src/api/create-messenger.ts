@@ -133,8 +133,8 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
       client.sendMessage(text);
       afterSend();
     }),
-    onPickReply: guard((eventId: string, text: string) => {
-      client.sendPostback(eventId, text);
+    onPickReply: guard((eventId: string, text: string, title?: string) => {
+      client.sendPostback(eventId, text, title);
       afterSend();
     }),
     onDraft: guard((text: string) => client.sneakPeek(text)),
@@ -288,7 +288,7 @@ function asError(reason: unknown): Error {
 /** The outbox items the transcript shows (page events are invisible). */
 function pendingMessages(items: readonly OutboxItem[]): PendingMessage[] {
   const pending: PendingMessage[] = [];
-  for (const item of items) if (item.kind !== 'page_event') pending.push({ customId: item.customId, text: item.text, at: item.createdAt });
+  for (const item of items) if (item.kind !== 'page_event') pending.push({ customId: item.customId, text: (item.kind === 'postback' && item.title) || item.text, at: item.createdAt });
   return pending;
 }
 

@@ -9,7 +9,7 @@ export interface ChatClientLike {
   off<K extends keyof ChatClientEvents>(type: K, handler: (event: ChatClientEvents[K]) => void): unknown;
   connect(): unknown;
   sendMessage(text: string): OutboxItem;
-  sendPostback(eventId: string, text: string): OutboxItem;
+  sendPostback(eventId: string, text: string, title?: string): OutboxItem;
   pageEvent(alias: string, body?: JsonObject): Promise<void>;
   updateContext(context: JsonObject): Promise<void>;
   startNewChat(): Promise<void>;

@@ -45,9 +45,9 @@ export class FakeClient implements ChatClientLike {
     this.outboxItems = [...this.outboxItems, item];
     return item;
   }
-  sendPostback(eventId: string, text: string): OutboxItem {
-    this.record('sendPostback', eventId, text);
-    const item: OutboxItem = { kind: 'postback', customId: `c${++this.next}`, eventId, text, createdAt: 'now' };
+  sendPostback(eventId: string, text: string, title?: string): OutboxItem {
+    this.record('sendPostback', eventId, text, ...(title === undefined ? [] : [title]));
+    const item: OutboxItem = { kind: 'postback', customId: `c${++this.next}`, eventId, text, ...(title === undefined ? {} : { title }), createdAt: 'now' };
     this.outboxItems = [...this.outboxItems, item];
     return item;
   }

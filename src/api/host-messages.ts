@@ -16,8 +16,8 @@ export function hostMessage(push: StoredPush): HostMessage | undefined {
   }
   if (push.action === 'incoming_rich_message_postback') {
     // The visitor's pick, shown as their answer (transcript.ts gives it the same id).
-    const { seq, postback, created_at } = push.payload;
-    return Object.freeze({ id: `postback-${seq}`, author: 'visitor', text: postback.id, createdAt: created_at });
+    const { seq, postback, text, created_at } = push.payload;
+    return Object.freeze({ id: `postback-${seq}`, author: 'visitor', text: text ?? postback.id, createdAt: created_at });
   }
   return undefined;
 }

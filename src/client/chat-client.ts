@@ -199,9 +199,12 @@ export class ChatClient {
     return this.#enqueue(messageItem(text, this.#customId(), this.#timestamp()));
   }
 
-  /** Queues a quick-reply pick: the reply `text` of bot message `eventId`. TypeError on bad arguments. */
-  sendPostback(eventId: string, text: string): OutboxItem {
-    return this.#enqueue(postbackItem(eventId, text, this.#customId(), this.#timestamp()));
+  /**
+   * Queues a pick in bot message `eventId`: a quick reply (`text` is its label), or a postback
+   * button (`text` is its postback, `title` the label the transcript shows). TypeError on bad arguments.
+   */
+  sendPostback(eventId: string, text: string, title?: string): OutboxItem {
+    return this.#enqueue(postbackItem(eventId, text, this.#customId(), this.#timestamp(), title));
   }
 
   /**

@@ -45,9 +45,10 @@ export function messageItem(text: unknown, customId: string, createdAt: string):
   return { kind: 'message', customId, text: checkText(text, 'text', TEXT_CHARS), createdAt };
 }
 
-/** A picked quick reply of the bot message `eventId`; `text` is the reply's label. */
-export function postbackItem(eventId: unknown, text: unknown, customId: string, createdAt: string): OutboxItem {
-  return { kind: 'postback', customId, eventId: checkName(eventId, 'eventId'), text: checkText(text, 'text', QUICK_REPLY_CHARS), createdAt };
+/** A pick in the bot message `eventId`: a quick reply's label, or a button's postback with its `title`. */
+export function postbackItem(eventId: unknown, text: unknown, customId: string, createdAt: string, title?: unknown): OutboxItem {
+  const item: OutboxItem = { kind: 'postback', customId, eventId: checkName(eventId, 'eventId'), text: checkText(text, 'text', QUICK_REPLY_CHARS), createdAt };
+  return title === undefined ? item : { ...item, title: checkText(title, 'title', QUICK_REPLY_CHARS) };
 }
 
 /** A host-page event; `body` (optional) must be a plain object of bounded JSON size. */
@@ -71,7 +72,7 @@ export function outboxRequest(item: OutboxItem): Pick<ClientRequest, 'action' | 
     case 'postback':
       return {
         action: 'send_rich_message_postback',
-        payload: { event_id: item.eventId, postback: { id: item.text, toggled: true }, custom_id },
+        payload: { event_id: item.eventId, postback: { id: item.text, toggled: true }, custom_id, ...(item.title === undefined ? {} : { text: item.title }) },
       };
     case 'page_event':
       return { action: 'page_event', payload: { alias: item.alias, body: item.body, custom_id } };
@@ -87,7 +88,7 @@ function parseItem(raw: unknown): OutboxItem | undefined {
       case 'message':
         return messageItem(raw.text, customId, raw.createdAt);
       case 'postback':
-        return postbackItem(raw.eventId, raw.text, customId, raw.createdAt);
+        return postbackItem(raw.eventId, raw.text, customId, raw.createdAt, raw.title);
       case 'page_event':
         return pageEventItem(raw.alias, raw.body, customId, raw.createdAt);
       default:

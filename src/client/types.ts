@@ -67,7 +67,8 @@ export type ConnectionState = 'idle' | 'connecting' | 'ready' | 'reconnecting' |
 /** A visitor message, postback or page event waiting to be accepted by the server. */
 export type OutboxItem =
   | { kind: 'message'; customId: string; text: string; createdAt: string }
-  | { kind: 'postback'; customId: string; eventId: string; text: string; createdAt: string }
+  /** `text`: the reply's text or the button's postback (what the bot gets); `title`: what the transcript shows, when it differs. */
+  | { kind: 'postback'; customId: string; eventId: string; text: string; title?: string; createdAt: string }
   | { kind: 'page_event'; customId: string; alias: string; body?: JsonObject; createdAt: string };
 
 export interface ConversationLoaded {

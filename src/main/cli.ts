@@ -130,6 +130,15 @@ export async function main(argv: readonly string[], env: Env = process.env): Pro
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  // SIGHUP reloads the config file: new titles, themes, origins, keys reach the running server
+  // and its open widgets without a restart; a bad file is logged and the running config kept.
+  process.on('SIGHUP', () => {
+    if (stopping) return;
+    if (options.config === undefined) return logger.info('SIGHUP: no config file to reload');
+    loadConfig(options.config, env)
+      .then((reloaded) => logger.info('config reloaded', { file: options.config, settingsChanged: running.reloadEndpoints(reloaded.endpoints) }))
+      .catch((error: unknown) => logger.error('config reload failed; the running config stays', { file: options.config, ...errorFields(error) }));
+  });
 
   const { port } = running.httpServer.address() as AddressInfo;
   print(`Roundel listening on http://${urlHost(options.host)}:${port}`);

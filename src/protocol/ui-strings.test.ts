@@ -16,6 +16,8 @@ describe('UI string tables', () => {
       expect(Object.keys(table)).toEqual(Object.keys(ENGLISH));
       expect(Object.values(table).every((value) => value !== '')).toBe(true);
       // The last value is translated in every table: a missing or extra `|` would shift it.
+      const last = Object.keys(ENGLISH).at(-1) as keyof UiStrings;
+      expect(table[last]).not.toBe(ENGLISH[last]);
       expect(table.unread).not.toBe(ENGLISH.unread);
     }
   });

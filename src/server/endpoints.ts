@@ -49,9 +49,36 @@ export class EndpointRegistry {
 
   /** @throws TypeError naming the endpoint when a config is invalid or a name repeats. */
   constructor(configs: readonly EndpointConfig[]) {
+    for (const endpoint of EndpointRegistry.validate(configs)) this.byName.set(endpoint.endpoint, endpoint);
+  }
+
+  /**
+   * Applies a reloaded config (SIGHUP): each endpoint already known is updated in place, so
+   * sessions and handlers holding it see the new origins, keys, agents and settings; new ones
+   * are added. An endpoint no longer in the config stays until a restart (its open chats go on).
+   * Nothing changes when the config is invalid (the TypeError says why). Returns the endpoints
+   * whose widget settings changed, for `chat_properties_updated`.
+   */
+  reload(configs: readonly EndpointConfig[]): Endpoint[] {
+    const changed: Endpoint[] = [];
+    for (const fresh of EndpointRegistry.validate(configs)) {
+      const current = this.byName.get(fresh.endpoint);
+      if (!current) {
+        this.byName.set(fresh.endpoint, fresh);
+        continue;
+      }
+      const settingsChanged = JSON.stringify(current.settings) !== JSON.stringify(fresh.settings);
+      Object.assign(current, fresh);
+      if (settingsChanged) changed.push(current);
+    }
+    return changed;
+  }
+
+  private static validate(configs: readonly EndpointConfig[]): Endpoint[] {
+    const byName = new Map<string, Endpoint>();
     for (const config of configs) {
       const name = config.endpoint;
-      if (this.byName.has(name)) throw new TypeError(`endpoint '${name}' is configured twice`);
+      if (byName.has(name)) throw new TypeError(`endpoint '${name}' is configured twice`);
       const bot: unknown = config.bot;
       if (typeof bot !== 'object' || bot === null) throw new TypeError(`endpoint '${name}': bot must be an object`);
       for (const handler of BOT_HANDLERS) {
@@ -60,7 +87,7 @@ export class EndpointRegistry {
           throw new TypeError(`endpoint '${name}': bot.${handler} must be a function`);
         }
       }
-      this.byName.set(name, {
+      byName.set(name, {
         organization: config.organization,
         endpoint: name,
         bot: config.bot,
@@ -72,6 +99,7 @@ export class EndpointRegistry {
         webhooks: (config.webhooks ?? []).map((hook) => ({ ...hook, actions: [...hook.actions] })),
       });
     }
+    return [...byName.values()];
   }
 
   get(name: string): Endpoint | undefined {

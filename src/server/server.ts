@@ -86,6 +86,12 @@ export interface RoundelServer {
   idle(): Promise<void>;
   /** Stop accepting, close sockets with 1001, let handlers finish briefly, close the store. Within 5 s; idempotent. */
   close(): Promise<void>;
+  /**
+   * Applies a reloaded config's endpoints without dropping a connection (SIGHUP): open widgets of
+   * an endpoint whose settings changed get `chat_properties_updated`. Throws a TypeError, and
+   * changes nothing, when the endpoints are invalid. Returns the endpoints whose settings changed.
+   */
+  reloadEndpoints(configs: readonly EndpointConfig[]): string[];
 }
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -234,5 +240,13 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     url: publicUrl,
     idle: () => runtime.idle(),
     close: () => (closing ??= close()),
+    reloadEndpoints(configs) {
+      const changed = endpoints.reload(configs);
+      for (const endpoint of changed) {
+        const told = gateway.announceSettings(endpoint);
+        logger.info('endpoint settings changed', { endpoint: endpoint.endpoint, widgetsTold: told });
+      }
+      return changed.map((endpoint) => endpoint.endpoint);
+    },
   };
 }

@@ -33,7 +33,8 @@ export interface DisplayOptions {
 export interface UiIntents {
   onToggle(): void;
   onSend(text: string): void;
-  onPickReply(eventId: string, text: string): void;
+  /** A quick reply (its text) or a postback button (its postback and its title) picked in bot message `eventId`. */
+  onPickReply(eventId: string, text: string, title?: string): void;
   /** The composer's text changed (agents see it as a sneak peek). */
   onDraft?(text: string): void;
   /** A render error caught at the root (for the debug log). */
@@ -79,7 +80,7 @@ export function Panel({ state, display, intents, closable, onClosed }: PanelProp
       <div class="rd-banner" role="status">
         {state.connection === 'reconnecting' ? strings.reconnecting : ''}
       </div>
-      <Log items={transcript} pending={pending} shown={shown} strings={strings} lang={display.lang} />
+      <Log items={transcript} pending={pending} shown={shown} strings={strings} lang={display.lang} onPick={intents.onPickReply} />
       {state.typing ? (
         <div class="rd-typing">
           <span class="rd-sr">{strings.typing}</span>

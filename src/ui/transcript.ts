@@ -2,7 +2,8 @@
  * The transcript as the panel shows it, built from the conversation's stored pushes
  * (`UiState.pushes`). Pure functions, in the panel chunk.
  */
-import type { StoredPush } from '../protocol';
+import { TEXT_CHARS, type JsonObject, type RichContent, type StoredPush } from '../protocol';
+import { readRich } from './rich';
 import type { PendingMessage } from './state';
 
 export type TranscriptItem =
@@ -17,12 +18,17 @@ export type TranscriptItem =
       /** When it was stored (ISO 8601). */
       at: string;
       quickReplies?: readonly string[];
+      /** Buttons, an image or cards with a bot message, read from the wire (rich.ts). */
+      rich?: RichContent;
       /** The client-chosen id of a visitor message or reply: matches it to its pending copy. */
       customId?: string;
     }
   | { kind: 'ended'; id: string }
-  /** A line about people in the chat: an agent joined or left, or the bot handed the chat over. */
-  | { kind: 'notice'; id: string; notice: 'joined' | 'left' | 'queued'; name?: string };
+  /**
+   * A line about people in the chat (an agent joined or left, or the bot handed the chat over;
+   * `name` is the agent's), or an announcement to everyone (`incoming_multicast`; `name` is its text).
+   */
+  | { kind: 'notice'; id: string; notice: 'joined' | 'left' | 'queued' | 'announcement'; name?: string };
 
 /** Appends what `push` shows, or returns `items` itself when the push shows nothing. */
 export function applyPush(items: readonly TranscriptItem[], push: StoredPush): readonly TranscriptItem[] {
@@ -63,16 +69,17 @@ function toItem(push: StoredPush): TranscriptItem | undefined {
         text: event.text,
         at: event.created_at,
         quickReplies: event.quick_replies,
+        ...(event.rich === undefined ? {} : { rich: readRich(event.rich) }),
         customId: event.custom_id,
       };
     }
     case 'incoming_rich_message_postback':
-      // The postback id is the picked reply's text (docs/protocol.md): show it as the visitor's words.
+      // The visitor's words: a button's title, else the picked reply's text (its postback id; docs/protocol.md).
       return {
         kind: 'message',
         id: `postback-${push.payload.seq}`,
         author: 'visitor',
-        text: push.payload.postback.id,
+        text: push.payload.text ?? push.payload.postback.id,
         at: push.payload.created_at,
         customId: push.payload.custom_id,
       };
@@ -84,11 +91,24 @@ function toItem(push: StoredPush): TranscriptItem | undefined {
       return { kind: 'notice', id: `notice-${push.payload.seq}`, notice: 'left', name: push.payload.user_name };
     case 'chat_thread_properties_updated':
       return { kind: 'notice', id: `notice-${push.payload.seq}`, notice: 'queued' };
-    // Host notifications and multicasts are for the host page and the bot, not the transcript.
-    case 'host_notification':
     case 'incoming_multicast':
+      return { kind: 'notice', id: `notice-${push.payload.seq}`, notice: 'announcement', name: announcement(push.payload.type, push.payload.content) };
+    // Host notifications are for the host page, not the transcript.
+    case 'host_notification':
       return undefined;
   }
+}
+
+/**
+ * The line an external event sent to everyone shows: its data's `text` (or `message`, or
+ * `title`) when it has one, else the event's name.
+ */
+function announcement(type: string, content: JsonObject): string {
+  for (const key of ['text', 'message', 'title']) {
+    const value = content[key];
+    if (typeof value === 'string' && value.trim() !== '') return value.slice(0, TEXT_CHARS);
+  }
+  return type;
 }
 
 /** Pending items whose echo has not arrived yet (the outbox may lag the echo by a frame). */

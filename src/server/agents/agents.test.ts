@@ -262,3 +262,30 @@ describe('ending sessions and threads', () => {
     await closing;
   });
 });
+
+describe('threads', () => {
+  it('after deactivate_chat the visitor comes back to a new thread of the same chat, with the bot', async () => {
+    const s = await start();
+    const alice = await agent(s, ALICE.key);
+    const visitor = await s.connect();
+    const first = (await visitor.call('login', {})) as { chat_id: string; token: string };
+    const opened = await alice.waitFor(push('incoming_chat_thread'));
+    const firstThread = (opened.payload as { chat: { thread: { id: string } } }).chat.thread.id;
+    await alice.call('add_user_to_chat', { chat_id: first.chat_id });
+    await alice.call('deactivate_chat', { chat_id: first.chat_id });
+    const closed = await alice.waitFor(push('thread_closed'));
+    expect(closed.payload).toMatchObject({ chat_id: first.chat_id, thread_id: firstThread, user_id: ALICE.id });
+    // What the widget does on thread_closed: log in again with its token.
+    const again = await s.connect();
+    const second = (await again.call('login', { token: first.token })) as { chat_id: string };
+    expect(second.chat_id).toBe(first.chat_id);
+    const reopened = await alice.waitFor(
+      push('incoming_chat_thread', (p) => (p.chat as { thread: { id: string } }).thread.id !== firstThread),
+    );
+    expect(reopened.payload).toMatchObject({ chat: { id: first.chat_id, properties: { routing: { status: 'bot' } } } });
+    const chat = await alice.call('get_chat', { chat_id: first.chat_id });
+    expect((chat.thread as { id: string; events: unknown[] }).id).not.toBe(firstThread);
+    await again.call('send_event', { event: { type: 'message', text: 'back again', custom_id: 'c9' } });
+    await again.waitFor(push('incoming_event', (p) => (p.event as { text: string }).text === 'echo: back again'));
+  });
+});

@@ -16,11 +16,15 @@ export function chatPort(store: Store, chats: ChatService, hub: Hub): ChatPort {
         threadId: chat.thread.id,
         threadCreatedAt: chat.thread.createdAt,
         active: chat.thread.closedAt === null,
+        ...(chat.user ? { user: chat.user } : {}),
       };
     },
     async history(chatId, limit) {
+      // The current thread's pushes only: a chat's earlier conversations are not the agent's business here.
+      const chat = await store.getChat(chatId);
+      if (!chat) return [];
       const { lastSeq } = await store.logBounds(chatId);
-      return store.readLog(chatId, { after: Math.max(0, lastSeq - limit) });
+      return store.readLog(chatId, { after: Math.max(chat.thread.startSeq, lastSeq - limit) });
     },
     async append(chatId, build) {
       return (await chats.append(chatId, build)).push;

@@ -1,5 +1,5 @@
 /** Builders for the pushes the server stores or sends (payloads as typed in protocol/frames.ts). */
-import type { JsonObject, Push, StoredPush } from '../../protocol';
+import type { JsonObject, Push, RichContent, StoredPush } from '../../protocol';
 import type { PushBuilder } from '../store/types';
 
 export interface MessageInput {
@@ -7,6 +7,8 @@ export interface MessageInput {
   author: 'bot' | 'visitor';
   text: string;
   quickReplies?: string[];
+  /** Buttons, an image, cards (runtime/rich.ts checked them). */
+  rich?: RichContent;
   customId?: string;
 }
 
@@ -24,6 +26,7 @@ export function messagePush(chatId: string, message: MessageInput): PushBuilder 
         author: message.author,
         text: message.text,
         ...(message.quickReplies && message.quickReplies.length > 0 ? { quick_replies: message.quickReplies } : {}),
+        ...(message.rich === undefined ? {} : { rich: message.rich }),
         ...(message.customId === undefined ? {} : { custom_id: message.customId }),
         created_at: createdAt,
       },
@@ -31,17 +34,19 @@ export function messagePush(chatId: string, message: MessageInput): PushBuilder 
   });
 }
 
-/** An `incoming_rich_message_postback` (a quick reply picked). */
+/** An `incoming_rich_message_postback` (a quick reply or a postback button picked). */
 export function postbackPush(
   chatId: string,
   eventId: string,
   postback: { id: string; toggled: boolean },
   customId: string,
+  /** What the transcript shows when it is not `postback.id` (a button's title). */
+  text?: string,
 ): PushBuilder {
   return (seq, createdAt): StoredPush => ({
     action: 'incoming_rich_message_postback',
     type: 'push',
-    payload: { chat_id: chatId, seq, event_id: eventId, postback, custom_id: customId, created_at: createdAt },
+    payload: { chat_id: chatId, seq, event_id: eventId, postback, custom_id: customId, ...(text === undefined ? {} : { text }), created_at: createdAt },
   });
 }
 

@@ -43,7 +43,7 @@ export type Ingested = Accepted | Exclude<InboundResult, { status: 'accepted' }>
 /** The visitor's own push of an input: a message or a postback shows in the transcript. */
 function visitorPush(chatId: string, input: ChatIntake): PushBuilder | undefined {
   if (input.kind === 'message') return messagePush(chatId, { id: input.eventId, author: 'visitor', text: input.text, customId: input.customId });
-  if (input.kind === 'postback') return postbackPush(chatId, input.eventId, input.postback, input.customId ?? '');
+  if (input.kind === 'postback') return postbackPush(chatId, input.eventId, input.postback, input.customId ?? '', input.shown);
   return undefined;
 }
 

@@ -25,6 +25,7 @@ import type { Endpoint } from '../endpoints';
 import { errorFields, type Logger } from '../logger';
 import type { ChatRecord, InboxItem, PushBuilder, Store } from '../store/types';
 import type { PushbackService } from './pushbacks';
+import { parseSayOptions } from './rich';
 import type { BotContext, BotRequest, HandoffPort, Pushback, SayOptions } from './types';
 
 export interface ContextDeps {
@@ -59,18 +60,6 @@ function checkText(name: string, value: unknown, max: number): string {
   if (typeof value !== 'string' || value.length === 0) throw new TypeError(`${name} must be a non-empty string`);
   if (value.length > max) throw new TypeError(`${name} must be at most ${max} characters`);
   return value;
-}
-
-function checkQuickReplies(options: unknown): string[] | undefined {
-  if (options === undefined) return undefined;
-  if (!isObject(options)) throw new TypeError('say options must be an object');
-  const replies = options.quickReplies;
-  if (replies === undefined) return undefined;
-  if (!Array.isArray(replies)) throw new TypeError('quickReplies must be an array of strings');
-  if (replies.length > Limits.quickReplies) {
-    throw new TypeError(`quickReplies must have at most ${Limits.quickReplies} entries`);
-  }
-  return replies.map((reply, i) => checkText(`quickReplies[${i}]`, reply, Limits.quickReplyChars));
 }
 
 function checkEventData(value: unknown): JsonObject {
@@ -153,9 +142,10 @@ export function createBotContext(deps: ContextDeps): ContextHandle {
   const ctx: BotContext = {
     say(text: string, options?: SayOptions): Promise<void> {
       const body = checkText('text', text, Limits.textChars);
-      const quickReplies = checkQuickReplies(options);
+      // Quick replies, buttons, an image, cards: checked field by field (rich.ts).
+      const { quickReplies, rich } = parseSayOptions(options);
       if (refuse('say')) return Promise.resolve();
-      return append('say', messagePush(chat.id, { id: randomUUID(), author: 'bot', text: body, quickReplies }));
+      return append('say', messagePush(chat.id, { id: randomUUID(), author: 'bot', text: body, quickReplies, rich }));
     },
     notifyHost: notify,
     typing(): void {

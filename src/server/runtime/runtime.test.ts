@@ -97,9 +97,9 @@ describe('untrusted bots', () => {
       'TypeError: text must be a non-empty string',
       'TypeError: text must be a non-empty string',
       'TypeError: text must be at most 4000 characters',
-      'TypeError: quickReplies must be an array of strings',
-      'TypeError: quickReplies must have at most 10 entries',
-      'TypeError: quickReplies[0] must be a non-empty string',
+      'TypeError: say: options.quickReplies must be an array',
+      'TypeError: say: options.quickReplies must have at most 10 entries',
+      'TypeError: say: options.quickReplies[0] must be a non-empty string',
       'TypeError: message must be at most 2000 characters',
       'ok',
     ]);

@@ -23,6 +23,21 @@ export interface Pushback {
 export interface SayOptions {
   /** Buttons offered under the message; picking one sends its text as the visitor's message. */
   quickReplies?: string[];
+  /** Buttons under the message: `url` ones open a link, `postback` ones answer like a quick reply (onMessage gets the postback, the transcript shows the title). */
+  buttons?: SayButton[];
+  /** An image shown with the message. */
+  image?: SayImage;
+  /** Cards; several form a carousel. */
+  cards?: { title: string; subtitle?: string; image?: SayImage; buttons?: SayButton[] }[];
+}
+
+/** A `say` button: a link (http or https) or a postback. */
+export type SayButton = { title: string; url: string } | { title: string; postback: string };
+
+/** A `say` image: an http(s) URL and its text alternative. */
+export interface SayImage {
+  url: string;
+  alt: string;
 }
 
 export type BotRequestType = 'start' | 'message' | 'event' | 'page_event';

@@ -66,8 +66,9 @@ const actions: { [A in RequestAction]: Action<A> } = {
   },
 
   async send_rich_message_postback(session, p) {
-    const { event_id: eventId, postback, custom_id: customId } = p;
-    const result = await ingest(session, { kind: 'postback', eventId, postback, customId });
+    const { event_id: eventId, postback, custom_id: customId, text: shown } = p;
+    // The bot gets the postback (a quick reply's text, a button's postback); the transcript shows `shown` when given (a button's title).
+    const result = await ingest(session, { kind: 'postback', eventId, postback, customId, ...(shown === undefined ? {} : { shown }) });
     if (result.status === 'duplicate') return { payload: { event_id: eventId, seq: result.seq ?? 0 } };
     return { payload: { event_id: eventId, seq: result.push?.payload.seq ?? 0 }, after: result.release };
   },

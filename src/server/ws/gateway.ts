@@ -113,6 +113,20 @@ export class Gateway {
     return this.sessions.size;
   }
 
+  /**
+   * Tells every open widget of `endpoint` its new settings (`chat_properties_updated`, not stored:
+   * a widget that connects later gets them at login). Returns how many were told.
+   */
+  announceSettings(endpoint: Endpoint): number {
+    let told = 0;
+    for (const session of this.sessions) {
+      if (session.endpoint.endpoint !== endpoint.endpoint || session.chatId === undefined) continue;
+      session.send({ action: 'chat_properties_updated', type: 'push', payload: { chat_id: session.chatId, properties: endpoint.settings } });
+      told += 1;
+    }
+    return told;
+  }
+
   /** Closes every connection with 1001 "going away"; terminates those that do not finish in time. */
   async close(graceMs = 1000): Promise<void> {
     this.closing = true;

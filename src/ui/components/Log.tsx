@@ -11,11 +11,14 @@ interface LogProps {
   shown: boolean;
   strings: UiStrings;
   lang: string;
+  /** A postback button picked in bot message `eventId` (its postback, its title). */
+  onPick?(eventId: string, value: string, title: string): void;
 }
 
-/** The line of a notice: "Alice joined", "Alice left", or that a person will join. */
-function noticeText(notice: 'joined' | 'left' | 'queued', name: string | undefined, strings: UiStrings): string {
+/** The line of a notice: "Alice joined", "Alice left", that a person will join, or an announcement's text. */
+function noticeText(notice: 'joined' | 'left' | 'queued' | 'announcement', name: string | undefined, strings: UiStrings): string {
   if (notice === 'queued') return strings.handoffQueued;
+  if (notice === 'announcement') return name ?? '';
   return (notice === 'joined' ? strings.agentJoined : strings.agentLeft).replace('{name}', name ?? '');
 }
 
@@ -50,7 +53,7 @@ export class Log extends Component<LogProps, { behind: boolean }> {
     else if (!this.state.behind) this.setState({ behind: true });
   }
 
-  override render({ items, pending, strings, lang }: LogProps, { behind }: { behind: boolean }) {
+  override render({ items, pending, strings, lang, onPick }: LogProps, { behind }: { behind: boolean }) {
     return (
       <div class="rd-body">
         <div
@@ -75,7 +78,7 @@ export class Log extends Component<LogProps, { behind: boolean }> {
                 {noticeText(item.notice, item.name, strings)}
               </div>
             ) : (
-              <Bubble key={item.id} {...item} strings={strings} lang={lang} />
+              <Bubble key={item.id} {...item} strings={strings} lang={lang} onPick={onPick && ((value, title) => onPick(item.id, value, title))} />
             ),
           )}
           {pending.map((item) => (

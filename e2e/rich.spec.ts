@@ -1,0 +1,102 @@
+import { resolve } from 'node:path';
+import { test as base, expect } from '@playwright/test';
+import { openHostPage, waitForReady } from './support/host-page';
+import { startServer, writeConfig, type RunningServer } from './support/server';
+import { accessibilityViolations } from './support/widget-pages';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** One server per worker running the rich-message bot (e2e/fixtures/rich-bot.mjs). */
+const test = base.extend<object, { server: RunningServer }>({
+  server: [
+    async ({}, use) => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'roundel-e2e-rich-'));
+      const server = await startServer({ dataDir, config: writeConfig(dataDir, [{ bot: resolve('e2e/fixtures/rich-bot.mjs') }]) });
+      await use(server);
+      await server.stop();
+    },
+    { scope: 'worker' },
+  ],
+});
+
+/** Small SVG images for the bot's image URLs on the host origin, so images really load. */
+async function serveImages(page: import('@playwright/test').Page) {
+  await page.route('http://shop.test/img/**', (route) =>
+    route.fulfill({
+      status: 200,
+      contentType: 'image/svg+xml',
+      body: '<svg xmlns="http://www.w3.org/2000/svg" width="220" height="120"><rect width="220" height="120" fill="#dbeafe"/><circle cx="110" cy="60" r="36" fill="#2563eb"/></svg>',
+    }),
+  );
+}
+
+async function say(page: import('@playwright/test').Page, text: string) {
+  await page.getByRole('textbox', { name: 'Message' }).fill(text);
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+}
+
+test('a card carousel: images with alt, lazy and without referrer; link and postback buttons; keyboard; axe clean', async ({ page, server }) => {
+  await serveImages(page);
+  await openHostPage(page, server);
+  await waitForReady(page);
+  await page.getByRole('button', { name: 'Open chat' }).click();
+  await say(page, 'cards');
+  const log = page.getByRole('log');
+  const carousel = log.getByRole('list', { name: 'Cards' });
+  await expect(carousel.getByRole('listitem')).toHaveCount(3);
+
+  const kettle = log.getByRole('img', { name: 'A steel kettle' });
+  await expect(kettle).toHaveAttribute('loading', 'lazy');
+  await expect(kettle).toHaveAttribute('referrerpolicy', 'no-referrer');
+  await expect(log.getByRole('img', { name: 'Spring sale banner' })).toHaveJSProperty('complete', true);
+  const link = log.getByRole('link', { name: 'Kettle details' });
+  await expect(link).toHaveAttribute('href', 'https://shop.test/kettle');
+  await expect(link).toHaveAttribute('target', '_blank');
+  await expect(link).toHaveAttribute('rel', /\bnoopener\b/);
+  await expect(log.getByRole('link', { name: 'Open the shop' })).toHaveAttribute('href', 'https://shop.test/sale');
+  await expect(log.locator('.rd-bot').last().locator('strong')).toHaveText(['Spring sale']);
+
+  expect(await accessibilityViolations(page)).toEqual([]);
+
+  // The keyboard reaches the carousel, scrolls it with the arrow keys and tabs to the last card's button.
+  await carousel.focus();
+  await expect(carousel).toBeFocused();
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(() => carousel.evaluate((el) => el.scrollLeft)).toBeGreaterThan(0);
+  const blender = carousel.getByRole('button', { name: 'Buy the blender' });
+  await blender.focus();
+  await expect(blender).toBeInViewport();
+  await page.keyboard.press('Enter');
+
+  // A postback answers like a quick reply: the transcript shows the title, the bot gets the postback.
+  await expect(log.locator('.rd-visitor .rd-bubble').last()).toHaveText('Buy the blender');
+  await expect(log).toContainText('onMessage got: buy blender');
+  expect(await accessibilityViolations(page)).toEqual([]);
+});
+
+test('the safe Markdown subset renders as elements; a javascript: link stays text', async ({ page, server }) => {
+  await openHostPage(page, server);
+  await waitForReady(page);
+  await page.getByRole('button', { name: 'Open chat' }).click();
+  await say(page, 'markdown');
+  const message = page.getByRole('log').locator('.rd-bot .rd-bubble').last();
+  await expect(message.locator('strong')).toHaveText('Bold');
+  await expect(message.locator('em')).toHaveText('italic');
+  await expect(message.locator('code')).toHaveText('code');
+  await expect(message.locator('ul li')).toHaveText(['first', 'second']);
+  await expect(message.locator('ol li')).toHaveText(['one', 'two']);
+  await expect(message.getByRole('link')).toHaveCount(1);
+  await expect(message.getByRole('link', { name: 'the terms' })).toHaveAttribute('href', 'https://shop.test/terms');
+  await expect(message).toContainText('[this](javascript:alert(1))');
+});
+
+test('the server refuses bad say options with a clear error the handler can catch', async ({ page, server }) => {
+  await openHostPage(page, server);
+  await waitForReady(page);
+  await page.getByRole('button', { name: 'Open chat' }).click();
+  await say(page, 'refused');
+  await expect(page.getByRole('log')).toContainText(
+    'say: options.buttons[0].url must be an http(s) URL | say: options.image.url must be an http(s) URL | say: options.cards[0].title must be a non-empty string',
+  );
+});
