@@ -17,6 +17,7 @@ import type {
   PushBuilder,
   Store,
 } from '../store/types';
+import { fanOut, type Audience } from './fanout';
 import type { Hub } from './hub';
 import type { PageEvent, Postback, PushbackEvent, VisitorMessage } from './inbound';
 import { messagePush, postbackPush, threadClosedPush, typingPush } from './pushes';
@@ -136,6 +137,28 @@ export class ChatService {
         this.runtime?.submit(result.item);
       },
     };
+  }
+
+  /**
+   * The intake of an external event: stored in batches (one write each, see fanout.ts), each
+   * batch's pushes published and its items handed to the runtime as soon as it committed.
+   * Resolves with the number of chats reached once every batch is stored.
+   */
+  async ingestExternal(endpoint: Endpoint, audience: Audience, event: string, data: JsonObject): Promise<number> {
+    return fanOut(
+      {
+        store: this.store,
+        publish: (result) => {
+          if (result.push) this.published(result.chatId, result.push);
+          if (result.item) this.runtime?.submit(result.item);
+        },
+        counted: (items) => this.metrics.eventsIn.inc({ kind: 'event' }, items),
+      },
+      endpoint,
+      audience,
+      event,
+      data,
+    );
   }
 
   /** The ephemeral typing indicator. */

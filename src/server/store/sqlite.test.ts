@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { messagePush, threadClosedPush } from '../chat/pushes';
+import { messagePush, multicastPush, threadClosedPush } from '../chat/pushes';
 import { openSqliteStore } from './sqlite';
 import type { Store } from './types';
 
@@ -144,8 +144,15 @@ describe('the inbox', () => {
     // A chat between threads is still addressed: the event waits in its inbox.
     expect(await store.chatIds('ep', 'c1', 10)).toEqual(['c2']);
     expect(await store.filterChats('ep', ['c3', 'c2', 'x'])).toEqual(['c2']);
-    const items = await store.enqueueEvents(['c1', 'c2'], { event: 'x' });
-    expect(items.map((i) => [i.chatId, i.kind])).toEqual([['c1', 'event'], ['c2', 'event']]);
+    const input = { kind: 'external' as const, event: 'x', data: { n: 1 }, multicast: false };
+    const stored = await store.fanOut(['c1', 'gone', 'c2'], input, { inbox: true, multicast: (chatId) => multicastPush(chatId, 'x', { n: 1 }) });
+    expect(stored.map((r) => [r.chatId, r.item?.input, r.push?.action])).toEqual([
+      ['c1', input, 'incoming_multicast'],
+      ['c2', input, 'incoming_multicast'],
+    ]);
+    // A bot without onEvent: the push only, no inbox row.
+    const pushOnly = await store.fanOut(['c1'], input, { inbox: false, multicast: (chatId) => multicastPush(chatId, 'x', {}) });
+    expect(pushOnly).toEqual([{ chatId: 'c1', push: expect.objectContaining({ action: 'incoming_multicast' }) }]);
   });
 });
 

@@ -10,7 +10,7 @@
 import Database from 'better-sqlite3';
 import type { JsonObject, StoredPush } from '../../protocol';
 import { sqliteAgentsStore, sqliteWebhookOutbox } from './agents-sqlite';
-import { toInboxRow } from '../chat/inbound';
+import { toInboxRow, type ExternalEvent } from '../chat/inbound';
 import { GroupCommit } from './group-commit';
 import { migrate } from './schema';
 import { sqliteBatchRunner } from './sqlite-batch';
@@ -18,6 +18,8 @@ import { SqliteCaches } from './sqlite-cache';
 import { num, str, toChat, toItem, toPush, toPushback, toThread, type Row } from './sqlite-rows';
 import type {
   AppendResult,
+  FanOutOptions,
+  FanOutResult,
   InboundInput,
   InboxItem,
   InboundResult,
@@ -202,9 +204,23 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       q.setAck.run(push.payload.seq, item.id);
       return { status: 'accepted', item, push };
     },
-    enqueue: (ids: readonly string[], payload: string) => {
+    fanOut: (ids: readonly string[], input: ExternalEvent, options: FanOutOptions): FanOutResult[] => {
       const createdAt = iso();
-      return ids.map((id) => toItem(q.insertItem.get(id, 'event', payload, null, createdAt) as Row));
+      const row = toInboxRow(input);
+      const payload = JSON.stringify(row.payload);
+      const results: FanOutResult[] = [];
+      for (const chatId of ids) {
+        if (!caches.chat(chatId, () => loadChat(chatId))) continue;
+        let item: InboxItem | undefined;
+        if (options.inbox) {
+          const inserted = q.insertItemId.get(chatId, row.kind, payload, null, createdAt) as Row;
+          item = { id: num(inserted.id), chatId, input, ...row, createdAt };
+        }
+        // With an item, its origin makes a re-run of that item find the push instead of adding one.
+        const push = options.multicast ? appendTx(chatId, options.multicast(chatId), item ? `${item.id}:0` : null).push : undefined;
+        results.push({ chatId, ...(item ? { item } : {}), ...(push ? { push } : {}) });
+      }
+      return results;
     },
     finish: (itemId: number, chatId: string, state: JsonObject | undefined, lastRequest: JsonObject | undefined) => {
       if (state !== undefined) q.setState.run(JSON.stringify(state), chatId);
@@ -274,10 +290,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     readLog: (chatId, { after, until, limit }: ReadLogOptions) =>
       run(() => (q.readLog.all(chatId, after, until ?? Number.MAX_SAFE_INTEGER, limit ?? -1) as Row[]).map(toPush)),
     acceptInbound: (input) => write(() => tx.accept(input), 512),
-    enqueueEvents: (ids, payload) => {
-      const text = JSON.stringify(payload);
-      return write(() => tx.enqueue(ids, text), ids.length * text.length);
-    },
+    fanOut: (ids, input, options) => write(() => tx.fanOut(ids, input, options), ids.length * (256 + JSON.stringify(input.data).length)),
     nextPending: (chatId) =>
       run(() => {
         const row = q.nextPending.get(chatId) as Row | undefined;

@@ -14,7 +14,7 @@
  * in the order they were requested. See store/group-commit.ts.
  */
 import type { JsonObject, StoredPush } from '../../protocol';
-import type { ChatInput, InboxKind, PageEvent, Postback, PushbackEvent, VisitorMessage } from '../chat/inbound';
+import type { ChatInput, ExternalEvent, InboxKind, PageEvent, Postback, PushbackEvent, VisitorMessage } from '../chat/inbound';
 import type { AgentsStore, WebhookOutboxStore } from './agents-types';
 
 /** A verified visitor's profile (CONTRACT §3 `user`), as the site vouched for it. */
@@ -116,6 +116,19 @@ export type InboundResult =
   | { status: 'closed' }
   | { status: 'missing' };
 
+export interface FanOutOptions {
+  /** The push stored in each chat (an event sent to everyone), or undefined. */
+  multicast?: (chatId: string) => PushBuilder;
+  /** Store an inbox item for the bot (the endpoint's bot has `onEvent`). */
+  inbox: boolean;
+}
+
+export interface FanOutResult {
+  chatId: string;
+  item?: InboxItem;
+  push?: StoredPush;
+}
+
 export interface NewChat {
   id: string;
   /** The id of its first thread. */
@@ -196,8 +209,13 @@ export interface Store {
 
   /** Stores one inbound item (and optionally its visible push) in one transaction, deduplicated by customId. */
   acceptInbound(input: InboundInput): Promise<InboundResult>;
-  /** Stores `event` items for many chats in one transaction. */
-  enqueueEvents(chatIds: readonly string[], payload: JsonObject): Promise<InboxItem[]>;
+  /**
+   * One batch of an external event's fan-out, in one write: for each chat, the `incoming_multicast`
+   * push when `multicast` builds one, and an inbox item for the bot when `inbox` is true (no row
+   * at all when the bot has no `onEvent`). Results are in the order of `chatIds`; a chat that no
+   * longer exists is left out.
+   */
+  fanOut(chatIds: readonly string[], input: ExternalEvent, options: FanOutOptions): Promise<FanOutResult[]>;
   /** The oldest unprocessed item of a chat. */
   nextPending(chatId: string): Promise<InboxItem | undefined>;
   /**
