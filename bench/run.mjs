@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- --quick] [--only=size,browser,pushgate,durability,connections] [--engine] [--budget=SECONDS] [--write]`
+// `npm run bench [-- --quick] [--only=size,browser,pushgate,logging,durability,connections] [--engine] [--budget=SECONDS] [--write]`
 // `--engine` is the server engine's before/after check: the pushgate and connections (fan-out)
 // parts only, at full size, the ladder starting at 100 /s, without waiting for a calm machine.
 // Measures Roundel against the floor and its peers, side by side in one run, on 127.0.0.1 only;
@@ -16,6 +16,7 @@ import { runDurability } from './durability.mjs';
 import { ensurePeers } from './lib/peers.mjs';
 import { renderMarkdown, renderSvg, summaryText } from './lib/report.mjs';
 import { BENCH_DIR, ROOT, ROUNDEL_DIR, budget, log, machineBusy } from './lib/util.mjs';
+import { runLogging } from './logging.mjs';
 import { runPushgate } from './pushgate.mjs';
 import { runWidgetBrowser } from './widget-browser.mjs';
 import { runWidgetSize } from './widget-size.mjs';
@@ -39,6 +40,7 @@ const SCENARIOS = [
   { key: 'widgetSize', name: 'size', run: runWidgetSize, need: { quick: 20, full: 40 } },
   { key: 'widgetBrowser', name: 'browser', run: runWidgetBrowser, need: { quick: 20, full: 90 } },
   { key: 'pushgate', name: 'pushgate', run: runPushgate, need: { quick: 40, full: 300 } },
+  { key: 'logging', name: 'logging', run: runLogging, need: { quick: 40, full: 240 } },
   { key: 'durability', name: 'durability', run: runDurability, need: { quick: 12, full: 45 } },
   { key: 'connections', name: 'connections', run: runConnections, need: { quick: 22, full: 360 } },
 ];

@@ -1,6 +1,7 @@
 // `npm test`: install what is missing (dependencies, PostgreSQL and Redis, a Chromium), then
 // typecheck, OpenAPI lint, unit + integration (vitest, every answer checked against
-// docs/openapi.json), build, and the Playwright e2e suite on the built bundle in Chromium.
+// docs/openapi.json), build, the packed package installed and served, and the Playwright e2e
+// suite on the built bundle in Chromium.
 // Prints one closing summary line.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,6 +42,7 @@ step('unit + integration (vitest)', 'npx', [
   'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${unitReport}`,
 ]);
 step('build', 'npm', ['run', 'build']);
+step('package (npm pack, install into a temp dir, npx roundel serve)', 'node', [join(root, 'scripts', 'test-package.mjs')]);
 const chromium = await ensureChromium();
 const e2eReport = join(reports, 'playwright.json');
 step('e2e (Playwright, Chromium)', 'npx', ['playwright', 'test'], {

@@ -16,8 +16,11 @@ function profileArgs(profile) {
   return ['--cpu-prof', `--cpu-prof-dir=${PROFILES_DIR}`, `--cpu-prof-name=${profile}.cpuprofile`];
 }
 
-/** Roundel with the bench bot on a fresh database; `sync` is SQLite's synchronous (default FULL). */
-export async function startRoundel({ sync = 'FULL', profile } = {}) {
+/**
+ * Roundel with the bench bot on a fresh database; `sync` is SQLite's synchronous (default FULL),
+ * `logLevel` its ROUNDEL_LOG_LEVEL (default warn: nothing on the hot path).
+ */
+export async function startRoundel({ sync = 'FULL', profile, logLevel = 'warn' } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'roundel-bench-'));
   const config = join(dir, 'roundel.config.json');
   writeFileSync(
@@ -40,7 +43,7 @@ export async function startRoundel({ sync = 'FULL', profile } = {}) {
     {
       env: {
         ROUNDEL_SQLITE_SYNC: sync,
-        ROUNDEL_LOG_LEVEL: 'warn',
+        ROUNDEL_LOG_LEVEL: logLevel,
         // Every bench client comes from 127.0.0.1: the per-address guards would refuse them.
         ROUNDEL_HTTP_RATE_LIMIT: 'off',
         ROUNDEL_MAX_CONNECTIONS_PER_IP: String(MAX_CONNECTIONS),

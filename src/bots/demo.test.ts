@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startServer, type TestClient, type TestServer } from '../server/test/harness';
+import { startServer, TestClient, type TestServer } from '../server/test/harness';
 import demoBot, { HELP, PAUSE, RESUME, SUBSCRIBE } from './demo';
 
 let t: TestServer;
@@ -93,5 +93,24 @@ describe('the demo bot', () => {
       "I see you're looking at: viewed-pricing (you told me about: plan, seats)",
       "I see you're looking at: checkout",
     ]);
+  });
+
+  it('hands the chat to a person when asked, and stays quiet while the agent answers', async () => {
+    const agents = [{ id: 'agent@acme.example', name: 'Acme agent', key: 'demo-agent-key-0123456789' }];
+    t = await startServer(demoBot, { endpoints: [{ organization: 'acme', endpoint: 'acme-test', bot: demoBot, allowedOrigins: ['https://shop.example'], agents }] });
+    const c = await t.connect();
+    const { chat_id: chatId } = (await c.call('login')) as { chat_id: string };
+    await c.pushesUntil(1);
+    await say(c, 'I want to talk to a person');
+    const [, , reply, queued] = await c.pushesUntil(4);
+    expect(reply).toMatchObject({ payload: { event: { text: 'Connecting you to a person. Someone from our team will join this chat.' } } });
+    expect(queued).toMatchObject({ action: 'chat_thread_properties_updated', payload: { properties: { routing: { status: 'queued' } } } });
+    const agent = await TestClient.open(`${t.url.replace('http', 'ws')}/agent/rtm?organization=acme`, t.url);
+    await agent.call('login', { token: agents[0]!.key });
+    await agent.call('add_user_to_chat', { chat_id: chatId });
+    await say(c, 'hello?');
+    await agent.call('send_event', { chat_id: chatId, event: { type: 'message', text: 'Hi, how can I help?' } });
+    await c.waitFor((f) => f.type === 'push' && f.action === 'incoming_event' && (f.payload as { event: { author: string } }).event.author === 'agent');
+    expect(c.texts()).not.toContainEqual(expect.stringContaining('hello?'));
   });
 });

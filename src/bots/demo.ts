@@ -70,6 +70,12 @@ const demoBot: Bot = {
       await ctx.say('Welcome back! Type away.', { quickReplies: MENU });
       return;
     }
+    // A person takes over: the chat waits in the agent console's queue (/agent/).
+    if (said === 'human' || said === 'agent' || said.includes('person')) {
+      await ctx.say('Connecting you to a person. Someone from our team will join this chat.');
+      await ctx.handoff('the visitor asked for a person');
+      return;
+    }
     if (said === 'help') {
       await ctx.say(
         `"${SUBSCRIBE}" creates a pushback: activating its link sends you an offer. ` +

@@ -13,7 +13,7 @@ export interface CliOptions {
 export const USAGE = `Usage: roundel serve [--port 8080] [--host 127.0.0.1] [--db ./data/roundel.db] [--config FILE] [--public-url URL]
 
 Environment: PORT, HOST, ROUNDEL_DB, ROUNDEL_CONFIG, ROUNDEL_PUBLIC_URL (flags win),
-ROUNDEL_API_KEY (the built-in endpoint's key), ROUNDEL_SECRET (token signing key),
+ROUNDEL_API_KEY (the built-in endpoint's key), ROUNDEL_AGENT_KEY (its demo agent's console key), ROUNDEL_SECRET (token signing key),
 ROUNDEL_LOG_LEVEL (debug|info|warn|error), ROUNDEL_SQLITE_SYNC (FULL|NORMAL, default FULL).
 Security (docs/security.md): ROUNDEL_SECRET_PREVIOUS, ROUNDEL_TOKEN_MAX_AGE_DAYS,
 ROUNDEL_HTTP_RATE_LIMIT, ROUNDEL_MAX_CONNECTIONS_PER_IP, ROUNDEL_MAX_CONNECTIONS,

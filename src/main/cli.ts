@@ -38,7 +38,12 @@ function builtInEndpoint(env: Env): EndpointConfig {
   const apiKey = given !== undefined && given !== '' ? given : randomBytes(24).toString('base64url');
   // The operator's own key for their local server: printed so the management API can be tried.
   print(given ? 'API key for endpoint acme-demo: from ROUNDEL_API_KEY' : `API key for endpoint acme-demo: ${apiKey}`);
-  return { organization: 'acme', endpoint: 'acme-demo', bot: demoBot, allowedOrigins: [], apiKey, title: 'Acme' };
+  // One demo agent, so that the console at /agent/ can take over the demo's chats ("talk to a person").
+  const givenAgentKey = env.ROUNDEL_AGENT_KEY;
+  const agentKey = givenAgentKey !== undefined && givenAgentKey !== '' ? givenAgentKey : randomBytes(24).toString('base64url');
+  print(givenAgentKey ? 'Agent key for the console at /agent/: from ROUNDEL_AGENT_KEY' : `Agent key for the console at /agent/: ${agentKey}`);
+  const agents = [{ id: 'agent@acme.example', name: 'Acme agent', key: agentKey }];
+  return { organization: 'acme', endpoint: 'acme-demo', bot: demoBot, allowedOrigins: [], apiKey, title: 'Acme', agents };
 }
 
 /** `ROUNDEL_SQLITE_SYNC=NORMAL` trades the last commits on power loss for speed (benchmarks); default FULL. */

@@ -6,7 +6,7 @@
 export { createServer, type RoundelServer, type ServerOptions } from './server';
 export type { EndpointConfig } from './endpoints';
 export type { Bot, BotContext, BotRequest, BotRequestType, Pushback, Pushgate, SayOptions } from './runtime/types';
-export { createJsonLogger, errorFields, isLogLevel, silentLogger, type Logger, type LogFields, type LogLevel } from './logger';
+export { createJsonLogger, errorFields, isLogLevel, silentLogger, type Logger, type LogFields, type LogLevel, type LogThreshold } from './logger';
 export { findPackageRoot } from './package-root';
 export { securityFromEnv, type EnvSecurity } from './security/options';
 export { installProcessGuard } from './security/process-guard';

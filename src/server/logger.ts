@@ -1,9 +1,21 @@
 /**
- * Structured logs: one JSON object per line (`{level, time, msg, ...fields}`), to stderr by
- * default. Message bodies (what visitors type, what bots say, event data) and secrets (API keys,
- * session tokens, `Authorization` headers, pushback ids, which are capabilities) are never logged.
+ * Structured logs with pino (https://getpino.io): one JSON object per line,
+ * `{"level":"info","time":"<ISO-8601>","pid":…,"hostname":…,…fields,"msg":…}`, to stderr by
+ * default, so any log pipeline that reads pino's JSON reads ours.
+ *
+ * Message bodies (what visitors type, what bots say, event data) and secrets (API keys, session
+ * tokens, `Authorization` headers, pushback ids, which are capabilities) are never logged: call
+ * sites pass only ids, names and counts, and pino's `redact` censors those field names anyway
+ * should one slip in.
+ *
+ * The {@link Logger} interface (`log.info(msg, fields)`) stays the one the server codes against:
+ * tests and embedders can pass any object with these four methods.
  */
+import { pino, stdTimeFunctions, type Logger as PinoLogger } from 'pino';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+/** The lowest level a logger writes; `silent` writes nothing. */
+export type LogThreshold = LogLevel | 'silent';
 export type LogFields = Record<string, unknown>;
 
 export interface Logger {
@@ -13,41 +25,79 @@ export interface Logger {
   error(msg: string, fields?: LogFields): void;
 }
 
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+/** Field names whose values are censored wherever they appear (top level or one object down). */
+export const REDACTED_FIELDS: readonly string[] = [
+  'apiKey',
+  'key',
+  'token',
+  'secret',
+  'password',
+  'authorization',
+  'cookie',
+  'pushbackId',
+  'body',
+  'eventData',
+];
 
 export interface JsonLoggerOptions {
   /** Lowest level written. Default `info`. */
-  level?: LogLevel;
-  /** Where lines go. Default: `process.stderr`. */
+  level?: LogThreshold;
+  /** Where lines go (each ends with a newline). Default: stderr. */
   write?: (line: string) => void;
 }
 
-export function isLogLevel(value: unknown): value is LogLevel {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ORDER, value);
+/** True for a `ROUNDEL_LOG_LEVEL` value: debug, info, warn, error or silent. */
+export function isLogLevel(value: unknown): value is LogThreshold {
+  return typeof value === 'string' && (value === 'silent' || (LEVELS as readonly string[]).includes(value));
 }
 
-/** A logger writing JSON lines. A field that cannot be serialised never makes logging throw. */
-export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
-  const min = ORDER[options.level ?? 'info'];
-  const write = options.write ?? ((line: string) => process.stderr.write(line));
-  const log = (level: LogLevel) => (msg: string, fields?: LogFields) => {
-    if (ORDER[level] < min) return;
-    let line: string;
+/** The pino instance behind a logger made here, for cheap children. */
+const PINO = Symbol('pino');
+type PinoBacked = Logger & { [PINO]: PinoLogger };
+
+function wrap(instance: PinoLogger): PinoBacked {
+  const method = (level: LogLevel) => (msg: string, fields?: LogFields) => {
     try {
-      line = JSON.stringify({ level, time: new Date().toISOString(), msg, ...fields });
+      instance[level](fields ?? {}, msg);
     } catch {
-      line = JSON.stringify({ level, time: new Date().toISOString(), msg, note: 'fields not serialisable' });
+      // pino survives cycles, BigInts and throwing toJSON; this is for whatever else a bot hands us.
+      instance[level]({ note: 'fields not serialisable' }, msg);
     }
-    write(`${line}\n`);
   };
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+  return { [PINO]: instance, debug: method('debug'), info: method('info'), warn: method('warn'), error: method('error') };
+}
+
+/**
+ * A logger writing JSON lines through pino. A field that cannot be serialised (a cycle, a
+ * BigInt, a throwing toJSON) never makes logging throw.
+ */
+export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
+  const destination = options.write
+    ? { write: options.write }
+    : // Synchronous: a line written before a crash is on disk, not in a buffer.
+      pino.destination({ dest: 2, sync: true });
+  const instance = pino(
+    {
+      level: options.level ?? 'info',
+      timestamp: stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACTED_FIELDS.flatMap((field) => [field, `*.${field}`]), censor: '[redacted]' },
+    },
+    destination,
+  );
+  return wrap(instance);
 }
 
 /**
  * A logger that adds `fields` to every line (e.g. `{ requestId }` for everything one HTTP request
- * logs). Fields given at the call win over the bound ones.
+ * logs). For a pino-backed parent this is a pino child (its fields serialised once); fields given
+ * at the call win over the bound ones.
  */
 export function childLogger(parent: Logger, fields: LogFields): Logger {
+  const backing = (parent as Partial<PinoBacked>)[PINO];
+  if (backing) return wrap(backing.child(fields));
   const bind = (level: LogLevel) => (msg: string, extra?: LogFields) => parent[level](msg, { ...fields, ...extra });
   return { debug: bind('debug'), info: bind('info'), warn: bind('warn'), error: bind('error') };
 }

@@ -1,32 +1,35 @@
+import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { Counter, Histogram, ServerMetrics, Summary } from './metrics';
+import { Counter, Gauge, Histogram, MAX_SERIES, ServerMetrics } from './metrics';
+
+const lines = async (registry: Registry) => (await registry.metrics()).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
 
 describe('metrics', () => {
-  it('renders counters with escaped, sorted labels', () => {
-    const counter = new Counter('x_total', 'Things.');
+  it('counts per label set, in the exposition format', async () => {
+    const registry = new Registry();
+    const counter = new Counter(registry, 'x_total', 'Things.', { labelNames: ['kind', 'area'] });
     counter.inc({ kind: 'a"b\\c\n', area: 'z' }, 2);
     counter.inc({ area: 'z', kind: 'a"b\\c\n' });
-    expect(counter.render()).toBe('# HELP x_total Things.\n# TYPE x_total counter\nx_total{area="z",kind="a\\"b\\\\c\\n"} 3');
+    counter.inc({ area: 'y', kind: 'k' });
+    expect(await lines(registry)).toEqual(['x_total{kind="a\\"b\\\\c\\n",area="z"} 3', 'x_total{kind="k",area="y"} 1']);
   });
 
-  it('renders summaries as _sum and _count', () => {
-    const summary = new Summary('d_seconds', 'Durations.');
-    summary.observe(0.5);
-    summary.observe(1.5);
-    expect(summary.render()).toBe('# HELP d_seconds Durations.\n# TYPE d_seconds summary\nd_seconds_sum 2\nd_seconds_count 2');
+  it('starts unlabelled series and listed label sets at zero', async () => {
+    const registry = new Registry();
+    new Counter(registry, 'plain_total', 'Plain.');
+    new Counter(registry, 'by_result_total', 'By result.', { labelNames: ['result'], initial: [{ result: 'ok' }] });
+    new Gauge(registry, 'open', 'Open.');
+    expect(await lines(registry)).toEqual(['plain_total 0', 'by_result_total{result="ok"} 0', 'open 0']);
   });
 
-  it('renders histograms as cumulative buckets with +Inf, _sum and _count per label set', () => {
-    const histogram = new Histogram('h_seconds', 'Latency.', [0.1, 1]);
+  it('renders histograms as cumulative buckets with +Inf, _sum and _count per label set', async () => {
+    const registry = new Registry();
+    const histogram = new Histogram(registry, 'h_seconds', 'Latency.', { labelNames: ['op'], buckets: [0.1, 1] });
     histogram.observe(0.05, { op: 'read' });
     histogram.observe(0.5, { op: 'read' });
     histogram.observe(5, { op: 'read' });
     histogram.observe(0.1, { op: 'write' });
-    expect(histogram.count({ op: 'read' })).toBe(3);
-    expect(histogram.get({ op: 'read' })).toBe(5.55);
-    expect(histogram.render().split('\n')).toEqual([
-      '# HELP h_seconds Latency.',
-      '# TYPE h_seconds histogram',
+    expect(await lines(registry)).toEqual([
       'h_seconds_bucket{le="0.1",op="read"} 1',
       'h_seconds_bucket{le="1",op="read"} 2',
       'h_seconds_bucket{le="+Inf",op="read"} 3',
@@ -40,11 +43,27 @@ describe('metrics', () => {
     ]);
   });
 
-  it('exposes every metric family the README lists', () => {
-    const types = new ServerMetrics()
-      .render()
-      .split('\n')
-      .filter((line) => line.startsWith('# TYPE'));
+  it('keeps the series bounded: label sets past the limit count under "other"', async () => {
+    const registry = new Registry();
+    const counter = new Counter(registry, 'routes_total', 'Routes.', { labelNames: ['route'] });
+    for (let i = 0; i < MAX_SERIES + 50; i += 1) counter.inc({ route: `/r${i}` });
+    const series = await lines(registry);
+    expect(series).toHaveLength(MAX_SERIES + 1);
+    expect(series.at(-1)).toBe('routes_total{route="other"} 50');
+  });
+
+  it('gauges go up and down', async () => {
+    const registry = new Registry();
+    const gauge = new Gauge(registry, 'conns', 'Connections.');
+    gauge.inc();
+    gauge.inc();
+    gauge.dec();
+    expect(await lines(registry)).toEqual(['conns 1']);
+  });
+
+  it('exposes every metric family the docs list, then the default process and Node.js metrics', async () => {
+    const text = await new ServerMetrics().render();
+    const types = text.split('\n').filter((line) => line.startsWith('# TYPE roundel_'));
     expect(types).toEqual([
       '# TYPE roundel_connections_open gauge',
       '# TYPE roundel_chats_created_total counter',
@@ -67,13 +86,26 @@ describe('metrics', () => {
       '# TYPE roundel_chats_queued gauge',
       '# TYPE roundel_webhook_deliveries_total counter',
     ]);
+    for (const family of [
+      '# TYPE process_cpu_seconds_total counter',
+      '# TYPE process_resident_memory_bytes gauge',
+      '# TYPE nodejs_eventloop_lag_seconds gauge',
+      '# TYPE nodejs_heap_size_used_bytes gauge',
+      '# TYPE nodejs_gc_duration_seconds histogram',
+    ]) {
+      expect(text).toContain(family);
+    }
   });
 
-  it('starts the unlabelled server series at zero', () => {
-    const text = new ServerMetrics().render();
+  it('starts the unlabelled server series at zero, and each server counts on its own', async () => {
+    const a = new ServerMetrics();
+    const b = new ServerMetrics();
+    a.chatsCreated.inc();
+    const text = await b.render();
     expect(text).toContain('\nroundel_connections_open 0\n');
     expect(text).toContain('\nroundel_chats_created_total 0\n');
     expect(text).toContain('\nroundel_threads_closed_total 0\n');
+    expect(await a.render()).toContain('\nroundel_chats_created_total 1\n');
     expect(text.endsWith('\n')).toBe(true);
   });
 });

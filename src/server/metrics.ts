@@ -1,107 +1,95 @@
 /**
- * A tiny Prometheus registry (counters, gauges, histograms, sum/count summaries) rendered in the
- * text exposition format: https://prometheus.io/docs/instrumenting/exposition_formats/
- * Label values must come from small fixed sets (route templates, results, kinds), never from
- * request data, so the number of series stays bounded.
+ * The server's Prometheus metrics, kept by prom-client (https://github.com/siimon/prom-client):
+ * Roundel's own series in a registry per server (so tests read exact values), plus the default
+ * process and Node.js metrics operators expect (`process_cpu_seconds_total`,
+ * `nodejs_eventloop_lag_seconds`, heap, GC) collected once per process.
+ *
+ * Hot paths call `inc`/`observe` with a label object. prom-client would hash that object on each
+ * call; here each distinct label set resolves once to a prom-client child, kept in a Map under
+ * its joined values, so a call costs one string join and one Map lookup. Label values come from
+ * small fixed sets (route templates, results, kinds, actions); a metric that still meets more
+ * than {@link MAX_SERIES} label sets folds the rest into `other`, so the series stay bounded.
  */
+import { Counter as PromCounter, Gauge as PromGauge, Histogram as PromHistogram, Registry, collectDefaultMetrics } from 'prom-client';
+
 export type Labels = Record<string, string>;
 
-const escapeLabel = (value: string): string =>
-  value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+/** Most label sets one metric keeps; later ones are counted under `other`. */
+export const MAX_SERIES = 500;
 
-function labelKey(labels: Labels | undefined): string {
-  if (!labels) return '';
-  const parts = Object.keys(labels)
-    .sort()
-    .map((key) => `${key}="${escapeLabel(labels[key] ?? '')}"`);
-  return parts.length === 0 ? '' : `{${parts.join(',')}}`;
-}
-
-abstract class Metric {
-  protected readonly values = new Map<string, number>();
-
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    readonly type: 'counter' | 'gauge' | 'summary' | 'histogram',
-  ) {}
-
-  /** The value for `labels` (0 when never set); the sum for summaries and histograms. */
-  get(labels?: Labels): number {
-    return this.values.get(labelKey(labels)) ?? 0;
-  }
-
-  protected header(): string[] {
-    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
-  }
-
-  render(): string {
-    const lines = this.header();
-    for (const [key, value] of this.values) lines.push(`${this.name}${key} ${value}`);
-    return lines.join('\n');
-  }
-}
-
-/** A monotonically increasing count. */
-export class Counter extends Metric {
-  constructor(name: string, help: string) {
-    super(name, help, 'counter');
-  }
-
-  inc(labels?: Labels, by = 1): void {
-    const key = labelKey(labels);
-    this.values.set(key, (this.values.get(key) ?? 0) + by);
-  }
-}
-
-/** A value that goes up and down. */
-export class Gauge extends Metric {
-  constructor(name: string, help: string) {
-    super(name, help, 'gauge');
-  }
-
-  set(value: number, labels?: Labels): void {
-    this.values.set(labelKey(labels), value);
-  }
-
-  inc(labels?: Labels, by = 1): void {
-    this.set(this.get(labels) + by, labels);
-  }
-
-  dec(labels?: Labels, by = 1): void {
-    this.set(this.get(labels) - by, labels);
-  }
-}
-
-/** Anything that records durations: a {@link Histogram} or a {@link Summary}. */
+/** Anything that records durations. */
 export interface Observer {
   observe(value: number, labels?: Labels): void;
 }
 
-/** A summary without quantiles: `<name>_sum` and `<name>_count`, enough for averages and rates. */
-export class Summary extends Metric implements Observer {
-  private readonly counts = new Map<string, number>();
+/** Label sets → prom-client children, built once each. */
+class Children<C> {
+  private readonly cache = new Map<string, C>();
+  private overflow: C | undefined;
 
-  constructor(name: string, help: string) {
-    super(name, help, 'summary');
-  }
+  constructor(
+    private readonly labelNames: readonly string[],
+    private readonly make: (labels: Labels) => C,
+  ) {}
 
-  observe(value: number, labels?: Labels): void {
-    const key = labelKey(labels);
-    this.values.set(key, (this.values.get(key) ?? 0) + value);
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-  }
-
-  count(labels?: Labels): number {
-    return this.counts.get(labelKey(labels)) ?? 0;
-  }
-
-  override render(): string {
-    const lines = this.header();
-    for (const [key, sum] of this.values) {
-      lines.push(`${this.name}_sum${key} ${sum}`, `${this.name}_count${key} ${this.counts.get(key) ?? 0}`);
+  get(labels: Labels | undefined): C {
+    const names = this.labelNames;
+    const key = names.length === 1 ? (labels?.[names[0] ?? ''] ?? '') : names.map((n) => labels?.[n] ?? '').join('\u0000');
+    let child = this.cache.get(key);
+    if (child !== undefined) return child;
+    if (this.cache.size >= MAX_SERIES) {
+      this.overflow ??= this.make(Object.fromEntries(names.map((n) => [n, 'other'])));
+      return this.overflow;
     }
-    return lines.join('\n');
+    child = this.make(Object.fromEntries(names.map((n) => [n, labels?.[n] ?? ''])));
+    this.cache.set(key, child);
+    return child;
+  }
+}
+
+interface MetricOptions {
+  labelNames?: readonly string[];
+  /** Label values whose series exist (at 0) from the start, so dashboards see them before the first event. */
+  initial?: readonly Labels[];
+}
+
+/** A monotonically increasing count. */
+export class Counter {
+  private readonly children: Children<PromCounter.Internal>;
+
+  constructor(registry: Registry, name: string, help: string, options: MetricOptions = {}) {
+    const labelNames = options.labelNames ?? [];
+    const metric = new PromCounter({ name, help, labelNames, registers: [registry] });
+    this.children = new Children(labelNames, (labels) => metric.labels(labels));
+    for (const labels of options.initial ?? (labelNames.length === 0 ? [{}] : [])) this.children.get(labels).inc(0);
+  }
+
+  inc(labels?: Labels, by = 1): void {
+    this.children.get(labels).inc(by);
+  }
+}
+
+/** A value that goes up and down. */
+export class Gauge {
+  private readonly children: Children<PromGauge.Internal<string>>;
+
+  constructor(registry: Registry, name: string, help: string, options: MetricOptions = {}) {
+    const labelNames = options.labelNames ?? [];
+    const metric = new PromGauge({ name, help, labelNames, registers: [registry] });
+    this.children = new Children(labelNames, (labels) => metric.labels(labels));
+    for (const labels of options.initial ?? (labelNames.length === 0 ? [{}] : [])) this.children.get(labels).set(0);
+  }
+
+  set(value: number, labels?: Labels): void {
+    this.children.get(labels).set(value);
+  }
+
+  inc(labels?: Labels, by = 1): void {
+    this.children.get(labels).inc(by);
+  }
+
+  dec(labels?: Labels, by = 1): void {
+    this.children.get(labels).dec(by);
   }
 }
 
@@ -110,131 +98,120 @@ export const LATENCY_BUCKETS: readonly number[] = [
   0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ];
 
-/** Cumulative buckets plus `_sum` and `_count`: percentiles can be computed server-side (histogram_quantile). */
-export class Histogram extends Metric implements Observer {
-  private readonly series = new Map<string, { labels: Labels; buckets: number[]; count: number }>();
+/** Cumulative buckets plus `_sum` and `_count`: percentiles via histogram_quantile. */
+export class Histogram implements Observer {
+  private readonly children: Children<PromHistogram.Internal<string>>;
 
-  constructor(
-    name: string,
-    help: string,
-    readonly bounds: readonly number[] = LATENCY_BUCKETS,
-  ) {
-    super(name, help, 'histogram');
+  constructor(registry: Registry, name: string, help: string, options: MetricOptions & { buckets?: readonly number[] } = {}) {
+    const labelNames = options.labelNames ?? [];
+    const metric = new PromHistogram({ name, help, labelNames, buckets: [...(options.buckets ?? LATENCY_BUCKETS)], registers: [registry] });
+    this.children = new Children(labelNames, (labels) => metric.labels(labels));
   }
 
-  observe(value: number, labels: Labels = {}): void {
-    const key = labelKey(labels);
-    let entry = this.series.get(key);
-    if (!entry) {
-      entry = { labels: { ...labels }, buckets: this.bounds.map(() => 0), count: 0 };
-      this.series.set(key, entry);
-    }
-    for (let i = 0; i < this.bounds.length; i += 1) {
-      if (value <= (this.bounds[i] ?? Infinity)) entry.buckets[i] = (entry.buckets[i] ?? 0) + 1;
-    }
-    entry.count += 1;
-    this.values.set(key, (this.values.get(key) ?? 0) + value);
+  observe(value: number, labels?: Labels): void {
+    this.children.get(labels).observe(value);
   }
+}
 
-  count(labels?: Labels): number {
-    return this.series.get(labelKey(labels))?.count ?? 0;
-  }
+let processRegistry: Registry | undefined;
 
-  override render(): string {
-    const lines = this.header();
-    for (const [key, entry] of this.series) {
-      this.bounds.forEach((bound, i) => {
-        lines.push(`${this.name}_bucket${labelKey({ ...entry.labels, le: String(bound) })} ${entry.buckets[i] ?? 0}`);
-      });
-      lines.push(
-        `${this.name}_bucket${labelKey({ ...entry.labels, le: '+Inf' })} ${entry.count}`,
-        `${this.name}_sum${key} ${this.values.get(key) ?? 0}`,
-        `${this.name}_count${key} ${entry.count}`,
-      );
-    }
-    return lines.join('\n');
+/**
+ * The default process and Node.js metrics, one set per process: they describe the process, and
+ * each collector installs event-loop and GC observers that a per-server copy would multiply.
+ */
+function defaultMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
   }
+  return processRegistry;
 }
 
 /** The server's metrics. One instance per server, so tests can read exact values. */
 export class ServerMetrics {
-  readonly connections = new Gauge('roundel_connections_open', 'Open websocket connections.');
-  readonly chatsCreated = new Counter('roundel_chats_created_total', 'Chats created (a new visitor of an endpoint).');
-  readonly threadsStarted = new Counter('roundel_threads_started_total', 'Threads (conversations) started, the first of each chat included.');
-  readonly threadsClosed = new Counter('roundel_threads_closed_total', 'Threads closed (a reset, or an agent closing it).');
+  /** Roundel's own series (the default metrics live in a per-process registry). */
+  readonly registry = new Registry();
+  readonly connections = new Gauge(this.registry, 'roundel_connections_open', 'Open websocket connections.');
+  readonly chatsCreated = new Counter(this.registry, 'roundel_chats_created_total', 'Chats created (a new visitor of an endpoint).');
+  readonly threadsStarted = new Counter(
+    this.registry,
+    'roundel_threads_started_total',
+    'Threads (conversations) started, the first of each chat included.',
+  );
+  readonly threadsClosed = new Counter(this.registry, 'roundel_threads_closed_total', 'Threads closed (a reset, or an agent closing it).');
   readonly resumes = new Counter(
+    this.registry,
     'roundel_resumes_total',
     'Logins that resumed a chat, by result (recovered: from the last seq; rebuilt: from the whole retained log).',
+    { labelNames: ['result'] },
   );
-  readonly eventsIn = new Counter('roundel_events_in_total', 'Inbound items stored, by kind.');
-  readonly eventsOut = new Counter('roundel_events_out_total', 'Stored pushes appended, by action.');
-  readonly pushesSent = new Counter('roundel_pushes_sent_total', 'Pushes written to websockets (live and replayed), by action.');
+  readonly eventsIn = new Counter(this.registry, 'roundel_events_in_total', 'Inbound items stored, by kind.', { labelNames: ['kind'] });
+  readonly eventsOut = new Counter(this.registry, 'roundel_events_out_total', 'Stored pushes appended, by action.', { labelNames: ['action'] });
+  readonly pushesSent = new Counter(
+    this.registry,
+    'roundel_pushes_sent_total',
+    'Pushes written to websockets (live and replayed), by action.',
+    { labelNames: ['action'] },
+  );
   readonly activations = new Counter(
+    this.registry,
     'roundel_pushback_activations_total',
     'Pushback activations, by result (accepted, not_found, rate_limited, invalid).',
+    { labelNames: ['result'] },
   );
   readonly externalEvents = new Counter(
+    this.registry,
     'roundel_external_events_total',
     'External event requests, by result (accepted, invalid, unauthorized, forbidden, too_large, failed).',
+    { labelNames: ['result'] },
   );
   readonly externalEventChats = new Counter(
+    this.registry,
     'roundel_external_event_chats_total',
     'Chats an external event was stored for (the sum of "matched").',
   );
   readonly fanOutSeconds = new Histogram(
+    this.registry,
     'roundel_external_event_fanout_seconds',
     'Time from an external event request to its 202 (every addressed chat stored).',
-    [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    { buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] },
   );
-  readonly handlerErrors = new Counter('roundel_handler_errors_total', 'Bot handler failures, by reason.');
-  readonly handlerSeconds = new Histogram('roundel_handler_duration_seconds', 'Bot handler run time, by kind of inbox item.');
-  readonly storeSeconds = new Histogram('roundel_store_latency_seconds', 'Store call latency, by operation.');
-  readonly httpRequests = new Counter('roundel_http_requests_total', 'HTTP requests answered, by route template and status.');
-  readonly httpSeconds = new Histogram('roundel_http_request_duration_seconds', 'HTTP request duration, by route template.');
-  readonly agentsOnline = new Gauge('roundel_agents_online', 'Agents with a live agent connection to this node.');
-  readonly chatsQueued = new Gauge('roundel_chats_queued', 'Chats handed off by the bot and waiting for an agent.');
-  readonly webhookDeliveries = new Counter(
-    'roundel_webhook_deliveries_total',
-    'Webhook delivery attempts, by result (delivered, retry: failed and retried later, abandoned: given up after 24 h or unconfigured).',
-  );
-
-  private readonly all: Metric[] = [
-    this.connections,
-    this.chatsCreated,
-    this.threadsStarted,
-    this.threadsClosed,
-    this.resumes,
-    this.eventsIn,
-    this.eventsOut,
-    this.pushesSent,
-    this.activations,
-    this.externalEvents,
-    this.externalEventChats,
-    this.fanOutSeconds,
-    this.handlerErrors,
-    this.handlerSeconds,
-    this.storeSeconds,
-    this.httpRequests,
-    this.httpSeconds,
-    this.agentsOnline,
-    this.chatsQueued,
-    this.webhookDeliveries,
-  ];
+  readonly handlerErrors = new Counter(this.registry, 'roundel_handler_errors_total', 'Bot handler failures, by reason.', {
+    labelNames: ['reason'],
+  });
+  readonly handlerSeconds = new Histogram(this.registry, 'roundel_handler_duration_seconds', 'Bot handler run time, by kind of inbox item.', {
+    labelNames: ['kind'],
+  });
+  readonly storeSeconds = new Histogram(this.registry, 'roundel_store_latency_seconds', 'Store call latency, by operation.', {
+    labelNames: ['op'],
+  });
+  readonly httpRequests = new Counter(this.registry, 'roundel_http_requests_total', 'HTTP requests answered, by route template and status.', {
+    labelNames: ['route', 'status'],
+  });
+  readonly httpSeconds = new Histogram(this.registry, 'roundel_http_request_duration_seconds', 'HTTP request duration, by route template.', {
+    labelNames: ['route'],
+  });
 
   constructor() {
-    // Unlabelled series start at 0 so that dashboards see them before the first event.
-    this.connections.set(0);
-    this.chatsCreated.inc(undefined, 0);
-    this.threadsStarted.inc(undefined, 0);
-    this.threadsClosed.inc(undefined, 0);
-    this.externalEventChats.inc(undefined, 0);
-    this.agentsOnline.set(0);
-    this.chatsQueued.set(0);
-    for (const result of ['delivered', 'retry', 'abandoned']) this.webhookDeliveries.inc({ result }, 0);
+    // Started with the server, so the event-loop and GC series cover its whole life.
+    defaultMetrics();
   }
 
-  /** The Prometheus text exposition of every metric. */
-  render(): string {
-    return `${this.all.map((metric) => metric.render()).join('\n')}\n`;
+  readonly agentsOnline = new Gauge(this.registry, 'roundel_agents_online', 'Agents with a live agent connection to this node.');
+  readonly chatsQueued = new Gauge(this.registry, 'roundel_chats_queued', 'Chats handed off by the bot and waiting for an agent.');
+  readonly webhookDeliveries = new Counter(
+    this.registry,
+    'roundel_webhook_deliveries_total',
+    'Webhook delivery attempts, by result (delivered, retry: failed and retried later, abandoned: given up after 24 h or unconfigured).',
+    { labelNames: ['result'], initial: [{ result: 'delivered' }, { result: 'retry' }, { result: 'abandoned' }] },
+  );
+
+  /** Content type of {@link render}'s text. */
+  readonly contentType = this.registry.contentType;
+
+  /** The Prometheus text exposition: Roundel's series, then the process and Node.js ones. */
+  async render(): Promise<string> {
+    const [own, process] = await Promise.all([this.registry.metrics(), defaultMetrics().metrics()]);
+    return `${own}\n${process}`;
   }
 }

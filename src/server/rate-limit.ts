@@ -1,8 +1,65 @@
-/** Token buckets: a burst of `burst` calls, refilled at `perSecond`. */
+/**
+ * Rate limits. Per-key limits (a client address, a pushback id) use rate-limiter-flexible
+ * (https://github.com/animir/node-rate-limiter-flexible): in this process's memory on one node,
+ * in Redis when the server is given an ioredis client (`--redis`), so that a limit holds across
+ * every node behind the balancer. The per-connection frame limit of a websocket stays a small
+ * synchronous {@link TokenBucket}: a socket lives on one node, and a promise per frame would only
+ * add latency to the hot path.
+ */
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
 
 export interface RateLimit {
   burst: number;
   perSecond: number;
+}
+
+/**
+ * `burst` requests per window of `burst / perSecond` seconds (whole seconds, at least 1: Redis
+ * expiries are in seconds): the default 200/100 is 200 requests per 2 s, on average `perSecond`,
+ * with bursts up to `burst`.
+ */
+export function windowOf(limit: RateLimit): { points: number; duration: number } {
+  const duration = Math.max(1, Math.round(limit.burst / limit.perSecond));
+  return { points: Math.max(1, Math.round(limit.burst)), duration };
+}
+
+/** A limit per key. */
+export interface KeyedLimiter {
+  /** Resolves 0 when `key` may go on, otherwise the milliseconds until it may call again. */
+  take(key: string): Promise<number>;
+}
+
+export interface KeyedLimiterOptions {
+  /** Names this limiter's keys (`roundel:rl:<prefix>:<key>` in Redis). */
+  prefix: string;
+  /** Counts in Redis, shared by every node, when given; in this process otherwise. */
+  redis?: Redis;
+}
+
+/**
+ * A per-key limiter. With Redis, a Redis that does not answer falls back to counting in memory
+ * (rate-limiter-flexible's insurance limiter), so an outage neither refuses every request nor
+ * lifts the limits.
+ */
+export function createKeyedLimiter(limit: RateLimit, options: KeyedLimiterOptions): KeyedLimiter {
+  const window = windowOf(limit);
+  const keyPrefix = `roundel:rl:${options.prefix}`;
+  const memory = new RateLimiterMemory({ keyPrefix, ...window });
+  const limiter = options.redis
+    ? new RateLimiterRedis({ storeClient: options.redis, keyPrefix, ...window, insuranceLimiter: memory, rejectIfRedisNotReady: true })
+    : memory;
+  return {
+    async take(key) {
+      try {
+        await limiter.consume(key);
+        return 0;
+      } catch (rejection) {
+        if (rejection instanceof RateLimiterRes) return Math.max(1, rejection.msBeforeNext);
+        throw rejection;
+      }
+    },
+  };
 }
 
 /** One bucket. `take()` answers 0 when allowed, otherwise the milliseconds until a token is free. */
@@ -27,63 +84,9 @@ export class TokenBucket {
     return Math.ceil(((1 - this.tokens) / this.limit.perSecond) * 1000);
   }
 
-  /** True when the bucket is full again, so forgetting it changes nothing. */
-  isIdle(now: number): boolean {
-    this.refill(now);
-    return this.tokens >= this.limit.burst;
-  }
-
   private refill(now: number): void {
     const elapsed = Math.max(0, now - this.updatedAt) / 1000;
     this.tokens = Math.min(this.limit.burst, this.tokens + elapsed * this.limit.perSecond);
     this.updatedAt = now;
-  }
-}
-
-/**
- * A bucket per key (a pushback id, a client address). Memory stays bounded whatever the keys:
- * the map is kept in least-recently-used order, every call forgets up to two idle buckets at
- * the old end (a full bucket carries no information), and past `maxKeys` the least recently used
- * bucket is dropped (its caller gets a fresh burst; that takes more than `maxKeys` live keys).
- * Every operation is O(1), so a flood of distinct keys cannot make the limiter itself slow.
- */
-export class KeyedRateLimiter {
-  private readonly buckets = new Map<string, TokenBucket>();
-
-  /**
-   * @param now clock in ms; default `Date.now`
-   * @param maxKeys most buckets kept; default 10 000
-   */
-  constructor(
-    private readonly limit: RateLimit,
-    private readonly now: () => number = Date.now,
-    private readonly maxKeys = 10_000,
-  ) {}
-
-  /** 0 when allowed, otherwise milliseconds until the key may call again. */
-  take(key: string): number {
-    const now = this.now();
-    let bucket = this.buckets.get(key);
-    if (bucket) {
-      this.buckets.delete(key); // re-inserted below: most recently used last
-    } else {
-      bucket = new TokenBucket(this.limit, now);
-    }
-    this.evict(now);
-    this.buckets.set(key, bucket);
-    return bucket.take(now);
-  }
-
-  get size(): number {
-    return this.buckets.size;
-  }
-
-  private evict(now: number): void {
-    let looked = 0;
-    for (const [key, bucket] of this.buckets) {
-      if (this.buckets.size >= this.maxKeys || bucket.isIdle(now)) this.buckets.delete(key);
-      else break;
-      if (++looked >= 2 && this.buckets.size < this.maxKeys) break;
-    }
   }
 }

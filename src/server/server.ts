@@ -9,7 +9,7 @@ import { ChatService } from './chat/service';
 import { Hub } from './chat/hub';
 import { EndpointRegistry, type EndpointConfig } from './endpoints';
 import { createApi } from './http/api';
-import { createPushgate } from './http/pushgate';
+import { PUSHGATE_ROUTE, createPushgate, withPushgateCors } from './http/pushgate';
 import { createRequestHandler } from './http/router';
 import { createJsonLogger, errorFields, type Logger } from './logger';
 import { ServerMetrics } from './metrics';
@@ -193,18 +193,25 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     agents,
   };
   const gateway = new Gateway(app, gatewayOptions);
+  const api = createApi(app);
   httpServer.on(
     'request',
     createRequestHandler(app, {
       widgetFile: options.widgetFile,
       demoDir: options.demoDir,
-      pushgate: rateLimited(security.guard, createPushgate(app, options.pushgateRateLimit ?? { burst: 100, perSecond: 20 })),
-      api: rateLimited(security.guard, sameOriginOnly(publicUrl, createApi(app))),
+      pushgate: withPushgateCors(
+        rateLimited(
+          security.guard,
+          createPushgate(app, options.pushgateRateLimit ?? { burst: 100, perSecond: 20 }, options.rateLimitRedis),
+          () => PUSHGATE_ROUTE,
+        ),
+      ),
+      api: rateLimited(security.guard, sameOriginOnly(publicUrl, api), api.routeOf),
       console: createConsoleRoute(options.consoleDir, () => [...endpoints.all()][0]?.organization ?? ''),
     }),
   );
   httpServer.on('upgrade', (req, socket, head) => {
-    if (!agents.gateway.handleUpgrade(req, socket, head)) gateway.handleUpgrade(req, socket, head);
+    if (!agents.gateway.handleUpgrade(req, socket, head)) gateway.handleUpgrade(req, socket, head).catch(() => socket.destroy());
   });
   hardenHttpServer(httpServer);
 

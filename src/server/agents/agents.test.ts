@@ -289,3 +289,20 @@ describe('threads', () => {
     await again.waitFor(push('incoming_event', (p) => (p.event as { text: string }).text === 'echo: back again'));
   });
 });
+
+describe('limits', () => {
+  it('rations an agent\'s requests and caps connections per address, as for visitors', async () => {
+    server = await startServer(bot, {
+      endpoints: [endpoint(bot, { agents: [ALICE] })],
+      messageRateLimit: { burst: 3, perSecond: 0.01 },
+      maxConnectionsPerIp: 1,
+    });
+    const alice = await agent(server, ALICE.key);
+    const answers = await Promise.all([1, 2, 3, 4, 5].map(() => alice.request('list_chats')));
+    expect(answers.filter((a) => a.success === true)).toHaveLength(3);
+    expect(answers.filter((a) => a.success === false).map((a) => (a.error as { type: string }).type)).toEqual(['too_many_requests', 'too_many_requests']);
+    // ping is never rationed: it keeps a busy console alive.
+    expect(await alice.request('ping')).toMatchObject({ success: true });
+    expect(await upgradeStatus(agentUrl(server))).toBe(429);
+  });
+});

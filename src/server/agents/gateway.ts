@@ -64,40 +64,47 @@ export class AgentGateway {
     }
     if (url.pathname !== AGENT_RTM_PATH) return false;
     socket.on('error', () => socket.destroy());
-    const waitMs = this.options.guard.take(req);
+    // The per-address limit may count in Redis: the rest of the checks run once it answers.
+    this.options.guard.take(req).then(
+      (waitMs) => this.upgrade(req, socket, head, url, waitMs),
+      () => socket.destroy(),
+    );
+    return true;
+  };
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL, waitMs: number): void {
     if (waitMs > 0) {
       refuse(socket, 429, 'too_many_requests', 'too many requests from this address', retryAfterSeconds(waitMs));
-      return true;
+      return;
     }
     const organization = url.searchParams.get('organization') ?? '';
     if (!this.deps.directory.hasOrganization(organization)) {
       refuse(socket, 404, 'not_found', 'unknown organization');
-      return true;
+      return;
     }
     const problem = handshakeProblem(req);
     if (problem) {
       refuse(socket, ...problem);
-      return true;
+      return;
     }
     const origin = req.headers.origin;
     if (origin !== undefined && !isOwnOrigin(origin, req.headers.host, this.options.publicOrigin)) {
       this.deps.logger.info('agent websocket origin refused', { origin });
       refuse(socket, 403, 'authentication', 'the agent websocket is for pages of this server only');
-      return true;
+      return;
     }
     if (this.closing) {
       refuse(socket, 503, 'internal', 'the server is shutting down');
-      return true;
+      return;
     }
     const admission = this.caps.admit(this.options.guard.key(req));
     if (!admission.ok) {
       refuse(socket, 429, 'too_many_requests', admission.reason === 'client' ? 'too many connections from this address' : 'too many connections', 5);
-      return true;
+      return;
     }
     socket.once('close', admission.release);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, organization));
-    return true;
-  };
+  }
 
   get size(): number {
     return this.sessions.size;

@@ -14,7 +14,7 @@ import type { ExternalEvent } from './inbound';
 import { multicastPush } from './pushes';
 
 /** Chats stored per write; the loop yields between batches. */
-export const FANOUT_BATCH = 500;
+export const FANOUT_BATCH = 100;
 
 /** Who an external event is for: every chat of the endpoint, or the listed (already checked) chats. */
 export type Audience = { everyone: true } | { everyone: false; chatIds: readonly string[] };

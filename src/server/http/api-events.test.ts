@@ -58,6 +58,63 @@ describe('POST /api/v1/events/{event} to listed users', () => {
   });
 });
 
+describe('POST /api/v1/events/{event} with Botmother addressing', () => {
+  it('reaches verified visitors by user id, chats by id in users or users_bm, each chat once', async () => {
+    t = await startApiServer(bot);
+    seedChats(t.dbPath, [{ id: 'c1', userId: 'crm-41' }, { id: 'c2' }, { id: 'c3' }, { id: 'c4', userId: 'crm-44' }]);
+    const res = await event('orderShipped', {
+      users: ['crm-41', 'c2', 'crm-unknown'],
+      users_bm: ['c2', 'c3', 'c1', 'nope'],
+      data: { order: 9 },
+    });
+    expect(res).toMatchObject({ status: 202, body: { event: 'orderShipped', matched: 3 } });
+    for (const id of ['c1', 'c2', 'c3']) expect(await transcript(id)).toEqual(['incoming_event orderShipped {"order":9} event']);
+    expect(await transcript('c4')).toEqual([]);
+    // users_bm alone; a user id is not a chat id there.
+    expect(await event('ping', { users_bm: ['c4', 'crm-41'] })).toMatchObject({ status: 202, body: { matched: 1 } });
+    expect(await transcript('c4')).toEqual(['incoming_event ping {} event']);
+  });
+
+  it('refuses a users_bm naming another endpoint’s chat (403), nothing stored', async () => {
+    t = await startApiServer(bot);
+    seedChats(t.dbPath, [{ id: 'c1' }, { id: 'theirs', endpoint: ENDPOINT_B }]);
+    expect(await event('x', { users_bm: ['c1', 'theirs'] })).toMatchObject({ status: 403 });
+    expect(countRows(t.dbPath, `SELECT COUNT(*) AS n FROM inbox WHERE kind = 'event'`)).toBe(0);
+  });
+
+  it('keeps each external event’s data as the chat’s ctx.lastRequest (persisted; pushbacks leave it)', async () => {
+    const seen: Array<[string, unknown]> = [];
+    t = await startApiServer({
+      onEvent(ctx, name) {
+        seen.push([name, ctx.lastRequest]);
+      },
+      onMessage(ctx, text) {
+        seen.push([text, ctx.lastRequest]);
+      },
+    });
+    const client = await t.connect();
+    const { chat_id: chatId } = await client.call('login');
+    await t.server.idle();
+    expect(await event('first', { users: [chatId], data: { order: 1 } })).toMatchObject({ status: 202 });
+    await t.server.idle();
+    const pushback = await t.call('/api/v1/pushbacks', {
+      body: { channelType: 'chatwidget', botId: 'acme-test', chatId, event: 'fired', eventData: { via: 'pushgate' } },
+    });
+    expect((await fetch(`${t.url}/pushgate/push_${(pushback.body as { id: string }).id}`, { method: 'POST' })).status).toBe(202);
+    await t.server.idle();
+    await client.call('send_event', { event: { type: 'message', text: 'hi', custom_id: 'm1' } });
+    await t.server.idle();
+    expect(await event('second', { users: 'everyone', data: { order: 2 } })).toMatchObject({ status: 202 });
+    await t.server.idle();
+    expect(seen).toEqual([
+      ['first', { order: 1 }],
+      ['fired', { order: 1 }],
+      ['hi', { order: 1 }],
+      ['second', { order: 2 }],
+    ]);
+  });
+});
+
 describe('POST /api/v1/events/{event} to everyone', () => {
   it('stores incoming_multicast and runs the bot in every chat of the endpoint only', async () => {
     t = await startApiServer(bot);
@@ -86,11 +143,19 @@ describe('POST /api/v1/events/{event} errors', () => {
     t = await startApiServer(bot);
     seedChats(t.dbPath, [{ id: 'c1' }]);
     const cases: Array<[unknown, string]> = [
-      [{}, "users must be an array of chat ids or 'everyone'"],
-      [{ users: 'some' }, "users must be an array of chat ids or 'everyone'"],
-      [{ users: ['c1', 7] }, 'users[1] must be a chat id (a non-empty string)'],
-      [{ users: ['c1', ''] }, 'users[1] must be a chat id (a non-empty string)'],
+      [{}, "users or users_bm is required: user ids or chat ids, or 'everyone'"],
+      [{ data: {} }, "users or users_bm is required: user ids or chat ids, or 'everyone'"],
+      [{ users: 'some' }, "users must be an array of at most 10000 user ids or chat ids or 'everyone'"],
+      [{ users: null }, "users must be an array of at most 10000 user ids or chat ids or 'everyone'"],
+      [{ users: ['c1', 7] }, 'users[1] must be a non-empty string of at most 200 characters'],
+      [{ users: ['c1', ''] }, 'users[1] must be a non-empty string of at most 200 characters'],
+      [{ users: Array.from({ length: 10_001 }, (_, i) => `u${i}`) }, "users must be an array of at most 10000 user ids or chat ids or 'everyone'"],
+      [{ users_bm: 'everyone' }, 'users_bm must be an array of at most 10000 chat ids'],
+      [{ users_bm: [null] }, 'users_bm[0] must be a non-empty string of at most 200 characters'],
+      [{ users: ['c1'], users_bm: Array.from({ length: 10_001 }, (_, i) => `c${i}`) }, 'users_bm must be an array of at most 10000 chat ids'],
       [{ users: 'everyone', platform: 'tg' }, "platform must be 'chatwidget' or 'any'"],
+      [{ users: 'everyone', platform: null }, "platform must be 'chatwidget' or 'any'"],
+      [{ users: 'everyone', data: null }, 'data must be a JSON object'],
       [{ users: 'everyone', data: 'hello' }, 'data must be a JSON object'],
       [{ users: 'everyone', data: { text: 'x'.repeat(16 * 1024) } }, 'data must serialise to at most 16384 characters'],
       ['[]', 'request body must be a JSON object'],

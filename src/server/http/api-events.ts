@@ -1,14 +1,26 @@
 /**
  * External events (Botmother's "External Event"): `POST /api/v1/events/{event}` with
+<<<<<<< HEAD
  * `{platform?, users: [chatId, ...] | "everyone", data?}` raises `event` with `data` in every
  * addressed chat of the key's endpoint. The 202 is written once the event is stored for each
  * of them, so every bot gets `onEvent` whether its visitor is online or not. The route parses
  * and checks; the fan-out itself is the chat intake's (chat/fanout.ts: batches of
  * {@link FANOUT_BATCH} chats, one write each).
+=======
+ * `{platform?, users?: [userId | chatId, ...] | "everyone", users_bm?: [chatId, ...], data?}` raises
+ * `event` with `data` in every addressed chat of the key's endpoint; the runtime keeps `data` as
+ * the chat's `ctx.lastRequest` (Botmother's `last_request`). The 202 is written once an inbox item is stored
+ * for each of them, so every bot gets `onEvent` whether its visitor is online or not.
+ *
+ * The fan-out is written in batches of {@link FANOUT_BATCH} chats, one transaction each, and
+ * the loop gives the event loop a turn between batches: a broadcast to 100,000 chats must not
+ * stall the other requests of the server.
+>>>>>>> main
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { JsonObject } from '../../protocol';
+import { Limits, type JsonObject } from '../../protocol';
+import type { ChatRecord } from '../store/types';
 import type { App } from '../app';
 import { FANOUT_BATCH } from '../chat/fanout';
 import type { Endpoint } from '../endpoints';
@@ -19,31 +31,53 @@ import { HttpError, writeJson } from './errors';
 
 export { FANOUT_BATCH };
 
+/** Most entries of `users` or `users_bm` in one request. */
+export const MAX_RECIPIENTS = 10_000;
+
 /** A parsed external event request. */
 export interface ExternalEvent {
   event: string;
   /** `'chatwidget'` and `'any'` address the same chats: every Roundel chat is a chat widget. */
   platform: 'chatwidget' | 'any';
+  /** Verified user ids or chat ids; `'everyone'` is every chat of the endpoint. */
   users: 'everyone' | string[];
+  /** Chat ids (Botmother's internal ids). */
+  usersBm: string[];
   data: JsonObject;
+}
+
+/** `body[key]` as a list of ids, when present. @throws HttpError 400 naming the field. */
+function idList(body: JsonObject, key: string, what: string, orEveryone: boolean): string[] | 'everyone' | undefined {
+  const value = body[key];
+  if (value === undefined) return undefined;
+  if (orEveryone && value === 'everyone') return 'everyone';
+  const shape = `${key} must be an array of at most ${MAX_RECIPIENTS} ${what}${orEveryone ? " or 'everyone'" : ''}`;
+  if (!Array.isArray(value) || value.length > MAX_RECIPIENTS) throw new HttpError('validation', shape);
+  const bad = value.findIndex((id) => !isName(id));
+  if (bad >= 0) {
+    throw new HttpError('validation', `${key}[${bad}] must be a non-empty string of at most ${Limits.nameChars} characters`);
+  }
+  return value as string[];
 }
 
 /** Validates an external event body. @throws HttpError 400 naming the field. */
 export function parseExternalEvent(event: string, body: JsonObject): ExternalEvent {
-  const platform = body.platform ?? 'any';
+  const platform = body.platform === undefined ? 'any' : body.platform;
   if (platform !== 'chatwidget' && platform !== 'any') {
     throw new HttpError('validation', "platform must be 'chatwidget' or 'any'");
   }
-  const users = body.users;
-  if (users !== 'everyone' && !Array.isArray(users)) {
-    throw new HttpError('validation', "users must be an array of chat ids or 'everyone'");
-  }
-  if (Array.isArray(users)) {
-    const bad = users.findIndex((user) => !isName(user));
-    if (bad >= 0) throw new HttpError('validation', `users[${bad}] must be a chat id (a non-empty string)`);
+  const users = idList(body, 'users', 'user ids or chat ids', true);
+  const usersBm = idList(body, 'users_bm', 'chat ids', false);
+  if (users === undefined && usersBm === undefined) {
+    throw new HttpError('validation', "users or users_bm is required: user ids or chat ids, or 'everyone'");
   }
   const data = body.data === undefined ? {} : eventData(body.data, 'data');
-  return { event, platform, users: users as 'everyone' | string[], data };
+  return { event, platform, users: users ?? [], usersBm: usersBm === 'everyone' ? [] : (usersBm ?? []), data };
+}
+
+/** The id of `chat` when there is one and the key may reach it. @throws HttpError 403 for another endpoint's. */
+function checkOptional(endpoint: Endpoint, id: string, chat: ChatRecord | undefined): string | undefined {
+  return chat && checkChat(endpoint, id, chat).id;
 }
 
 /** Handles `POST /api/v1/events/{event}` for an authenticated endpoint; writes the 202 or throws HttpError. */
@@ -59,28 +93,38 @@ export type ExternalEventHandler = (
 export function createExternalEvents(app: App): ExternalEventHandler {
   const { store, metrics } = app;
 
+  /** The chat `id` names in `users`: a verified visitor's chat first, else a chat id. */
+  async function userChat(endpoint: Endpoint, id: string): Promise<string | undefined> {
+    const byUser = await store.findChatByUser(endpoint.endpoint, id);
+    if (byUser) return byUser.id;
+    return checkOptional(endpoint, id, await store.getChat(id));
+  }
+
   /**
-   * The listed chats. All are checked before anything is stored, so a list naming another
-   * endpoint's chat is refused (403) as a whole; unknown chats are simply not matched.
+   * The listed chats, each once. All are resolved before anything is stored, so a list naming
+   * another endpoint's chat is refused (403) as a whole; unknown ids are simply not matched.
    */
-  async function listed(endpoint: Endpoint, users: readonly string[]): Promise<string[]> {
-    const unique = [...new Set(users)];
-    const targets: string[] = [];
-    for (let i = 0; i < unique.length; i += FANOUT_BATCH) {
-      for (const id of unique.slice(i, i + FANOUT_BATCH)) {
-        const chat = await store.getChat(id);
-        if (chat && checkChat(endpoint, id, chat)) targets.push(id);
+  async function listed(endpoint: Endpoint, request: ExternalEvent): Promise<string[]> {
+    const names: Array<[string, boolean]> = [
+      ...[...new Set(request.users)].map((id): [string, boolean] => [id, true]),
+      ...[...new Set(request.usersBm)].map((id): [string, boolean] => [id, false]),
+    ];
+    const found = new Set<string>();
+    for (let i = 0; i < names.length; i += FANOUT_BATCH) {
+      for (const [id, isUser] of names.slice(i, i + FANOUT_BATCH)) {
+        const chatId = isUser ? await userChat(endpoint, id) : checkOptional(endpoint, id, await store.getChat(id));
+        if (chatId !== undefined) found.add(chatId);
       }
       await nextTurn();
     }
-    return targets;
+    return [...found];
   }
 
   return async (endpoint: Endpoint, req: IncomingMessage, res: ServerResponse, ctx: RequestContext, event: string) => {
     const request = parseExternalEvent(event, await readObject(req));
     const started = process.hrtime.bigint();
     const everyone = request.users === 'everyone';
-    const audience = request.users === 'everyone' ? { everyone: true as const } : { everyone: false as const, chatIds: await listed(endpoint, request.users) };
+    const audience = everyone ? { everyone: true as const } : { everyone: false as const, chatIds: await listed(endpoint, request) };
     const matched = await app.chats.ingestExternal(endpoint, audience, event, request.data);
     // Agents get an event sent to everyone once, not once per chat.
     if (everyone) app.agents?.feed.multicast(endpoint.endpoint, event, request.data);

@@ -76,8 +76,8 @@ function decode(raw: readonly string[]): string[] {
   });
 }
 
-/** The `/api/v1` routes. */
-export function createApi(app: App): RouteHandler {
+/** The `/api/v1` routes; `routeOf` names the route template of a URL. */
+export function createApi(app: App): RouteHandler & { routeOf(url: URL): string } {
   const { store, pushbacks } = app;
   const externalEvent = createExternalEvents(app);
 
@@ -139,9 +139,15 @@ export function createApi(app: App): RouteHandler {
     },
   ];
 
-  return async (req, res, url, ctx) => {
+  /** The route template of a path, for logs and metrics (also of requests refused before routing). */
+  const routeOf = (url: URL): string => {
     const found = match(routes, url.pathname.split('/').slice(3));
-    ctx.route = found ? `/api/v1${found.route.template}` : '/api/v1/{unknown}';
+    return found ? `/api/v1${found.route.template}` : '/api/v1/{unknown}';
+  };
+
+  const handler: RouteHandler = async (req, res, url, ctx) => {
+    const found = match(routes, url.pathname.split('/').slice(3));
+    ctx.route = routeOf(url);
     const counted = found?.route.template === EVENTS_TEMPLATE;
     try {
       const endpoint = authenticate(app, req);
@@ -157,4 +163,5 @@ export function createApi(app: App): RouteHandler {
       throw error;
     }
   };
+  return Object.assign(handler, { routeOf });
 }

@@ -4,7 +4,8 @@
  * `Access-Control-Allow-Origin: *`. The 202 is written only after the activation is committed.
  */
 import type { App } from '../app';
-import { KeyedRateLimiter, type RateLimit } from '../rate-limit';
+import type { Redis } from 'ioredis';
+import { createKeyedLimiter, type RateLimit } from '../rate-limit';
 import { readBody, parseJsonObject } from './body';
 import type { RouteHandler } from './context';
 import { HttpError, allowMethods, writeJson } from './errors';
@@ -14,15 +15,28 @@ export const PUSHGATE_BODY_BYTES = 64 * 1024;
 
 const PATH = /^\/pushgate\/push_([0-9a-fA-F-]{36})$/;
 
-/** The pushgate route, with a token bucket per pushback id. */
-export function createPushgate(app: App, rateLimit: RateLimit): RouteHandler {
-  const limiter = new KeyedRateLimiter(rateLimit);
+/** The route template of every pushgate request, in logs and metrics. */
+export const PUSHGATE_ROUTE = '/pushgate/push_{id}';
+
+/**
+ * `route` (the pushgate behind its per-address limit) with the CORS grant set first, so that
+ * every answer, a per-address 429 included, lets a browser page read it and its `Retry-After`.
+ */
+export function withPushgateCors(route: RouteHandler): RouteHandler {
+  return async (req, res, url, ctx) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After');
+    return route(req, res, url, ctx);
+  };
+}
+
+/** The pushgate route, with a rate limit per pushback id (in Redis, across nodes, when `redis` is given). */
+export function createPushgate(app: App, rateLimit: RateLimit, redis?: Redis): RouteHandler {
+  const limiter = createKeyedLimiter(rateLimit, { prefix: 'pushback', redis });
   const count = (result: string) => app.metrics.activations.inc({ result });
 
   return async (req, res, url, ctx) => {
-    ctx.route = '/pushgate/push_{id}';
-    res.setHeader('Access-Control-Allow-Origin', '*');
-    res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After');
+    ctx.route = PUSHGATE_ROUTE;
     const method = allowMethods(req.method, ['GET', 'POST', 'OPTIONS']);
     if (method === 'OPTIONS') {
       res.writeHead(204, {
@@ -39,7 +53,7 @@ export function createPushgate(app: App, rateLimit: RateLimit): RouteHandler {
       count('not_found');
       throw new HttpError('not_found', 'no such pushback');
     }
-    const waitMs = limiter.take(id);
+    const waitMs = await limiter.take(id);
     if (waitMs > 0) {
       count('rate_limited');
       throw new HttpError('too_many_requests', 'too many activations of this pushback', {

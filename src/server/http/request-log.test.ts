@@ -72,6 +72,8 @@ describe('logs', () => {
     expect(mine[0]).toEqual({
       level: 'info',
       time: mine[0]?.time,
+      pid: process.pid,
+      hostname: mine[0]?.hostname,
       msg: 'external event stored',
       requestId: 'req-1',
       endpoint: ENDPOINT_A,
@@ -83,6 +85,8 @@ describe('logs', () => {
     expect(mine[1]).toEqual({
       level: 'info',
       time: mine[1]?.time,
+      pid: process.pid,
+      hostname: mine[1]?.hostname,
       msg: 'http request',
       requestId: 'req-1',
       method: 'POST',
@@ -133,6 +137,6 @@ describe('logs', () => {
     const logged = lines.find((line) => line.msg === 'request failed');
     expect(logged).toMatchObject({ level: 'error', requestId: 'boom-1', method: 'GET', error: 'the disk is on fire', errorName: 'Error' });
     expect(String(logged?.stack)).toContain('the disk is on fire');
-    expect(app.metrics.render()).toContain('roundel_http_requests_total{route="unmatched",status="500"} 1');
+    expect(await app.metrics.render()).toContain('roundel_http_requests_total{route="unmatched",status="500"} 1');
   });
 });

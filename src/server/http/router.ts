@@ -64,9 +64,9 @@ export function createRequestHandler(app: App, options: RouterOptions): (req: In
     if (path === '/healthz') return writeJson(res, 200, { status: 'ok' });
     if (path === '/openapi.json') return sendOpenApi(res, app.publicUrl());
     if (path === '/metrics') {
-      const text = app.metrics.render();
+      const text = await app.metrics.render();
       res.writeHead(200, {
-        'Content-Type': 'text/plain; version=0.0.4; charset=utf-8',
+        'Content-Type': app.metrics.contentType,
         'Content-Length': Buffer.byteLength(text),
         'Cache-Control': 'no-store',
       });

@@ -1,15 +1,17 @@
 /**
- * Per-client limits at the HTTP boundary: one token bucket per client address (an IPv4 address
- * or an IPv6 /64) shared by `/pushgate`, `/api/v1` and websocket upgrades, and the same-origin
- * rule of the management API. Both run before a route reads a body or touches the store.
+ * Per-client limits at the HTTP boundary: one rate limit per client address (an IPv4 address
+ * or an IPv6 /64) shared by `/pushgate`, `/api/v1` and websocket upgrades (across every node when
+ * the server has Redis), and the same-origin rule of the management API. Both run before a route
+ * reads a body or touches the store.
  */
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from '../http/errors';
 import type { RouteHandler } from '../http/context';
-import { KeyedRateLimiter, type RateLimit } from '../rate-limit';
+import type { Redis } from 'ioredis';
+import { createKeyedLimiter, type KeyedLimiter, type RateLimit } from '../rate-limit';
 import { addressKey, clientAddress } from './client-ip';
 
-/** Default per-client HTTP rate: a burst of 200 requests, then 100 per second. */
+/** Default per-client HTTP rate: 200 requests per 2 s (on average 100 per second). */
 export const DEFAULT_HTTP_RATE_LIMIT: RateLimit = { burst: 200, perSecond: 100 };
 
 export interface ClientGuardOptions {
@@ -17,20 +19,17 @@ export interface ClientGuardOptions {
   rateLimit: RateLimit | false;
   /** Peers whose `X-Forwarded-For` is believed (normalised addresses). Default none. */
   trustedProxies: ReadonlySet<string>;
-  /** Most client buckets kept. Default 100 000 (a few MB). */
-  maxClients?: number;
-  now?: () => number;
+  /** Counts in Redis, shared by every node, when given. Default: this process's memory. */
+  redis?: Redis;
 }
 
 /** Identifies clients and rations their requests. */
 export class ClientGuard {
-  private readonly limiter: KeyedRateLimiter | undefined;
+  private readonly limiter: KeyedLimiter | undefined;
 
   constructor(private readonly options: ClientGuardOptions) {
     this.limiter =
-      options.rateLimit === false
-        ? undefined
-        : new KeyedRateLimiter(options.rateLimit, options.now ?? Date.now, options.maxClients ?? 100_000);
+      options.rateLimit === false ? undefined : createKeyedLimiter(options.rateLimit, { prefix: 'client', redis: options.redis });
   }
 
   /** The key per-client limits count under. */
@@ -39,13 +38,13 @@ export class ClientGuard {
   }
 
   /** 0 when the request may go on, otherwise milliseconds until the client may call again. */
-  take(req: IncomingMessage): number {
-    return this.limiter?.take(this.key(req)) ?? 0;
+  async take(req: IncomingMessage): Promise<number> {
+    return this.limiter ? this.limiter.take(this.key(req)) : 0;
   }
 
   /** Throws 429 with `Retry-After` when the client is over its rate. */
-  check(req: IncomingMessage): void {
-    const waitMs = this.take(req);
+  async check(req: IncomingMessage): Promise<void> {
+    const waitMs = await this.take(req);
     if (waitMs > 0) throw tooManyRequests('too many requests from this address', waitMs);
   }
 }
@@ -58,10 +57,14 @@ export function tooManyRequests(message: string, waitMs: number): HttpError {
   return new HttpError('too_many_requests', message, { 'Retry-After': String(retryAfterSeconds(waitMs)) });
 }
 
-/** `route`, after the client's rate-limit check. */
-export function rateLimited(guard: ClientGuard, route: RouteHandler): RouteHandler {
+/**
+ * `route`, after the client's rate-limit check. `routeOf` names the route template a refused
+ * request is counted and logged under (the route itself has not run to set it).
+ */
+export function rateLimited(guard: ClientGuard, route: RouteHandler, routeOf?: (url: URL) => string): RouteHandler {
   return async (req, res, url, ctx) => {
-    guard.check(req);
+    if (routeOf) ctx.route = routeOf(url);
+    await guard.check(req);
     return route(req, res, url, ctx);
   };
 }

@@ -105,14 +105,22 @@ describe('per-client rate limit', () => {
     expect((await fetch(`${t.url}/api/v1/pushbacks/x`)).status).toBe(401);
     expect((await (await t.connect()).request('ping')).success).toBe(false); // the upgrade took the third token
     const limited = await fetch(gate);
-    expect([limited.status, limited.headers.get('retry-after'), await limited.json()]).toEqual([
-      429,
-      '100',
-      { error: { type: 'too_many_requests', message: 'too many requests from this address' } },
-    ]);
+    // 3 requests per window of 3 / 0.01 = 300 s: the client waits for the window to end.
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    expect([limited.status, await limited.json()]).toEqual([429, { error: { type: 'too_many_requests', message: 'too many requests from this address' } }]);
+    expect(retryAfter).toBeGreaterThan(290);
+    expect(retryAfter).toBeLessThanOrEqual(300);
+    // A browser page calling the pushgate can read the refusal and its Retry-After.
+    expect(limited.headers.get('access-control-allow-origin')).toBe('*');
+    expect(limited.headers.get('access-control-expose-headers')).toContain('Retry-After');
     expect((await fetch(`${t.url}/api/v1/pushbacks/x`)).status).toBe(429);
-    expect(await refusal(t.wsUrl())).toEqual({ status: 429, retryAfter: '100' });
+    expect((await refusal(t.wsUrl())).status).toBe(429);
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+    // Refused requests are counted under their route, not as unmatched.
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toContain('roundel_http_requests_total{route="/pushgate/push_{id}",status="429"} 1');
+    expect(metrics).toContain('roundel_http_requests_total{route="/api/v1/pushbacks/{id}",status="429"} 1');
+    expect(metrics).not.toContain('route="unmatched"');
   });
 
   it('counts each client behind a trusted proxy by its X-Forwarded-For address', async () => {

@@ -5,6 +5,7 @@
 import { DAY_MS, DEFAULT_TOKEN_MAX_AGE_DAYS, TokenSigner } from '../token';
 import { fail, ok, type Result } from '../../protocol';
 import type { Logger } from '../logger';
+import type { Redis } from 'ioredis';
 import type { RateLimit } from '../rate-limit';
 import { ClientGuard, DEFAULT_HTTP_RATE_LIMIT } from './client-guard';
 import { trustedProxySet } from './client-ip';
@@ -14,8 +15,10 @@ export interface SecurityOptions {
   previousSecrets?: ReadonlyArray<string | Uint8Array>;
   /** Tokens older than this are refused; every login renews the token. Default 180. */
   tokenMaxAgeDays?: number;
-  /** Requests per client address across `/pushgate`, `/api/v1` and websocket upgrades; `false` = off. Default burst 200, then 100/s. */
+  /** Requests per client address across `/pushgate`, `/api/v1` and websocket upgrades; `false` = off. Default 200 per 2 s. */
   httpRateLimit?: RateLimit | false;
+  /** Where per-address and per-pushback limits count: an ioredis client shares them across nodes (`--redis`). Default: this process's memory. */
+  rateLimitRedis?: Redis;
   /** Open websocket connections per client address (IPv4 address or IPv6 /64). Default 50. */
   maxConnectionsPerIp?: number;
   /** Reverse proxies (exact addresses) whose `X-Forwarded-For` names the client. Default none. */
@@ -61,6 +64,7 @@ export function resolveSecurity(options: SecurityOptions): ResolvedSecurity {
     guard: new ClientGuard({
       rateLimit: rateLimit('httpRateLimit', options.httpRateLimit),
       trustedProxies: trustedProxySet(options.trustedProxies),
+      redis: options.rateLimitRedis,
     }),
     maxConnectionsPerIp: positive('maxConnectionsPerIp', options.maxConnectionsPerIp, 50),
     maxBufferedBytes: positive('slowConsumer.maxBufferedBytes', options.slowConsumer?.maxBufferedBytes, 1024 * 1024),

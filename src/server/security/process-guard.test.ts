@@ -94,8 +94,11 @@ describe('roundel serve and a bot that throws from its own timer', () => {
     const client = await TestClient.open(`${url.replace('http', 'ws')}/ws?organization=acme&endpoint=acme-test`, url);
     await client.call('login');
     await client.call('send_event', { event: { type: 'message', text: 'boom', custom_id: 'b' } });
-    await logged('"msg":"uncaught exception (most likely in bot code)","error":"bot timer boom"');
-    await logged('"msg":"unhandled promise rejection (most likely in bot code)","error":"bot rejection"');
+    // pino writes the fields, then "msg" last.
+    await logged('"error":"bot timer boom"');
+    await logged('"msg":"uncaught exception (most likely in bot code)"');
+    await logged('"error":"bot rejection"');
+    await logged('"msg":"unhandled promise rejection (most likely in bot code)"');
     await client.call('send_event', { event: { type: 'message', text: 'ping', custom_id: 'p' } });
     await client.pushesUntil(4);
     expect(client.texts()).toEqual(['armed', 'pong']);

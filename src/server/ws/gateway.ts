@@ -71,8 +71,8 @@ export class Gateway {
     this.heartbeat.unref();
   }
 
-  /** The http server's `upgrade` listener. */
-  readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+  /** The http server's `upgrade` listener (async: the per-address limit may count in Redis). */
+  readonly handleUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
     socket.on('error', () => socket.destroy());
     let url: URL;
     try {
@@ -80,7 +80,7 @@ export class Gateway {
     } catch {
       return refuse(socket, 400, 'validation', 'malformed request URL');
     }
-    const waitMs = this.options.guard.take(req);
+    const waitMs = await this.options.guard.take(req);
     if (waitMs > 0) {
       return refuse(socket, 429, 'too_many_requests', 'too many requests from this address', retryAfterSeconds(waitMs));
     }
