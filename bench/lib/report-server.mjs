@@ -83,6 +83,25 @@ implemented; see the hot path below.
 `);
   } else out.push(`Durability cost: ${why(r.durability)}.\n`);
 
+  if (ok(r.logging)) {
+    const g = r.logging;
+    const row = (level) => `| ${level} | ${g.levels[level].perSecond} | ${g.levels[level].cpuMsPerActivation} ms | ${g.levels[level].p50Ms} ms | ${g.levels[level].p99Ms} ms |`;
+    out.push(`### Logging cost: pino at \`info\` vs \`silent\`
+
+The same activations in a closed loop (${g.concurrency} in flight, ${count(g.dialogs)} dialogs) on two Roundel
+servers up at once, measured in alternating rounds: one logs an access line per request at
+\`info\` (\`ROUNDEL_LOG_LEVEL=info\`, the default; stderr read by the bench), the other logs nothing.
+
+| level | activations / s | server CPU per activation | p50 | p99 |
+|---|---|---|---|---|
+${row('info')}
+${row('silent')}
+
+info / silent: rate **${g.ratios.infoOverSilentRate}×**, CPU per activation **${g.ratios.infoOverSilentCpuPerActivation}×**
+(the bound: logging must not cut the rate by more than 5%).
+`);
+  } else if (r.logging) out.push(`Logging cost: ${why(r.logging)}.\n`);
+
   if (ok(r.connections)) {
     const c = r.connections;
     const t = c.targets;

@@ -200,6 +200,7 @@ const sections = (r) => ({
   'widget in the browser': r.widgetBrowser,
   pushgate: r.pushgate,
   durability: r.durability,
+  logging: r.logging,
   connections: r.connections,
 });
 
@@ -238,7 +239,7 @@ ${Object.entries(sections(r))
 \`\`\`sh
 npm run bench             # full: 1,000 dialogs, 10,000 connections, ~10 minutes
 npm run bench -- --quick  # 100 dialogs, 1,000 connections, under 2 minutes
-npm run bench -- --only=size,browser   # any of size, browser, pushgate, durability, connections
+npm run bench -- --only=size,browser   # any of size, browser, pushgate, logging, durability, connections
 npm run bench -- --engine # pushgate + connections only (the server engine's before/after), ~4 minutes
 \`\`\`
 

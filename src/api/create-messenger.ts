@@ -20,7 +20,7 @@ import { pageStorage } from './storage';
 import type { HostEventName, HostEvents, MessengerApi, MessengerEvent } from './types';
 import { isJsonObject, isOneOf, isPlainObject, own } from './validate';
 
-/** The id of the element the widget renders into (CONTRACT.md §3). */
+/** The id of the element the widget renders into (README.md, "The widget"). */
 export const HOST_ELEMENT_ID = 'servisbot-messenger';
 
 /**
@@ -50,7 +50,10 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     (...args: A): void => {
       if (!destroyed) guarded(fn, report)(...args);
     };
-  const storageKey = `roundel:${options.organization}:${options.endpoint}`;
+  // One stored session per visitor: after destroy(), an init with another user (or none) finds
+  // nothing of the previous one's session, so it can never show that transcript.
+  const visitorKey = options.user === undefined ? '' : `:user:${encodeURIComponent(options.user.id)}`;
+  const storageKey = `roundel:${options.organization}:${options.endpoint}${visitorKey}`;
   const storage = pageStorage(deps.window);
   const seen = seenMarker(storage, `${storageKey}:seen`);
   // The unread badge and event: messages from the bot or agents after the newest one shown in the
@@ -81,6 +84,7 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     clock,
     getContext: () => context,
     resetOnLoad: options.resetOnLoad,
+    ...(options.user === undefined ? {} : { user: options.user }),
     logger: log,
   });
 

@@ -1,5 +1,5 @@
 /**
- * What the host page hears of pushes (CONTRACT.md §3): `message` for every message added to
+ * What the host page hears of pushes (README.md, "The widget"): `message` for every message added to
  * the transcript while the page is open, `notification` for public host notifications; private
  * ones (`SB:::...`) steer the widget (ui/input-state.ts) and never leave it.
  */

@@ -1,5 +1,5 @@
 /**
- * The host-page API: the only public surface of the widget (CONTRACT.md §3), and the entry of
+ * The host-page API: the only public surface of the widget (README.md, "The widget"), and the entry of
  * the ES module build (`import { init } from 'roundel/messenger'`; its types are public.ts).
  * @module api
  */

@@ -1,6 +1,6 @@
 /**
- * Pins the public surface (CONTRACT.md §3): a change here must be a deliberate change to the
- * contract, made together with CONTRACT.md and the README.
+ * Pins the public surface (README.md, "The widget"): a change here must be a deliberate change to the
+ * contract, made together with the README.
  */
 import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { version } from '../../package.json';

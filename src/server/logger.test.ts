@@ -31,13 +31,14 @@ describe('the pino logger', () => {
 
   it('censors secrets, capabilities and bodies should a call site pass them', () => {
     const { logger, lines } = capture();
-    logger.info('oops', { apiKey: 'k', pushbackId: 'p', body: { text: 'hi' }, eventData: { a: 1 }, request: { authorization: 'Bearer k', token: 't' }, endpoint: 'acme' });
+    logger.info('oops', { apiKey: 'k', pushbackId: 'p', body: { text: 'hi' }, eventData: { a: 1 }, token: 't', headers: { authorization: 'Bearer k', cookie: 'c', accept: '*/*' }, endpoint: 'acme' });
     expect(lines[0]).toMatchObject({
       apiKey: '[redacted]',
       pushbackId: '[redacted]',
       body: '[redacted]',
       eventData: '[redacted]',
-      request: { authorization: '[redacted]', token: '[redacted]' },
+      token: '[redacted]',
+      headers: { authorization: '[redacted]', cookie: '[redacted]', accept: '*/*' },
       endpoint: 'acme',
     });
   });

@@ -1,6 +1,6 @@
 /**
  * Whether the composer is disabled: the bot steers it with the private host notifications
- * `SB:::UserInputDisabled` / `SB:::UserInputEnabled` (CONTRACT.md §3), stored in the conversation
+ * `SB:::UserInputDisabled` / `SB:::UserInputEnabled` (README.md, "The widget"), stored in the conversation
  * like any push, so a reload shows the state the last one left.
  */
 import { USER_INPUT_DISABLED, USER_INPUT_ENABLED, type StoredPush } from '../protocol';

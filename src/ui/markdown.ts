@@ -1,5 +1,5 @@
 /**
- * The safe Markdown subset of bot and agent messages (CONTRACT.md §4): `**bold**`, `_italic_`,
+ * The safe Markdown subset of bot and agent messages (README.md, "Bots"): `**bold**`, `_italic_`,
  * `` `code` ``, `[title](https://…)`, `-` / `*` / `1.` lists and line breaks, plus bare http(s)
  * URLs as links. It parses into data (blocks of inline nodes) that Markdown.tsx turns into
  * element and text nodes: no HTML string is ever built, so no input becomes markup. A link's

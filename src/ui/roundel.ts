@@ -1,5 +1,5 @@
 /**
- * The floating launcher (CONTRACT.md §3), in plain DOM: it is in the first load, before Preact.
+ * The floating launcher (README.md, "The widget"), in plain DOM: it is in the first load, before Preact.
  * Its name is "Open chat" / "Close chat"; the unread count is its description. The badge sits
  * beside the button, not in it: text inside the button would be part of its visible label, which
  * must match its name (WCAG 2.5.3).

@@ -44,7 +44,7 @@ export const PANEL_RETRY_MS: readonly number[] = [500, 2_000, 8_000];
 
 /**
  * Renders the widget into an open shadow root on `host` and re-renders on every store change.
- * The shadow root keeps page CSS out and ours in (CONTRACT.md §3).
+ * The shadow root keeps page CSS out and ours in (README.md, "The widget").
  */
 export function mount(host: HTMLElement, props: MountProps): MountedWidget {
   const { store, display, intents, nonce } = props;

@@ -167,8 +167,16 @@ describe('a handoff, end to end', () => {
     await visitor.waitFor(push('thread_closed'));
     expect(await bob.request('deactivate_chat', { chat_id: chatId })).toMatchObject({ success: false, error: { type: 'validation' } });
 
+    // A draft left behind when the visitor goes stops showing as typing.
+    await visitor.call('send_sneak_peek', { sneak_peek_text: 'one more thi' });
+    await alice.waitFor(push('incoming_sneak_peek', (p) => (p.sneak_peek as { text: string }).text === 'one more thi'));
+    const mark = alice.frames.length;
     visitor.ws.close();
     await alice.waitFor(push('customer_visit_ended', (p) => p.customer_id === chatId));
+    const stopped = await alice.waitFor(
+      (f) => alice.frames.indexOf(f) >= mark && push('incoming_typing_indicator', (p) => !(p.typing_indicator as { is_typing: boolean }).is_typing)(f),
+    );
+    expect(stopped.payload).toMatchObject({ chat_id: chatId, typing_indicator: { author_id: chatId, is_typing: false } });
   });
 });
 

@@ -106,6 +106,8 @@ export class AgentFeed {
     const visit = this.visits.disconnected(chatId);
     if (!visit) return;
     this.peeks.cancel(chatId);
+    // A draft left behind is no longer being typed.
+    if (this.drafts.delete(chatId)) void this.run(() => this.sendTyping(chatId, endpoint, false));
     void this.run(() =>
       this.emit(endpoint, {
         action: 'customer_visit_ended',

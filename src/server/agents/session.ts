@@ -159,8 +159,13 @@ export class AgentSession implements AgentSink {
     clearTimeout(this.loginTimer);
     this.login = login;
     this.deps.presence.add(this);
-    const chats = await this.deps.service.listChats(login);
-    this.send({ request_id: requestId, action: 'login', type: 'response', success: true, payload: { agent: login.agent, chats } });
+    try {
+      const chats = await this.deps.service.listChats(login);
+      this.send({ request_id: requestId, action: 'login', type: 'response', success: true, payload: { agent: login.agent, chats } });
+    } catch (error) {
+      this.deps.logger.error('agent login failed', errorFields(error));
+      this.sendError(requestId, 'login', 'internal', 'internal server error');
+    }
   }
 
   private async answer(login: AgentLogin, request: Exclude<AgentRequest, { action: 'login' }>): Promise<object> {

@@ -161,6 +161,13 @@ export class ChatService {
     );
   }
 
+  /** Erases the chat (see Store.eraseChat) and lets its open widgets go. False when there was none. */
+  async eraseChat(chatId: string): Promise<boolean> {
+    const erased = await this.store.eraseChat(chatId);
+    if (erased) this.hub.erased(chatId);
+    return erased;
+  }
+
   /** The ephemeral typing indicator. */
   typing(chatId: string, isTyping: boolean): void {
     this.hub.publishEphemeral(chatId, typingPush(chatId, isTyping));

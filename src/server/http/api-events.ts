@@ -27,7 +27,8 @@ import type { Endpoint } from '../endpoints';
 import { checkChat } from './api-access';
 import { eventData, isName, readObject } from './api-input';
 import type { RequestContext } from './context';
-import { HttpError, writeJson } from './errors';
+import { HttpError } from './errors';
+import { answerOnce, apiKeyScope, idempotencyKey } from './idempotency';
 
 export { FANOUT_BATCH };
 
@@ -120,8 +121,9 @@ export function createExternalEvents(app: App): ExternalEventHandler {
     return [...found];
   }
 
-  return async (endpoint: Endpoint, req: IncomingMessage, res: ServerResponse, ctx: RequestContext, event: string) => {
-    const request = parseExternalEvent(event, await readObject(req));
+  /** Stores the event for every addressed chat and schedules them; returns how many. */
+  async function raise(endpoint: Endpoint, request: ExternalEvent, ctx: RequestContext): Promise<number> {
+    const { event } = request;
     const started = process.hrtime.bigint();
     const everyone = request.users === 'everyone';
     const audience = everyone ? { everyone: true as const } : { everyone: false as const, chatIds: await listed(endpoint, request) };
@@ -138,6 +140,15 @@ export function createExternalEvents(app: App): ExternalEventHandler {
       matched,
       durationMs: Math.round(seconds * 1e4) / 10,
     });
-    writeJson(res, 202, { event, matched });
+    return matched;
+  }
+
+  return async (endpoint: Endpoint, req: IncomingMessage, res: ServerResponse, ctx: RequestContext, event: string) => {
+    const key = idempotencyKey(req);
+    await answerOnce(app, res, apiKeyScope(req, `POST /api/v1/events/${event}`), key, async () => {
+      const request = parseExternalEvent(event, await readObject(req));
+      const matched = await raise(endpoint, request, ctx);
+      return { status: 202, body: { event, matched } };
+    });
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The management API (CONTRACT §5.2) under `/api/v1`, documented with runnable examples in
+ * The management API (docs/http-api.md) under `/api/v1`, documented with runnable examples in
  * docs/http-api.md. Every route needs `Authorization: Bearer <apiKey>` (401 otherwise) and reaches
  * only the key's endpoint (403 for another endpoint's bot, chat or pushback).
  */
@@ -12,6 +12,7 @@ import { createExternalEvents } from './api-events';
 import { eventData, integerParam, readObject, requiredName } from './api-input';
 import type { RequestContext, RouteHandler } from './context';
 import { HttpError, allowMethods, writeJson } from './errors';
+import { answerOnce, apiKeyScope, idempotencyKey } from './idempotency';
 
 export { API_BODY_BYTES } from './api-input';
 export { FANOUT_BATCH } from './api-events';
@@ -86,17 +87,20 @@ export function createApi(app: App): RouteHandler & { routeOf(url: URL): string 
       template: '/pushbacks',
       methods: {
         async POST({ endpoint, req, res }) {
-          const body = await readObject(req);
-          const channelType = requiredName(body, 'channelType');
-          const botId = requiredName(body, 'botId');
-          const chatId = requiredName(body, 'chatId');
-          const event = requiredName(body, 'event');
-          const data = eventData(body.eventData, 'eventData');
-          if (channelType !== 'chatwidget') throw new HttpError('validation', "channelType must be 'chatwidget'");
-          checkBot(endpoint, botId);
-          await ownChat(app, endpoint, chatId);
-          const pushback = await pushbacks.create({ channelType, botId, chatId, event, eventData: data });
-          writeJson(res, 201, pushback, { Location: `/api/v1/pushbacks/${pushback.id}` });
+          const key = idempotencyKey(req);
+          await answerOnce(app, res, apiKeyScope(req, 'POST /api/v1/pushbacks'), key, async () => {
+            const body = await readObject(req);
+            const channelType = requiredName(body, 'channelType');
+            const botId = requiredName(body, 'botId');
+            const chatId = requiredName(body, 'chatId');
+            const event = requiredName(body, 'event');
+            const data = eventData(body.eventData, 'eventData');
+            if (channelType !== 'chatwidget') throw new HttpError('validation', "channelType must be 'chatwidget'");
+            checkBot(endpoint, botId);
+            await ownChat(app, endpoint, chatId);
+            const pushback = await pushbacks.create({ channelType, botId, chatId, event, eventData: data });
+            return { status: 201, body: pushback, headers: { Location: `/api/v1/pushbacks/${pushback.id}` }, chatId };
+          });
         },
       },
     },
@@ -117,6 +121,26 @@ export function createApi(app: App): RouteHandler & { routeOf(url: URL): string 
       template: EVENTS_TEMPLATE,
       methods: {
         POST: ({ endpoint, req, res, ctx, params: [event = ''] }) => externalEvent(endpoint, req, res, ctx, event),
+      },
+    },
+    {
+      template: '/chats/{chatId}',
+      methods: {
+        async GET({ endpoint, res, params: [chatId = ''] }) {
+          const chat = await ownChat(app, endpoint, chatId);
+          const threads = await store.listThreads(chat.id);
+          writeJson(res, 200, {
+            id: chat.id,
+            ...(chat.user ? { user: chat.user } : {}),
+            createdAt: chat.createdAt,
+            threads: threads.map((thread) => ({ id: thread.id, createdAt: thread.createdAt, closedAt: thread.closedAt })),
+          });
+        },
+        async DELETE({ endpoint, res, params: [chatId = ''] }) {
+          await ownChat(app, endpoint, chatId);
+          if (!(await app.chats.eraseChat(chatId))) throw new HttpError('not_found', `no such chat '${chatId}'`);
+          res.writeHead(204).end();
+        },
       },
     },
     {

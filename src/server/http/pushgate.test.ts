@@ -66,6 +66,11 @@ describe('pushgate activation', () => {
       status: 413,
       body: { error: { type: 'entity_too_large', message: 'request body must be at most 65536 bytes' } },
     });
+    // The body is the event data as it is, up to 64 KiB counted in bytes of UTF-8 (not the
+    // 16,384 UTF-16 code units of event data given in a field): 40,000 characters pass, while
+    // 33,000 two-byte characters (66,011 bytes) do not.
+    expect((await post(pushback.link, JSON.stringify({ text: 'x'.repeat(40_000) }))).status).toBe(202);
+    expect((await post(pushback.link, JSON.stringify({ text: 'é'.repeat(33_000) }))).status).toBe(413);
     const unknown = await fetch(pushback.link.replace(pushback.id, '00000000-0000-4000-8000-000000000000'));
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('access-control-allow-origin')).toBe('*');
@@ -84,7 +89,7 @@ describe('pushgate activation', () => {
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.headers.get('access-control-allow-methods')).toBe('GET, POST, OPTIONS');
-    expect(res.headers.get('access-control-allow-headers')).toBe('Content-Type');
+    expect(res.headers.get('access-control-allow-headers')).toBe('Content-Type, Idempotency-Key');
   });
 
   it('limits the rate per pushback id with 429 and Retry-After', async () => {

@@ -1,5 +1,5 @@
 /**
- * The pushgate (CONTRACT §5.1): `GET|POST /pushgate/push_{id}` raises the pushback's event in its
+ * The pushgate (docs/http-api.md, "Pushbacks"): `GET|POST /pushgate/push_{id}` raises the pushback's event in its
  * chat. The id is a capability URL meant for anyone holding it, browser pages included, hence
  * `Access-Control-Allow-Origin: *`. The 202 is written only after the activation is committed.
  */
@@ -8,9 +8,14 @@ import type { Redis } from 'ioredis';
 import { createKeyedLimiter, type RateLimit } from '../rate-limit';
 import { readBody, parseJsonObject } from './body';
 import type { RouteHandler } from './context';
-import { HttpError, allowMethods, writeJson } from './errors';
+import { HttpError, allowMethods } from './errors';
+import { answerOnce, idempotencyKey } from './idempotency';
 
-/** Largest activation body. */
+/**
+ * Largest activation body, in bytes of UTF-8. The body is the event's data as it is: unlike event
+ * data given in a field (`eventData`, `data`: at most `Limits.contextChars` UTF-16 code units),
+ * it may use the whole 64 KiB, so that a service can hand over a large payload in one call.
+ */
 export const PUSHGATE_BODY_BYTES = 64 * 1024;
 
 const PATH = /^\/pushgate\/push_([0-9a-fA-F-]{36})$/;
@@ -25,7 +30,7 @@ export const PUSHGATE_ROUTE = '/pushgate/push_{id}';
 export function withPushgateCors(route: RouteHandler): RouteHandler {
   return async (req, res, url, ctx) => {
     res.setHeader('Access-Control-Allow-Origin', '*');
-    res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After');
+    res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After, Idempotent-Replayed');
     return route(req, res, url, ctx);
   };
 }
@@ -41,7 +46,7 @@ export function createPushgate(app: App, rateLimit: RateLimit, redis?: Redis): R
     if (method === 'OPTIONS') {
       res.writeHead(204, {
         'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
-        'Access-Control-Allow-Headers': 'Content-Type',
+        'Access-Control-Allow-Headers': 'Content-Type, Idempotency-Key',
         'Access-Control-Max-Age': '86400',
       });
       res.end();
@@ -53,32 +58,33 @@ export function createPushgate(app: App, rateLimit: RateLimit, redis?: Redis): R
       count('not_found');
       throw new HttpError('not_found', 'no such pushback');
     }
-    const waitMs = await limiter.take(id);
-    if (waitMs > 0) {
-      count('rate_limited');
-      throw new HttpError('too_many_requests', 'too many activations of this pushback', {
-        'Retry-After': String(Math.max(1, Math.ceil(waitMs / 1000))),
-      });
-    }
-    let body;
-    try {
-      body = method === 'POST' ? parseJsonObject(await readBody(req, PUSHGATE_BODY_BYTES)) : undefined;
-    } catch (error) {
-      count('invalid');
-      throw error;
-    }
-    const result = await app.chats.ingest(pushback.chatId, {
-      kind: 'pushback',
-      pushbackId: id,
-      event: pushback.event,
-      eventData: body ?? pushback.eventData,
+    const key = method === 'POST' ? idempotencyKey(req) : undefined;
+    let release: (() => void) | undefined;
+    const replayed = await answerOnce(app, res, `pushgate:${id}`, key, async () => {
+      const waitMs = await limiter.take(id);
+      if (waitMs > 0) {
+        count('rate_limited');
+        throw new HttpError('too_many_requests', 'too many activations of this pushback', {
+          'Retry-After': String(Math.max(1, Math.ceil(waitMs / 1000))),
+        });
+      }
+      let body;
+      try {
+        body = method === 'POST' ? parseJsonObject(await readBody(req, PUSHGATE_BODY_BYTES)) : undefined;
+      } catch (error) {
+        count('invalid');
+        throw error;
+      }
+      const result = await app.chats.ingest(pushback.chatId, { kind: 'pushback', pushbackId: id, event: pushback.event, eventData: body ?? pushback.eventData });
+      if (result.status !== 'accepted') {
+        count('not_found');
+        throw new HttpError('not_found', 'the pushback’s chat no longer exists');
+      }
+      release = result.release;
+      return { status: 202, body: { id, event: pushback.event, accepted: true }, chatId: pushback.chatId };
     });
-    if (result.status !== 'accepted') {
-      count('not_found');
-      throw new HttpError('not_found', 'the pushback’s chat no longer exists');
-    }
-    count('accepted');
-    writeJson(res, 202, { id, event: pushback.event, accepted: true });
-    result.release();
+    count(replayed ? 'replayed' : 'accepted');
+    // After the 202: the bot's turn runs on the item the intake stored, handed over in memory.
+    release?.();
   };
 }

@@ -1,4 +1,4 @@
-/** Creating and reading pushbacks (CONTRACT §5.1), shared by the bot context and the management API. */
+/** Creating and reading pushbacks (docs/http-api.md, "Pushbacks"), shared by the bot context and the management API. */
 import { randomUUID } from 'node:crypto';
 import type { JsonObject } from '../../protocol';
 import type { PushbackRecord, Store } from '../store/types';

@@ -1,11 +1,11 @@
 /**
- * The bot API (CONTRACT §4). Bots are plain ES modules whose default export has any of the
+ * The bot API (README.md, "Bots"). Bots are plain ES modules whose default export has any of the
  * handlers below; every handler may be async. Handlers of one chat run one at a time, in
  * arrival order; a handler that throws or runs past its time limit is logged and the chat goes on.
  */
 import type { JsonObject } from '../../protocol';
 
-/** A pushback (CONTRACT §5.1): a capability URL that raises `event` in one chat. */
+/** A pushback (docs/http-api.md, "Pushbacks"): a capability URL that raises `event` in one chat. */
 export interface Pushback {
   channelType: string;
   botId: string;
@@ -58,7 +58,7 @@ export interface BotRequest {
   text?: string;
   /** The event name (`event`) or page-event alias (`page_event`). */
   event?: string;
-  /** The verified visitor (CONTRACT §3 `user`); absent for an anonymous chat. */
+  /** The verified visitor (README.md, "The widget": `user`); absent for an anonymous chat. */
   user?: { id: string; name?: string; email?: string };
   rawRequest: { eventData?: JsonObject };
   /** `context` is the chat's context, or the page event's body for `page_event`. */

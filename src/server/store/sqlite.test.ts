@@ -156,6 +156,23 @@ describe('the inbox', () => {
   });
 });
 
+describe('erasing a chat', () => {
+  it('removes the chat with its threads, log, inbox and pushbacks, and nothing of another chat', async () => {
+    await store.createChat({ id: 'c2', threadId: 't2', endpoint: 'ep', organization: 'org', context: {} });
+    await store.append('c1', push('a'));
+    await store.startThread({ chatId: 'c1', threadId: 't1b', close });
+    await store.createPushback({ id: 'p1', chatId: 'c1', channelType: 'chatwidget', botId: 'ep', event: 'e', eventData: {}, createdAt: 't' });
+    expect(await store.eraseChat('c1')).toBe(true);
+    expect(await store.getChat('c1')).toBeUndefined();
+    expect(await store.listThreads('c1')).toEqual([]);
+    expect(await store.readLog('c1', { after: 0 })).toEqual([]);
+    expect(await store.nextPending('c1')).toBeUndefined();
+    expect(await store.getPushback('p1')).toBeUndefined();
+    expect(await store.pendingChatIds()).toEqual(['c2']);
+    expect(await store.eraseChat('c1')).toBe(false);
+  });
+});
+
 describe('pushbacks and meta', () => {
   it('creates idempotently by origin, reads and deletes', async () => {
     const record = { id: 'p1', chatId: 'c1', channelType: 'chatwidget', botId: 'ep', event: 'e', eventData: { x: 1 }, createdAt: 't' };

@@ -12,6 +12,8 @@ import type { JsonObject, StoredPush } from '../../protocol';
 import { sqliteAgentsStore, sqliteWebhookOutbox } from './agents-sqlite';
 import { toInboxRow, type ExternalEvent } from '../chat/inbound';
 import { GroupCommit } from './group-commit';
+import { sqliteIdempotency } from './idempotency-sqlite';
+import { IDEMPOTENCY_STALE_MS } from './idempotency-types';
 import { migrate } from './schema';
 import { sqliteBatchRunner } from './sqlite-batch';
 import { SqliteCaches } from './sqlite-cache';
@@ -64,6 +66,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 
   const q = {
     getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
+    deleteChat: db.prepare('DELETE FROM chats WHERE id = ?'),
     putMeta: db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)'),
     insertChat: db.prepare(
       `INSERT INTO chats (id, endpoint, organization, created_at, user_id, user, context, state, thread_id)
@@ -115,6 +118,16 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   };
 
   const iso = (): string => now().toISOString();
+  // Everything of a chat but its row (deleted last, by q.deleteChat).
+  const erase = [
+    'DELETE FROM events WHERE chat_id = ?',
+    'DELETE FROM inbox WHERE chat_id = ?',
+    'DELETE FROM threads WHERE chat_id = ?',
+    'DELETE FROM pushbacks WHERE chat_id = ?',
+    'DELETE FROM idempotency WHERE chat_id = ?',
+    'DELETE FROM agent_chats WHERE chat_id = ?',
+    "DELETE FROM webhook_outbox WHERE chat_id = ? AND status = 'pending'",
+  ].map((sql) => db.prepare(sql));
   const chatRow = (id: string) => q.getChat.get(id) as Row | undefined;
   const caches = new SqliteCaches();
   const loadChat = (id: string) => {
@@ -228,6 +241,12 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       q.markProcessed.run(iso(), itemId);
       caches.turnStored(chatId, state, lastRequest);
     },
+    erase: (chatId: string): boolean => {
+      for (const statement of erase) statement.run(chatId);
+      // The chat and its pushbacks are gone: no cache may still answer for them (a rare write).
+      caches.clear();
+      return q.deleteChat.run(chatId).changes > 0;
+    },
     createPushback: (r: PushbackRecord, origin: string | null) => {
       if (origin !== null) {
         const existing = q.pushbackByOrigin.get(origin) as Row | undefined;
@@ -248,9 +267,12 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     }
   };
 
+  const idempotency = sqliteIdempotency(db);
+
   return {
     agents: sqliteAgentsStore(db),
     webhooks: sqliteWebhookOutbox(db),
+    idempotency,
     getMeta: (key) => run(() => (q.getMeta.get(key) as Row | undefined)?.value as string | undefined),
     putMetaIfAbsent: (key, value) =>
       write(() => {
@@ -315,12 +337,13 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         caches.dropPushback(id);
         return q.deletePushback.run(iso(), id).changes > 0;
       }),
+    eraseChat: (chatId) => write(() => tx.erase(chatId)),
     trim: (at) =>
       write(() => {
         const cutoff = new Date(at.getTime() - retention.maxAgeDays * DAY_MS).toISOString();
         q.trimEvents.run(cutoff);
         q.trimInbox.run(cutoff);
-      }),
+      }).then(() => idempotency.trim(at, IDEMPOTENCY_STALE_MS)),
     failNextCommits: (count) => commits.failNextCommits(count),
     close: async () => {
       await commits.close();

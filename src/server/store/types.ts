@@ -16,8 +16,9 @@
 import type { JsonObject, StoredPush } from '../../protocol';
 import type { ChatInput, ExternalEvent, InboxKind, PageEvent, Postback, PushbackEvent, VisitorMessage } from '../chat/inbound';
 import type { AgentsStore, WebhookOutboxStore } from './agents-types';
+import type { IdempotencyStore } from './idempotency-types';
 
-/** A verified visitor's profile (CONTRACT §3 `user`), as the site vouched for it. */
+/** A verified visitor's profile (README.md, "The widget": `user`), as the site vouched for it. */
 export interface ChatUser {
   id: string;
   name?: string;
@@ -178,6 +179,8 @@ export interface Store {
   readonly agents: AgentsStore;
   /** The durable webhook outbox. */
   readonly webhooks: WebhookOutboxStore;
+  /** Answers to requests with an `Idempotency-Key`, kept 24 hours. */
+  readonly idempotency: IdempotencyStore;
   getMeta(key: string): Promise<string | undefined>;
   /** Stores `value` under `key` unless a value exists; returns the value that is stored. */
   putMetaIfAbsent(key: string, value: string): Promise<string>;
@@ -234,6 +237,12 @@ export interface Store {
   getPushback(id: string): Promise<PushbackRecord | undefined>;
   /** Marks a pushback deleted; false when it did not exist (or was deleted already). */
   deletePushback(id: string): Promise<boolean>;
+
+  /**
+   * Erases a chat in one transaction: its threads, log, inbox, state, pushbacks, idempotency
+   * records, agent routing and pending webhook deliveries. False when there was no such chat.
+   */
+  eraseChat(chatId: string): Promise<boolean>;
 
   /** Drops pushes and processed inbox items older than the retention age. */
   trim(now: Date): Promise<void>;

@@ -98,8 +98,10 @@ describe('upgrading a version-1 database', () => {
     await store.close();
 
     const db = new Database(join(dir, 'roundel.db'), { readonly: true });
-    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    // Later migrations ran too (the version grows with every release); the dialogs are gone.
+    expect(db.pragma('user_version', { simple: true })).toBeGreaterThan(2);
     const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all();
+    expect(tables).toEqual(expect.arrayContaining(['chats', 'threads']));
     expect(tables).not.toContain('dialogs');
     db.close();
   });

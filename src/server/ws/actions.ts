@@ -16,18 +16,11 @@ import type {
   StoredPush,
 } from '../../protocol';
 import type { ChatIntake } from '../chat/service';
+import { FrameError } from './frame-error';
 import { login, startChat, startThread } from './login';
 import type { Session } from './session';
 
-/** An action failure sent back as an error response (`success: false`). */
-export class FrameError extends Error {
-  constructor(
-    readonly type: ErrorType,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { FrameError } from './frame-error';
 
 export interface ActionResult<A extends RequestAction = RequestAction> {
   payload: ResponsePayloads[A];
@@ -41,7 +34,11 @@ type Action<A extends RequestAction> = (session: Session, payload: RequestPayloa
 async function ingest(session: Session, input: ChatIntake) {
   const result = await session.app.chats.ingest(session.chatId ?? '', input, { requireOpen: true });
   if (result.status === 'closed') throw new FrameError('validation', 'this chat is closed; start a new one');
-  if (result.status === 'missing') throw new FrameError('not_found', 'this chat does not exist');
+  if (result.status === 'missing') {
+    // Erased (by another node, or while this socket was busy): the widget reconnects into a new chat.
+    setImmediate(() => session.erased());
+    throw new FrameError('not_found', 'this chat does not exist');
+  }
   return result;
 }
 

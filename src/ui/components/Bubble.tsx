@@ -24,7 +24,7 @@ interface BubbleProps {
 
 /**
  * One message with its time, and for the visitor's own messages "Sending…" / "Sent". The text is
- * built as nodes, never markup (CONTRACT.md §3): a bot's or an agent's in the safe Markdown subset
+ * built as nodes, never markup (README.md, "The widget"): a bot's or an agent's in the safe Markdown subset
  * (Markdown.tsx), a visitor's as typed with its http(s) links as `<a>` elements ({@link splitLinks});
  * links open in a new tab without giving it `window.opener` or a referrer. Rich content follows the text.
  */

@@ -10,7 +10,7 @@ interface HeaderProps {
 
 /**
  * Title, subtitle, and a "Close chat" button that panel.css shows only where the roundel cannot
- * close the panel (CONTRACT.md §3): `displayRoundel: false`, or a phone, where the open panel
+ * close the panel (README.md, "The widget"): `displayRoundel: false`, or a phone, where the open panel
  * covers the roundel. Elsewhere it is `display: none`, so out of the accessibility tree: one
  * "Close chat" at a time.
  */

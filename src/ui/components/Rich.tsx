@@ -14,7 +14,7 @@ function Image({ image }: { image: RichImage }) {
   return <img class="rd-img" src={image.url} alt={image.alternative_text} loading="lazy" decoding="async" referrerpolicy="no-referrer" />;
 }
 
-/** `url` buttons are links (CONTRACT.md §3); `message` buttons answer like quick replies. */
+/** `url` buttons are links (README.md, "The widget"); `message` buttons answer like quick replies. */
 function Buttons({ buttons, onPick }: { buttons: readonly RichButton[]; onPick: RichProps['onPick'] }) {
   return (
     <div class="rd-buttons">
