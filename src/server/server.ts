@@ -18,7 +18,7 @@ import { PushbackService } from './runtime/pushbacks';
 import { BotRuntime } from './runtime/runtime';
 import { instrumentStore } from './store/instrument';
 import { openSqliteStore } from './store/sqlite';
-import type { Retention } from './store/types';
+import type { Retention, Store } from './store/types';
 import { rateLimited, sameOriginOnly } from './security/client-guard';
 import { hardenHttpServer } from './security/http-server';
 import { createTokenSigner, positive, resolveSecurity, type SecurityOptions } from './security/options';
@@ -50,6 +50,8 @@ export interface ServerOptions extends SecurityOptions {
   webhookRetry?: RetrySchedule;
   /** Default: JSON lines on stderr at `info`. */
   logger?: Logger;
+  /** Test hook: called with the store once it is open (to inject commit failures with `failNextCommits`). */
+  onStore?: (store: Store) => void;
   /** Time a bot handler may run. Default 10 000 ms. */
   handlerTimeoutMs?: number;
   /** HMAC key signing session tokens (see `previousSecrets` for rotation). Default: 32 random bytes generated once and kept in the database. */
@@ -143,6 +145,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     openSqliteStore(options.dbPath, { synchronous: options.synchronous, retention: options.retention }),
     metrics.storeSeconds,
   );
+  options.onStore?.(store);
   const currentSecret =
     options.secret !== undefined
       ? Buffer.from(options.secret)
@@ -174,6 +177,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     { store, chats, pushbacks, endpoints, metrics, logger, handoff: agents.service },
     { handlerTimeoutMs, concurrency },
   );
+  chats.runtime = runtime;
   const app: App = {
     store,
     hub,

@@ -31,13 +31,13 @@ function loginResponse(
 
 /** A new chat bound to the session; its `start` item runs once the client has the response. */
 export async function startChat(session: Session, context: JsonObject, user?: ChatUser): Promise<LoginResult> {
-  const { chat } = await session.app.chats.openChat(session.endpoint, context, user);
+  const { chat, startItem } = await session.app.chats.openChat(session.endpoint, context, user);
   session.bind(chat.id);
   return {
     payload: loginResponse(session, chat, { resumed: false, recovered: true, last_seq: 0, history: [] }),
     after: () => {
       session.goLive(0, []);
-      session.app.runtime.schedule(chat.id);
+      session.app.runtime.submit(startItem);
     },
   };
 }
@@ -58,7 +58,7 @@ export async function startThread(session: Session, chat: ChatRecord, context?: 
     after: () => {
       session.goLive(lastSeq, []);
       session.app.chats.announceThread(chat.id, result);
-      session.app.runtime.schedule(chat.id);
+      session.app.runtime.submit(result.startItem);
     },
   };
 }
