@@ -43,9 +43,10 @@ function scriptsUnder(dir: string): string[] {
 }
 
 /**
- * The lazy chunks of the IIFE widget: the panel (Preact, every component, rich renderers, the
- * panel's CSS, the strings loader) as one ES module with a content hash in its name, loaded with
- * `import()` by messenger.js from the server it came from. `chunks.json` names the file.
+ * The lazy chunk of the IIFE widget (src/api/lazy.ts): the panel (Preact, every component, rich
+ * renderers, the panel's CSS, the strings loader) and the page reports for agents, as one ES
+ * module with a content hash in its name, loaded with `import()` by messenger.js from the server
+ * it came from. `chunks.json` names the file.
  */
 function chunks(): UserConfig {
   return {
@@ -57,7 +58,7 @@ function chunks(): UserConfig {
       cssTarget,
       sourcemap: true,
       rollupOptions: {
-        input: { panel: resolve(here, 'src/ui/panel-chunk.tsx') },
+        input: { panel: resolve(here, 'src/api/lazy.ts') },
         // An app build drops an entry's exports unless told otherwise: the panel's are its API.
         preserveEntrySignatures: 'strict',
         output: { format: 'es', entryFileNames: '[name]-[hash].js', chunkFileNames: '[name]-[hash].js' },

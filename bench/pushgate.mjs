@@ -13,7 +13,8 @@ export const TARGETS = ['roundel', 'floor', 'socketio'];
 
 /** Where Roundel's time goes, in the words of the report. */
 export function classifyRoundel({ name, source }) {
-  if (name === 'sqliteTransaction') return 'SQLite BEGIN/COMMIT (fsync under synchronous=FULL)';
+  // The group commit's runner (store/sqlite-batch.ts) is BEGIN, a savepoint per job and COMMIT.
+  if (name === 'sqliteTransaction' || source.endsWith('store/sqlite-batch.ts')) return 'SQLite BEGIN/COMMIT (fsync under synchronous=FULL)';
   if (source.startsWith('node_modules/better-sqlite3') || source.endsWith('store/sqlite.ts')) return 'SQLite statements (store queries, row mapping)';
   if (name === 'writev' || name === 'writevGeneric' || name === 'writeUtf8String' || name === 'writeBuffer') return 'socket writes (syscalls)';
   if (source.startsWith('node:_http') || source.includes('streams') || name === 'parserOnIncoming') return 'HTTP (node:http, streams)';

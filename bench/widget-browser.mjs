@@ -58,10 +58,18 @@ async function openPage(browser, html) {
   return { context, page };
 }
 
-/** One startup: ms from the first <script> to Ready (and to the bundle having run, for the widget). */
+/** One startup: ms from the first <script> to Ready (and to the bundle having run, for the widget), and the scripts fetched before Ready. */
 async function startup(browser, html) {
   const { context, page } = await openPage(browser, html);
-  const t = await page.evaluate(() => ({ ready: window.__ready - window.__t0, loaded: window.__loaded && window.__loaded - window.__t0 }));
+  const t = await page.evaluate(() => ({
+    ready: window.__ready - window.__t0,
+    loaded: window.__loaded && window.__loaded - window.__t0,
+    // Resource timing, on the page's own clock: every script whose fetch began before Ready.
+    scriptsBeforeReady: performance
+      .getEntriesByType('resource')
+      .filter((entry) => /\.m?js(\?|$)/.test(entry.name) && entry.startTime <= window.__ready)
+      .map((entry) => new URL(entry.name).pathname),
+  }));
   await context.close();
   return t;
 }
@@ -112,6 +120,8 @@ export async function runWidgetBrowser({ quick }) {
       f.push(await startup(browser, floor));
     }
     const ready = median(w.map((x) => x.ready));
+    const scriptsBeforeReady = [...new Set(w.flatMap((x) => x.scriptsBeforeReady))];
+    log(`browser: scripts fetched before Ready: ${scriptsBeforeReady.join(', ')}`);
     const floorReady = median(f.map((x) => x.ready));
     log(`browser: Ready ${ready.toFixed(1)} ms vs floor ${floorReady.toFixed(1)} ms (median of ${runs})`);
     const wm = [];
@@ -136,6 +146,7 @@ export async function runWidgetBrowser({ quick }) {
       startup: {
         readyMs: { median: round(ready), p10: round(quantile10(w)), p90: round(quantile90(w)), all: w.map((x) => round(x.ready)) },
         scriptRunMs: { median: round(median(w.map((x) => x.loaded))) },
+        scriptsBeforeReady,
         floorReadyMs: { median: round(floorReady), p10: round(quantile10(f)), p90: round(quantile90(f)), all: f.map((x) => round(x.ready)) },
         ratio: round(ready / floorReady, 2),
       },

@@ -98,7 +98,12 @@ export async function runWidgetSize() {
     rows.push({ id, label, ...size, note });
     log(`size: ${label} raw ${size.raw} gzip ${size.gzip} brotli ${size.brotli}`);
   };
-  add('roundel', 'Roundel messenger.js', sizeOfFiles([join(ROUNDEL_DIR, 'dist', 'messenger.js')]), 'the widget: UI, client, host API, CSS inlined');
+  // What a page loads before CONVERSATION Ready (messenger.js alone: widget-browser.mjs checks
+  // that no other script is fetched before Ready), and everything the widget can load.
+  const chunkDir = join(ROUNDEL_DIR, 'dist', 'widget');
+  const chunks = existsSync(chunkDir) ? readdirSync(chunkDir).filter((f) => f.endsWith('.js')).map((f) => join(chunkDir, f)) : [];
+  add('roundel', 'Roundel messenger.js (before Ready)', sizeOfFiles([join(ROUNDEL_DIR, 'dist', 'messenger.js')]), 'first load: roundel, host API, connection, shell CSS');
+  add('roundel-total', 'Roundel in all (messenger.js + lazy chunks)', sizeOfFiles([join(ROUNDEL_DIR, 'dist', 'messenger.js'), ...chunks]), 'plus the panel chunk: Preact, components, rich renderers, Markdown, panel CSS; each file compressed on its own');
   add('floor', 'Floor: preact + mitt', await viteIife(join(BENCH_DIR, 'floor', 'widget-floor.js'), 'floor'), 'built in this run with the repo\'s vite, same options');
   const bf = `botframework-webchat@${peerVersion('botframework-webchat')}`;
   add('botframework-minimal', `${bf} webchat-minimal.js`, sizeOfFiles([peerPath('botframework-webchat', 'dist', 'webchat-minimal.js')]), 'published bundle (no Adaptive Cards, no speech)');
@@ -124,6 +129,8 @@ export async function runWidgetSize() {
     ratios: {
       roundelOverFloorBrotli: round(roundel.brotli / floor.brotli, 2),
       roundelOverFloorGzip: round(roundel.gzip / floor.gzip, 2),
+      beforeReadyGzip: roundel.gzip,
+      totalGzip: rows.find((r) => r.id === 'roundel-total').gzip,
       botframeworkMinimalOverRoundelBrotli: round(rows.find((r) => r.id === 'botframework-minimal').brotli / roundel.brotli, 1),
     },
   };

@@ -1,5 +1,6 @@
 /** Chats outlive conversations: a reset starts a new thread of the same chat (docs/protocol.md, "Chats and threads"). */
 import { expect, test } from './support/fixtures';
+import { API_KEY } from './support/server';
 import { hostEvents, openHostPage, subscribe, waitForChatId, waitForReady } from './support/host-page';
 
 test('a pushback made before reset() reaches the visitor after it, in the new conversation', async ({ page, server, request }) => {
@@ -58,4 +59,29 @@ test('a retried activation with the same Idempotency-Key shows once', async ({ p
   await expect(log.getByText('We have a unique offer just for you! only once')).toHaveCount(1);
   const notices = (await hostEvents(page)).filter((e) => e.payload === 'newNotification:only once');
   expect(notices).toHaveLength(1);
+});
+
+test('GET shows the chat and its threads; DELETE erases it and the open widget starts a new, empty chat', async ({ page, server, request }) => {
+  await openHostPage(page, server);
+  const chatId = await waitForChatId(page);
+  const link = await subscribe(page);
+  await page.evaluate(() => window.__api.reset());
+  const second = await waitForReady(page, 2);
+  const auth = { Authorization: `Bearer ${API_KEY}` };
+
+  const chat = await request.get(`${server.url}/api/v1/chats/${chatId}`, { headers: auth });
+  expect(chat.status()).toBe(200);
+  const body = (await chat.json()) as { id: string; threads: Array<{ id: string; closedAt: string | null }> };
+  expect(body.id).toBe(chatId);
+  expect(body.threads.map((thread) => thread.closedAt === null)).toEqual([false, true]);
+  expect(body.threads[1]?.id).toBe(second);
+
+  expect((await request.delete(`${server.url}/api/v1/chats/${chatId}`, { headers: auth })).status()).toBe(204);
+  const fresh = await waitForChatId(page, 3);
+  expect(fresh).not.toBe(chatId);
+  const log = page.getByRole('log');
+  await expect(log).toContainText('Welcome to the test shop!');
+  await expect(log).not.toContainText('subscribe');
+  expect((await request.post(link, { data: { text: 'gone' } })).status()).toBe(404);
+  expect((await request.get(`${server.url}/api/v1/chats/${chatId}`, { headers: auth })).status()).toBe(404);
 });

@@ -42,7 +42,8 @@ function messages(page: Page) {
       return {
         author: message.classList.contains('rd-bot') ? 'bot' : 'visitor',
         text: bubble.textContent,
-        elements: [...bubble.querySelectorAll('*')].map((element) =>
+        // The paragraphs of formatted bot text (div.rd-md > p, no attributes) are structure, not content.
+        elements: [...bubble.querySelectorAll('*')].filter((element) => !element.matches('div.rd-md, div.rd-md > p:not([style]):not([onload]):not([onerror])')).map((element) =>
           element.tagName === 'A'
             ? `A href=${element.getAttribute('href')} target=${element.getAttribute('target')} rel=${element.getAttribute('rel')}: ${element.textContent}`
             : element.outerHTML,
@@ -64,7 +65,7 @@ function elementCensus(page: Page) {
 }
 
 /** What the widget's own markup is made of (the typing dots are <i>). */
-const WIDGET_TAGS = ['a', 'button', 'div', 'form', 'header', 'i', 'path', 'section', 'span', 'svg', 'textarea', 'time'];
+const WIDGET_TAGS = ['a', 'button', 'div', 'form', 'header', 'i', 'p', 'path', 'section', 'span', 'svg', 'textarea', 'time'];
 
 async function send(page: Page, text: string): Promise<void> {
   await page.getByRole('textbox', { name: 'Message' }).fill(text);

@@ -54,7 +54,7 @@ test('the closed roundel counts unread bot messages in its description; opening 
   await expect(roundel).toHaveAccessibleDescription('Unread messages: 1');
 });
 
-test('visitor messages show their time and "Sent"; the bot shows a typing indicator while its handler runs', async ({ page, server }) => {
+test('visitor messages show their time and "Sent"; the bot shows a typing indicator while a slow handler runs', async ({ page, server }) => {
   await openHostPage(page, server);
   await waitForReady(page);
   await page.evaluate(() => window.__api.open());
@@ -67,10 +67,11 @@ test('visitor messages show their time and "Sent"; the bot shows a typing indica
       if (shown !== (seen.at(-1) ?? '')) seen.push(shown);
     }).observe(root, { childList: true, subtree: true });
   });
-  await page.getByRole('textbox', { name: 'Message' }).fill('count');
+  // A handler that answers at once shows no indicator; this one takes a while.
+  await page.getByRole('textbox', { name: 'Message' }).fill('slow');
   await page.getByRole('button', { name: 'Send' }).click();
   const log = page.getByRole('log');
-  await expect(log).toContainText('count=1');
+  await expect(log).toContainText('done slowly');
   await expect(page.getByText('Typing…')).toHaveCount(0);
   expect(await page.evaluate(() => (window as unknown as { __typing: string[] }).__typing)).toEqual(['Typing…', '']);
   await expect(log.getByText('Sent', { exact: true })).toHaveCount(1);

@@ -78,10 +78,29 @@ the WAL only at checkpoints and survives a process crash but may lose the last c
 | FULL | ${d.modes.FULL.perSecond} | ${d.modes.FULL.p50Ms} ms | ${d.modes.FULL.p99Ms} ms | ${d.modes.FULL.errors} |
 | NORMAL | ${d.modes.NORMAL.perSecond} | ${d.modes.NORMAL.p50Ms} ms | ${d.modes.NORMAL.p99Ms} ms | ${d.modes.NORMAL.errors} |
 
-NORMAL / FULL: **${d.normalOverFull}×**. Group commit (several activations in one transaction) is not
-implemented; see the hot path below.
+NORMAL / FULL: **${d.normalOverFull}×**. The store commits in groups (the writes of one event-loop
+turn in one transaction, store/group-commit.ts), so FULL pays one fsync per batch, not per write.
 `);
   } else out.push(`Durability cost: ${why(r.durability)}.\n`);
+
+  if (ok(r.logging)) {
+    const g = r.logging;
+    const row = (level) => `| ${level} | ${g.levels[level].perSecond} | ${g.levels[level].cpuMsPerActivation} ms | ${g.levels[level].p50Ms} ms | ${g.levels[level].p99Ms} ms |`;
+    out.push(`### Logging cost: pino at \`info\` vs \`silent\`
+
+The same activations in a closed loop (${g.concurrency} in flight, ${count(g.dialogs)} dialogs) on two Roundel
+servers up at once, measured in alternating rounds: one logs an access line per request at
+\`info\` (\`ROUNDEL_LOG_LEVEL=info\`, the default; stderr read by the bench), the other logs nothing.
+
+| level | activations / s | server CPU per activation | p50 | p99 |
+|---|---|---|---|---|
+${row('info')}
+${row('silent')}
+
+info / silent: rate **${g.ratios.infoOverSilentRate}×**, CPU per activation **${g.ratios.infoOverSilentCpuPerActivation}×**
+(the bound: logging must not cut the rate by more than 5%).
+`);
+  } else if (r.logging) out.push(`Logging cost: ${why(r.logging)}.\n`);
 
   if (ok(r.connections)) {
     const c = r.connections;
@@ -110,10 +129,10 @@ server answering.
 | dialogs reached | ${t.roundel.received} | ${t.floor.received} | ${t.socketio.received} |
 | \`GET /healthz\` during the fan-out, p50 / p99 / max | ${health(t.roundel.healthz)} | ${health(t.floor.healthz)} | ${health(t.socketio.healthz)} |
 
-The workloads differ in what the product promises: Roundel stores the event in every dialog, runs
-the bot there and stores its reply (three SQLite commits per dialog, at most 64 dialogs' handlers at
-once), so that each push survives a restart and resumes by \`seq\`; the baselines only write to
-sockets.
+The workloads differ in what the product promises: Roundel stores the event in every dialog (in
+batches of 100 chats, one transaction each: the multicast push and the bot's inbox item), runs the
+bot there and stores its reply (its outputs and done marks share one commit per event-loop turn),
+so that each push survives a restart and resumes by \`seq\`; the baselines only write to sockets.
 
 Roundel / floor: ${times(c.ratios.roundelOverFloorBytesPerDialog)} memory per dialog, ${times(c.ratios.roundelOverFloorFanout)} fan-out time;
 Roundel / Socket.IO: ${times(c.ratios.roundelOverSocketIoBytesPerDialog)} and ${times(c.ratios.roundelOverSocketIoFanout)}.

@@ -11,6 +11,7 @@ export interface EndpointSpec {
   allowedOrigins?: string[];
   apiKey?: string;
   title?: string;
+  identitySecret?: string;
 }
 
 export interface RunningServer {
@@ -46,6 +47,7 @@ export function writeConfig(
       allowedOrigins: e.allowedOrigins ?? [HOST_ORIGIN],
       apiKey: e.apiKey ?? API_KEY,
       ...(e.title ? { title: e.title } : {}),
+      ...(e.identitySecret ? { identitySecret: e.identitySecret } : {}),
     })),
     ...extra,
   };

@@ -14,7 +14,7 @@ import { guarded, guardedClock, guardedWebSocket, parseJson, stringifyJson, type
 import { hostMessage, isPrivateNotification } from './host-messages';
 import type { ResolvedOptions } from './options';
 import { websocketUrl } from './server-url';
-import { trackPage } from './page-tracker';
+import type { LazyModule } from './lazy';
 import { seenMarker } from './seen';
 import { pageStorage } from './storage';
 import type { HostEventName, HostEvents, MessengerApi, MessengerEvent } from './types';
@@ -50,7 +50,10 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     (...args: A): void => {
       if (!destroyed) guarded(fn, report)(...args);
     };
-  const storageKey = `roundel:${options.organization}:${options.endpoint}`;
+  // One stored session per visitor: after destroy(), an init with another user (or none) finds
+  // nothing of the previous one's session, so it can never show that transcript.
+  const visitorKey = options.user === undefined ? '' : `:user:${encodeURIComponent(options.user.id)}`;
+  const storageKey = `roundel:${options.organization}:${options.endpoint}${visitorKey}`;
   const storage = pageStorage(deps.window);
   const seen = seenMarker(storage, `${storageKey}:seen`);
   // The unread badge and event: messages from the bot or agents after the newest one shown in the
@@ -81,6 +84,7 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     clock,
     getContext: () => context,
     resetOnLoad: options.resetOnLoad,
+    ...(options.user === undefined ? {} : { user: options.user }),
     logger: log,
   });
 
@@ -141,6 +145,8 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     onError: (error) => log('error', 'the widget failed to render', error),
   };
 
+  /** Stops the page reports for agents (set once tracking started, with the lazy chunk). */
+  let stopTracking: (() => void) | undefined;
   const host = document.createElement('div');
   host.id = HOST_ELEMENT_ID;
   const widget = mount(host, {
@@ -149,11 +155,22 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     nonce: options.nonce,
     // DisplayOptions is a subset of the options (alwaysOpen, displayRoundel, displayHeader, dir, lang).
     display: { ...options, inline: options.container !== undefined },
-    loadPanel: deps.loadPanel,
+    loadPanel: (attempt) => {
+      const loaded = deps.loadPanel(attempt);
+      // Tests hand the module over as it is; the browser's import() a promise of it.
+      return 'then' in loaded ? (loaded as Promise<LazyModule>).then(withLazy) : withLazy(loaded);
+    },
     serverUrl: options.serverUrl,
     setTimeout: clock.setTimeout,
     clearTimeout: clock.clearTimeout,
   });
+  /** Starts what the lazy chunk brings besides the panel: the page reports for agents. */
+  function withLazy(module: LazyModule): LazyModule {
+    if (!stopTracking && !destroyed && module.trackPage) {
+      stopTracking = module.trackPage(deps.window, guard((page: CustomerPagePayload) => client.reportPage(page)));
+    }
+    return module;
+  }
   /**
    * The panel chunk loads once the conversation is Ready and the page has nothing better to do,
    * so the first open is instant without the chunk competing with the page's own start (or with
@@ -175,8 +192,6 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
   };
   // A script in <head> may call init before <body> exists: attach once it does.
   const attach = guard(() => (options.container ?? document.body)?.append(host));
-  /** Stops the page reports for agents (set once tracking started). */
-  let stopTracking = () => {};
   const onOnline = guard(() => client.onOnline());
   const onOffline = guard(() => client.onOffline());
   const clientEvents = Object.keys(clientHandlers) as (keyof ChatClientEvents)[];
@@ -247,7 +262,7 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
           document.removeEventListener('DOMContentLoaded', attach);
           deps.window.removeEventListener('online', onOnline);
           deps.window.removeEventListener('offline', onOffline);
-          stopTracking();
+          stopTracking?.();
           events.clear();
           onDestroyed();
         },
@@ -264,7 +279,6 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
   store.set({ connection: client.state });
   deps.window.addEventListener('online', onOnline);
   deps.window.addEventListener('offline', onOffline);
-  stopTracking = trackPage(deps.window, guard((page: CustomerPagePayload) => client.reportPage(page)));
   if (options.container || document.body) attach();
   else document.addEventListener('DOMContentLoaded', attach, { once: true });
   // Connect now: the conversation loads while the messenger is still closed.

@@ -1,7 +1,7 @@
 /** What the api layer needs from its environment; `init` passes the browser's, tests pass fakes. */
 import type { CustomerPagePayload, JsonObject } from '../protocol';
 import type { ChatClientEvents, ChatClientOptions, ConnectionState, OutboxItem } from '../client';
-import type { PanelModule } from '../ui';
+import type { LazyModule } from './lazy';
 
 /** The members of `ChatClient` (src/client) the api layer uses. */
 export interface ChatClientLike {
@@ -34,8 +34,8 @@ export interface MessengerDeps {
   /** The `serverUrl` used when the option is absent. */
   defaultServerUrl(): string;
   /**
-   * Loads the panel chunk (src/ui/panel-chunk.tsx): `import()` from the server in the IIFE, a
-   * split chunk in the ES module build. `attempt` counts retries from 0.
+   * Loads the lazy chunk (lazy.ts: the panel, the page reports): `import()` from the server in
+   * the IIFE, a split chunk in the ES module build. `attempt` counts retries from 0.
    */
-  loadPanel(attempt: number): PanelModule | Promise<PanelModule>;
+  loadPanel(attempt: number): LazyModule | Promise<LazyModule>;
 }

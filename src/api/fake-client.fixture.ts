@@ -82,13 +82,13 @@ export class FakeClient implements ChatClientLike {
   }
 }
 
-/** An `init` over the test window whose clients are FakeClients, listed in `clients`. */
-export function fakeInit(defaultServerUrl = 'https://chat.example.com') {
+/** An `init` over the test window whose clients are FakeClients, listed in `clients`; the lazy chunk is `PANEL` unless `loadPanel` says otherwise. */
+export function fakeInit(defaultServerUrl = 'https://chat.example.com', loadPanel: MessengerDeps['loadPanel'] = () => PANEL) {
   const clients: FakeClient[] = [];
   const deps: MessengerDeps = {
     window,
     defaultServerUrl: () => defaultServerUrl,
-    loadPanel: () => PANEL,
+    loadPanel,
     createClient: (options) => {
       const client = new FakeClient(options);
       clients.push(client);

@@ -15,8 +15,8 @@ import type { MessengerApi, MessengerOptions } from './types';
  */
 export const init = (options: MessengerOptions): MessengerApi => (browserInit ??= createInit(browserDeps(loadPanel)))(options);
 
-/** The panel, a chunk the site's bundler splits off: loaded after Ready when idle, or at the first open. */
-const loadPanel = () => import('../ui/panel-chunk');
+/** The panel and the page reports (lazy.ts), a chunk the site's bundler splits off: loaded after Ready when idle, or at the first open. */
+const loadPanel = () => import('./lazy');
 
 // Built on the first call, not at import: a bundle that imports this module during server-side
 // rendering has no `window`.

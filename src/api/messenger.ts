@@ -12,7 +12,7 @@ import { createInit, currentInstance } from './init';
 import { optionsFromDataset } from './options';
 import { drainQueue, isSnippetStub } from './queue';
 import { scriptOrigin } from './server-url';
-import type { PanelModule } from '../ui';
+import type { LazyModule } from './lazy';
 import type { MessengerApi } from './types';
 
 /** `window.ServisBot`: `init(options)`, the living `instance` and the widget's `version`. */
@@ -41,7 +41,7 @@ const serverUrl = scriptOrigin(document, script);
  */
 const chunk: string | undefined = import.meta.env.ROUNDEL_PANEL_CHUNK;
 const panelUrl = chunk && new URL(chunk, script?.src || `${serverUrl}/messenger.js`).href;
-const loadPanel = (attempt: number): Promise<PanelModule> =>
+const loadPanel = (attempt: number): Promise<LazyModule> =>
   panelUrl
     ? import(/* @vite-ignore */ attempt ? `${panelUrl}?retry=${attempt}` : panelUrl)
     : // Only when this file runs from source (unit tests): the roundel works, the panel cannot open.

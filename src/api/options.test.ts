@@ -34,8 +34,24 @@ describe('parseOptions', () => {
   it('names every option of the contract', () => {
     expect([...OPTION_NAMES].sort()).toEqual(
       ['alwaysOpen', 'container', 'context', 'debug', 'dir', 'displayHeader', 'displayRoundel', 'endpoint', 'lang',
-        'nonce', 'organization', 'resetOnLoad', 'serverUrl', 'textInputDisabled', 'theme', 'title'].sort(),
+        'nonce', 'organization', 'resetOnLoad', 'serverUrl', 'textInputDisabled', 'theme', 'title', 'user'].sort(),
     );
+  });
+
+  it('takes a verified visitor and names the bad field of a wrong one in a TypeError', () => {
+    const hash = 'a'.repeat(64);
+    expect(parseOptions({ ...base, user: { id: 'crm-42', hash, name: 'Ada' } }, defaults).options.user).toEqual({ id: 'crm-42', hash, name: 'Ada' });
+    expect(parseOptions(base, defaults).options.user).toBeUndefined();
+    const bad: Array<[unknown, string]> = [
+      ['crm-42', 'option "user" must be an object { id, hash, name?, email? }'],
+      [null, 'option "user" must be an object { id, hash, name?, email? }'],
+      [{ id: '', hash }, 'option "user".id must be a string of 1-128 characters'],
+      [{ id: 'x'.repeat(129), hash }, 'option "user".id must be a string of 1-128 characters'],
+      [{ id: 'crm-42', hash: 'A'.repeat(64) }, 'option "user".hash must be 64 lowercase hex characters'],
+      [{ id: 'crm-42' }, 'option "user".hash must be 64 lowercase hex characters'],
+      [{ id: 'crm-42', hash, email: 5 }, 'option "user".email must be a string of at most 254 characters'],
+    ];
+    for (const [user, message] of bad) expect(() => parseOptions({ ...base, user }, defaults)).toThrow(new TypeError(`ServisBot.init: ${message}`));
   });
 
   it('takes every option given, copies context and theme, and reports unknown ones', () => {

@@ -3,6 +3,7 @@
  * `TypeError` that names the option (README.md, "The widget"). The same parser serves the zero-JS install,
  * whose `data-*` attributes {@link optionsFromDataset} turns into option values first.
  */
+import { parseVisitorIdentity, type VisitorIdentity } from '../protocol';
 import type { MessengerOptions } from './types';
 import { parseJson } from './hostile';
 import { isOneOf, isPlainObject, jsonObject, name, own } from './validate';
@@ -25,6 +26,7 @@ export interface ResolvedOptions {
   nonce: string | undefined;
   resetOnLoad: boolean;
   debug: boolean;
+  user: VisitorIdentity | undefined;
 }
 
 /** What the defaults depend on. */
@@ -46,7 +48,7 @@ const BOOLEANS = {
   debug: false,
 } as const satisfies Partial<Record<keyof MessengerOptions, boolean>>;
 
-const OBJECTS = ['context', 'theme'] as const;
+const OBJECTS = ['context', 'theme', 'user'] as const;
 const STRINGS = ['organization', 'endpoint', 'serverUrl', 'container', 'lang', 'dir', 'title', 'nonce'] as const;
 
 /** Every option name of the README's options table. */
@@ -114,6 +116,7 @@ export function parseOptions(input: unknown, defaults: OptionDefaults): { option
     theme: { ...(theme as Record<string, string>) },
     nonce: optionalText('nonce'),
     ...booleans,
+    user: visitor(given('user')),
   };
   const unknown: string[] = [];
   for (const key of Object.keys(input)) if (!isOneOf(key, OPTION_NAMES)) unknown[unknown.length] = key;
@@ -143,6 +146,13 @@ export function optionsFromDataset(dataset: DOMStringMap): Record<string, unknow
     options[key] = value;
   }
   return options;
+}
+
+function visitor(value: unknown): VisitorIdentity | undefined {
+  if (value === undefined) return undefined;
+  const parsed = parseVisitorIdentity(value, 'user');
+  if (!parsed.ok) throw new TypeError(`ServisBot.init: option ${parsed.error.replace(/^user/, '"user"')}`);
+  return parsed.value;
 }
 
 function httpUrl(value: unknown): string {

@@ -36,6 +36,12 @@ export interface MessengerOptions {
   /** Log to the console with a `[ServisBot]` prefix. Default false. */
   debug?: boolean;
   /**
+   * A verified visitor: `hash` is the lowercase hex HMAC-SHA256 of `id` keyed with the endpoint's
+   * `identitySecret`, computed by the site's backend. Every browser with the same `id` shares one
+   * chat. A hash the server refuses starts nothing: the widget says it cannot connect. Default none.
+   */
+  user?: { id: string; hash: string; name?: string; email?: string };
+  /**
    * The page's CSP nonce for styles. Only used where constructable stylesheets are missing (they
    * pass any policy): the widget's CSS then goes into a `<style nonce>` in its shadow root, which a
    * `style-src 'nonce-…'` policy allows. Default: none.

@@ -71,7 +71,10 @@ export class ChatClient {
     // resetOnLoad: what was queued for the stored conversation belongs to it (the chat goes on in a new thread).
     const reset = options.resetOnLoad === true;
     /** Sends `request` and tracks its response. */
+    const user = options.user;
     const send = (action: RequestAction, payload: unknown, handlers: RequestHandlers) => {
+      // A verified visitor proves who it is at every login (the token alone opens no verified chat).
+      if (action === 'login' && user) payload = { ...(payload as object), user };
       const id = requests.nextId();
       requests.track(id, action, handlers);
       transport.send({ request_id: id, action, payload } as ClientRequest);
@@ -110,6 +113,7 @@ export class ChatClient {
         isDestroyed: () => this.#destroyed,
         persist: () => this.#persist(),
         readContext: () => this.#readContext(),
+        identified: user !== undefined,
         flushQueues: () => {
           context.flush();
           outbox.flush();

@@ -5,6 +5,7 @@
  */
 import {
   CLOSE_NORMAL,
+  CLOSE_POLICY_VIOLATION,
   parseLoginResponse,
   type ChatSettings,
   type ErrorBody,
@@ -38,6 +39,8 @@ export interface ConversationDeps {
   readContext(): JsonObject | undefined;
   /** Logged in, or a new chat loaded: send what waited (context, outbox). */
   flushQueues(): void;
+  /** Logins carry a verified visitor's identity: refused, retrying cannot help. */
+  identified?: boolean;
 }
 
 export interface Conversation {
@@ -116,6 +119,12 @@ export function createConversation(deps: ConversationDeps, stored: Omit<Session,
     if (isDestroyed() || state() !== 'connecting') return;
     log('warn', `login failed: ${error.type} ${error.message}`);
     if (error.type !== 'request_timeout') emit('error', error);
+    if (error.type === 'authentication' && deps.identified === true) {
+      // The server refused the visitor identity the page gave: stop (the widget says it cannot connect).
+      log('error', `the visitor identity was refused: ${error.message}`);
+      transport.drop(CLOSE_POLICY_VIOLATION, 'identity refused');
+      return;
+    }
     if (error.type === 'authentication') {
       // The token is refused: begin a new chat rather than retrying it forever.
       session = { lastSeq: 0 };

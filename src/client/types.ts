@@ -3,7 +3,7 @@
  * Nothing here knows of Preact, the DOM or the host page: the WebSocket constructor, the clock
  * and the storage are injected so the client runs in Node tests.
  */
-import type { ChatSettings, ErrorBody, JsonObject, StoredPush } from '../protocol';
+import type { ChatSettings, ErrorBody, JsonObject, StoredPush, VisitorIdentity } from '../protocol';
 
 /** The subset of the browser WebSocket the client uses. */
 export interface WebSocketLike {
@@ -48,6 +48,8 @@ export interface ChatClientOptions {
   getContext: () => JsonObject;
   /** Ignore the stored session and start a new conversation on the first connect. Default false. */
   resetOnLoad?: boolean;
+  /** A verified visitor, sent with every login; a refusal stops the client (state `closed`). Default none. */
+  user?: VisitorIdentity;
   logger?: Logger;
   /** Milliseconds before an unanswered request fails with `request_timeout`. Default 10 000. */
   requestTimeoutMs?: number;

@@ -52,6 +52,8 @@ export const CloseCode = {
   SlowConsumer: 4003,
   /** Too many connections from this address or in total. */
   TooManyConnections: 4004,
+  /** The chat was erased (`DELETE /api/v1/chats/{chatId}`): the next login starts a new chat. */
+  ChatErased: 4005,
 } as const;
 
 export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];

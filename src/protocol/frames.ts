@@ -5,6 +5,7 @@
  */
 import type { ErrorBody } from './errors';
 import type { JsonObject } from './result';
+import type { VisitorIdentity } from './visitor';
 
 /** Endpoint settings delivered at login and in `chat_properties_updated`. */
 export interface ChatSettings {
@@ -77,6 +78,8 @@ export interface LoginPayload {
   last_seq?: number;
   /** Ask for the stored pushes up to `last_seq` (a page that reloaded and lost its transcript). */
   history?: boolean;
+  /** A verified visitor: the chat is the one keyed by `user.id` (docs/protocol.md, "Verified visitors"). */
+  user?: VisitorIdentity;
   /** Close the token's current thread and start a new one in the same chat (a reset made while offline). */
   new_thread?: boolean;
   /** Context for a conversation that starts now (`payload.user.context`). */

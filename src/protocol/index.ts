@@ -11,3 +11,4 @@ export { parseLoginResponse, parsePush, parseServerFrame, parseSettings } from '
 export { ENGLISH, ROUNDEL_ENGLISH, TRANSLATED, parseUiStrings, pickLanguage, uiLanguages, uiTranslation, type UiStrings } from './ui-strings';
 export * from './agent-frames';
 export { parseAgentChat, parseAgentLogin, parseAgentPush, parseAgentRequest, parseAgentServerFrame, parseChatList, type AgentRequestParseResult } from './agent-parse';
+export { parseVisitorIdentity, USER_ID_CHARS, type VisitorIdentity } from './visitor';

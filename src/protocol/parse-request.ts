@@ -1,6 +1,7 @@
 /** Parses client -> server frames. The server answers a failure with an error response frame. */
 import type { ClientRequest, RequestAction, RequestPayloads } from './frames';
 import { Limits } from './limits';
+import { parseVisitorIdentity } from './visitor';
 import {
   fail,
   isObject,
@@ -29,8 +30,11 @@ const parsers: { [A in RequestAction]: PayloadParser<A> } = {
     if (p.new_thread !== undefined && typeof p.new_thread !== 'boolean') return fail('new_thread must be a boolean');
     const context = optionalObject(p, 'context', Limits.contextChars);
     if (!context.ok) return context;
+    const user = p.user === undefined ? undefined : parseVisitorIdentity(p.user, 'user');
+    if (user && !user.ok) return user;
     return ok({
       token: token.value,
+      ...(user ? { user: user.value } : {}),
       last_seq: lastSeq.value,
       history: p.history === true,
       ...(p.new_thread === true ? { new_thread: true } : {}),

@@ -109,3 +109,21 @@ describe('metrics', () => {
     expect(text.endsWith('\n')).toBe(true);
   });
 });
+
+describe('GET /metrics', () => {
+  it('serves Roundel series and the default process and Node.js metrics in the Prometheus text format', async () => {
+    const { startServer } = await import('./test/harness');
+    const t = await startServer({});
+    try {
+      const res = await fetch(`${t.url}/metrics`);
+      expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+      const text = await res.text();
+      for (const series of ['roundel_connections_open 0', 'process_cpu_seconds_total ', 'nodejs_eventloop_lag_seconds ', 'nodejs_heap_size_used_bytes ']) {
+        expect(text).toContain(`\n${series}`);
+      }
+      expect(text).toContain('nodejs_gc_duration_seconds');
+    } finally {
+      await t.close();
+    }
+  });
+});

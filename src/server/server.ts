@@ -21,7 +21,7 @@ import { PushbackService } from './runtime/pushbacks';
 import { BotRuntime } from './runtime/runtime';
 import { instrumentStore } from './store/instrument';
 import { openSqliteStore } from './store/sqlite';
-import type { Retention } from './store/types';
+import type { Retention, Store } from './store/types';
 import { rateLimited, sameOriginOnly } from './security/client-guard';
 import { hardenHttpServer } from './security/http-server';
 import { createTokenSigner, positive, resolveSecurity, type SecurityOptions } from './security/options';
@@ -57,6 +57,8 @@ export interface ServerOptions extends SecurityOptions {
   webhookRetry?: RetrySchedule;
   /** Default: JSON lines on stderr at `info`. */
   logger?: Logger;
+  /** Test hook: called with the store once it is open (to inject commit failures with `failNextCommits`). */
+  onStore?: (store: Store) => void;
   /** Time a bot handler may run. Default 10 000 ms. */
   handlerTimeoutMs?: number;
   /** HMAC key signing session tokens (see `previousSecrets` for rotation). Default: 32 random bytes generated once and kept in the database. */
@@ -159,6 +161,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     cluster?.store ?? openSqliteStore(options.dbPath, { synchronous: options.synchronous, retention: options.retention }),
     metrics.storeSeconds,
   );
+  options.onStore?.(store);
   const currentSecret =
     options.secret !== undefined
       ? Buffer.from(options.secret)
@@ -191,6 +194,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     { store, chats, pushbacks, endpoints, metrics, logger, handoff: agents.service },
     { handlerTimeoutMs, concurrency, placement: cluster?.placement },
   );
+  chats.runtime = runtime;
   const app: App = {
     store,
     hub,

@@ -78,7 +78,7 @@ export function Panel({ state, display, intents, closable, onClosed }: PanelProp
       ) : null}
       {/* Always in the tree, so the text that appears in it is announced. */}
       <div class="rd-banner" role="status">
-        {state.connection === 'reconnecting' ? strings.reconnecting : ''}
+        {state.connection === 'reconnecting' ? strings.reconnecting : state.connection === 'closed' ? strings.cannotConnect : ''}
       </div>
       <Log items={transcript} pending={pending} shown={shown} strings={strings} lang={display.lang} onPick={intents.onPickReply} />
       {state.typing ? (

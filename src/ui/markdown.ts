@@ -159,19 +159,22 @@ export function parseInline(text: string, depth = 0, links = true, exhausted: Ex
   return out;
 }
 
-/** `_` opens emphasis at the start of a word: not after a letter or digit, not before a space. */
+/**
+ * `_` opens emphasis at the start of a word: not after a letter, digit or `_`, not before a space
+ * or `_` (so `snake_case` and `__dunder` stay text).
+ */
 function opensEmphasis(text: string, i: number): boolean {
   const before = text[i - 1];
   const after = text[i + 1];
-  return after !== undefined && !/\s|_/.test(after) && (before === undefined || !WORD.test(before));
+  return after !== undefined && !/\s|_/.test(after) && (before === undefined || (before !== '_' && !WORD.test(before)));
 }
 
-/** The `_` that closes emphasis opened before `from`: after a non-space, not before a letter or digit; -1 when none. */
+/** The `_` that closes emphasis opened before `from`: after a non-space, not before a letter, digit or `_`; -1 when none. */
 function closingUnderscore(text: string, from: number): number {
   for (let i = text.indexOf('_', from + 1); i !== -1; i = text.indexOf('_', i + 1)) {
     const before = text[i - 1]!;
     const after = text[i + 1];
-    if (!/\s/.test(before) && (after === undefined || !WORD.test(after))) return i;
+    if (!/\s|_/.test(before) && (after === undefined || (after !== '_' && !WORD.test(after)))) return i;
   }
   return -1;
 }

@@ -7,6 +7,8 @@ export interface Subscriber {
   deliver(push: StoredPush): void;
   /** An ephemeral push (typing indicator). */
   deliverEphemeral(push: Push): void;
+  /** The chat was erased: let go of it (a websocket closes, so its widget starts a new chat). */
+  erased?(): void;
 }
 
 /** In-memory subscriptions of this process; the store, not the hub, is the source of truth. */
@@ -35,6 +37,11 @@ export class Hub {
 
   publishEphemeral(chatId: string, push: Push): void {
     for (const subscriber of this.snapshot(chatId)) subscriber.deliverEphemeral(push);
+  }
+
+  /** Tells this process's subscribers of a chat that it was erased. */
+  erased(chatId: string): void {
+    for (const subscriber of this.snapshot(chatId)) subscriber.erased?.();
   }
 
   /** Number of subscribers of a chat. */

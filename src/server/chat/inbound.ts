@@ -23,6 +23,8 @@ export interface Postback {
   eventId: string;
   postback: { id: string; toggled: boolean };
   customId?: string;
+  /** What the transcript shows for it (a button's title); only in the visitor's push, not for the bot. */
+  shown?: string;
 }
 
 /** `pageEvent(alias, body)` from the host page. */

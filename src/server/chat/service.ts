@@ -17,13 +17,35 @@ import type {
   PushBuilder,
   Store,
 } from '../store/types';
+import { fanOut, type Audience } from './fanout';
 import type { Hub } from './hub';
-import { threadClosedPush, typingPush } from './pushes';
+import type { PageEvent, Postback, PushbackEvent, VisitorMessage } from './inbound';
+import { messagePush, postbackPush, threadClosedPush, typingPush } from './pushes';
 
 /** Told of every stored push and every new thread, after the store has them (the agent side). */
 export interface ChatObserver {
   stored(chatId: string, push: StoredPush): void;
   threadStarted(chatId: string): void;
+}
+
+/** What the intake takes for one chat (an external event goes through the fan-out instead). */
+export type ChatIntake = VisitorMessage | Postback | PageEvent | PushbackEvent;
+
+/** The runtime, as the intake sees it. */
+export interface ItemSink {
+  /** A stored item to run (in id order per chat). */
+  submit(item: InboxItem): void;
+}
+
+/** Accepted: stored durably; call `release()` once the client has its answer. */
+export type Accepted = Extract<InboundResult, { status: 'accepted' }> & { release(): void };
+export type Ingested = Accepted | Exclude<InboundResult, { status: 'accepted' }>;
+
+/** The visitor's own push of an input: a message or a postback shows in the transcript. */
+function visitorPush(chatId: string, input: ChatIntake): PushBuilder | undefined {
+  if (input.kind === 'message') return messagePush(chatId, { id: input.eventId, author: 'visitor', text: input.text, customId: input.customId });
+  if (input.kind === 'postback') return postbackPush(chatId, input.eventId, input.postback, input.customId ?? '', input.shown);
+  return undefined;
 }
 
 export class ChatService {
@@ -94,19 +116,56 @@ export class ChatService {
     return result;
   }
 
+  /** Where each accepted item goes next (the bot runtime), wired once. */
+  runtime: ItemSink | undefined;
+
   /**
-   * Stores an inbound item (and its visible push). Does not publish: the websocket answers the
-   * sender first and then calls {@link publish}, so the response precedes the push.
+   * The one intake of a chat: stores what arrived (with the visitor's own push for a message or a
+   * postback) in the turn's group commit, counts it, and, on {@link Accepted.release}, publishes the
+   * echo and hands the stored item to the runtime in memory. The caller answers its client
+   * between the two (the 202, or the websocket response before the echo), so the answer always
+   * precedes the push. A failed commit rejects (the caller answers 5xx; nothing was stored).
    */
-  async accept(input: InboundInput): Promise<InboundResult> {
-    const result = await this.store.acceptInbound(input);
-    if (result.status === 'accepted') this.metrics.eventsIn.inc({ kind: input.kind });
-    return result;
+  async ingest(chatId: string, input: ChatIntake, options: { requireOpen?: boolean } = {}): Promise<Ingested> {
+    const result = await this.store.acceptInbound({ chatId, input, push: visitorPush(chatId, input), requireOpen: options.requireOpen });
+    if (result.status !== 'accepted') return result;
+    this.metrics.eventsIn.inc({ kind: result.item.kind });
+    return {
+      ...result,
+      release: () => {
+        if (result.push) this.published(chatId, result.push);
+        this.runtime?.submit(result.item);
+      },
+    };
   }
 
-  /** Publishes a push that was stored by {@link accept}. */
-  publish(chatId: string, push: StoredPush): void {
-    this.published(chatId, push);
+  /**
+   * The intake of an external event: stored in batches (one write each, see fanout.ts), each
+   * batch's pushes published and its items handed to the runtime as soon as it committed.
+   * Resolves with the number of chats reached once every batch is stored.
+   */
+  async ingestExternal(endpoint: Endpoint, audience: Audience, event: string, data: JsonObject): Promise<number> {
+    return fanOut(
+      {
+        store: this.store,
+        publish: (result) => {
+          if (result.push) this.published(result.chatId, result.push);
+          if (result.item) this.runtime?.submit(result.item);
+        },
+        counted: (items) => this.metrics.eventsIn.inc({ kind: 'event' }, items),
+      },
+      endpoint,
+      audience,
+      event,
+      data,
+    );
+  }
+
+  /** Erases the chat (see Store.eraseChat) and lets its open widgets go. False when there was none. */
+  async eraseChat(chatId: string): Promise<boolean> {
+    const erased = await this.store.eraseChat(chatId);
+    if (erased) this.hub.erased(chatId);
+    return erased;
   }
 
   /** The ephemeral typing indicator. */

@@ -1,5 +1,12 @@
 /**
  * External events (Botmother's "External Event"): `POST /api/v1/events/{event}` with
+<<<<<<< HEAD
+ * `{platform?, users: [chatId, ...] | "everyone", data?}` raises `event` with `data` in every
+ * addressed chat of the key's endpoint. The 202 is written once the event is stored for each
+ * of them, so every bot gets `onEvent` whether its visitor is online or not. The route parses
+ * and checks; the fan-out itself is the chat intake's (chat/fanout.ts: batches of
+ * {@link FANOUT_BATCH} chats, one write each).
+=======
  * `{platform?, users?: [userId | chatId, ...] | "everyone", users_bm?: [chatId, ...], data?}` raises
  * `event` with `data` in every addressed chat of the key's endpoint; the runtime keeps `data` as
  * the chat's `ctx.lastRequest` (Botmother's `last_request`). The 202 is written once an inbox item is stored
@@ -8,12 +15,14 @@
  * The fan-out is written in batches of {@link FANOUT_BATCH} chats, one transaction each, and
  * the loop gives the event loop a turn between batches: a broadcast to 100,000 chats must not
  * stall the other requests of the server.
+>>>>>>> main
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Limits, type JsonObject } from '../../protocol';
 import type { ChatRecord } from '../store/types';
 import type { App } from '../app';
+import { FANOUT_BATCH } from '../chat/fanout';
 import type { Endpoint } from '../endpoints';
 import { checkChat } from './api-access';
 import { eventData, isName, readObject } from './api-input';
@@ -21,8 +30,7 @@ import type { RequestContext } from './context';
 import { HttpError } from './errors';
 import { answerOnce, apiKeyScope, idempotencyKey } from './idempotency';
 
-/** Chats stored per transaction; the loop yields between batches. */
-export const FANOUT_BATCH = 500;
+export { FANOUT_BATCH };
 
 /** Most entries of `users` or `users_bm` in one request. */
 export const MAX_RECIPIENTS = 10_000;
@@ -84,28 +92,7 @@ export type ExternalEventHandler = (
 
 /** The handler of `POST /api/v1/events/{event}`. */
 export function createExternalEvents(app: App): ExternalEventHandler {
-  const { store, runtime, metrics } = app;
-
-  /** Stores the event for `ids` (chats of the endpoint) in one transaction and schedules them. */
-  async function enqueue(ids: readonly string[], payload: JsonObject): Promise<void> {
-    if (ids.length === 0) return;
-    await store.enqueueEvents(ids, payload);
-    metrics.eventsIn.inc({ kind: 'event' }, ids.length);
-    for (const id of ids) runtime.schedule(id);
-  }
-
-  /** Every chat of the endpoint, paged by id so chats created meanwhile are no problem. */
-  async function toEveryone(endpoint: Endpoint, payload: JsonObject): Promise<number> {
-    let matched = 0;
-    for (let after = ''; ; ) {
-      const ids = await store.chatIds(endpoint.endpoint, after, FANOUT_BATCH);
-      await enqueue(ids, payload);
-      matched += ids.length;
-      if (ids.length < FANOUT_BATCH) return matched;
-      after = ids[ids.length - 1] ?? '';
-      await nextTurn();
-    }
-  }
+  const { store, metrics } = app;
 
   /** The chat `id` names in `users`: a verified visitor's chat first, else a chat id. */
   async function userChat(endpoint: Endpoint, id: string): Promise<string | undefined> {
@@ -118,7 +105,7 @@ export function createExternalEvents(app: App): ExternalEventHandler {
    * The listed chats, each once. All are resolved before anything is stored, so a list naming
    * another endpoint's chat is refused (403) as a whole; unknown ids are simply not matched.
    */
-  async function toListed(endpoint: Endpoint, request: ExternalEvent, payload: JsonObject): Promise<number> {
+  async function listed(endpoint: Endpoint, request: ExternalEvent): Promise<string[]> {
     const names: Array<[string, boolean]> = [
       ...[...new Set(request.users)].map((id): [string, boolean] => [id, true]),
       ...[...new Set(request.usersBm)].map((id): [string, boolean] => [id, false]),
@@ -131,12 +118,7 @@ export function createExternalEvents(app: App): ExternalEventHandler {
       }
       await nextTurn();
     }
-    const targets = [...found];
-    for (let i = 0; i < targets.length; i += FANOUT_BATCH) {
-      await enqueue(targets.slice(i, i + FANOUT_BATCH), payload);
-      await nextTurn();
-    }
-    return targets.length;
+    return [...found];
   }
 
   /** Stores the event for every addressed chat and schedules them; returns how many. */
@@ -144,9 +126,8 @@ export function createExternalEvents(app: App): ExternalEventHandler {
     const { event } = request;
     const started = process.hrtime.bigint();
     const everyone = request.users === 'everyone';
-    // `multicast` makes the runtime store an `incoming_multicast` push before the bot runs.
-    const payload = { event, eventData: request.data, source: 'external', ...(everyone ? { multicast: true } : {}) };
-    const matched = everyone ? await toEveryone(endpoint, payload) : await toListed(endpoint, request, payload);
+    const audience = everyone ? { everyone: true as const } : { everyone: false as const, chatIds: await listed(endpoint, request) };
+    const matched = await app.chats.ingestExternal(endpoint, audience, event, request.data);
     // Agents get an event sent to everyone once, not once per chat.
     if (everyone) app.agents?.feed.multicast(endpoint.endpoint, event, request.data);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -124,6 +124,26 @@ export function createApi(app: App): RouteHandler & { routeOf(url: URL): string 
       },
     },
     {
+      template: '/chats/{chatId}',
+      methods: {
+        async GET({ endpoint, res, params: [chatId = ''] }) {
+          const chat = await ownChat(app, endpoint, chatId);
+          const threads = await store.listThreads(chat.id);
+          writeJson(res, 200, {
+            id: chat.id,
+            ...(chat.user ? { user: chat.user } : {}),
+            createdAt: chat.createdAt,
+            threads: threads.map((thread) => ({ id: thread.id, createdAt: thread.createdAt, closedAt: thread.closedAt })),
+          });
+        },
+        async DELETE({ endpoint, res, params: [chatId = ''] }) {
+          await ownChat(app, endpoint, chatId);
+          if (!(await app.chats.eraseChat(chatId))) throw new HttpError('not_found', `no such chat '${chatId}'`);
+          res.writeHead(204).end();
+        },
+      },
+    },
+    {
       template: '/chats/{chatId}/events',
       methods: {
         async GET({ endpoint, url, res, params: [chatId = ''] }) {

@@ -45,7 +45,7 @@ function pollHealthz(url: string): { stop(): Promise<number[]> } {
 /** The metric lines worth reporting after a fan-out. */
 async function fanOutMetrics(url: string): Promise<string[]> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const wanted = /^roundel_(external_event|store_latency_seconds_(sum|count)\{op="enqueueEvents"|handler_duration_seconds_(sum|count))/;
+  const wanted = /^roundel_(external_event|store_latency_seconds_(sum|count)\{op="fanOut"|handler_duration_seconds_(sum|count))/;
   return text.split('\n').filter((line) => wanted.test(line) && !line.includes('_bucket'));
 }
 

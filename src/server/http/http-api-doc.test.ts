@@ -30,6 +30,8 @@ const ROUTES: Array<[string, RegExp]> = [
   ['GET /pushgate/push_{id}', /^GET \/pushgate\/push_[^/]+$/],
   ['POST /api/v1/events/{event}', /^POST \/api\/v1\/events\/[^/]+$/],
   ['GET /api/v1/chats/{chatId}/events', /^GET \/api\/v1\/chats\/[^/]+\/events$/],
+  ['GET /api/v1/chats/{chatId}', /^GET \/api\/v1\/chats\/[^/?]+$/],
+  ['DELETE /api/v1/chats/{chatId}', /^DELETE \/api\/v1\/chats\/[^/?]+$/],
 ];
 const STATUSES = [200, 201, 202, 204, 400, 401, 403, 404, 405];
 

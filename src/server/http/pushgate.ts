@@ -59,7 +59,7 @@ export function createPushgate(app: App, rateLimit: RateLimit, redis?: Redis): R
       throw new HttpError('not_found', 'no such pushback');
     }
     const key = method === 'POST' ? idempotencyKey(req) : undefined;
-    let raised = false;
+    let release: (() => void) | undefined;
     const replayed = await answerOnce(app, res, `pushgate:${id}`, key, async () => {
       const waitMs = await limiter.take(id);
       if (waitMs > 0) {
@@ -75,19 +75,16 @@ export function createPushgate(app: App, rateLimit: RateLimit, redis?: Redis): R
         count('invalid');
         throw error;
       }
-      const result = await app.chats.accept({
-        chatId: pushback.chatId,
-        kind: 'event',
-        payload: { event: pushback.event, eventData: body ?? pushback.eventData, source: 'pushback', pushbackId: id },
-      });
+      const result = await app.chats.ingest(pushback.chatId, { kind: 'pushback', pushbackId: id, event: pushback.event, eventData: body ?? pushback.eventData });
       if (result.status !== 'accepted') {
         count('not_found');
         throw new HttpError('not_found', 'the pushback’s chat no longer exists');
       }
-      raised = true;
+      release = result.release;
       return { status: 202, body: { id, event: pushback.event, accepted: true }, chatId: pushback.chatId };
     });
     count(replayed ? 'replayed' : 'accepted');
-    if (raised) app.runtime.schedule(pushback.chatId);
+    // After the 202: the bot's turn runs on the item the intake stored, handed over in memory.
+    release?.();
   };
 }

@@ -2,6 +2,12 @@
  * Builds the `ctx` a bot handler gets. Every argument is validated (the bot is untrusted):
  * invalid ones throw a TypeError into the bot. Outputs are appended in call order, each with the
  * origin `<inboxId>:<ordinal>`, so a re-run of the same item after a crash appends nothing twice.
+ *
+ * An output is queued in the turn's group commit at once (the store keeps the order of requests)
+ * and `say` resolves right away: a handler that says something and returns within its event-loop
+ * turn has its outputs and its done mark stored by one commit. A push is published only once
+ * committed. An output that could not be stored fails the turn's done mark, so the item runs
+ * again (its stored outputs are not repeated: their origins exist).
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -13,6 +19,7 @@ import {
   type JsonObject,
 } from '../../protocol';
 import type { ChatService } from '../chat/service';
+import { CommitError } from '../store/group-commit';
 import { messagePush, notificationPush } from '../chat/pushes';
 import type { Endpoint } from '../endpoints';
 import { errorFields, type Logger } from '../logger';
@@ -34,12 +41,16 @@ export interface ContextDeps {
   logger: Logger;
   /** The agent side; without it `ctx.handoff()` does nothing. */
   handoff?: HandoffPort;
+  /** `ctx.typing()`: show the typing indicator now. */
+  typing: () => void;
 }
 
 export interface ContextHandle {
   ctx: BotContext;
-  /** Refuses further calls and resolves once every output already requested is stored. */
-  seal(): Promise<void>;
+  /** Refuses further calls (the handler is done). */
+  seal(): void;
+  /** Whether an output of this call failed to be stored (known once its batch settled). */
+  failed(): boolean;
 }
 
 /** Outputs one handler call may produce; a runaway loop in a bot must not fill the log. */
@@ -72,16 +83,30 @@ export function createBotContext(deps: ContextDeps): ContextHandle {
   const log = { chatId: chat.id, itemId: item.id, endpoint: endpoint.endpoint };
   let sealed = false;
   let ordinal = 0;
-  let chain: Promise<unknown> = Promise.resolve();
+  let failed = false;
+  /** The newest output requested: ctx.typing() waits for it to be published. */
+  let lastOutput: Promise<unknown> = Promise.resolve();
 
-  // Runs `op` after every earlier output, so outputs are stored in call order.
+  // Starts `op` now: its writes join the turn's group commit behind every earlier output.
   const enqueue = <T>(what: string, op: (origin: string) => Promise<T>): Promise<T> => {
     if (ordinal >= MAX_OUTPUTS_PER_CALL) {
       throw new RangeError(`a handler call may send at most ${MAX_OUTPUTS_PER_CALL} outputs`);
     }
     const origin = `${item.id}:${++ordinal}`;
-    const result = chain.then(() => op(origin));
-    chain = result.catch((error: unknown) => logger.error('bot output failed', { ...log, what, ...errorFields(error) }));
+    let result: Promise<T>;
+    try {
+      result = op(origin);
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    // Directly on the write's promise: the flag is set before the next batch can run the done mark.
+    result.then(undefined, (error: unknown) => {
+      // Only a batch that failed as a whole makes the turn run again; a bot's own mistake (a
+      // pushback for a foreign chat) is logged and the turn goes on, as it always did.
+      if (error instanceof CommitError) failed = true;
+      logger.error('bot output failed', { ...log, what, ...errorFields(error) });
+    });
+    lastOutput = result;
     return handled(result);
   };
 
@@ -90,10 +115,11 @@ export function createBotContext(deps: ContextDeps): ContextHandle {
     return sealed;
   };
 
-  const append = (what: string, build: PushBuilder): Promise<void> =>
-    enqueue(what, async (origin) => {
-      await deps.chats.append(chat.id, build, origin);
-    });
+  // Resolves once queued: the push is stored and published with the turn's commit.
+  const append = (what: string, build: PushBuilder): Promise<void> => {
+    void enqueue(what, (origin) => deps.chats.append(chat.id, build, origin));
+    return Promise.resolve();
+  };
 
   const notify = (message: unknown): Promise<void> => {
     const text = checkText('message', message, Limits.notificationChars);
@@ -125,7 +151,8 @@ export function createBotContext(deps: ContextDeps): ContextHandle {
     typing(): void {
       // Ephemeral (not stored): the indicator the runtime shows while a handler runs, again,
       // for a handler that keeps working after it said something.
-      if (!refuse('typing')) deps.chats.typing(chat.id, true);
+      // After what the bot said so far is shown: a message arriving hides the indicator.
+      if (!refuse('typing')) void lastOutput.then(deps.typing, deps.typing);
     },
     disableInput: () => notify(USER_INPUT_DISABLED),
     enableInput: () => notify(USER_INPUT_ENABLED),
@@ -143,7 +170,7 @@ export function createBotContext(deps: ContextDeps): ContextHandle {
     handoff(reason?: string): Promise<void> {
       const why = reason === undefined ? undefined : checkText('reason', reason, 200);
       if (refuse('handoff')) return Promise.resolve();
-      // In the output chain: a `say` before the handoff reaches the visitor before the notice.
+      // Queued behind the outputs already requested: a `say` before the handoff reaches the visitor first.
       return enqueue('handoff', async () => deps.handoff?.handoff(chat.id, why));
     },
     request: deps.request,
@@ -153,9 +180,9 @@ export function createBotContext(deps: ContextDeps): ContextHandle {
 
   return {
     ctx,
-    async seal() {
+    seal() {
       sealed = true;
-      await chain;
     },
+    failed: () => failed,
   };
 }

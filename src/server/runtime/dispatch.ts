@@ -1,33 +1,28 @@
 /**
- * Turns a stored inbox item into the bot call it stands for: which handler, with which
- * arguments, and the `ctx.request` it sees. Item payloads are read defensively (storage is an edge).
+ * Turns a chat input into the bot call it stands for: which handler, with which arguments, and
+ * the `ctx.request` it sees. The input is the intake's own typed union (chat/inbound.ts), handed
+ * over in memory or read back from the inbox once through its parser: nothing here reads an
+ * untyped payload by string keys.
  */
-import { isObject, type JsonObject } from '../../protocol';
-import type { ChatRecord, InboxItem } from '../store/types';
+import type { JsonObject } from '../../protocol';
+import type { ChatInput } from '../chat/inbound';
+import type { ChatRecord } from '../store/types';
 import type { Bot, BotContext, BotRequest } from './types';
 
 export interface Dispatch {
   request: BotRequest;
-  /** Calls the bot's handler; undefined when the bot has none for this item. */
+  /** Calls the bot's handler; undefined when the bot has none for this input. */
   call: ((bot: Bot, ctx: BotContext) => unknown) | undefined;
-  /** For an external event sent to everyone: the `incoming_multicast` push to store first. */
+  /** For an external event sent to everyone, stored before this release: the `incoming_multicast` to store first. */
   multicast?: { type: string; content: JsonObject };
   /** For an external event: its `data`, the chat's new `ctx.lastRequest` (persisted with the item). */
   lastRequest?: JsonObject;
 }
 
-const text = (payload: JsonObject, key: string): string => {
-  const value = payload[key];
-  return typeof value === 'string' ? value : '';
-};
-
-const object = (payload: JsonObject, key: string): JsonObject => {
-  const value = payload[key];
-  return isObject(value) ? value : {};
-};
-
-/** What running `item` means for `bot`. */
-export function planItem(item: InboxItem, chat: ChatRecord, bot: Bot): Dispatch {
+/** What running `input` in `chat` means for `bot`. */
+export function planItem(input: ChatInput, chat: ChatRecord, bot: Bot): Dispatch {
+  // A copy: the cached chat is shared and frozen, and the bot may change what it is given.
+  const context = structuredClone(chat.context);
   const base: BotRequest = {
     channelType: 'chatwidget',
     botId: chat.endpoint,
@@ -37,38 +32,42 @@ export function planItem(item: InboxItem, chat: ChatRecord, bot: Bot): Dispatch 
     type: 'start',
     ...(chat.user ? { user: { ...chat.user } } : {}),
     rawRequest: {},
-    payload: { user: { context: chat.context } },
+    payload: { user: { context } },
   };
-  const p = item.payload;
-  switch (item.kind) {
+  switch (input.kind) {
     case 'start':
       return { request: base, call: bot.onStart && ((b, ctx) => b.onStart?.(ctx)) };
     case 'message':
     case 'postback': {
-      const message = text(p, 'text');
+      const text = input.kind === 'message' ? input.text : input.postback.id;
       // Un-toggling a quick reply is stored for the transcript but is not something the visitor said.
-      const said = item.kind === 'message' || p.toggled !== false;
+      const said = input.kind === 'message' || input.postback.toggled;
       return {
-        request: { ...base, type: 'message', text: message },
-        call: said && bot.onMessage ? (b, ctx) => b.onMessage?.(ctx, message) : undefined,
+        request: { ...base, type: 'message', text },
+        call: said && bot.onMessage ? (b, ctx) => b.onMessage?.(ctx, text) : undefined,
       };
     }
     case 'page_event': {
-      const alias = text(p, 'alias');
-      const body = object(p, 'body');
+      const body = structuredClone(input.body ?? {});
       return {
-        request: { ...base, type: 'page_event', event: alias, payload: { user: { context: body } } },
-        call: bot.onPageEvent && ((b, ctx) => b.onPageEvent?.(ctx, alias, body)),
+        request: { ...base, type: 'page_event', event: input.alias, payload: { user: { context: body } } },
+        call: bot.onPageEvent && ((b, ctx) => b.onPageEvent?.(ctx, input.alias, body)),
       };
     }
-    case 'event': {
-      const event = text(p, 'event');
-      const eventData = object(p, 'eventData');
+    case 'pushback': {
+      const eventData = structuredClone(input.eventData);
       return {
-        request: { ...base, type: 'event', event, rawRequest: { eventData } },
-        call: bot.onEvent && ((b, ctx) => b.onEvent?.(ctx, event, eventData)),
-        ...(p.multicast === true ? { multicast: { type: event, content: eventData } } : {}),
-        ...(p.source === 'external' ? { lastRequest: eventData } : {}),
+        request: { ...base, type: 'event', event: input.event, rawRequest: { eventData } },
+        call: bot.onEvent && ((b, ctx) => b.onEvent?.(ctx, input.event, eventData)),
+      };
+    }
+    case 'external': {
+      const eventData = structuredClone(input.data);
+      return {
+        request: { ...base, type: 'event', event: input.event, rawRequest: { eventData } },
+        call: bot.onEvent && ((b, ctx) => b.onEvent?.(ctx, input.event, eventData)),
+        ...(input.multicast ? { multicast: { type: input.event, content: input.data } } : {}),
+        lastRequest: input.data,
       };
     }
   }

@@ -222,8 +222,7 @@ describe('durability', () => {
     const store = openSqliteStore(`${dir}/roundel.db`);
     await store.acceptInbound({
       chatId: String(chatId),
-      kind: 'event',
-      payload: { event: 'newNotification', eventData: { text: 'sale' } },
+      input: { kind: 'pushback', pushbackId: 'p', event: 'newNotification', eventData: { text: 'sale' } },
     });
     await store.close();
 
@@ -250,7 +249,7 @@ describe('durability', () => {
 
     // A crash after the handler's first say: the item is pending and its first output stored.
     const store = openSqliteStore(`${dir}/roundel.db`);
-    const accepted = await store.acceptInbound({ chatId: String(chatId), kind: 'event', payload: { event: 'go' } });
+    const accepted = await store.acceptInbound({ chatId: String(chatId), input: { kind: 'pushback', pushbackId: 'p', event: 'go', eventData: {} } });
     if (accepted.status !== 'accepted') throw new Error('not accepted');
     await store.append(
       String(chatId),

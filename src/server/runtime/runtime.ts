@@ -1,21 +1,29 @@
 /**
- * The bot runtime: one worker per chat with pending inbox items. A worker takes the chat's
- * items one at a time in id order (handlers of one chat never overlap), while different
- * chats run concurrently up to a global limit. Items are read from the store, never from
- * memory, so whatever was acknowledged before a crash is processed after the restart.
+ * The bot runtime: one worker per chat with items to run. A worker takes the chat's items one at
+ * a time in id order (handlers of one chat never overlap), while different chats run
+ * concurrently up to a global limit. The intake hands each stored item over in memory
+ * ({@link BotRuntime.submit}); after a restart, or when a turn's result could not be stored, the
+ * worker reads the chat's pending items from the store instead (see chat-queue.ts), so whatever
+ * was acknowledged before a crash is run after it.
+ *
+ * A turn's outputs and its done mark are writes of the group commit: a handler that finishes
+ * within the event-loop turn it started in has its outputs, its state (when it changed) and its
+ * done mark stored by one commit, and they become visible together.
  */
-import { Limits, isObject, jsonDepth, type JsonObject } from '../../protocol';
-import type { ChatService } from '../chat/service';
+import type { ChatService, ItemSink } from '../chat/service';
 import { multicastPush } from '../chat/pushes';
 import type { EndpointRegistry } from '../endpoints';
 import { errorFields, type Logger } from '../logger';
 import type { ServerMetrics } from '../metrics';
 import type { InboxItem, Store } from '../store/types';
-import type { HandoffPort } from './types';
+import { ChatQueue } from './chat-queue';
 import { createBotContext } from './context';
 import { planItem } from './dispatch';
-import { TurnBudget } from './turns';
 import type { PushbackService } from './pushbacks';
+import { Slots, checkState, invoke } from './turn-parts';
+import { TurnBudget } from './turns';
+import type { HandoffPort } from './types';
+import { TypingDelay } from './typing-delay';
 
 export interface RuntimeDeps {
   store: Store;
@@ -45,41 +53,18 @@ export interface Placement {
   elsewhere(chatId: string): void;
 }
 
-/** Largest `ctx.state`, as serialised JSON characters; a larger one is not persisted. */
-const MAX_STATE_CHARS = 64 * 1024;
-
-type Outcome = { kind: 'ok' } | { kind: 'threw'; error: unknown } | { kind: 'timeout' };
-
-/** Counts concurrent work; `acquire` waits for a free slot. */
-class Slots {
-  private free: number;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(size: number) {
-    this.free = size;
-  }
-
-  async acquire(): Promise<void> {
-    if (this.free > 0) {
-      this.free -= 1;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-
-  release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.free += 1;
-  }
+interface Worker {
+  queue: ChatQueue<InboxItem>;
+  done: Promise<void>;
 }
 
-/** Schedules and runs bot handlers from the inbox. */
-export class BotRuntime {
-  /** Chats with a running worker; `again` is set when work arrived while it was looking. */
-  private readonly workers = new Map<string, { again: boolean; done: Promise<void> }>();
+/** Schedules and runs bot handlers. */
+export class BotRuntime implements ItemSink {
+  private readonly workers = new Map<string, Worker>();
+  /** Chats whose last turn was not stored: their next worker starts from the store. */
+  private readonly reload = new Set<string>();
   private readonly slots: Slots;
-  private readonly turns = new TurnBudget();
+  private readonly turns = new TurnBudget(64);
   private stopped = false;
 
   constructor(
@@ -89,19 +74,21 @@ export class BotRuntime {
     this.slots = new Slots(options.concurrency);
   }
 
-  /** Makes sure the chat's pending items get processed. Cheap to call often. */
+  /** Runs a stored item (handed over by the intake; items of one chat arrive in id order). */
+  submit(item: InboxItem): void {
+    if (this.stopped) return;
+    // With several nodes, items of one chat are stored through every node: only the store has them
+    // all in id order, so the chat's worker (here or on the owner, woken) reads them from there.
+    if (this.options.placement) return this.schedule(item.chatId);
+    this.worker(item.chatId).queue.push(item);
+  }
+
+  /** Makes sure the chat's pending items in the store get run. */
   schedule(chatId: string): void {
     if (this.stopped) return;
     const placement = this.options.placement;
     if (placement && !placement.owns(chatId)) return placement.elsewhere(chatId);
-    const running = this.workers.get(chatId);
-    if (running) {
-      running.again = true;
-      return;
-    }
-    const worker = { again: false, done: Promise.resolve() };
-    this.workers.set(chatId, worker);
-    worker.done = this.work(chatId, worker).finally(() => this.workers.delete(chatId));
+    this.worker(chatId).queue.reload();
   }
 
   /** Schedules every chat with unprocessed items (after a restart). Returns how many. */
@@ -127,29 +114,54 @@ export class BotRuntime {
     clearTimeout(timer);
   }
 
-  private async work(chatId: string, worker: { again: boolean }): Promise<void> {
+  private worker(chatId: string): Worker {
+    const running = this.workers.get(chatId);
+    if (running) return running;
+    const worker: Worker = { queue: new ChatQueue<InboxItem>(), done: Promise.resolve() };
+    if (this.reload.delete(chatId)) worker.queue.reload();
+    this.workers.set(chatId, worker);
+    // Started on a microtask, so that the item pushed right after creating the worker is seen.
+    worker.done = Promise.resolve().then(() => this.work(chatId, worker));
+    return worker;
+  }
+
+  private async work(chatId: string, worker: Worker): Promise<void> {
+    const { queue } = worker;
+    const read = () => this.deps.store.nextPending(chatId);
+    const retire = () => {
+      if (this.workers.get(chatId) === worker) this.workers.delete(chatId);
+    };
     try {
       while (!this.stopped) {
-        // The shard may have moved while the previous item ran: leave the rest to its new owner.
-        if (this.options.placement && !this.options.placement.owns(chatId)) return;
-        worker.again = false;
-        const item = await this.deps.store.nextPending(chatId);
+        // The shard may have moved while the previous item ran: leave the rest (stored) to its new
+        // owner; should the shard come back, its pending items are read from the store again.
+        if (this.options.placement && !this.options.placement.owns(chatId)) {
+          this.reload.add(chatId);
+          return retire();
+        }
+        const item = await queue.next(read);
         if (!item) {
-          if (worker.again) continue;
-          return;
+          // Checked and retired in one synchronous step: an item submitted meanwhile is not lost.
+          if (queue.waiting) continue;
+          return retire();
         }
         await this.slots.acquire();
         try {
           // A backlog (a broadcast to thousands of chats) must leave the server time for requests.
           await this.turns.take();
-          if (!this.stopped) await this.process(item);
+          if (this.stopped) break;
+          await this.process(item);
+          queue.done(item);
         } finally {
           this.slots.release();
         }
       }
+      retire();
     } catch (error) {
-      // A store failure: the item stays pending and is retried on the next schedule or restart.
+      // A store failure: the item stays pending; the chat's next worker reads it from the store.
       // With several nodes, a refused commit means another node has taken the chat over.
+      retire();
+      this.reload.add(chatId);
       const movedAway = error instanceof Error && (error.name === 'FencedError' || error.name === 'NotOwnerError');
       if (movedAway) this.deps.logger.info('chat moved to another node; its item stays pending there', { chatId });
       else this.deps.logger.error('chat worker failed', { chatId, ...errorFields(error) });
@@ -167,18 +179,18 @@ export class BotRuntime {
     }
     let plan: ReturnType<typeof planItem>;
     try {
-      plan = planItem(item, chat, endpoint.bot);
+      plan = planItem(item.input, chat, endpoint.bot);
     } catch (error) {
       // Only a hostile bot object (a throwing getter for a handler) gets here; retrying cannot help.
       logger.warn('reading the bot handler failed; item dropped', { itemId: item.id, chatId: chat.id, ...errorFields(error) });
       await store.finishItem(item.id, chat.id, undefined);
       return;
     }
-    if (plan.multicast) {
-      await chats.append(chat.id, multicastPush(chat.id, plan.multicast.type, plan.multicast.content), `${item.id}:0`);
-    }
+    // Items stored before the fan-out stored the multicast itself still carry it (see api-events).
+    if (plan.multicast) void chats.append(chat.id, multicastPush(chat.id, plan.multicast.type, plan.multicast.content), `${item.id}:0`);
     // While agents are in the chat the visitor talks to them, not to the bot (onEvent and onPageEvent still run).
-    const toAgents = (item.kind === 'message' || item.kind === 'postback') && this.deps.handoff !== undefined && !(await this.deps.handoff.botAnswers(chat.id));
+    const visitor = item.input.kind === 'message' || item.input.kind === 'postback';
+    const toAgents = visitor && this.deps.handoff !== undefined && !(await this.deps.handoff.botAnswers(chat.id));
     const call = toAgents ? undefined : plan.call;
     if (!call) {
       await store.finishItem(item.id, chat.id, undefined, plan.lastRequest);
@@ -186,11 +198,12 @@ export class BotRuntime {
     }
     const log = { chatId: chat.id, itemId: item.id, kind: item.kind, endpoint: endpoint.endpoint };
     const lastRequest = plan.lastRequest ?? chat.lastRequest;
-    const handle = createBotContext({ ...this.deps, endpoint, chat, item, request: plan.request, lastRequest });
-    chats.typing(chat.id, true);
+    const typing = new TypingDelay((on) => chats.typing(chat.id, on));
+    const handle = createBotContext({ ...this.deps, endpoint, chat, item, request: plan.request, lastRequest, typing: () => typing.now() });
+    typing.start();
     try {
       const started = process.hrtime.bigint();
-      const outcome = await this.invoke(() => call(endpoint.bot, handle.ctx));
+      const outcome = await invoke(() => call(endpoint.bot, handle.ctx), this.options.handlerTimeoutMs);
       metrics.handlerSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9, { kind: item.kind });
       if (outcome.kind === 'threw') {
         metrics.handlerErrors.inc({ reason: 'threw' });
@@ -199,50 +212,18 @@ export class BotRuntime {
         metrics.handlerErrors.inc({ reason: 'timeout' });
         logger.warn('bot handler timed out', { ...log, timeoutMs: this.options.handlerTimeoutMs });
       }
-      await handle.seal();
-      await store.finishItem(item.id, chat.id, this.checkState(handle.ctx, log), plan.lastRequest);
+      handle.seal();
+      const checked = checkState(handle.ctx, JSON.stringify(chat.state));
+      if (typeof checked === 'object' && 'unusable' in checked) {
+        logger.warn('ctx.state is not a plain JSON object within the limits; not persisted', { ...log, size: checked.unusable });
+      }
+      const state = typeof checked === 'object' && 'state' in checked ? checked.state : undefined;
+      // Queued right behind the turn's outputs: the same commit when the handler ended in its turn.
+      await store.finishItem(item.id, chat.id, state, plan.lastRequest, () => {
+        if (handle.failed()) throw new Error('an output of this turn was not stored; the item runs again');
+      });
     } finally {
-      chats.typing(chat.id, false);
+      typing.stop();
     }
-  }
-
-  private async invoke(run: () => unknown): Promise<Outcome> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<Outcome>((resolve) => {
-      timer = setTimeout(() => resolve({ kind: 'timeout' }), this.options.handlerTimeoutMs);
-    });
-    try {
-      // Promise.resolve adopts a returned thenable; garbage return values are simply ignored.
-      const finished = Promise.resolve(run()).then(
-        (): Outcome => ({ kind: 'ok' }),
-        (error: unknown): Outcome => ({ kind: 'threw', error }),
-      );
-      return await Promise.race([finished, timeout]);
-    } catch (error) {
-      return { kind: 'threw', error };
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /**
-   * The state to persist, as a fresh JSON copy (so what is stored is exactly what was checked,
-   * whatever getters or toJSON the bot left), or undefined (keep the stored one) when the bot
-   * left something unusable. Never throws: `ctx.state` may even be a revoked Proxy or a getter.
-   */
-  private checkState(ctx: { state: unknown }, log: Record<string, unknown>): JsonObject | undefined {
-    let copy: unknown;
-    let size = 0;
-    try {
-      const state = ctx.state;
-      const text = isObject(state) ? JSON.stringify(state) : undefined;
-      size = text?.length ?? 0;
-      copy = text === undefined || size > MAX_STATE_CHARS || jsonDepth(text) > Limits.jsonDepth ? undefined : JSON.parse(text);
-    } catch {
-      copy = undefined;
-    }
-    if (isObject(copy)) return copy;
-    this.deps.logger.warn('ctx.state is not a plain JSON object within the limits; not persisted', { ...log, size });
-    return undefined;
   }
 }

@@ -79,7 +79,9 @@ export interface Pushgate {
 
 /**
  * What a handler gets. Output methods append to the chat at once (the visitor sees them while
- * the handler still runs) and resolve once stored; invalid arguments throw a TypeError.
+ * the handler still runs): `say` and `notifyHost` resolve as soon as the output is queued, in
+ * order, in the current group commit, and the push is shown once that commit is durable (an output
+ * that cannot be stored is logged and the item runs again); invalid arguments throw a TypeError.
  * Calls made after the handler finished or timed out are logged and ignored.
  */
 export interface BotContext {
@@ -88,9 +90,10 @@ export interface BotContext {
   /** Sends a host notification (the page's `notification` event); `SB:::` ones are private to the widget. */
   notifyHost(message: string): Promise<void>;
   /**
-   * Shows the typing indicator again (an ephemeral push, not stored): it shows while a handler
-   * runs and hides when the bot says something, so call this before more long work after a `say`.
-   * It hides when the next message arrives or the handler ends.
+   * Shows the typing indicator again (an ephemeral push, not stored), after what the bot said so
+   * far: the runtime shows it for a handler still running after 300 ms, and it hides when the bot
+   * says something, so call this before more long work after a `say`. It hides when the next
+   * message arrives or the handler ends.
    */
   typing(): void;
   /** `notifyHost('SB:::UserInputDisabled')`. */

@@ -4,7 +4,8 @@
  * an empty PostgreSQL database), so the engines cannot drift apart.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { messagePush, threadClosedPush } from '../chat/pushes';
+import { messagePush, multicastPush, threadClosedPush } from '../chat/pushes';
+import { CommitError } from './group-commit';
 import type { Retention, Store } from './types';
 
 /** What the suite asks of an engine: a fresh, empty store with this retention and clock. */
@@ -122,24 +123,24 @@ export function describeStoreContract(engine: string, open: OpenStore): void {
 
     describe('the inbox', () => {
       it('deduplicates by custom id and appends the visible push in the same transaction', async () => {
-        const first = await store.acceptInbound({ chatId: 'c1', kind: 'message', payload: { text: 'hi' }, customId: 'c', push: push('hi') });
+        const first = await store.acceptInbound({ chatId: 'c1', input: { kind: 'message', text: 'hi', eventId: 'e1', customId: 'c' }, push: push('hi') });
         expect(first).toMatchObject({ status: 'accepted', push: { payload: { seq: 1 } } });
-        const again = await store.acceptInbound({ chatId: 'c1', kind: 'message', payload: { text: 'hi' }, customId: 'c', push: push('hi') });
+        const again = await store.acceptInbound({ chatId: 'c1', input: { kind: 'message', text: 'hi', eventId: 'e1', customId: 'c' }, push: push('hi') });
         expect(again).toMatchObject({ status: 'duplicate', seq: 1, item: { payload: { text: 'hi' } } });
         expect((await store.logBounds('c1')).lastSeq).toBe(1);
-        expect(await store.acceptInbound({ chatId: 'nope', kind: 'event', payload: {} })).toEqual({ status: 'missing' });
+        expect(await store.acceptInbound({ chatId: 'nope', input: { kind: 'pushback', pushbackId: 'p', event: 'e', eventData: {} } })).toEqual({ status: 'missing' });
         await store.closeThread('c1', close);
-        expect(await store.acceptInbound({ chatId: 'c1', kind: 'event', payload: {}, requireOpen: true })).toEqual({ status: 'closed' });
+        expect(await store.acceptInbound({ chatId: 'c1', input: { kind: 'pushback', pushbackId: 'p', event: 'e', eventData: {} }, requireOpen: true })).toEqual({ status: 'closed' });
         // Without requireOpen (a pushback activation) a chat between threads still takes it.
-        expect(await store.acceptInbound({ chatId: 'c1', kind: 'event', payload: {} })).toMatchObject({ status: 'accepted' });
+        expect(await store.acceptInbound({ chatId: 'c1', input: { kind: 'pushback', pushbackId: 'p', event: 'e', eventData: {} } })).toMatchObject({ status: 'accepted' });
       });
 
       it('hands out pending items in id order and persists state and lastRequest when finishing', async () => {
         const start = await store.nextPending('c1');
-        await store.acceptInbound({ chatId: 'c1', kind: 'event', payload: { event: 'e' } });
+        await store.acceptInbound({ chatId: 'c1', input: { kind: 'pushback', pushbackId: 'p', event: 'e', eventData: {} } });
         await store.finishItem(start?.id ?? 0, 'c1', { step: 2 });
         const event = await store.nextPending('c1');
-        expect(event).toMatchObject({ kind: 'event', payload: { event: 'e' } });
+        expect(event).toMatchObject({ kind: 'event', payload: { event: 'e' }, input: { kind: 'pushback', event: 'e' } });
         expect((await store.getChat('c1'))?.state).toEqual({ step: 2 });
         await store.finishItem(event?.id ?? 0, 'c1', undefined, { order: 7 });
         expect(await store.getChat('c1')).toMatchObject({ state: { step: 2 }, lastRequest: { order: 7 } });
@@ -154,8 +155,42 @@ export function describeStoreContract(engine: string, open: OpenStore): void {
         // A chat between threads is still addressed: the event waits in its inbox.
         expect(await store.chatIds('ep', 'c1', 10)).toEqual(['c2']);
         expect(await store.filterChats('ep', ['c3', 'c2', 'x'])).toEqual(['c2']);
-        const items = await store.enqueueEvents(['c1', 'c2'], { event: 'x' });
-        expect(items.map((i) => [i.chatId, i.kind])).toEqual([['c1', 'event'], ['c2', 'event']]);
+        const input = { kind: 'external' as const, event: 'x', data: { n: 1 }, multicast: false };
+        const stored = await store.fanOut(['c1', 'gone', 'c2'], input, { inbox: true, multicast: (chatId) => multicastPush(chatId, 'x', { n: 1 }) });
+        expect(stored.map((r) => [r.chatId, r.item?.input, r.push?.action])).toEqual([
+          ['c1', input, 'incoming_multicast'],
+          ['c2', input, 'incoming_multicast'],
+        ]);
+        // A bot without onEvent: the push only, no inbox row.
+        const pushOnly = await store.fanOut(['c1'], input, { inbox: false, multicast: (chatId) => multicastPush(chatId, 'x', {}) });
+        expect(pushOnly).toEqual([{ chatId: 'c1', push: expect.objectContaining({ action: 'incoming_multicast' }) }]);
+      });
+    });
+
+    describe('erasing a chat', () => {
+      it('removes the chat with its threads, log, inbox and pushbacks, and nothing of another chat', async () => {
+        await store.createChat({ id: 'c2', threadId: 't2', endpoint: 'ep', organization: 'org', context: {} });
+        await store.append('c1', push('a'));
+        await store.startThread({ chatId: 'c1', threadId: 't1b', close });
+        await store.createPushback({ id: 'p1', chatId: 'c1', channelType: 'chatwidget', botId: 'ep', event: 'e', eventData: {}, createdAt: 't' });
+        expect(await store.eraseChat('c1')).toBe(true);
+        expect(await store.getChat('c1')).toBeUndefined();
+        expect(await store.listThreads('c1')).toEqual([]);
+        expect(await store.readLog('c1', { after: 0 })).toEqual([]);
+        expect(await store.nextPending('c1')).toBeUndefined();
+        expect(await store.getPushback('p1')).toBeUndefined();
+        expect(await store.pendingChatIds()).toEqual(['c2']);
+        expect(await store.eraseChat('c1')).toBe(false);
+      });
+    });
+
+    describe('a failed commit', () => {
+      it('rejects its writes with a CommitError, stores nothing of them, and the next commit works', async () => {
+        store.failNextCommits(1);
+        await expect(store.append('c1', push('lost'))).rejects.toBeInstanceOf(CommitError);
+        expect(await store.logBounds('c1')).toEqual({ oldestSeq: 1, lastSeq: 0 });
+        expect((await store.append('c1', push('kept'))).push.payload.seq).toBe(1);
+        expect((await store.readLog('c1', { after: 0 })).map((p) => p.payload.seq)).toEqual([1]);
       });
     });
 

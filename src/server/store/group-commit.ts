@@ -41,6 +41,8 @@ export interface GroupCommitOptions {
   maxBytes?: number;
   /** Called after every batch that committed, with its size (metrics). */
   onCommit?: (jobs: number, bytes: number, seconds: number) => void;
+  /** Called when a batch failed as a whole, before its callers are rejected (drop caches its jobs filled). */
+  onFailure?: (error: unknown) => void;
 }
 
 /** Thrown to the callers of a batch whose transaction failed as a whole. */
@@ -180,6 +182,7 @@ export class GroupCommit<Tx> {
         },
       );
     } catch (error) {
+      this.options.onFailure?.(error);
       const failure = new CommitError(`commit of a batch of ${entries.length} failed: ${message(error)}`, entries.length, { cause: error });
       for (const entry of entries) entry.reject(failure);
       return;

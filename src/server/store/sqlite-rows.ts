@@ -3,6 +3,7 @@
  * or older database must not crash the server, and a stored push is parsed like a received one.
  */
 import { isObject, isStoredPush, parsePush, type JsonObject, type StoredPush } from '../../protocol';
+import { fromInboxRow } from '../chat/inbound';
 import type { ChatRecord, ChatUser, InboxItem, InboxKind, PushbackRecord, ThreadRecord } from './types';
 
 export type Row = Record<string, unknown>;
@@ -62,12 +63,15 @@ export function toChat(row: Row): ChatRecord {
 
 export function toItem(row: Row): InboxItem {
   const kind = str(row.kind);
+  const payload = parseObject(row.payload);
+  const customId = optionalStr(row.custom_id);
   return {
     id: num(row.id),
     chatId: str(row.chat_id),
+    input: fromInboxRow(kind, payload, customId),
     kind: (INBOX_KINDS.includes(kind) ? kind : 'event') as InboxKind,
-    payload: parseObject(row.payload),
-    customId: optionalStr(row.custom_id),
+    payload,
+    customId,
     createdAt: str(row.created_at),
   };
 }

@@ -1,19 +1,29 @@
 /**
  * The embedded {@link Store}: one SQLite file through better-sqlite3 (WAL journal,
  * `synchronous = FULL` so a committed transaction survives a power cut, not only a crash).
- * better-sqlite3 is synchronous, so every transaction below is atomic with respect to the event
- * loop as well; the async signatures are for the interface.
+ *
+ * Every write is a job of the {@link GroupCommit}: the writes requested during one event-loop turn
+ * share one transaction and one fsync, and each caller is answered once that commit is durable.
+ * Reads run at once and see only committed data (no transaction is open between turns). Chats and
+ * pushbacks are read through {@link SqliteCaches}, which the write jobs keep exact.
  */
 import Database from 'better-sqlite3';
-import type { StoredPush } from '../../protocol';
+import type { JsonObject, StoredPush } from '../../protocol';
 import { sqliteAgentsStore, sqliteWebhookOutbox } from './agents-sqlite';
+import { toInboxRow, type ExternalEvent } from '../chat/inbound';
+import { GroupCommit } from './group-commit';
 import { sqliteIdempotency } from './idempotency-sqlite';
 import { IDEMPOTENCY_STALE_MS } from './idempotency-types';
 import { migrate } from './schema';
+import { sqliteBatchRunner } from './sqlite-batch';
+import { SqliteCaches } from './sqlite-cache';
 import { num, str, toChat, toItem, toPush, toPushback, toThread, type Row } from './sqlite-rows';
 import type {
   AppendResult,
+  FanOutOptions,
+  FanOutResult,
   InboundInput,
+  InboxItem,
   InboundResult,
   LogBounds,
   NewChat,
@@ -32,6 +42,8 @@ export interface SqliteStoreOptions {
   retention?: Partial<Retention>;
   /** Clock for `created_at` columns (tests). Default `() => new Date()`. */
   now?: () => Date;
+  /** Each batch that committed: its jobs and how long it took (metrics). */
+  onCommit?: (jobs: number, seconds: number) => void;
 }
 
 export const DEFAULT_RETENTION: Retention = { maxEvents: 1000, maxAgeDays: 30 };
@@ -54,6 +66,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 
   const q = {
     getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
+    deleteChat: db.prepare('DELETE FROM chats WHERE id = ?'),
     putMeta: db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)'),
     insertChat: db.prepare(
       `INSERT INTO chats (id, endpoint, organization, created_at, user_id, user, context, state, thread_id)
@@ -88,6 +101,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     insertItem: db.prepare(
       'INSERT INTO inbox (chat_id, kind, payload, custom_id, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *',
     ),
+    insertItemId: db.prepare('INSERT INTO inbox (chat_id, kind, payload, custom_id, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id'),
     setAck: db.prepare('UPDATE inbox SET ack_seq = ? WHERE id = ?'),
     nextPending: db.prepare('SELECT * FROM inbox WHERE chat_id = ? AND processed_at IS NULL ORDER BY id LIMIT 1'),
     markProcessed: db.prepare('UPDATE inbox SET processed_at = ? WHERE id = ?'),
@@ -104,7 +118,28 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   };
 
   const iso = (): string => now().toISOString();
+  // Everything of a chat but its row (deleted last, by q.deleteChat).
+  const erase = [
+    'DELETE FROM events WHERE chat_id = ?',
+    'DELETE FROM inbox WHERE chat_id = ?',
+    'DELETE FROM threads WHERE chat_id = ?',
+    'DELETE FROM pushbacks WHERE chat_id = ?',
+    'DELETE FROM idempotency WHERE chat_id = ?',
+    'DELETE FROM agent_chats WHERE chat_id = ?',
+    "DELETE FROM webhook_outbox WHERE chat_id = ? AND status = 'pending'",
+  ].map((sql) => db.prepare(sql));
   const chatRow = (id: string) => q.getChat.get(id) as Row | undefined;
+  const caches = new SqliteCaches();
+  const loadChat = (id: string) => {
+    const row = chatRow(id);
+    return row ? toChat(row) : undefined;
+  };
+  const commits = new GroupCommit(sqliteBatchRunner(db), {
+    onCommit: (jobs, _bytes, seconds) => options.onCommit?.(jobs, seconds),
+    onFailure: () => caches.clear(),
+  });
+  /** Queues a write job in this turn's batch; `bytes` is roughly what it writes. */
+  const write = <T>(job: () => T, bytes = 0): Promise<T> => commits.submit(job, bytes);
 
   const appendTx = (chatId: string, build: PushBuilder, origin: string | null): AppendResult => {
     if (origin !== null) {
@@ -119,6 +154,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     q.insertEvent.run(chatId, seq, push.action, JSON.stringify(push.payload), origin, createdAt);
     // Lazy retention by count: one indexed range delete on the primary key.
     if (seq > retention.maxEvents) q.trimCount.run(chatId, seq - retention.maxEvents);
+    caches.seqMoved(chatId, seq);
     return { push, inserted: true };
   };
 
@@ -131,17 +167,18 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     return push;
   };
 
+  // The bodies of the write jobs; each runs inside a batch's transaction, in its own savepoint.
   const tx = {
-    createChat: db.transaction((input: NewChat) => {
+    createChat: (input: NewChat) => {
       const createdAt = iso();
       const user = input.user;
       const profile = user ? JSON.stringify({ name: user.name, email: user.email }) : null;
       q.insertChat.run(input.id, input.endpoint, input.organization, createdAt, user?.id ?? null, profile, JSON.stringify(input.context), input.threadId);
       q.insertThread.run(input.threadId, input.id, createdAt, 0);
       const item = q.insertItem.get(input.id, 'start', '{}', null, createdAt) as Row;
-      return { chat: toChat(chatRow(input.id) as Row), startItem: toItem(item) };
-    }),
-    startThread: db.transaction((input: NewThread): NewThreadResult | undefined => {
+      return { chat: caches.putChat(toChat(chatRow(input.id) as Row)), startItem: toItem(item) };
+    },
+    startThread: (input: NewThread): NewThreadResult | undefined => {
       const row = chatRow(input.chatId);
       if (!row) return undefined;
       const closed = closeTx(row, input.close);
@@ -153,46 +190,72 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       q.setThread.run(input.threadId, input.chatId);
       if (input.context !== undefined) q.setContext.run(JSON.stringify(input.context), input.chatId);
       const item = q.insertItem.get(input.chatId, 'start', '{}', null, createdAt) as Row;
-      return { chat: toChat(chatRow(input.chatId) as Row), startItem: toItem(item), ...(closed ? { closed } : {}) };
-    }),
-    closeThread: db.transaction((chatId: string, build: (threadId: string) => PushBuilder) => {
+      const chat = caches.putChat(toChat(chatRow(input.chatId) as Row));
+      return { chat, startItem: toItem(item), ...(closed ? { closed } : {}) };
+    },
+    closeThread: (chatId: string, build: (threadId: string) => PushBuilder) => {
       const row = chatRow(chatId);
+      caches.dropChat(chatId);
       return row ? closeTx(row, build) : undefined;
-    }),
-    append: db.transaction(appendTx),
-    accept: db.transaction((input: InboundInput): InboundResult => {
-      const row = chatRow(input.chatId);
-      if (!row) return { status: 'missing' };
-      if (input.requireOpen === true && row.t_closed_at !== null) return { status: 'closed' };
-      if (input.customId !== undefined) {
-        const seen = q.byCustomId.get(input.chatId, input.customId) as Row | undefined;
+    },
+    accept: (input: InboundInput): InboundResult => {
+      const chat = caches.chat(input.chatId, () => loadChat(input.chatId));
+      if (!chat) return { status: 'missing' };
+      if (input.requireOpen === true && chat.thread.closedAt !== null) return { status: 'closed' };
+      const customId = input.input.kind === 'pushback' ? undefined : input.input.customId;
+      if (customId !== undefined) {
+        const seen = q.byCustomId.get(input.chatId, customId) as Row | undefined;
         if (seen) return { status: 'duplicate', item: toItem(seen), seq: seen.ack_seq == null ? null : num(seen.ack_seq) };
       }
-      const item = toItem(
-        q.insertItem.get(input.chatId, input.kind, JSON.stringify(input.payload), input.customId ?? null, iso()) as Row,
-      );
+      // The item is the intake's own input: nothing is read back or parsed again.
+      const row = toInboxRow(input.input);
+      const createdAt = iso();
+      const inserted = q.insertItemId.get(input.chatId, row.kind, JSON.stringify(row.payload), row.customId, createdAt) as Row;
+      const item: InboxItem = { id: num(inserted.id), chatId: input.chatId, input: input.input, ...row, createdAt };
       if (!input.push) return { status: 'accepted', item };
       const { push } = appendTx(input.chatId, input.push, `${item.id}:0`);
       q.setAck.run(push.payload.seq, item.id);
       return { status: 'accepted', item, push };
-    }),
-    enqueue: db.transaction((ids: readonly string[], payload: string) => {
+    },
+    fanOut: (ids: readonly string[], input: ExternalEvent, options: FanOutOptions): FanOutResult[] => {
       const createdAt = iso();
-      return ids.map((id) => toItem(q.insertItem.get(id, 'event', payload, null, createdAt) as Row));
-    }),
-    finish: db.transaction((itemId: number, chatId: string, state: string | undefined, lastRequest: string | undefined) => {
-      if (state !== undefined) q.setState.run(state, chatId);
-      if (lastRequest !== undefined) q.setLastRequest.run(lastRequest, chatId);
+      const row = toInboxRow(input);
+      const payload = JSON.stringify(row.payload);
+      const results: FanOutResult[] = [];
+      for (const chatId of ids) {
+        if (!caches.chat(chatId, () => loadChat(chatId))) continue;
+        let item: InboxItem | undefined;
+        if (options.inbox) {
+          const inserted = q.insertItemId.get(chatId, row.kind, payload, null, createdAt) as Row;
+          item = { id: num(inserted.id), chatId, input, ...row, createdAt };
+        }
+        // With an item, its origin makes a re-run of that item find the push instead of adding one.
+        const push = options.multicast ? appendTx(chatId, options.multicast(chatId), item ? `${item.id}:0` : null).push : undefined;
+        results.push({ chatId, ...(item ? { item } : {}), ...(push ? { push } : {}) });
+      }
+      return results;
+    },
+    finish: (itemId: number, chatId: string, state: JsonObject | undefined, lastRequest: JsonObject | undefined) => {
+      if (state !== undefined) q.setState.run(JSON.stringify(state), chatId);
+      if (lastRequest !== undefined) q.setLastRequest.run(JSON.stringify(lastRequest), chatId);
       q.markProcessed.run(iso(), itemId);
-    }),
-    createPushback: db.transaction((r: PushbackRecord, origin: string | null) => {
+      caches.turnStored(chatId, state, lastRequest);
+    },
+    erase: (chatId: string): boolean => {
+      for (const statement of erase) statement.run(chatId);
+      // The chat and its pushbacks are gone: no cache may still answer for them (a rare write).
+      caches.clear();
+      return q.deleteChat.run(chatId).changes > 0;
+    },
+    createPushback: (r: PushbackRecord, origin: string | null) => {
       if (origin !== null) {
         const existing = q.pushbackByOrigin.get(origin) as Row | undefined;
         if (existing) return toPushback(existing);
       }
       q.insertPushback.run(r.id, r.chatId, r.channelType, r.botId, r.event, JSON.stringify(r.eventData), origin, r.createdAt);
+      caches.putPushback(r);
       return r;
-    }),
+    },
   };
 
   // Wraps a synchronous body so that a failure becomes a rejected promise, never a throw.
@@ -203,7 +266,6 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       return Promise.reject(error);
     }
   };
-  const json = (value: unknown): string | undefined => (value === undefined ? undefined : JSON.stringify(value));
 
   const idempotency = sqliteIdempotency(db);
 
@@ -213,28 +275,34 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     idempotency,
     getMeta: (key) => run(() => (q.getMeta.get(key) as Row | undefined)?.value as string | undefined),
     putMetaIfAbsent: (key, value) =>
-      run(() => {
+      write(() => {
         q.putMeta.run(key, value);
         return str((q.getMeta.get(key) as Row).value);
       }),
-    createChat: (input) => run(() => tx.createChat(input)),
-    getChat: (id) =>
-      run(() => {
-        const row = chatRow(id);
-        return row ? toChat(row) : undefined;
-      }),
+    createChat: (input) => write(() => tx.createChat(input)),
+    getChat: (id) => run(() => caches.chat(id, () => loadChat(id))),
     findChatByUser: (endpoint, userId) =>
       run(() => {
         const row = q.chatByUser.get(endpoint, userId) as Row | undefined;
         return row ? toChat(row) : undefined;
       }),
     listThreads: (chatId) => run(() => (q.threads.all(chatId) as Row[]).map((row) => toThread(row))),
-    startThread: (input) => run(() => tx.startThread(input)),
-    closeThread: (chatId, build) => run(() => tx.closeThread(chatId, build)),
-    updateContext: (id, context) => run(() => q.setContext.run(JSON.stringify(context), id).changes > 0),
+    startThread: (input) =>
+      write(() => {
+        caches.dropChat(input.chatId);
+        return tx.startThread(input);
+      }),
+    closeThread: (chatId, build) => write(() => tx.closeThread(chatId, build)),
+    updateContext: (id, context) => {
+      const text = JSON.stringify(context);
+      return write(() => {
+        caches.dropChat(id);
+        return q.setContext.run(text, id).changes > 0;
+      }, text.length);
+    },
     chatIds: (endpoint, afterId, limit) => run(() => (q.chatIds.all(endpoint, afterId, limit) as Row[]).map((r) => str(r.id))),
     filterChats: (endpoint, ids) => run(() => ids.filter((id) => q.isChatOf.get(id, endpoint) !== undefined)),
-    append: (chatId, build, origin) => run(() => tx.append(chatId, build, origin ?? null)),
+    append: (chatId, build, origin) => write(() => appendTx(chatId, build, origin ?? null), 256),
     logBounds: (chatId): Promise<LogBounds> =>
       run(() => {
         const row = q.bounds.get(chatId) as Row | undefined;
@@ -243,31 +311,43 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       }),
     readLog: (chatId, { after, until, limit }: ReadLogOptions) =>
       run(() => (q.readLog.all(chatId, after, until ?? Number.MAX_SAFE_INTEGER, limit ?? -1) as Row[]).map(toPush)),
-    acceptInbound: (input) => run(() => tx.accept(input)),
-    enqueueEvents: (ids, payload) => run(() => tx.enqueue(ids, JSON.stringify(payload))),
+    acceptInbound: (input) => write(() => tx.accept(input), 512),
+    fanOut: (ids, input, options) => write(() => tx.fanOut(ids, input, options), ids.length * (256 + JSON.stringify(input.data).length)),
     nextPending: (chatId) =>
       run(() => {
         const row = q.nextPending.get(chatId) as Row | undefined;
         return row ? toItem(row) : undefined;
       }),
-    finishItem: (itemId, chatId, state, lastRequest) => run(() => tx.finish(itemId, chatId, json(state), json(lastRequest))),
+    finishItem: (itemId, chatId, state, lastRequest, check) =>
+      write(() => {
+        check?.();
+        tx.finish(itemId, chatId, state, lastRequest);
+      }, 128),
     pendingChatIds: () => run(() => (q.pendingChats.all() as Row[]).map((r) => str(r.chat_id))),
-    createPushback: (record, origin) => run(() => tx.createPushback(record, origin ?? null)),
+    createPushback: (record, origin) => write(() => tx.createPushback(record, origin ?? null), 512),
     getPushback: (id) =>
-      run(() => {
-        const row = q.getPushback.get(id) as Row | undefined;
-        return row ? toPushback(row) : undefined;
+      run(() =>
+        caches.pushback(id, () => {
+          const row = q.getPushback.get(id) as Row | undefined;
+          return row ? toPushback(row) : undefined;
+        }),
+      ),
+    deletePushback: (id) =>
+      write(() => {
+        caches.dropPushback(id);
+        return q.deletePushback.run(iso(), id).changes > 0;
       }),
-    deletePushback: (id) => run(() => q.deletePushback.run(iso(), id).changes > 0),
+    eraseChat: (chatId) => write(() => tx.erase(chatId)),
     trim: (at) =>
-      run(() => {
+      write(() => {
         const cutoff = new Date(at.getTime() - retention.maxAgeDays * DAY_MS).toISOString();
         q.trimEvents.run(cutoff);
         q.trimInbox.run(cutoff);
       }).then(() => idempotency.trim(at, IDEMPOTENCY_STALE_MS)),
-    close: () =>
-      run(() => {
-        if (db.open) db.close();
-      }),
+    failNextCommits: (count) => commits.failNextCommits(count),
+    close: async () => {
+      await commits.close();
+      if (db.open) db.close();
+    },
   };
 }

@@ -6,8 +6,15 @@
  * Durability model: every inbound thing is written to the inbox (committed) before it is
  * acknowledged, then a per-chat worker processes it; bot outputs are appended to the chat's
  * log with an `origin` so that re-running an item after a crash appends nothing twice.
+ *
+ * Group commit (the contract every engine keeps): the writes requested during one event-loop turn
+ * are stored in ONE transaction; each write's promise settles only after that transaction
+ * committed (resolved) or failed as a whole (rejected, with nothing of the batch stored). A write
+ * that fails on its own (a constraint) rejects only its caller. Writes of one caller are stored
+ * in the order they were requested. See store/group-commit.ts.
  */
 import type { JsonObject, StoredPush } from '../../protocol';
+import type { ChatInput, ExternalEvent, InboxKind, PageEvent, Postback, PushbackEvent, VisitorMessage } from '../chat/inbound';
 import type { AgentsStore, WebhookOutboxStore } from './agents-types';
 import type { IdempotencyStore } from './idempotency-types';
 
@@ -52,13 +59,16 @@ export interface ChatRecord {
   thread: ThreadRecord;
 }
 
-export type InboxKind = 'start' | 'message' | 'postback' | 'page_event' | 'event';
+export type { InboxKind } from '../chat/inbound';
 
 /** One inbound thing waiting for (or done with) the bot. */
 export interface InboxItem {
   /** Monotonic id; items of one chat are processed in id order. */
   id: number;
   chatId: string;
+  /** What the item is, typed (the stored row read back through the inbox parser, or the intake's own object). */
+  input: ChatInput;
+  /** The stored row's columns (the inbox's storage form of {@link input}). */
   kind: InboxKind;
   payload: JsonObject;
   customId: string | null;
@@ -92,10 +102,8 @@ export interface ReadLogOptions {
 
 export interface InboundInput {
   chatId: string;
-  kind: InboxKind;
-  payload: JsonObject;
-  /** Client-chosen id; a second item with the same (chat, customId) is a duplicate. */
-  customId?: string;
+  /** What arrived; its `customId` (client-chosen) makes a second item with the same (chat, customId) a duplicate. */
+  input: VisitorMessage | Postback | PageEvent | PushbackEvent;
   /** A push to append in the same transaction (the visitor's own message), origin `<inboxId>:0`. */
   push?: PushBuilder;
   /** Refuse (status `closed`) when the chat's current thread is closed. Default false. */
@@ -108,6 +116,19 @@ export type InboundResult =
   | { status: 'duplicate'; item: InboxItem; seq: number | null }
   | { status: 'closed' }
   | { status: 'missing' };
+
+export interface FanOutOptions {
+  /** The push stored in each chat (an event sent to everyone), or undefined. */
+  multicast?: (chatId: string) => PushBuilder;
+  /** Store an inbox item for the bot (the endpoint's bot has `onEvent`). */
+  inbox: boolean;
+}
+
+export interface FanOutResult {
+  chatId: string;
+  item?: InboxItem;
+  push?: StoredPush;
+}
 
 export interface NewChat {
   id: string;
@@ -191,15 +212,22 @@ export interface Store {
 
   /** Stores one inbound item (and optionally its visible push) in one transaction, deduplicated by customId. */
   acceptInbound(input: InboundInput): Promise<InboundResult>;
-  /** Stores `event` items for many chats in one transaction. */
-  enqueueEvents(chatIds: readonly string[], payload: JsonObject): Promise<InboxItem[]>;
+  /**
+   * One batch of an external event's fan-out, in one write: for each chat, the `incoming_multicast`
+   * push when `multicast` builds one, and an inbox item for the bot when `inbox` is true (no row
+   * at all when the bot has no `onEvent`). Results are in the order of `chatIds`; a chat that no
+   * longer exists is left out.
+   */
+  fanOut(chatIds: readonly string[], input: ExternalEvent, options: FanOutOptions): Promise<FanOutResult[]>;
   /** The oldest unprocessed item of a chat. */
   nextPending(chatId: string): Promise<InboxItem | undefined>;
   /**
    * Persists the bot state and `ctx.lastRequest` (each when given) and marks the item processed,
-   * in one transaction.
+   * in one write. `check`, when given, runs inside the transaction first: if it throws, the item
+   * stays pending and the promise rejects (the runtime's guard for outputs of an earlier batch
+   * that failed).
    */
-  finishItem(itemId: number, chatId: string, state: JsonObject | undefined, lastRequest?: JsonObject): Promise<void>;
+  finishItem(itemId: number, chatId: string, state: JsonObject | undefined, lastRequest?: JsonObject, check?: () => void): Promise<void>;
   /** Chats with unprocessed items (scheduled at start-up). */
   pendingChatIds(): Promise<string[]>;
 
@@ -210,8 +238,19 @@ export interface Store {
   /** Marks a pushback deleted; false when it did not exist (or was deleted already). */
   deletePushback(id: string): Promise<boolean>;
 
+  /**
+   * Erases a chat in one transaction: its threads, log, inbox, state, pushbacks, idempotency
+   * records, agent routing and pending webhook deliveries. False when there was no such chat.
+   */
+  eraseChat(chatId: string): Promise<boolean>;
+
   /** Drops pushes and processed inbox items older than the retention age. */
   trim(now: Date): Promise<void>;
   /** Closes the database; later calls fail. */
   close(): Promise<void>;
+  /**
+   * Test hook: the next `count` (default 1) group commits fail as a failed COMMIT would: every
+   * caller in those batches is rejected and nothing of them is stored.
+   */
+  failNextCommits(count?: number): void;
 }

@@ -4,6 +4,7 @@
  * headers and the parsed body.
  */
 import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import type { Bot } from '../runtime/types';
 import type { ServerOptions } from '../server';
 import { openSqliteStore } from '../store/sqlite';
@@ -72,7 +73,7 @@ export interface SeedChat {
 }
 
 /**
- * Writes chats (each with one thread, `thread-<id>`) straight into the database in one
+ * Writes chats (each with one thread) straight into the database in one
  * transaction, as if their `start` item had run long ago: no pending work, an empty log. Works
  * while the server runs (WAL).
  */
@@ -88,7 +89,7 @@ export function seedChats(dbPath: string, chats: readonly SeedChat[]): void {
   db.transaction(() => {
     for (const chat of chats) {
       const endpoint = chat.endpoint ?? ENDPOINT_A;
-      const threadId = `thread-${chat.id}`;
+      const threadId = randomUUID();
       insertChat.run(chat.id, endpoint, endpoint === ENDPOINT_B ? 'globex' : 'acme', now, chat.userId ?? null, threadId);
       insertThread.run(threadId, chat.id, now, chat.closed === true ? now : null);
     }

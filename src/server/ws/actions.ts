@@ -15,20 +15,12 @@ import type {
   ResponsePayloads,
   StoredPush,
 } from '../../protocol';
-import { messagePush, postbackPush } from '../chat/pushes';
-import type { InboundInput } from '../store/types';
+import type { ChatIntake } from '../chat/service';
+import { FrameError } from './frame-error';
 import { login, startChat, startThread } from './login';
 import type { Session } from './session';
 
-/** An action failure sent back as an error response (`success: false`). */
-export class FrameError extends Error {
-  constructor(
-    readonly type: ErrorType,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { FrameError } from './frame-error';
 
 export interface ActionResult<A extends RequestAction = RequestAction> {
   payload: ResponsePayloads[A];
@@ -38,17 +30,16 @@ export interface ActionResult<A extends RequestAction = RequestAction> {
 
 type Action<A extends RequestAction> = (session: Session, payload: RequestPayloads[A]) => Promise<ActionResult<A>>;
 
-/** Stores an inbound item of the session's chat; `closed` and `missing` become error responses. */
-async function accept(session: Session, input: Omit<InboundInput, 'chatId' | 'requireOpen'>) {
-  const chatId = session.chatId ?? '';
-  const result = await session.app.chats.accept({ ...input, chatId, requireOpen: true });
+/** Hands what the visitor sent to the chat's intake; `closed` and `missing` become error responses. */
+async function ingest(session: Session, input: ChatIntake) {
+  const result = await session.app.chats.ingest(session.chatId ?? '', input, { requireOpen: true });
   if (result.status === 'closed') throw new FrameError('validation', 'this chat is closed; start a new one');
-  if (result.status === 'missing') throw new FrameError('not_found', 'this chat does not exist');
-  const after = () => {
-    if (result.status === 'accepted' && result.push) session.app.chats.publish(chatId, result.push);
-    if (result.status === 'accepted') session.app.runtime.schedule(chatId);
-  };
-  return { result, after };
+  if (result.status === 'missing') {
+    // Erased (by another node, or while this socket was busy): the widget reconnects into a new chat.
+    setImmediate(() => session.erased());
+    throw new FrameError('not_found', 'this chat does not exist');
+  }
+  return result;
 }
 
 const actions: { [A in RequestAction]: Action<A> } = {
@@ -63,37 +54,25 @@ const actions: { [A in RequestAction]: Action<A> } = {
 
   async send_event(session, p) {
     const { text, custom_id: customId } = p.event;
-    const id = randomUUID();
-    const { result, after } = await accept(session, {
-      kind: 'message',
-      payload: { text, event_id: id },
-      customId,
-      push: messagePush(session.chatId ?? '', { id, author: 'visitor', text, customId }),
-    });
+    const result = await ingest(session, { kind: 'message', text, eventId: randomUUID(), customId });
     if (result.status === 'duplicate') {
-      const original = result.item.payload.event_id;
-      return { payload: { event_id: typeof original === 'string' ? original : '', seq: result.seq ?? 0 } };
+      const original = result.item.input;
+      return { payload: { event_id: original.kind === 'message' ? original.eventId : '', seq: result.seq ?? 0 } };
     }
-    return { payload: { event_id: id, seq: result.push?.payload.seq ?? 0 }, after };
+    return { payload: { event_id: result.item.input.kind === 'message' ? result.item.input.eventId : '', seq: result.push?.payload.seq ?? 0 }, after: result.release };
   },
 
   async send_rich_message_postback(session, p) {
     const { event_id: eventId, postback, custom_id: customId, text: shown } = p;
-    const { result, after } = await accept(session, {
-      kind: 'postback',
-      // The bot gets the postback (a quick reply's text, a button's postback); the transcript shows `shown` when given (a button's title).
-      payload: { text: postback.id, event_id: eventId, toggled: postback.toggled },
-      customId,
-      push: postbackPush(session.chatId ?? '', eventId, postback, customId, shown),
-    });
-    const seq = result.status === 'duplicate' ? (result.seq ?? 0) : (result.push?.payload.seq ?? 0);
-    return { payload: { event_id: eventId, seq }, after };
+    // The bot gets the postback (a quick reply's text, a button's postback); the transcript shows `shown` when given (a button's title).
+    const result = await ingest(session, { kind: 'postback', eventId, postback, customId, ...(shown === undefined ? {} : { shown }) });
+    if (result.status === 'duplicate') return { payload: { event_id: eventId, seq: result.seq ?? 0 } };
+    return { payload: { event_id: eventId, seq: result.push?.payload.seq ?? 0 }, after: result.release };
   },
 
   async page_event(session, p) {
-    const payload: JsonObject = p.body === undefined ? { alias: p.alias } : { alias: p.alias, body: p.body };
-    const { after } = await accept(session, { kind: 'page_event', payload, customId: p.custom_id });
-    return { payload: { accepted: true }, after };
+    const result = await ingest(session, { kind: 'page_event', alias: p.alias, ...(p.body === undefined ? {} : { body: p.body }), customId: p.custom_id });
+    return { payload: { accepted: true }, ...(result.status === 'accepted' ? { after: result.release } : {}) };
   },
 
   async update_context(session, p) {

@@ -175,23 +175,41 @@ describe('start_chat', () => {
 });
 
 describe('typing indicator', () => {
-  it('is sent (without seq) around a handler', async () => {
+  const typingOf = (f: { action?: string; payload?: unknown }) =>
+    f.action === 'incoming_typing_indicator' ? `typing:${String((f.payload as { typing_indicator: { is_typing: boolean } }).typing_indicator.is_typing)}` : f.action;
+
+  it('is not sent for a handler that answers at once', async () => {
     t = await startServer({
       async onMessage(ctx) {
         await ctx.say('done');
       },
     });
     const c = await t.connect();
-    const { chat_id: chatId } = await c.call('login');
+    await c.call('login');
     await c.call('send_event', message('hi', 'm'));
     await c.pushesUntil(2);
+    await t.server.idle();
+    expect(c.frames.filter((f) => f.type === 'push').map(typingOf)).toEqual(['incoming_event', 'incoming_event']);
+  });
+
+  it('is sent (without seq) around a handler that takes a while', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    t = await startServer({
+      async onMessage(ctx) {
+        await held;
+        await ctx.say('done');
+      },
+    });
+    const c = await t.connect();
+    const { chat_id: chatId } = await c.call('login');
+    await c.call('send_event', message('hi', 'm'));
+    // Shown once the handler has run for a moment; the handler goes on only then.
+    const typing = await c.waitFor((f) => f.action === 'incoming_typing_indicator');
+    expect(typing.payload).toEqual({ chat_id: chatId, typing_indicator: { author_id: 'bot', is_typing: true } });
+    release();
     await c.waitFor((f) => f.action === 'incoming_typing_indicator' && JSON.stringify(f).includes('"is_typing":false'));
-    const sequence = c.frames
-      .filter((f) => f.type === 'push')
-      .map((f) => (f.action === 'incoming_typing_indicator' ? `typing:${String((f.payload as { typing_indicator: { is_typing: boolean } }).typing_indicator.is_typing)}` : f.action));
-    expect(sequence).toEqual(['incoming_event', 'typing:true', 'incoming_event', 'typing:false']);
-    const typing = c.frames.find((f) => f.action === 'incoming_typing_indicator');
-    expect(typing?.payload).toEqual({ chat_id: chatId, typing_indicator: { author_id: 'bot', is_typing: true } });
+    expect(c.frames.filter((f) => f.type === 'push').map(typingOf)).toEqual(['incoming_event', 'typing:true', 'incoming_event', 'typing:false']);
   });
 });
 

@@ -4,8 +4,10 @@
  * current thread's pushes (`seq > thread_seq`), so a reset elsewhere never shows an old
  * conversation again, and its position (`last_seq`) stays meaningful across the reset.
  */
-import type { JsonObject, LoginPayload, LoginResponse, StoredPush } from '../../protocol';
-import type { ChatRecord } from '../store/types';
+import { CloseCode, type JsonObject, type LoginPayload, type LoginResponse, type StoredPush } from '../../protocol';
+import type { ChatRecord, ChatUser } from '../store/types';
+import { FrameError } from './frame-error';
+import { refuseIdentity } from './identity';
 import type { Session } from './session';
 
 /** What `login` and `start_chat` answer; `after` runs once the response is sent. */
@@ -28,14 +30,14 @@ function loginResponse(
 }
 
 /** A new chat bound to the session; its `start` item runs once the client has the response. */
-export async function startChat(session: Session, context: JsonObject): Promise<LoginResult> {
-  const { chat } = await session.app.chats.openChat(session.endpoint, context);
+export async function startChat(session: Session, context: JsonObject, user?: ChatUser): Promise<LoginResult> {
+  const { chat, startItem } = await session.app.chats.openChat(session.endpoint, context, user);
   session.bind(chat.id);
   return {
     payload: loginResponse(session, chat, { resumed: false, recovered: true, last_seq: 0, history: [] }),
     after: () => {
       session.goLive(0, []);
-      session.app.runtime.schedule(chat.id);
+      session.app.runtime.submit(startItem);
     },
   };
 }
@@ -56,31 +58,74 @@ export async function startThread(session: Session, chat: ChatRecord, context?: 
     after: () => {
       session.goLive(lastSeq, []);
       session.app.chats.announceThread(chat.id, result);
-      session.app.runtime.schedule(chat.id);
+      session.app.runtime.submit(result.startItem);
     },
   };
 }
 
 /**
- * The token's chat, when the token is genuine and fresh and the chat is this endpoint's. Nothing
- * of the chat is read before the signature checks out, so a bare or guessed `chatId` learns
- * nothing (not even whether it exists). A pre-v1 token ages from the chat's creation.
+ * The token's chat, when the token is genuine and fresh and the chat is this endpoint's, and it
+ * belongs to the same visitor: a verified visitor's chat only to that verified user, an
+ * anonymous chat only to an anonymous login. Nothing of the chat is read before the signature
+ * checks out, so a bare or guessed `chatId` learns nothing (not even whether it exists). A pre-v1
+ * token ages from the chat's creation.
  */
-async function resumable(session: Session, token: string | undefined): Promise<ChatRecord | undefined> {
+async function resumable(session: Session, token: string | undefined, userId: string | undefined): Promise<ChatRecord | undefined> {
   const { tokens, store } = session.app;
   const verified = token === undefined ? undefined : tokens.verify(token);
   const chat = verified === undefined ? undefined : await store.getChat(verified.chatId);
   if (!chat || verified === undefined) return undefined;
   const { endpoint, organization } = session.endpoint;
   const fresh = verified.issuedAt !== undefined || tokens.isFresh(Date.parse(chat.createdAt));
-  return fresh && chat.endpoint === endpoint && chat.organization === organization ? chat : undefined;
+  const sameVisitor = (chat.user?.id ?? undefined) === userId;
+  return fresh && sameVisitor && chat.endpoint === endpoint && chat.organization === organization ? chat : undefined;
 }
 
 const lastSeqOf = (pushes: readonly StoredPush[], fallback: number): number =>
   Math.max(fallback, pushes.at(-1)?.payload.seq ?? 0);
 
-export async function login(session: Session, p: LoginPayload): Promise<LoginResult> {
-  const chat = await resumable(session, p.token);
+/**
+ * A verified visitor's identity, or a refusal: an `authentication` error, then the socket closes
+ * with 1008 (the widget stops and says it cannot connect). Nothing is read or stored before.
+ */
+function verified(session: Session, p: LoginPayload): ChatUser | undefined {
+  if (!p.user) return undefined;
+  const refusal = refuseIdentity(session.endpoint, p.user);
+  if (refusal !== undefined) {
+    session.app.logger.warn('visitor identity refused', { endpoint: session.endpoint.endpoint, reason: refusal });
+    setImmediate(() => session.close(CloseCode.PolicyViolation, 'identity refused'));
+    throw new FrameError('authentication', `the visitor identity could not be verified (${refusal})`);
+  }
+  const { id, name, email } = p.user;
+  return { id, ...(name === undefined ? {} : { name }), ...(email === undefined ? {} : { email }) };
+}
+
+/** The verified visitor's chat, created at the first login from any browser. */
+async function userChat(session: Session, user: ChatUser, context: JsonObject): Promise<ChatRecord | LoginResult> {
+  const { store } = session.app;
+  const existing = await store.findChatByUser(session.endpoint.endpoint, user.id);
+  if (existing) return existing;
+  try {
+    return await startChat(session, context, user);
+  } catch (error) {
+    // Another browser of the same user created it meanwhile (the unique index refused ours).
+    const raced = await store.findChatByUser(session.endpoint.endpoint, user.id);
+    if (!raced) throw error;
+    return raced;
+  }
+}
+
+export async function login(session: Session, request: LoginPayload): Promise<LoginResult> {
+  let p = request;
+  const user = verified(session, p);
+  let chat = await resumable(session, p.token, user?.id);
+  if (!chat && user) {
+    const found = await userChat(session, user, p.context ?? {});
+    if (!('id' in found)) return found;
+    chat = found;
+    // A position from another chat (another visitor's token) means nothing here: the current thread, whole.
+    p = { ...p, last_seq: undefined, history: true };
+  }
   if (!chat) return startChat(session, p.context ?? {});
   // A reset asked for while offline, or a chat whose conversation was closed: a new thread.
   if (p.new_thread === true || chat.thread.closedAt !== null) return startThread(session, chat, p.context);

@@ -143,6 +143,10 @@ export class Session implements Subscriber {
     if (!this.catching) void this.fillGap();
   }
 
+  erased(): void {
+    this.close(CloseCode.ChatErased, 'chat erased');
+  }
+
   deliverEphemeral(push: Push): void {
     if (this.catching || push.payload.chat_id !== this.chatId) return;
     this.send(push);

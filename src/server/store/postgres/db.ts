@@ -28,8 +28,12 @@ export function createPool(url: string, options: PoolOptions): pg.Pool {
   return pool;
 }
 
-/** Runs `body` in one transaction (READ COMMITTED; the bodies lock the rows they change). */
-export async function transaction<T>(pool: pg.Pool, body: (client: Client) => Promise<T>): Promise<T> {
+/**
+ * Runs `body` in one transaction (READ COMMITTED; the bodies lock the rows they change).
+ * `beforeCommit` runs after the body, inside the transaction: when it throws, the transaction
+ * rolls back as a failed COMMIT would (the engine's test hook, Store.failNextCommits).
+ */
+export async function transaction<T>(pool: pg.Pool, body: (client: Client) => Promise<T>, beforeCommit?: () => void): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   // The server may go away while the client is checked out: the error then surfaces through the
@@ -41,6 +45,7 @@ export async function transaction<T>(pool: pg.Pool, body: (client: Client) => Pr
   try {
     await client.query('BEGIN');
     const result = await body(client);
+    beforeCommit?.();
     await client.query('COMMIT');
     return result;
   } catch (error) {

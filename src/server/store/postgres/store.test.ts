@@ -59,7 +59,7 @@ describe('PostgreSQL store with several nodes on one database', () => {
   it('accepts an idempotent request raced on every node once', async () => {
     const customId = randomUUID();
     const results = await Promise.all(
-      [0, 1, 2].map((i) => node(i).acceptInbound({ chatId: CHAT, kind: 'message', payload: { text: 'hi' }, customId, push: push('hi') })),
+      [0, 1, 2].map((i) => node(i).acceptInbound({ chatId: CHAT, input: { kind: 'message', text: 'hi', eventId: 'e1', customId }, push: push('hi') })),
     );
     expect(results.map((r) => r.status).sort()).toEqual(['accepted', 'duplicate', 'duplicate']);
     expect((await node(0).logBounds(CHAT)).lastSeq).toBe(1);

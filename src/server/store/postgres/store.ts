@@ -4,20 +4,30 @@
  * (store/contract.ts) checks both. Where SQLite relies on being the only writer, this engine locks
  * the chat's row (`FOR UPDATE`) at the start of every transaction that appends to its log or
  * reads-then-writes its inbox, so two nodes serialise per chat and a unique key catches the rest.
+ *
+ * Commits: each write is its own transaction (PostgreSQL's WAL flush already groups concurrent
+ * commits); a batch across chats, as SQLite's group commit makes, would lock many chats' rows at
+ * once and let two nodes deadlock. What the group commit guarantees callers is kept: a write
+ * settles after its commit, and the writes of one chat are stored in the order they were requested
+ * on this node (chat-chain.ts). `failNextCommits(n)` fails the next n transactions at COMMIT.
  */
 import type pg from 'pg';
 import type { StoredPush } from '../../../protocol';
-import { checkFence, type Fence } from '../../cluster/leases';
+import type { Fence } from '../../cluster/leases';
 import type { Logger } from '../../logger';
 import { num, str, toChat, toItem, toPush, toPushback, toThread, type Row } from '../sqlite-rows';
-import type { AppendResult, InboundResult, PushBuilder, PushbackRecord, Retention, Store } from '../types';
+import type { PushBuilder, PushbackRecord, Retention, Store } from '../types';
 import { postgresAgentsStore, postgresWebhookOutbox } from './agents';
-import { createPool, transaction, type Client } from './db';
+import { createPool, type Client } from './db';
 import { IDEMPOTENCY_STALE_MS } from '../idempotency-types';
 import { postgresIdempotency } from './idempotency';
+import { postgresInbox } from './inbox';
+import { CHAT_SELECT, one, pgWrites } from './log';
 import { migrate } from './migrate';
 import { MIGRATIONS } from './schema';
 import { reportUnavailable } from './unavailable';
+
+export { NotOwnerError } from './log';
 
 export interface PostgresStoreOptions {
   logger: Logger;
@@ -45,23 +55,19 @@ export interface PostgresStore extends Store {
   fenceWith(fenceFor: (chatId: string) => Fence | undefined): void;
 }
 
-/** A worker write for a chat whose shard this node does not hold: another node works on it. */
-export class NotOwnerError extends Error {
-  constructor(readonly chatId: string) {
-    super(`this node does not hold the shard of chat ${chatId}`);
-    this.name = 'NotOwnerError';
-  }
-}
-
 const DEFAULT_RETENTION: Retention = { maxEvents: 1000, maxAgeDays: 30 };
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** A chat with its current thread's columns as `t_*` (the row shape toChat reads). */
-const CHAT_SELECT = `SELECT c.*, t.id AS t_id, t.chat_id AS t_chat_id, t.created_at AS t_created_at,
-  t.closed_at AS t_closed_at, t.start_seq AS t_start_seq FROM chats c JOIN threads t ON t.id = c.thread_id`;
-
-const one = async (client: Client | pg.Pool, sql: string, values: unknown[]): Promise<Row | undefined> =>
-  (await client.query<Row>(sql, values)).rows[0];
+/** Everything of a chat but its row (deleted last), as Store.eraseChat lists it. */
+const ERASE = [
+  'DELETE FROM events WHERE chat_id = $1',
+  'DELETE FROM inbox WHERE chat_id = $1',
+  'DELETE FROM threads WHERE chat_id = $1',
+  'DELETE FROM pushbacks WHERE chat_id = $1',
+  'DELETE FROM idempotency WHERE chat_id = $1',
+  'DELETE FROM agent_chats WHERE chat_id = $1',
+  "DELETE FROM webhook_outbox WHERE chat_id = $1 AND status = 'pending'",
+];
 
 /** Connects to `url`, migrates (safely when several nodes start at once) and returns the store. */
 export async function openPostgresStore(url: string, options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -73,57 +79,13 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     throw error;
   }
   const retention: Retention = { ...DEFAULT_RETENTION, ...options.retention };
-  const clock = options.now ?? (() => new Date());
-  const iso = (): string => clock().toISOString();
-  const tx = <T>(body: (client: Client) => Promise<T>) => transaction(pool, body);
-  let fenceFor: ((chatId: string) => Fence | undefined) | undefined;
-  /** A worker's transaction: first proves the lease (and share-locks it until the commit). */
-  const workerTx = <T>(chatId: string, body: (client: Client) => Promise<T>) =>
-    tx(async (client) => {
-      if (fenceFor) {
-        const fence = fenceFor(chatId);
-        if (!fence) throw new NotOwnerError(chatId);
-        await checkFence(client, fence);
-      }
-      return body(client);
-    });
+  const w = pgWrites(pool, retention, options.now ?? (() => new Date()));
+  const { tx, iso, chain, lockChat, appendIn } = w;
 
-  /** Locks the chat's row for the rest of the transaction; undefined when there is no such chat. */
-  const lockChat = (client: Client, chatId: string) => one(client, `${CHAT_SELECT} WHERE c.id = $1 FOR UPDATE OF c`, [chatId]);
-
-  /** Appends inside a transaction that holds the chat's row lock (or takes it here, by the bump). */
-  const appendIn = async (client: Client, chatId: string, build: PushBuilder, origin: string | null): Promise<AppendResult> => {
-    if (origin !== null) {
-      // Lock first, then look: a second node re-running the same item waits here, then sees it.
-      await client.query('SELECT 1 FROM chats WHERE id = $1 FOR UPDATE', [chatId]);
-      const existing = await one(client, 'SELECT action, payload FROM events WHERE origin = $1', [origin]);
-      if (existing) return { push: toPush(existing), inserted: false };
-    }
-    const bumped = await one(client, 'UPDATE chats SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq', [chatId]);
-    if (!bumped) throw new Error(`chat ${chatId} does not exist`);
-    const seq = num(bumped.last_seq);
-    const createdAt = iso();
-    const push = build(seq, createdAt);
-    await client.query('INSERT INTO events (chat_id, seq, action, payload, origin, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-      chatId,
-      seq,
-      push.action,
-      JSON.stringify(push.payload),
-      origin,
-      createdAt,
-    ]);
-    // Lazy retention by count: one indexed range delete on the primary key.
-    if (seq > retention.maxEvents) await client.query('DELETE FROM events WHERE chat_id = $1 AND seq <= $2', [chatId, seq - retention.maxEvents]);
-    return { push, inserted: true };
-  };
-
-  const insertItem = async (client: Client, chatId: string, kind: string, payload: string, customId: string | null, createdAt: string) =>
+  const insertStart = async (client: Client, chatId: string, createdAt: string) =>
     toItem(
-      (await one(client, 'INSERT INTO inbox (chat_id, kind, payload, custom_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING *', [
+      (await one(client, "INSERT INTO inbox (chat_id, kind, payload, custom_id, created_at) VALUES ($1, 'start', '{}', NULL, $2) RETURNING *", [
         chatId,
-        kind,
-        payload,
-        customId,
         createdAt,
       ])) as Row,
     );
@@ -166,7 +128,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
           [input.id, input.endpoint, input.organization, createdAt, user?.id ?? null, profile, JSON.stringify(input.context), input.threadId],
         );
         await client.query('INSERT INTO threads (id, chat_id, created_at, start_seq) VALUES ($1, $2, $3, 0)', [input.threadId, input.id, createdAt]);
-        const startItem = await insertItem(client, input.id, 'start', '{}', null, createdAt);
+        const startItem = await insertStart(client, input.id, createdAt);
         return { chat: toChat((await getChatRow(client, input.id)) as Row), startItem };
       }),
     async getChat(id) {
@@ -182,7 +144,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       return rows.map((row) => toThread(row));
     },
     startThread: (input) =>
-      tx(async (client) => {
+      chain.run(input.chatId, () => tx(async (client) => {
         const row = await lockChat(client, input.chatId);
         if (!row) return undefined;
         const closed = await closeIn(client, row, input.close);
@@ -194,15 +156,17 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         await client.query('INSERT INTO threads (id, chat_id, created_at, start_seq) VALUES ($1, $2, $3, $4)', [input.threadId, input.chatId, createdAt, startSeq]);
         await client.query('UPDATE chats SET thread_id = $1 WHERE id = $2', [input.threadId, input.chatId]);
         if (input.context !== undefined) await client.query('UPDATE chats SET context = $1 WHERE id = $2', [JSON.stringify(input.context), input.chatId]);
-        const startItem = await insertItem(client, input.chatId, 'start', '{}', null, createdAt);
+        const startItem = await insertStart(client, input.chatId, createdAt);
         const chat = toChat((await getChatRow(client, input.chatId)) as Row);
         return { chat, startItem, ...(closed ? { closed } : {}) };
-      }),
+      })),
     closeThread: (chatId, build) =>
-      tx(async (client) => {
-        const row = await lockChat(client, chatId);
-        return row ? closeIn(client, row, build) : undefined;
-      }),
+      chain.run(chatId, () =>
+        tx(async (client) => {
+          const row = await lockChat(client, chatId);
+          return row ? closeIn(client, row, build) : undefined;
+        }),
+      ),
     async updateContext(chatId, context) {
       const { rowCount } = await pool.query('UPDATE chats SET context = $1 WHERE id = $2', [JSON.stringify(context), chatId]);
       return rowCount === 1;
@@ -218,7 +182,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     },
     // With an origin the append is a bot output (the worker's); without, anyone's (a closing tab).
     append: (chatId, build, origin) =>
-      origin === undefined ? tx((client) => appendIn(client, chatId, build, null)) : workerTx(chatId, (client) => appendIn(client, chatId, build, origin)),
+      chain.run(chatId, () =>
+        origin === undefined ? tx((client) => appendIn(client, chatId, build, null)) : w.workerTx(chatId, (client) => appendIn(client, chatId, build, origin)),
+      ),
     async logBounds(chatId) {
       const row = await one(pool, 'SELECT c.last_seq, (SELECT min(seq) FROM events WHERE chat_id = c.id) AS oldest FROM chats c WHERE c.id = $1', [chatId]);
       const lastSeq = row ? num(row.last_seq) : 0;
@@ -231,44 +197,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       );
       return rows.map(toPush);
     },
-    acceptInbound: (input) =>
-      tx(async (client): Promise<InboundResult> => {
-        const row = await lockChat(client, input.chatId);
-        if (!row) return { status: 'missing' };
-        if (input.requireOpen === true && row.t_closed_at !== null) return { status: 'closed' };
-        if (input.customId !== undefined) {
-          const seen = await one(client, 'SELECT * FROM inbox WHERE chat_id = $1 AND custom_id = $2', [input.chatId, input.customId]);
-          if (seen) return { status: 'duplicate', item: toItem(seen), seq: seen.ack_seq === null ? null : num(seen.ack_seq) };
-        }
-        const item = await insertItem(client, input.chatId, input.kind, JSON.stringify(input.payload), input.customId ?? null, iso());
-        if (!input.push) return { status: 'accepted', item };
-        const { push } = await appendIn(client, input.chatId, input.push, `${item.id}:0`);
-        await client.query('UPDATE inbox SET ack_seq = $1 WHERE id = $2', [push.payload.seq, item.id]);
-        return { status: 'accepted', item, push };
-      }),
-    async enqueueEvents(chatIds, payload) {
-      // One statement: unnest keeps the order of `chatIds`, so the ids grow in that order.
-      const { rows } = await pool.query<Row>(
-        `INSERT INTO inbox (chat_id, kind, payload, created_at)
-         SELECT id, 'event', $2, $3 FROM unnest($1::text[]) WITH ORDINALITY AS u(id, n) ORDER BY n RETURNING *`,
-        [[...chatIds], JSON.stringify(payload), iso()],
-      );
-      return rows.map(toItem).sort((a, b) => a.id - b.id);
-    },
-    async nextPending(chatId) {
-      const row = await one(pool, 'SELECT * FROM inbox WHERE chat_id = $1 AND processed_at IS NULL ORDER BY id LIMIT 1', [chatId]);
-      return row ? toItem(row) : undefined;
-    },
-    finishItem: (itemId, chatId, state, lastRequest) =>
-      workerTx(chatId, async (client) => {
-        if (state !== undefined) await client.query('UPDATE chats SET state = $1 WHERE id = $2', [JSON.stringify(state), chatId]);
-        if (lastRequest !== undefined) await client.query('UPDATE chats SET last_request = $1 WHERE id = $2', [JSON.stringify(lastRequest), chatId]);
-        await client.query('UPDATE inbox SET processed_at = $1 WHERE id = $2', [iso(), itemId]);
-      }),
-    async pendingChatIds() {
-      const { rows } = await pool.query<Row>('SELECT DISTINCT chat_id FROM inbox WHERE processed_at IS NULL');
-      return rows.map((r) => str(r.chat_id));
-    },
+    ...postgresInbox(w),
     async createPushback(r: PushbackRecord, origin) {
       const inserted = await one(
         pool,
@@ -307,9 +236,21 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     async ping() {
       await pool.query('SELECT 1');
     },
+    eraseChat: (chatId) =>
+      chain.run(chatId, () =>
+        tx(async (client) => {
+          // Locked first: an intake or a worker write of this chat on another node waits, then finds no chat.
+          if (!(await lockChat(client, chatId))) return false;
+          for (const sql of ERASE) await client.query(sql, [chatId]);
+          return (await client.query('DELETE FROM chats WHERE id = $1', [chatId])).rowCount === 1;
+        }),
+      ),
+    failNextCommits(count = 1) {
+      w.failNextCommits(count);
+    },
     fenceWith(provider) {
-      fenceFor = provider;
+      w.fenceWith(provider);
     },
   };
-  return reportUnavailable(store, ['fenceWith']);
+  return reportUnavailable(store, ['fenceWith', 'failNextCommits']);
 }

@@ -1,0 +1,68 @@
+/**
+ * An external event's fan-out: the intake of an event addressed to many chats. Chats are taken
+ * in batches of {@link FANOUT_BATCH}; each batch is ONE write of the group commit (the
+ * `incoming_multicast` push of an event sent to everyone, and an inbox item per chat when the bot
+ * has `onEvent`, none otherwise), its pushes are published right after it commits, and its items
+ * go to the runtime in memory, whose turns then commit per batch too. The loop yields between
+ * batches: a broadcast to 100,000 chats must not stall the other requests of the server.
+ */
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { JsonObject } from '../../protocol';
+import type { Endpoint } from '../endpoints';
+import type { FanOutResult, Store } from '../store/types';
+import type { ExternalEvent } from './inbound';
+import { multicastPush } from './pushes';
+
+/** Chats stored per write; the loop yields between batches. */
+export const FANOUT_BATCH = 100;
+
+/** Who an external event is for: every chat of the endpoint, or the listed (already checked) chats. */
+export type Audience = { everyone: true } | { everyone: false; chatIds: readonly string[] };
+
+export interface FanOutDeps {
+  store: Store;
+  /** Publishes a stored push to the chat's connections. */
+  publish(result: FanOutResult): void;
+  /** Counts the items stored (metrics). */
+  counted(items: number): void;
+}
+
+/** Whether the bot has `onEvent` (a hostile getter counts as yes: the runtime copes with it). */
+function hasOnEvent(endpoint: Endpoint): boolean {
+  try {
+    return typeof endpoint.bot.onEvent === 'function';
+  } catch {
+    return true;
+  }
+}
+
+/** Stores `event` for the audience; resolves with the number of chats reached once all are stored. */
+export async function fanOut(deps: FanOutDeps, endpoint: Endpoint, audience: Audience, event: string, data: JsonObject): Promise<number> {
+  const { store } = deps;
+  // The fan-out stores the multicast itself, so the item does not ask the runtime to.
+  const input: ExternalEvent = { kind: 'external', event, data, multicast: false };
+  const inbox = hasOnEvent(endpoint);
+  const options = { inbox, ...(audience.everyone ? { multicast: (chatId: string) => multicastPush(chatId, event, data) } : {}) };
+  // Nothing to store for a listed audience whose bot has no onEvent: the chats are still matched.
+  if (!inbox && !audience.everyone) return audience.chatIds.length;
+
+  let matched = 0;
+  const batch = async (ids: readonly string[]) => {
+    if (ids.length === 0) return;
+    const stored = await store.fanOut(ids, input, options);
+    matched += stored.length;
+    for (const result of stored) deps.publish(result);
+    deps.counted(stored.filter((r) => r.item).length);
+    await nextTurn();
+  };
+  if (audience.everyone) {
+    for (let after = ''; ; ) {
+      const ids = await store.chatIds(endpoint.endpoint, after, FANOUT_BATCH);
+      await batch(ids);
+      if (ids.length < FANOUT_BATCH) return matched;
+      after = ids[ids.length - 1] ?? '';
+    }
+  }
+  for (let i = 0; i < audience.chatIds.length; i += FANOUT_BATCH) await batch(audience.chatIds.slice(i, i + FANOUT_BATCH));
+  return matched;
+}
