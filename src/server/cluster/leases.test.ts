@@ -133,7 +133,8 @@ describe('shard leases', () => {
   });
 
   it('takes no shard while a fenced commit on it is in progress, and refuses the old owner afterwards', async () => {
-    const old = keeper('old', undefined, 300);
+    // Long enough for the fence check below to run within it on a loaded machine; then it runs out.
+    const old = keeper('old', undefined, 2000);
     await old.start();
     const fence = old.fenceFor('chat-y') as Fence;
     const oldPool = pool();
