@@ -18,6 +18,7 @@ import {
 import type { App } from '../app';
 import type { Subscriber } from '../chat/hub';
 import type { Endpoint } from '../endpoints';
+import { frameText } from '../chat/frame-text';
 import { errorFields } from '../logger';
 import { TokenBucket, type RateLimit } from '../rate-limit';
 import { FrameError, runAction } from './actions';
@@ -155,7 +156,8 @@ export class Session implements Subscriber {
 
   send(frame: ServerFrame): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(JSON.stringify(frame));
+    // A push's text was made once, when it was stored, and is shared by every tab of the chat.
+    this.ws.send(frameText(frame));
     if (this.ws.bufferedAmount > this.options.maxBufferedBytes * HARD_BUFFER_FACTOR) {
       this.app.logger.warn('closing a slow websocket consumer', { chatId: this.chatId, bufferedBytes: this.ws.bufferedAmount });
       return this.close(CloseCode.SlowConsumer, 'slow consumer');
