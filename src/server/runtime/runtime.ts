@@ -180,7 +180,7 @@ export class BotRuntime implements ItemSink {
     try {
       const started = process.hrtime.bigint();
       const outcome = await invoke(() => call(endpoint.bot, handle.ctx), this.options.handlerTimeoutMs);
-      metrics.handlerSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9, { kind: item.kind });
+      metrics.handlerSeconds.of(item.kind).observe(Number(process.hrtime.bigint() - started) / 1e9);
       if (outcome.kind === 'threw') {
         metrics.handlerErrors.inc({ reason: 'threw' });
         logger.warn('bot handler threw', { ...log, ...errorFields(outcome.error) });

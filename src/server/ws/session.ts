@@ -151,7 +151,7 @@ export class Session implements Subscriber {
   deliverEphemeral(push: Push): void {
     if (this.catching || push.payload.chat_id !== this.chatId) return;
     this.send(push);
-    this.app.metrics.pushesSent.inc({ action: push.action });
+    this.app.metrics.pushesSent.of(push.action).inc();
   }
 
   send(frame: ServerFrame): void {
@@ -219,7 +219,7 @@ export class Session implements Subscriber {
   private sendPush(push: StoredPush): void {
     this.cursor = push.payload.seq;
     this.send(push);
-    this.app.metrics.pushesSent.inc({ action: push.action });
+    this.app.metrics.pushesSent.of(push.action).inc();
   }
 
   /** Sends buffered pushes that continue the cursor; a remaining gap is filled from the store. */
