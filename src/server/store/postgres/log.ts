@@ -7,6 +7,7 @@
 import type pg from 'pg';
 import type { StoredPush } from '../../../protocol';
 import { checkFence, type Fence } from '../../cluster/leases';
+import { payloadText } from '../../chat/frame-text';
 import { CommitError } from '../group-commit';
 import { num, str, toPush, type Row } from '../sqlite-rows';
 import type { AppendResult, PushBuilder, Retention } from '../types';
@@ -78,7 +79,8 @@ export function pgWrites(pool: pg.Pool, retention: Retention, clock: () => Date)
       chatId,
       seq,
       push.action,
-      JSON.stringify(push.payload),
+      // The text this node's connections are sent too (chat/frame-text.ts): serialised once.
+      payloadText(push),
       origin,
       createdAt,
     ]);
