@@ -144,8 +144,9 @@ describe('shard leases', () => {
     // The lease runs out while the transaction is open; a new node tries to take the shard.
     const heir = keeper('heir', undefined, 300);
     await heir.start();
+    const watch = pool();
     for (;;) {
-      const { rows } = await pool().query('SELECT 1 FROM roundel_shard_leases WHERE shard = $1 AND expires_at <= clock_timestamp()', [fence.shard]);
+      const { rows } = await watch.query('SELECT 1 FROM roundel_shard_leases WHERE shard = $1 AND expires_at <= clock_timestamp()', [fence.shard]);
       if (rows.length === 1) break;
     }
     // Expired, but share-locked by the open commit: the heir takes every other shard, not this one.
