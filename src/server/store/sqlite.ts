@@ -142,8 +142,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   /** Queues a write job in this turn's batch; `bytes` is roughly what it writes. */
   const write = <T>(job: () => T, bytes = 0): Promise<T> => commits.submit(job, bytes);
 
-  const appendTx = (chatId: string, build: PushBuilder, origin: string | null): AppendResult => {
-    if (origin !== null) {
+  /** `fresh`: the origin names an item inserted by this very job, so no push can have it yet. */
+  const appendTx = (chatId: string, build: PushBuilder, origin: string | null, fresh = false): AppendResult => {
+    if (origin !== null && !fresh) {
       const existing = q.byOrigin.get(origin) as Row | undefined;
       if (existing) return { push: toPush(existing), inserted: false };
     }
@@ -215,7 +216,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       const inserted = q.insertItemId.get(input.chatId, row.kind, JSON.stringify(row.payload), row.customId, createdAt) as Row;
       const item: InboxItem = { id: num(inserted.id), chatId: input.chatId, input: input.input, ...row, createdAt };
       if (!input.push) return { status: 'accepted', item };
-      const { push } = appendTx(input.chatId, input.push, `${item.id}:0`);
+      const { push } = appendTx(input.chatId, input.push, `${item.id}:0`, true);
       q.setAck.run(push.payload.seq, item.id);
       return { status: 'accepted', item, push };
     },
@@ -232,7 +233,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
           item = { id: num(inserted.id), chatId, input, ...row, createdAt };
         }
         // With an item, its origin makes a re-run of that item find the push instead of adding one.
-        const push = options.multicast ? appendTx(chatId, options.multicast(chatId), item ? `${item.id}:0` : null).push : undefined;
+        const push = options.multicast ? appendTx(chatId, options.multicast(chatId), item ? `${item.id}:0` : null, true).push : undefined;
         results.push({ chatId, ...(item ? { item } : {}), ...(push ? { push } : {}) });
       }
       return results;
