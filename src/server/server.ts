@@ -141,8 +141,13 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
   };
   // Every option is checked before the database is opened, so a TypeError leaves nothing open.
   const metrics = new ServerMetrics();
+  const commits = metrics.storeCommits.bind();
   const store = instrumentStore(
-    openSqliteStore(options.dbPath, { synchronous: options.synchronous, retention: options.retention }),
+    openSqliteStore(options.dbPath, {
+      synchronous: options.synchronous,
+      retention: options.retention,
+      onCommit: () => commits.inc(),
+    }),
     metrics.storeSeconds,
   );
   options.onStore?.(store);
