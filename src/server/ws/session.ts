@@ -12,6 +12,7 @@ import {
   type ClientRequest,
   type Push,
   type ServerFrame,
+  type RequestParseResult,
   type StoredPush,
 } from '../../protocol';
 import type { App } from '../app';
@@ -20,7 +21,7 @@ import type { Endpoint } from '../endpoints';
 import { errorFields, type LogFields } from '../logger';
 import { TokenBucket, type RateLimit } from '../rate-limit';
 import { runAction } from './actions';
-import { Connection, type ConnectionOptions, type ParsedRequest } from './connection';
+import { Connection, type ConnectionOptions } from './connection';
 
 export interface SessionOptions extends ConnectionOptions {
   /** Visitor messages, postbacks and page events per connection. */
@@ -116,7 +117,7 @@ export class Session extends Connection<ClientRequest, ServerFrame> implements S
     this.unbind();
   }
 
-  protected parse(text: string): ParsedRequest<ClientRequest> {
+  protected parse(text: string): RequestParseResult<ClientRequest> {
     return parseClientFrame(text);
   }
 
