@@ -4,13 +4,16 @@
  */
 import { act, fireEvent, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChatClient } from '../client';
+import { ChatClient, createQueues } from '../client';
 import { FakeClock } from '../client/testing/fake-clock';
 import { FakeServer } from '../client/testing/fake-server';
 import { MemoryStorage } from '../client/testing/memory-storage';
 import { createInit } from './init';
 import type { MessengerApi, MessengerEvent } from './types';
 import { PANEL } from '../ui/mount.fixture';
+
+/** What the real lazy chunk brings (lazy.ts): the panel and the client's queues. */
+const LAZY = { ...PANEL, createQueues };
 
 let api: MessengerApi | undefined;
 afterEach(() => api?.destroy());
@@ -21,7 +24,7 @@ function start() {
   const init = createInit({
     window,
     defaultServerUrl: () => 'http://127.0.0.1:8080',
-    loadPanel: () => PANEL,
+    loadPanel: () => LAZY,
     createClient: (options) => new ChatClient({ ...options, WebSocket: server.WebSocket, clock, storage: new MemoryStorage() }),
   });
   api = init({ organization: 'acme', endpoint: 'acme-demo', alwaysOpen: true, context: { page: '/pricing' } });
@@ -110,5 +113,31 @@ describe('api over the real ChatClient', () => {
     ]);
     clock.advance(50);
     expect(server.dialog(chatId).pageEvents).toEqual([]);
+  });
+
+  it('a floating widget loads its chunk only after Ready, at once when page events wait for its queues', async () => {
+    const clock = new FakeClock();
+    const server = new FakeServer(clock, { echo: false });
+    const loads: string[] = [];
+    api = createInit({
+      window,
+      defaultServerUrl: () => 'http://127.0.0.1:8080',
+      loadPanel: () => {
+        loads.push(server.last.chatId === undefined ? 'before Ready' : 'after Ready');
+        return LAZY;
+      },
+      createClient: (options) => new ChatClient({ ...options, WebSocket: server.WebSocket, clock, storage: new MemoryStorage() }),
+    })({ organization: 'acme', endpoint: 'acme-demo' });
+    const ready: MessengerEvent[] = [];
+    api.on('Messenger', (event) => ready.push(event));
+    // Called at once, as host pages do: held until the queues arrive, never a reason to load them before Ready.
+    const accepted = api.pageEvent({ alias: 'viewed-pricing', body: { plan: 'pro' } });
+    expect(loads).toEqual([]);
+    clock.advance(50);
+    expect(ready.map((event) => event.value)).toEqual(['Ready']);
+    expect(loads).toEqual(['after Ready']);
+    clock.advance(50);
+    await accepted;
+    expect(server.dialog(server.last.chatId!).pageEvents).toMatchObject([{ alias: 'viewed-pricing', body: { plan: 'pro' } }]);
   });
 });

@@ -116,6 +116,7 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
       emitMessenger({ type: 'CONVERSATION', value: 'Ready', conversationId: threadId, chatId });
       announceUnread();
       preloadWhenIdle();
+      loadIfHeld();
     }),
     push: guard((push) => {
       // The bot's or an agent's message ends their typing indicator.
@@ -164,8 +165,9 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     setTimeout: clock.setTimeout,
     clearTimeout: clock.clearTimeout,
   });
-  /** Starts what the lazy chunk brings besides the panel: the page reports for agents. */
+  /** Starts what the lazy chunk brings besides the panel: the client's queues, then the page reports for agents. */
   function withLazy(module: LazyModule): LazyModule {
+    if (!destroyed && module.createQueues) client.attachQueues(module.createQueues);
     if (!stopTracking && !destroyed && module.trackPage) {
       stopTracking = module.trackPage(deps.window, guard((page: CustomerPagePayload) => client.reportPage(page)));
     }
@@ -190,6 +192,13 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
       idle = () => clock.clearTimeout(handle);
     }
   };
+  /**
+   * Page events, a context update or a stored outbox wait for the queues, and nothing of them
+   * can go out before Ready: from Ready on, such a wait loads the chunk at once, not when idle.
+   */
+  const loadIfHeld = () => {
+    if (announcedThreadId !== undefined && client.needsQueues) widget.preload();
+  };
   // A script in <head> may call init before <body> exists: attach once it does.
   const attach = guard(() => (options.container ?? document.body)?.append(host));
   const onOnline = guard(() => client.onOnline());
@@ -206,7 +215,9 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
   const call = (method: string, valid: boolean, fn: () => Promise<void>): Promise<void> => {
     if (destroyed) return Promise.reject(new Error('ServisBot: the messenger was destroyed'));
     try {
-      return fn().catch((reason: unknown) => Promise.reject(asError(reason)));
+      const done = fn().catch((reason: unknown) => Promise.reject(asError(reason)));
+      guard(loadIfHeld)();
+      return done;
     } catch (error) {
       if (error instanceof TypeError && !valid) throw new TypeError(`ServisBot.${method}: ${error.message}`);
       report(error);

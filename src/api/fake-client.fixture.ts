@@ -1,6 +1,6 @@
 /** A scriptable stand-in for ChatClient (api tests only; never bundled). */
 import mitt from 'mitt';
-import type { ChatClientEvents, ChatClientOptions, ConnectionState, OutboxItem } from '../client';
+import type { ChatClientEvents, ChatClientOptions, ConnectionState, OutboxItem, QueuesFactory } from '../client';
 import type { JsonObject } from '../protocol';
 import { createInit } from './init';
 import type { ChatClientLike, MessengerDeps } from './deps';
@@ -34,6 +34,11 @@ export class FakeClient implements ChatClientLike {
 
   private record(method: string, ...args: unknown[]) {
     this.calls.push({ method, args });
+  }
+  /** The fake has its queues from the start. */
+  readonly needsQueues = false;
+  attachQueues(_create: QueuesFactory) {
+    this.record('attachQueues');
   }
   connect() {
     this.record('connect');

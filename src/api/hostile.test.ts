@@ -5,7 +5,7 @@
  * expect: vitest itself needs them.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ChatClient, type WebSocketFactory, type WebSocketLike } from '../client';
+import { ChatClient, createQueues, type WebSocketFactory, type WebSocketLike } from '../client';
 import { FakeClock } from '../client/testing/fake-clock';
 import { FakeServer } from '../client/testing/fake-server';
 import { MemoryStorage } from '../client/testing/memory-storage';
@@ -13,6 +13,9 @@ import { guardedClock, guardedWebSocket, jsonWorks } from './hostile';
 import { createInit } from './init';
 import type { MessengerApi } from './types';
 import { PANEL } from '../ui/mount.fixture';
+
+/** What the real lazy chunk brings (lazy.ts): the panel and the client's queues. */
+const LAZY = { ...PANEL, createQueues };
 
 afterEach(() => {
   vi.useRealTimers();
@@ -165,7 +168,7 @@ describe('the api over the real ChatClient on a hostile page', () => {
     api = createInit({
       window,
       defaultServerUrl: () => 'http://127.0.0.1:8080',
-      loadPanel: () => PANEL,
+      loadPanel: () => LAZY,
       createClient: (options) => new ChatClient({ ...options, clock, storage: new MemoryStorage() }),
     })({ organization: 'acme', endpoint: 'acme-demo', alwaysOpen: true, debug: true });
     clock.advance(50);
@@ -182,7 +185,7 @@ describe('the api over the real ChatClient on a hostile page', () => {
     api = createInit({
       window,
       defaultServerUrl: () => 'http://127.0.0.1:8080',
-      loadPanel: () => PANEL,
+      loadPanel: () => LAZY,
       createClient: (options) => {
         // What the client is given: the page's WebSocket behind the guard.
         const Guarded = options.WebSocket;
