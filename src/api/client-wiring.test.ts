@@ -4,16 +4,13 @@
  */
 import { act, fireEvent, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChatClient, createQueues } from '../client';
+import { ChatClient } from '../client';
 import { FakeClock } from '../client/testing/fake-clock';
 import { FakeServer } from '../client/testing/fake-server';
 import { MemoryStorage } from '../client/testing/memory-storage';
 import { createInit } from './init';
 import type { MessengerApi, MessengerEvent } from './types';
-import { PANEL } from '../ui/mount.fixture';
-
-/** What the real lazy chunk brings (lazy.ts): the panel and the client's queues. */
-const LAZY = { ...PANEL, createQueues };
+import { LAZY } from './lazy.fixture';
 
 let api: MessengerApi | undefined;
 afterEach(() => api?.destroy());

@@ -5,17 +5,14 @@
  * expect: vitest itself needs them.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ChatClient, createQueues, type WebSocketFactory, type WebSocketLike } from '../client';
+import { ChatClient, type WebSocketFactory, type WebSocketLike } from '../client';
 import { FakeClock } from '../client/testing/fake-clock';
 import { FakeServer } from '../client/testing/fake-server';
 import { MemoryStorage } from '../client/testing/memory-storage';
 import { guardedClock, guardedWebSocket, jsonWorks } from './hostile';
 import { createInit } from './init';
 import type { MessengerApi } from './types';
-import { PANEL } from '../ui/mount.fixture';
-
-/** What the real lazy chunk brings (lazy.ts): the panel and the client's queues. */
-const LAZY = { ...PANEL, createQueues };
+import { LAZY } from './lazy.fixture';
 
 afterEach(() => {
   vi.useRealTimers();

@@ -9,12 +9,13 @@
 import { createQueues } from '../client';
 import type { PanelModule } from '../ui';
 import { trackPage } from './page-tracker';
+import { visitorIntents } from './visitor-intents';
 
 export * from '../ui/panel-chunk';
-export { createQueues, trackPage };
+export { createQueues, trackPage, visitorIntents };
 
 /**
- * What `import()` of the chunk gives. `trackPage` and `createQueues` are absent only in tests
- * that stand in a bare panel.
+ * What `import()` of the chunk gives. `trackPage`, `createQueues` and `visitorIntents` are
+ * absent only in tests that stand in a bare panel.
  */
-export type LazyModule = PanelModule & { trackPage?: typeof trackPage; createQueues?: typeof createQueues };
+export type LazyModule = PanelModule & { trackPage?: typeof trackPage; createQueues?: typeof createQueues; visitorIntents?: typeof visitorIntents };
