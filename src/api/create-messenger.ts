@@ -165,7 +165,12 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
   function withLazy(module: LazyModule): LazyModule {
     if (!visitorSide && module.visitorIntents) {
       visitorSide = module.visitorIntents(client, store, afterSend, guard);
-      Object.assign(intents, visitorSide.intents);
+      // Assigned one by one, not with Object.assign: the bundle treats that call as pure
+      // (vite.config.ts) and drops it when its result is unused.
+      const { onSend, onPickReply, onDraft } = visitorSide.intents;
+      intents.onSend = onSend;
+      intents.onPickReply = onPickReply;
+      intents.onDraft = onDraft;
     }
     if (!destroyed && module.createQueues) client.attachQueues(module.createQueues);
     if (!stopTracking && !destroyed && module.trackPage) {
