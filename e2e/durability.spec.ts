@@ -102,7 +102,7 @@ test('a page whose resume point was trimmed by retention reloads the retained tr
     for (let i = 1; i <= 10; i++) {
       expect((await request.post(link, { data: { text: `offer ${i}` } })).status()).toBe(202);
     }
-    // Wait until the bot has handled all ten (the audit API reads the dialog's log).
+    // Wait until the bot has handled all ten (the audit API reads the chat's log).
     const audit = async () => {
       const response = await request.get(`${server.url}/api/v1/chats/${chatId}/events?after=0`, {
         headers: { authorization: `Bearer ${API_KEY}` },

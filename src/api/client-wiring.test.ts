@@ -40,7 +40,7 @@ describe('api over the real ChatClient', () => {
     clock.advance(50);
     const firstChat = server.last.chatId!;
     expect(messenger).toEqual([{ type: 'CONVERSATION', value: 'Ready', conversationId: `thread-${firstChat}`, chatId: firstChat }]);
-    expect(server.dialog(firstChat).context).toEqual({ page: '/pricing' });
+    expect(server.chat(firstChat).context).toEqual({ page: '/pricing' });
     const log = within(view.getByRole('log'));
     expect(log.getByText('Welcome!')).toBeTruthy();
 
@@ -63,7 +63,7 @@ describe('api over the real ChatClient', () => {
     const accepted = api.pageEvent({ alias: 'viewed-pricing', body: { plan: 'pro' } });
     clock.advance(50);
     await accepted;
-    expect(server.dialog(firstChat).pageEvents).toMatchObject([{ alias: 'viewed-pricing', body: { plan: 'pro' } }]);
+    expect(server.chat(firstChat).pageEvents).toMatchObject([{ alias: 'viewed-pricing', body: { plan: 'pro' } }]);
 
     const reset = api.reset();
     clock.advance(50);
@@ -109,7 +109,7 @@ describe('api over the real ChatClient', () => {
       'TypeError: ServisBot.rewriteContext: context must be a plain object of at most 16384 characters of JSON',
     ]);
     clock.advance(50);
-    expect(server.dialog(chatId).pageEvents).toEqual([]);
+    expect(server.chat(chatId).pageEvents).toEqual([]);
   });
 
   it('a floating widget loads its chunk only after Ready, at once when page events wait for its queues', async () => {
@@ -135,6 +135,6 @@ describe('api over the real ChatClient', () => {
     expect(loads).toEqual(['after Ready']);
     clock.advance(50);
     await accepted;
-    expect(server.dialog(server.last.chatId!).pageEvents).toMatchObject([{ alias: 'viewed-pricing', body: { plan: 'pro' } }]);
+    expect(server.chat(server.last.chatId!).pageEvents).toMatchObject([{ alias: 'viewed-pricing', body: { plan: 'pro' } }]);
   });
 });

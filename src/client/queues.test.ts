@@ -30,11 +30,11 @@ describe('queues attached later', () => {
     expect(probe.client.needsQueues).toBe(false);
     h.clock.advance(SETTLE * 3);
     await Promise.all([first, context, second]);
-    expect(h.server.dialog('chat-1').pageEvents.map((e) => [e.alias, e.body])).toEqual([
+    expect(h.server.chat('chat-1').pageEvents.map((e) => [e.alias, e.body])).toEqual([
       ['viewed-pricing', { plan: 'pro' }],
       ['checkout', undefined],
     ]);
-    expect(h.server.dialog('chat-1').context).toEqual({ plan: 'pro' });
+    expect(h.server.chat('chat-1').context).toEqual({ plan: 'pro' });
     expect(settled).toContain('context');
     expect(settled.filter((s) => s !== 'context')).toEqual(['viewed-pricing', 'checkout']);
   });
