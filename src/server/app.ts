@@ -25,6 +25,10 @@ export interface App {
   publicUrl(): string;
   /** The configured public URL's origin, when one was configured. */
   configuredOrigin: string | undefined;
+  /** This node's name (`--node-id`), shown by `/healthz`. */
+  nodeId: string;
+  /** False when the database cannot be reached (`/healthz` answers 503). */
+  healthy(): Promise<boolean>;
   /** The agent side (docs/agent-api.md), set once at wiring. */
   agents?: AgentSide;
 }
