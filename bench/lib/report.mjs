@@ -224,7 +224,7 @@ against the floor of its own run (before: build \`${b.commit}\`, ${b.date}).
 | fan-out to 10,000, last push | ${b.fanoutMs} ms | ${b.fanoutRatio}× | ${ct.roundel.lastPushMs} ms | ${c.ratios.roundelOverFloorFanout}× |
 | fan-out to 10,000, last bot reply | ${b.replyMs} ms | | ${ct.roundel.lastReplyMs} ms | |
 | \`/healthz\` p99 during the fan-out | ${b.healthzP99Ms} ms | | ${ct.roundel.healthz?.p99Ms ?? '–'} ms | |
-`;
+${b.notes ? `\n${b.notes.trim()}\n` : ''}`;
 }
 
 export function renderMarkdown(r) {
