@@ -46,6 +46,14 @@ async function startSocketIoNodes(count, redis) {
   return nodes;
 }
 
+/** The better try of the ladder's first rate: `{ rate, p50Ms, p99Ms }`, or null. */
+function lowestStep(steps) {
+  const first = steps.filter((x) => x.offered === steps[0]?.offered);
+  if (first.length === 0) return null;
+  const best = first.reduce((a, b) => ((b.p99Ms ?? Infinity) < (a.p99Ms ?? Infinity) ? b : a));
+  return { rate: best.offered, p50Ms: best.p50Ms, p99Ms: best.p99Ms };
+}
+
 const backend = (node) => ({ host: '127.0.0.1', port: Number(new URL(node.match[0]).port) });
 
 export async function runCluster({ quick }) {
@@ -117,6 +125,12 @@ export async function runCluster({ quick }) {
         p99AtCommon: step ? step.p99Ms : null,
         p50AtCommon: step ? step.p50Ms : null,
         cpuMsPerActivation: common[t.name] && common[t.name].sent > 0 ? round(common[t.name].cpuMs / common[t.name].sent, 3) : null,
+        // Whether the common-rate step kept up at all (a p99 is missing when nothing was delivered in time).
+        deliveredAtCommon: step ? step.delivered : null,
+        lostAtCommon: step ? step.lost : null,
+        abortedAtCommon: step ? step.aborted === true : null,
+        // The lowest step of the ladder (its better try): the latency of a light load on this machine.
+        lowest: lowestStep(r.steps),
       };
     });
     log(`cluster: ${rows.map((r) => `${r.target} max ${r.maxRate}/s p99@${r.commonRate} ${r.p99AtCommon} ms`).join('; ')}`);
