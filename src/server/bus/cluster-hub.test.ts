@@ -21,6 +21,8 @@ const typing: Push = {
 /** The chat log as the database holds it (a stand-in for the store in this unit test). */
 class FakeLog implements LogTail {
   readonly pushes = new Map<string, StoredPush[]>();
+  /** Chats erased from the database; every other chat exists. */
+  readonly erased = new Set<string>();
   readonly asked: string[][] = [];
   add(push: StoredPush): StoredPush {
     const list = this.pushes.get(push.payload.chat_id) ?? [];
@@ -32,8 +34,7 @@ class FakeLog implements LogTail {
     this.asked.push([...chatIds]);
     const map = new Map<string, number>();
     for (const id of chatIds) {
-      const last = this.pushes.get(id)?.at(-1);
-      if (last) map.set(id, last.payload.seq);
+      if (!this.erased.has(id)) map.set(id, this.pushes.get(id)?.at(-1)?.payload.seq ?? 0);
     }
     return Promise.resolve(map);
   }
@@ -94,6 +95,24 @@ describe('ClusterHub', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(onA.stored).toEqual([1]);
     expect(onB.stored).toEqual([1]);
+  });
+
+  it('lets go of an erased chat on every node: by the bus, or by the position check when the message was missed', async () => {
+    const broker = new MemoryBroker();
+    const log = new FakeLog();
+    const [a, b, c] = [node(broker, log, 'a'), node(broker, log, 'b'), node(broker, log, 'c')];
+    const letGo: string[] = [];
+    const watcher = (name: string): Subscriber => ({ deliver() {}, deliverEphemeral() {}, erased: () => letGo.push(name) });
+    await subscribed(a, log, watcher('a'));
+    await subscribed(b, log, watcher('b'));
+    log.erased.add(CHAT);
+    a.erased(CHAT);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(letGo.sort()).toEqual(['a', 'b']);
+    // C subscribed to the chat only after the erasure was published: its first look finds the chat gone.
+    await subscribed(c, log, watcher('c'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(letGo.sort()).toEqual(['a', 'b', 'c']);
   });
 
   it('carries ephemeral pushes (typing) across nodes', async () => {

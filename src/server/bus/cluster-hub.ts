@@ -14,7 +14,7 @@ import type { Bus, BusHandler } from './types';
 
 /** What the hub reads from the database to catch up. */
 export interface LogTail {
-  /** The newest `seq` of each chat that has pushes (others may be absent). */
+  /** The newest `seq` (0 without pushes) of each of the chats that exist: an absent one was erased. */
   lastSeqs(chatIds: readonly string[]): Promise<ReadonlyMap<string, number>>;
   /** The newest stored push of a chat, if it has one. */
   tail(chatId: string): Promise<StoredPush | undefined>;
@@ -129,7 +129,14 @@ export class ClusterHub extends Hub {
       for (const chatId of chatIds) {
         const last = positions.get(chatId);
         const known = this.delivered.get(chatId);
-        if (last === undefined || known === undefined || last <= known) continue;
+        if (known === undefined) continue;
+        // Gone from the database: erased, and its bus message missed (sent before this node had
+        // subscribed, or while Redis was away). Its connections are let go all the same.
+        if (last === undefined) {
+          super.erased(chatId);
+          continue;
+        }
+        if (last <= known) continue;
         const push = await this.options.log.tail(chatId);
         // Delivering the newest push is enough: each session reads what lies between from the log.
         if (push && this.delivered.has(chatId)) {
