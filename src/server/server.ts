@@ -28,6 +28,9 @@ import type { Bus } from './bus';
 import { chatPort } from './agents/chat-port';
 import { createConsoleRoute } from './agents/console-route';
 import type { RetrySchedule } from './webhooks/schedule';
+import { DEFAULT_FILE_URL_TTL_MS, DEFAULT_UPLOAD_RATE_LIMIT } from './files/limits';
+import { FileUrlSigner } from './files/urls';
+import { createFileRoutes } from './http/files';
 
 /** Options of {@link createServer}; the security ones ({@link SecurityOptions}) are listed in docs/security.md. */
 export interface ServerOptions extends SecurityOptions {
@@ -74,6 +77,10 @@ export interface ServerOptions extends SecurityOptions {
   maxConnections?: number;
   /** Chats whose bot handlers may run at once. Default 64. */
   handlerConcurrency?: number;
+  /** Visitor file uploads per chat. Default burst 10, then one every 6 s. */
+  uploadRateLimit?: RateLimit;
+  /** Lifetime of a signed file URL (the bot's in `onFile`, the widget's). Default 24 h. */
+  fileUrlTtlMs?: number;
 }
 
 /** A created server. */
@@ -124,6 +131,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
   const configuredUrl = normalizePublicUrl(options.publicUrl);
   const handlerTimeoutMs = positive('handlerTimeoutMs', options.handlerTimeoutMs, 10_000);
   const concurrency = positive('handlerConcurrency', options.handlerConcurrency, 64);
+  const fileUrlTtlMs = positive('fileUrlTtlMs', options.fileUrlTtlMs, DEFAULT_FILE_URL_TTL_MS);
   const security = resolveSecurity(options);
   const gatewayOptions = {
     heartbeatMs: positive('heartbeatMs', options.heartbeatMs, 15_000),
@@ -173,8 +181,9 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     },
   });
   chats.observer = agents.feed;
+  const fileUrls = new FileUrlSigner([currentSecret, ...security.previousSecrets], fileUrlTtlMs);
   const runtime = new BotRuntime(
-    { store, chats, pushbacks, endpoints, metrics, logger, handoff: agents.service },
+    { store, chats, pushbacks, endpoints, metrics, logger, handoff: agents.service, fileUrl: (id) => fileUrls.url(publicUrl(), id) },
     { handlerTimeoutMs, concurrency },
   );
   chats.runtime = runtime;
@@ -191,6 +200,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     publicUrl,
     configuredOrigin: configuredUrl === undefined ? undefined : new URL(configuredUrl).origin,
     agents,
+    fileUrls,
   };
   const gateway = new Gateway(app, gatewayOptions);
   const api = createApi(app);
@@ -207,6 +217,11 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
         ),
       ),
       api: rateLimited(security.guard, sameOriginOnly(publicUrl, api), api.routeOf),
+      files: rateLimited(
+        security.guard,
+        createFileRoutes(app, { rateLimit: options.uploadRateLimit ?? DEFAULT_UPLOAD_RATE_LIMIT, redis: options.rateLimitRedis }),
+        (url) => (url.pathname === '/files' ? '/files' : '/files/{id}'),
+      ),
       console: createConsoleRoute(options.consoleDir, () => [...endpoints.all()][0]?.organization ?? ''),
     }),
   );

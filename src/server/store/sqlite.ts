@@ -10,6 +10,7 @@
 import Database from 'better-sqlite3';
 import type { JsonObject, StoredPush } from '../../protocol';
 import { sqliteAgentsStore, sqliteWebhookOutbox } from './agents-sqlite';
+import { sqliteFilesStore } from './files-sqlite';
 import { toInboxRow, type ExternalEvent } from '../chat/inbound';
 import { GroupCommit } from './group-commit';
 import { sqliteIdempotency } from './idempotency-sqlite';
@@ -124,6 +125,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     'DELETE FROM inbox WHERE chat_id = ?',
     'DELETE FROM threads WHERE chat_id = ?',
     'DELETE FROM pushbacks WHERE chat_id = ?',
+    'DELETE FROM files WHERE chat_id = ?',
     'DELETE FROM idempotency WHERE chat_id = ?',
     'DELETE FROM agent_chats WHERE chat_id = ?',
     "DELETE FROM webhook_outbox WHERE chat_id = ? AND status = 'pending'",
@@ -273,6 +275,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     agents: sqliteAgentsStore(db),
     webhooks: sqliteWebhookOutbox(db),
     idempotency,
+    files: sqliteFilesStore(db, write, now),
     getMeta: (key) => run(() => (q.getMeta.get(key) as Row | undefined)?.value as string | undefined),
     putMetaIfAbsent: (key, value) =>
       write(() => {

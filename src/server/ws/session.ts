@@ -18,6 +18,7 @@ import {
 import type { App } from '../app';
 import type { Subscriber } from '../chat/hub';
 import type { Endpoint } from '../endpoints';
+import { withFileUrl } from '../files/deliver';
 import { errorFields } from '../logger';
 import { TokenBucket, type RateLimit } from '../rate-limit';
 import { FrameError, runAction } from './actions';
@@ -216,7 +217,7 @@ export class Session implements Subscriber {
 
   private sendPush(push: StoredPush): void {
     this.cursor = push.payload.seq;
-    this.send(push);
+    this.send(withFileUrl(push, this.app.fileUrls, this.app.publicUrl));
     this.app.metrics.pushesSent.inc({ action: push.action });
   }
 
