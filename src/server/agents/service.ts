@@ -5,23 +5,17 @@
  * into agent pushes. Changes to one chat's routing run one at a time.
  */
 import { randomUUID } from 'node:crypto';
-import type { AgentChat, AgentChatSummary, AgentIdentity, ErrorType, StoredPush } from '../../protocol';
+import type { AgentChat, AgentChatSummary, AgentIdentity, StoredPush } from '../../protocol';
 import type { AgentChatState, AgentsStore } from '../store/agents-types';
 import type { AgentDirectory, AgentLogin } from './directory';
 import type { AgentFeed } from './feed';
 import type { ChatInfo, ChatPort } from './port';
 import type { AgentPresence } from './presence';
+import { FrameError } from '../ws/frame-error';
 import { chatOf, routingOf, summaryOf, usersOf } from './views';
 
-/** A request refused: sent back as an error response of that type. */
-export class AgentError extends Error {
-  constructor(
-    readonly type: ErrorType,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** A request refused: sent back as an error response of that type (a FrameError, as for visitors). */
+export class AgentError extends FrameError {}
 
 /** Events read for `get_chat` (the newest of the thread). */
 const CHAT_EVENTS = 500;

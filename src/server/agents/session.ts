@@ -3,7 +3,7 @@
  * `authentication` and the socket closes with 1008, so a console does not retry it); then the
  * agent's requests run one at a time and the endpoint's agent pushes flow in.
  */
-import type { RawData, WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import {
   CloseCode,
   parseAgentRequest,
@@ -12,26 +12,19 @@ import {
   type AgentPush,
   type AgentRequest,
   type AgentServerFrame,
-  type ErrorType,
 } from '../../protocol';
-import { errorFields, type Logger } from '../logger';
+import type { LogFields, Logger } from '../logger';
 import { TokenBucket, type RateLimit } from '../rate-limit';
+import { Connection, type ConnectionOptions, type ParsedRequest } from '../ws/connection';
 import type { AgentDirectory, AgentLogin } from './directory';
 import type { AgentPresence, AgentSink } from './presence';
-import { AgentError, type AgentService } from './service';
+import type { AgentService } from './service';
 
-export interface AgentSessionOptions {
-  /** Close (4001) a connection that has not logged in by then. */
-  loginTimeoutMs: number;
+export interface AgentSessionOptions extends ConnectionOptions {
   /** Requests per connection (every agent request writes or reads the store). */
   rateLimit: RateLimit;
   /** `login` attempts per connection. */
   loginRateLimit: RateLimit;
-  /** Close (4003) when the socket's unsent bytes pass this. */
-  maxBufferedBytes: number;
-  /** Requests waiting for their turn; more are refused with `too_many_requests`. */
-  maxQueued: number;
-  closeGraceMs: number;
 }
 
 export interface AgentSessionDeps {
@@ -42,24 +35,19 @@ export interface AgentSessionDeps {
   logger: Logger;
 }
 
-export class AgentSession implements AgentSink {
-  lastSeen = Date.now();
+export class AgentSession extends Connection<AgentRequest, AgentServerFrame> implements AgentSink {
   private login: AgentLogin | undefined;
-  private queue: Promise<void> = Promise.resolve();
-  private queued = 0;
-  private closed = false;
   private readonly limiter: TokenBucket;
   private readonly loginLimiter: TokenBucket;
-  private readonly loginTimer: NodeJS.Timeout;
 
   constructor(
-    readonly ws: WebSocket,
+    ws: WebSocket,
     private readonly deps: AgentSessionDeps,
-    private readonly options: AgentSessionOptions,
+    options: AgentSessionOptions,
   ) {
+    super(ws, options, deps.logger);
     this.limiter = new TokenBucket(options.rateLimit, Date.now());
     this.loginLimiter = new TokenBucket(options.loginRateLimit, Date.now());
-    this.loginTimer = setTimeout(() => this.close(CloseCode.LoginTimeout, 'login timeout'), options.loginTimeoutMs);
   }
 
   get agent(): AgentIdentity {
@@ -68,27 +56,6 @@ export class AgentSession implements AgentSink {
 
   get endpoints(): ReadonlySet<string> {
     return this.login?.endpoints ?? new Set();
-  }
-
-  /** Handles one incoming frame. Never throws. */
-  onFrame(data: RawData, isBinary: boolean): void {
-    this.lastSeen = Date.now();
-    if (isBinary) return this.sendError('', '', 'validation', 'binary frames are not supported');
-    const parsed = parseAgentRequest(data.toString());
-    if (!parsed.ok) return this.sendError(parsed.request_id ?? '', parsed.action ?? '', 'validation', parsed.error);
-    const request = parsed.value;
-    if (this.queued >= this.options.maxQueued) {
-      return this.sendError(request.request_id, request.action, 'too_many_requests', 'too many requests in flight');
-    }
-    const bucket = request.action === 'login' ? this.loginLimiter : request.action === 'ping' ? undefined : this.limiter;
-    if (bucket && bucket.take(Date.now()) > 0) return this.sendError(request.request_id, request.action, 'too_many_requests', 'slow down');
-    this.queued += 1;
-    this.queue = this.queue
-      .then(() => this.run(request))
-      .catch((error: unknown) => this.deps.logger.error('agent request failed', errorFields(error)))
-      .finally(() => {
-        this.queued -= 1;
-      });
   }
 
   push(push: AgentPush): void {
@@ -101,53 +68,35 @@ export class AgentSession implements AgentSink {
     this.close(code, reason);
   }
 
-  close(code: number, reason: string): void {
-    if (this.closed) return;
-    this.ws.close(code, reason);
-    setTimeout(() => {
-      if (this.ws.readyState !== this.ws.CLOSED) this.ws.terminate();
-    }, this.options.closeGraceMs).unref();
-    this.dispose();
-  }
-
   /** Forgets the connection everywhere (the socket closed). Idempotent. */
-  dispose(): void {
-    this.closed = true;
-    clearTimeout(this.loginTimer);
+  override dispose(): void {
+    super.dispose();
     this.deps.presence.remove(this);
   }
 
-  private send(frame: AgentServerFrame): void {
-    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(JSON.stringify(frame));
-    if (this.ws.bufferedAmount > this.options.maxBufferedBytes) {
-      this.deps.logger.warn('closing a slow agent connection', { agent: this.login?.agent.id });
-      this.close(CloseCode.SlowConsumer, 'slow consumer');
-    }
+  protected parse(text: string): ParsedRequest<AgentRequest> {
+    return parseAgentRequest(text);
   }
 
-  private sendError(requestId: string, action: string, type: ErrorType, message: string): void {
-    this.send({ request_id: requestId, action, type: 'response', success: false, error: { type, message } });
+  protected bucketOf(request: AgentRequest): TokenBucket | undefined {
+    if (request.action === 'ping') return undefined;
+    return request.action === 'login' ? this.loginLimiter : this.limiter;
   }
 
-  private async run(request: AgentRequest): Promise<void> {
-    if (this.closed) return;
-    const { request_id: requestId, action } = request;
-    if (action === 'login') return this.logIn(requestId, request.payload.token);
+  protected logFields(): LogFields {
+    return { agent: this.login?.agent.id };
+  }
+
+  protected async run(request: AgentRequest): Promise<void> {
+    if (request.action === 'login') return this.logIn(request);
     const login = this.login;
-    if (!login) return this.sendError(requestId, action, 'authentication', 'log in first');
-    try {
-      const payload = await this.answer(login, request);
-      this.send({ request_id: requestId, action, type: 'response', success: true, payload } as AgentServerFrame);
-    } catch (error) {
-      if (error instanceof AgentError) return this.sendError(requestId, action, error.type, error.message);
-      this.deps.logger.error('agent action failed', { action, ...errorFields(error) });
-      this.sendError(requestId, action, 'internal', 'internal server error');
-    }
+    if (!login) return this.sendError(request.request_id, request.action, 'authentication', 'log in first');
+    return this.respond(request, () => this.answer(login, request));
   }
 
-  private async logIn(requestId: string, token: string): Promise<void> {
-    const login = this.deps.directory.authenticate(this.deps.organization, token);
+  private async logIn(request: Extract<AgentRequest, { action: 'login' }>): Promise<void> {
+    const requestId = request.request_id;
+    const login = this.deps.directory.authenticate(this.deps.organization, request.payload.token);
     if (!login) {
       this.deps.logger.info('agent login refused', { organization: this.deps.organization });
       this.sendError(requestId, 'login', 'authentication', 'wrong agent key');
@@ -156,16 +105,10 @@ export class AgentSession implements AgentSink {
     if (this.login && this.login.agent.id !== login.agent.id) {
       return this.sendError(requestId, 'login', 'validation', 'this connection is logged in as another agent');
     }
-    clearTimeout(this.loginTimer);
+    this.loggedIn();
     this.login = login;
     this.deps.presence.add(this);
-    try {
-      const chats = await this.deps.service.listChats(login);
-      this.send({ request_id: requestId, action: 'login', type: 'response', success: true, payload: { agent: login.agent, chats } });
-    } catch (error) {
-      this.deps.logger.error('agent login failed', errorFields(error));
-      this.sendError(requestId, 'login', 'internal', 'internal server error');
-    }
+    return this.respond(request, async () => ({ agent: login.agent, chats: await this.deps.service.listChats(login) }));
   }
 
   private async answer(login: AgentLogin, request: Exclude<AgentRequest, { action: 'login' }>): Promise<object> {

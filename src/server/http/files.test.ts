@@ -33,11 +33,11 @@ interface Upload {
   body: Record<string, unknown>;
 }
 
-async function upload(base: string, token: string | null, data: Uint8Array, query = 'name=broken.png', headers: Record<string, string> = {}): Promise<Upload> {
+async function upload(base: string, token: string | null, data: Buffer, query = 'name=broken.png', headers: Record<string, string> = {}): Promise<Upload> {
   const res = await fetch(`${base}/files?organization=acme&endpoint=acme-test&${query}`, {
     method: 'POST',
     headers: { ...(token === null ? {} : { Authorization: `Bearer ${token}` }), 'Content-Type': 'image/png', ...headers },
-    body: data,
+    body: new Uint8Array(data),
   });
   return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
 }
@@ -84,7 +84,7 @@ describe('POST /files', () => {
     expect((await upload(t.url, token, PDF_HEAD, 'name=invoice.png')).body).toMatchObject({ content_type: 'application/pdf', name: 'invoice.png' });
     const exe = await upload(t.url, token, Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00]), 'name=setup.exe');
     expect(exe).toMatchObject({ status: 415, body: { error: { type: 'validation' } } });
-    expect(await upload(t.url, token, new Uint8Array(), 'name=empty.txt')).toMatchObject({ status: 400, body: { error: { message: 'the file is empty' } } });
+    expect(await upload(t.url, token, Buffer.alloc(0), 'name=empty.txt')).toMatchObject({ status: 400, body: { error: { message: 'the file is empty' } } });
     expect(await upload(t.url, token, PNG_1X1, 'name=')).toMatchObject({ status: 400 });
     expect(await upload(t.url, token, PNG_1X1, 'name=a.png&custom_id=%20bad')).toMatchObject({ status: 400 });
     expect(countRows(t.dbPath, 'SELECT COUNT(*) AS n FROM files')).toBe(1);
@@ -106,11 +106,11 @@ describe('POST /files', () => {
     expect(await upload(t.url, null, PNG_1X1)).toMatchObject({ status: 401, body: { error: { type: 'authentication' } } });
     expect(await upload(t.url, `${chatId}.1.forged`, PNG_1X1)).toMatchObject({ status: 401 });
     expect(await upload(t.url, KEY_A, PNG_1X1)).toMatchObject({ status: 401 });
-    const globex = await fetch(`${t.url}/files?organization=globex&endpoint=globex-test&name=a.png`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: PNG_1X1 });
+    const globex = await fetch(`${t.url}/files?organization=globex&endpoint=globex-test&name=a.png`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: new Uint8Array(PNG_1X1) });
     expect(globex.status).toBe(403);
     const elsewhere = await upload(t.url, token, PNG_1X1, 'name=a.png', { Origin: 'https://evil.example' });
     expect(elsewhere.status).toBe(403);
-    expect((await fetch(`${t.url}/files?organization=acme&endpoint=nope&name=a.png`, { method: 'POST', body: PNG_1X1 })).status).toBe(404);
+    expect((await fetch(`${t.url}/files?organization=acme&endpoint=nope&name=a.png`, { method: 'POST', body: new Uint8Array(PNG_1X1) })).status).toBe(404);
     const allowed = await upload(t.url, token, PNG_1X1, 'name=a.png', { Origin: ORIGIN });
     expect(allowed.status).toBe(201);
     expect(allowed.headers.get('access-control-allow-origin')).toBe(ORIGIN);

@@ -145,7 +145,7 @@ describe('downloads (real process)', () => {
     const res = await fetch(`${server.url}/files?organization=acme&endpoint=acme-test&name=photo.png`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'text/html' },
-      body: PNG_1X1,
+      body: new Uint8Array(PNG_1X1),
     });
     id = String(((await res.json()) as { id: string }).id);
   });
