@@ -52,6 +52,32 @@ describe('metrics', () => {
     expect(series.at(-1)).toBe('routes_total{route="other"} 50');
   });
 
+  it('counts through bound and per-value children into the same series, capped the same way', async () => {
+    const registry = new Registry();
+    const counter = new Counter(registry, 'acts_total', 'Acts.', { labelNames: ['result'] });
+    const accepted = counter.bind({ result: 'accepted' });
+    accepted.inc();
+    accepted.inc(2);
+    counter.of('accepted').inc();
+    counter.inc({ result: 'accepted' });
+    counter.of('invalid').inc();
+    const histogram = new Histogram(registry, 'op_seconds', 'Ops.', { labelNames: ['op'], buckets: [1] });
+    histogram.bind({ op: 'append' }).observe(0.5);
+    histogram.of('append').observe(2);
+    expect(await lines(registry)).toEqual([
+      'acts_total{result="accepted"} 5',
+      'acts_total{result="invalid"} 1',
+      'op_seconds_bucket{le="1",op="append"} 1',
+      'op_seconds_bucket{le="+Inf",op="append"} 2',
+      'op_seconds_sum{op="append"} 2.5',
+      'op_seconds_count{op="append"} 2',
+    ]);
+    const routes = new Counter(new Registry(), 'r_total', 'R.', { labelNames: ['route'] });
+    for (let i = 0; i < MAX_SERIES; i += 1) routes.of(`/r${i}`).inc();
+    // Past the cap, of() and inc() both land in the one "other" series.
+    expect(routes.of('/late')).toBe(routes.bind({ route: '/later' }));
+  });
+
   it('gauges go up and down', async () => {
     const registry = new Registry();
     const gauge = new Gauge(registry, 'conns', 'Connections.');

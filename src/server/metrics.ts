@@ -4,11 +4,13 @@
  * process and Node.js metrics operators expect (`process_cpu_seconds_total`,
  * `nodejs_eventloop_lag_seconds`, heap, GC) collected once per process.
  *
- * Hot paths call `inc`/`observe` with a label object. prom-client would hash that object on each
- * call; here each distinct label set resolves once to a prom-client child, kept in a Map under
- * its joined values, so a call costs one string join and one Map lookup. Label values come from
- * small fixed sets (route templates, results, kinds, actions); a metric that still meets more
- * than {@link MAX_SERIES} label sets folds the rest into `other`, so the series stay bounded.
+ * Hot paths do not hand prom-client a label object per call (it would hash it each time): a label
+ * set that is fixed at the call site is bound once ({@link Counter.bind}: the prom-client child,
+ * kept by the caller, no lookup per call), and a metric with one label whose value varies (an
+ * action, a kind) resolves the value with one Map lookup ({@link Counter.of}). Every label set
+ * goes through one place, {@link Children}, which caps the series: label values come from small
+ * fixed sets (route templates, results, kinds, actions), and a metric that still meets more than
+ * {@link MAX_SERIES} label sets folds the rest into `other`, so the series stay bounded.
  */
 import { Counter as PromCounter, Gauge as PromGauge, Histogram as PromHistogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -17,12 +19,24 @@ export type Labels = Record<string, string>;
 /** Most label sets one metric keeps; later ones are counted under `other`. */
 export const MAX_SERIES = 500;
 
+/** A duration recorder with its labels already bound. */
+export interface BoundObserver {
+  observe(value: number): void;
+}
+
 /** Anything that records durations. */
 export interface Observer {
   observe(value: number, labels?: Labels): void;
+  /** The recorder for one label set, to keep (see {@link Histogram.bind}). */
+  bind(labels: Labels): BoundObserver;
 }
 
-/** Label sets → prom-client children, built once each. */
+/** A count with its labels already bound. */
+export interface BoundCounter {
+  inc(by?: number): void;
+}
+
+/** Label sets → prom-client children, built once each; the one place the series are capped. */
 class Children<C> {
   private readonly cache = new Map<string, C>();
   private overflow: C | undefined;
@@ -34,14 +48,23 @@ class Children<C> {
 
   get(labels: Labels | undefined): C {
     const names = this.labelNames;
-    const key = names.length === 1 ? (labels?.[names[0] ?? ''] ?? '') : names.map((n) => labels?.[n] ?? '').join('\u0000');
+    if (names.length === 1) return this.of(labels?.[names[0] ?? ''] ?? '');
+    return this.child(names.map((n) => labels?.[n] ?? '').join('\u0000'), () => Object.fromEntries(names.map((n) => [n, labels?.[n] ?? ''])));
+  }
+
+  /** The child of a one-label metric for `value`, without a label object. */
+  of(value: string): C {
+    return this.child(value, () => ({ [this.labelNames[0] ?? '']: value }));
+  }
+
+  private child(key: string, labels: () => Labels): C {
     let child = this.cache.get(key);
     if (child !== undefined) return child;
     if (this.cache.size >= MAX_SERIES) {
-      this.overflow ??= this.make(Object.fromEntries(names.map((n) => [n, 'other'])));
+      this.overflow ??= this.make(Object.fromEntries(this.labelNames.map((n) => [n, 'other'])));
       return this.overflow;
     }
-    child = this.make(Object.fromEntries(names.map((n) => [n, labels?.[n] ?? ''])));
+    child = this.make(labels());
     this.cache.set(key, child);
     return child;
   }
@@ -66,6 +89,16 @@ export class Counter {
 
   inc(labels?: Labels, by = 1): void {
     this.children.get(labels).inc(by);
+  }
+
+  /** The counter of one label set, to keep at a call site whose labels never change. */
+  bind(labels?: Labels): BoundCounter {
+    return this.children.get(labels);
+  }
+
+  /** The counter for `value` of a one-label metric (one Map lookup, no label object). */
+  of(value: string): BoundCounter {
+    return this.children.of(value);
   }
 }
 
@@ -110,6 +143,15 @@ export class Histogram implements Observer {
 
   observe(value: number, labels?: Labels): void {
     this.children.get(labels).observe(value);
+  }
+
+  bind(labels?: Labels): BoundObserver {
+    return this.children.get(labels);
+  }
+
+  /** The recorder for `value` of a one-label metric (one Map lookup, no label object). */
+  of(value: string): BoundObserver {
+    return this.children.of(value);
   }
 }
 

@@ -11,7 +11,7 @@ import type { JsonObject } from '../../protocol';
 import type { Endpoint } from '../endpoints';
 import type { FanOutResult, Store } from '../store/types';
 import type { ExternalEvent } from './inbound';
-import { multicastPush } from './pushes';
+import { multicastPushes } from './pushes';
 
 /** Chats stored per write; the loop yields between batches. */
 export const FANOUT_BATCH = 100;
@@ -42,7 +42,7 @@ export async function fanOut(deps: FanOutDeps, endpoint: Endpoint, audience: Aud
   // The fan-out stores the multicast itself, so the item does not ask the runtime to.
   const input: ExternalEvent = { kind: 'external', event, data, multicast: false };
   const inbox = hasOnEvent(endpoint);
-  const options = { inbox, ...(audience.everyone ? { multicast: (chatId: string) => multicastPush(chatId, event, data) } : {}) };
+  const options = { inbox, ...(audience.everyone ? { multicast: multicastPushes(event, data) } : {}) };
   // Nothing to store for a listed audience whose bot has no onEvent: the chats are still matched.
   if (!inbox && !audience.everyone) return audience.chatIds.length;
 

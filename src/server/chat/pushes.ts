@@ -1,6 +1,7 @@
 /** Builders for the pushes the server stores or sends (payloads as typed in protocol/frames.ts). */
 import type { ChatFile, JsonObject, Push, RichContent, StoredPush } from '../../protocol';
 import type { PushBuilder } from '../store/types';
+import { rememberPayloadText } from './frame-text';
 
 export interface MessageInput {
   id: string;
@@ -60,11 +61,22 @@ export function notificationPush(chatId: string, message: string): PushBuilder {
 
 /** An `incoming_multicast` (an external event sent to everyone). */
 export function multicastPush(chatId: string, type: string, content: JsonObject): PushBuilder {
-  return (seq): StoredPush => ({
-    action: 'incoming_multicast',
-    type: 'push',
-    payload: { chat_id: chatId, seq, type, content },
-  });
+  return multicastPushes(type, content)(chatId);
+}
+
+/**
+ * `incoming_multicast` builders for many chats: the event's name and content are serialised once
+ * and each chat's payload text is put together around them (chat/frame-text.ts), so a broadcast
+ * does not stringify the same content once per chat, neither to store it nor to send it.
+ */
+export function multicastPushes(type: string, content: JsonObject): (chatId: string) => PushBuilder {
+  const tail = `,"type":${JSON.stringify(type)},"content":${JSON.stringify(content)}}`;
+  return (chatId) => (seq): StoredPush => {
+    const push: StoredPush = { action: 'incoming_multicast', type: 'push', payload: { chat_id: chatId, seq, type, content } };
+    // Same keys in the same order as the object above.
+    rememberPayloadText(push, `{"chat_id":${JSON.stringify(chatId)},"seq":${seq}${tail}`);
+    return push;
+  };
 }
 
 /** A `thread_closed` (a conversation of the chat ended). */

@@ -135,7 +135,7 @@ export class ChatService {
   async ingest(chatId: string, input: ChatIntake, options: { requireOpen?: boolean } = {}): Promise<Ingested> {
     const result = await this.store.acceptInbound({ chatId, input, push: visitorPush(chatId, input), requireOpen: options.requireOpen });
     if (result.status !== 'accepted') return result;
-    this.metrics.eventsIn.inc({ kind: result.item.kind });
+    this.metrics.eventsIn.of(result.item.kind).inc();
     return {
       ...result,
       release: () => {
@@ -158,7 +158,7 @@ export class ChatService {
           if (result.push) this.published(result.chatId, result.push);
           if (result.item) this.runtime?.submit(result.item);
         },
-        counted: (items) => this.metrics.eventsIn.inc({ kind: 'event' }, items),
+        counted: (items) => this.metrics.eventsIn.of('event').inc(items),
       },
       endpoint,
       audience,
@@ -180,7 +180,7 @@ export class ChatService {
   }
 
   private published(chatId: string, push: StoredPush): void {
-    this.metrics.eventsOut.inc({ action: push.action });
+    this.metrics.eventsOut.of(push.action).inc();
     this.hub.publish(chatId, push);
     this.observer?.stored(chatId, push);
   }

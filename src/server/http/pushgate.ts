@@ -38,7 +38,11 @@ export function withPushgateCors(route: RouteHandler): RouteHandler {
 /** The pushgate route, with a rate limit per pushback id (in Redis, across nodes, when `redis` is given). */
 export function createPushgate(app: App, rateLimit: RateLimit, redis?: Redis): RouteHandler {
   const limiter = createKeyedLimiter(rateLimit, { prefix: 'pushback', redis });
-  const count = (result: string) => app.metrics.activations.inc({ result });
+  // Bound once: the counters of every result, so an activation counts without a label lookup.
+  const counters = new Map(
+    (['accepted', 'replayed', 'not_found', 'rate_limited', 'invalid'] as const).map((result) => [result, app.metrics.activations.of(result)]),
+  );
+  const count = (result: 'accepted' | 'replayed' | 'not_found' | 'rate_limited' | 'invalid') => counters.get(result)?.inc();
 
   return async (req, res, url, ctx) => {
     ctx.route = PUSHGATE_ROUTE;

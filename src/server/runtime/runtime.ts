@@ -20,7 +20,7 @@ import { ChatQueue } from './chat-queue';
 import { createBotContext } from './context';
 import { planItem } from './dispatch';
 import type { PushbackService } from './pushbacks';
-import { Slots, checkState, invoke } from './turn-parts';
+import { Slots, checkState, invoke, storedStateText } from './turn-parts';
 import { TurnBudget } from './turns';
 import type { HandoffPort } from './types';
 import { TypingDelay } from './typing-delay';
@@ -182,7 +182,7 @@ export class BotRuntime implements ItemSink {
     try {
       const started = process.hrtime.bigint();
       const outcome = await invoke(() => call(endpoint.bot, handle.ctx), this.options.handlerTimeoutMs);
-      metrics.handlerSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9, { kind: item.kind });
+      metrics.handlerSeconds.of(item.kind).observe(Number(process.hrtime.bigint() - started) / 1e9);
       if (outcome.kind === 'threw') {
         metrics.handlerErrors.inc({ reason: 'threw' });
         logger.warn('bot handler threw', { ...log, ...errorFields(outcome.error) });
@@ -191,7 +191,7 @@ export class BotRuntime implements ItemSink {
         logger.warn('bot handler timed out', { ...log, timeoutMs: this.options.handlerTimeoutMs });
       }
       handle.seal();
-      const checked = checkState(handle.ctx, JSON.stringify(chat.state));
+      const checked = checkState(handle.ctx, storedStateText(chat.state));
       if (typeof checked === 'object' && 'unusable' in checked) {
         logger.warn('ctx.state is not a plain JSON object within the limits; not persisted', { ...log, size: checked.unusable });
       }

@@ -53,6 +53,19 @@ export async function invoke(run: () => unknown, timeoutMs: number): Promise<Out
   }
 }
 
+/** JSON texts of stored states: a cached chat's state is frozen, so its text is made once, not per turn. */
+const stateTexts = new WeakMap<object, string>();
+
+/** The JSON text of a chat's stored (frozen) `state`. */
+export function storedStateText(state: JsonObject): string {
+  let text = stateTexts.get(state);
+  if (text === undefined) {
+    text = JSON.stringify(state);
+    if (Object.isFrozen(state)) stateTexts.set(state, text);
+  }
+  return text;
+}
+
 /**
  * The state to persist, as a fresh JSON copy (so what is stored is exactly what was checked,
  * whatever getters or toJSON the bot left), `'unchanged'` when it serialises to `before` (nothing

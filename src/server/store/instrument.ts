@@ -11,12 +11,14 @@ export function instrumentStore(store: Store, latency: Observer): Store {
       if (typeof value !== 'function') return value;
       let wrapped = cache.get(name);
       if (!wrapped) {
+        // Bound once per operation: a call records its latency without a label lookup.
+        const observer = latency.bind({ op: String(name) });
         wrapped = async (...args: unknown[]) => {
           const started = process.hrtime.bigint();
           try {
             return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
           } finally {
-            latency.observe(Number(process.hrtime.bigint() - started) / 1e9, { op: String(name) });
+            observer.observe(Number(process.hrtime.bigint() - started) / 1e9);
           }
         };
         cache.set(name, wrapped);

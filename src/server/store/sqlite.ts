@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import type { JsonObject, StoredPush } from '../../protocol';
 import { sqliteAgentsStore, sqliteWebhookOutbox } from './agents-sqlite';
 import { sqliteFilesStore } from './files-sqlite';
+import { payloadText } from '../chat/frame-text';
 import { toInboxRow, type ExternalEvent } from '../chat/inbound';
 import { GroupCommit } from './group-commit';
 import { sqliteIdempotency } from './idempotency-sqlite';
@@ -153,7 +154,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     const seq = num(bumped.last_seq);
     const createdAt = iso();
     const push = build(seq, createdAt);
-    q.insertEvent.run(chatId, seq, push.action, JSON.stringify(push.payload), origin, createdAt);
+    // The text the chat's connections are sent too (chat/frame-text.ts): serialised once.
+    q.insertEvent.run(chatId, seq, push.action, payloadText(push), origin, createdAt);
     // Lazy retention by count: one indexed range delete on the primary key.
     if (seq > retention.maxEvents) q.trimCount.run(chatId, seq - retention.maxEvents);
     caches.seqMoved(chatId, seq);

@@ -36,7 +36,7 @@ function setup(log: StoredPush[]) {
         reads.push({ after, resolve: () => resolve(log.filter((p) => p.payload.seq > after)) });
       }),
   };
-  const metrics = { pushesSent: { inc() {} } };
+  const metrics = { pushesSent: { of: () => ({ inc() {} }) } };
   const app = { hub: new Hub(), store: store as unknown as Store, logger: silentLogger, metrics } as unknown as App;
   const options = {
     loginTimeoutMs: 60_000,

@@ -18,6 +18,7 @@ import type { App } from '../app';
 import type { Subscriber } from '../chat/hub';
 import type { Endpoint } from '../endpoints';
 import { withFileUrl } from '../files/deliver';
+import { frameText } from '../chat/frame-text';
 import { errorFields, type LogFields } from '../logger';
 import { TokenBucket, type RateLimit } from '../rate-limit';
 import { runAction } from './actions';
@@ -107,8 +108,9 @@ export class Session extends Connection<ClientRequest, ServerFrame> implements S
 
   deliverEphemeral(push: Push): void {
     if (this.catching || push.payload.chat_id !== this.chatId) return;
-    this.send(push);
-    this.app.metrics.pushesSent.inc({ action: push.action });
+    // A push's text was made once, when it was stored, and is shared by every tab of the chat.
+    this.sendText(frameText(push));
+    this.app.metrics.pushesSent.of(push.action).inc();
   }
 
   /** Forgets the connection everywhere (the socket closed). Idempotent. */
@@ -146,8 +148,10 @@ export class Session extends Connection<ClientRequest, ServerFrame> implements S
 
   private sendPush(push: StoredPush): void {
     this.cursor = push.payload.seq;
-    this.send(withFileUrl(push, this.app.fileUrls, this.app.publicUrl));
-    this.app.metrics.pushesSent.inc({ action: push.action });
+    // A push's text was made once, when it was stored, and is shared by every tab of the chat;
+    // a visitor file's push is the exception: each delivery gets its own signed URL (a new frame).
+    this.sendText(frameText(withFileUrl(push, this.app.fileUrls, this.app.publicUrl)));
+    this.app.metrics.pushesSent.of(push.action).inc();
   }
 
   /** Sends buffered pushes that continue the cursor; a remaining gap is filled from the store. */
