@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- --quick] [--only=size,browser,pushgate,logging,durability,connections] [--engine] [--budget=SECONDS] [--write]`
+// `npm run bench [-- --quick] [--only=size,browser,pushgate,logging,durability,connections,cluster] [--engine] [--budget=SECONDS] [--write]`
 // `--engine` is the server engine's before/after check: the pushgate and connections (fan-out)
 // parts only, at full size, the ladder starting at 100 /s, without waiting for a calm machine.
 // Measures Roundel against the floor and its peers, side by side in one run, on 127.0.0.1 only;
@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runCluster } from './cluster.mjs';
 import { runConnections } from './connections.mjs';
 import { runDurability } from './durability.mjs';
 import { ensurePeers } from './lib/peers.mjs';
@@ -43,6 +44,7 @@ const SCENARIOS = [
   { key: 'logging', name: 'logging', run: runLogging, need: { quick: 40, full: 240 } },
   { key: 'durability', name: 'durability', run: runDurability, need: { quick: 12, full: 45 } },
   { key: 'connections', name: 'connections', run: runConnections, need: { quick: 22, full: 360 } },
+  { key: 'cluster', name: 'cluster', run: runCluster, need: { quick: 160, full: 480 } },
 ];
 const only = engine ? ['pushgate', 'connections'] : values.only?.split(',').map((s) => s.trim());
 const totalS = Number(values.budget ?? (quick ? 108 : 900));

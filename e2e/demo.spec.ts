@@ -27,7 +27,7 @@ test('the demo page walks through the seed story: subscribe, pushback, offer', a
 test('the demo answers /healthz and serves the bundle', async ({ request, demoServer }) => {
   const health = await request.get(`${demoServer.url}/healthz`);
   expect(health.status()).toBe(200);
-  expect(await health.json()).toEqual({ status: 'ok' });
+  expect(await health.json()).toEqual({ status: 'ok', node: expect.any(String) });
   const bundle = await request.get(`${demoServer.url}/messenger.js`);
   expect(bundle.headers()['content-type']).toContain('javascript');
   expect(await bundle.text()).toContain('ServisBot');

@@ -7,10 +7,15 @@ export interface PostgresHandle {
   urlOf(database: string): string;
   /** Creates an empty database and returns its URL. */
   createDatabase(name: string): string;
+  /** Creates an empty schema in the `roundel` database; returns a URL whose connections use it (search_path). */
+  createSchema(name: string): string;
   /** Starts it again after {@link stop} (same port, same data). */
   start(): Promise<void>;
-  /** Fast shutdown; resolves once the postmaster has exited. */
-  stop(): Promise<void>;
+  /**
+   * Resolves once the postmaster has exited. `smart` (default) lets clients disconnect first (at
+   * most 3 s, then fast); `fast` drops them at once (an outage).
+   */
+  stop(mode?: 'smart' | 'fast'): Promise<void>;
   /** Stops it and removes its data directory. */
   close(): Promise<void>;
 }

@@ -224,7 +224,8 @@ clientMain(async (input, send) => {
   // target runs it in turn (twice if the first try fails on a noisy machine); the parent reads the
   // server's CPU time at the `cpu-start`/`cpu-end` marks.
   const sustained = state.map((s) => s.pass).filter((rate) => rate > 0);
-  const cpuRate = sustained.length === targets.length ? Math.min(...sustained, input.cpuMaxRate) : 0;
+  // A caller may fix the common rate instead (the cluster part: p99 at one stated rate for all).
+  const cpuRate = input.commonRate ?? (sustained.length === targets.length ? Math.min(...sustained, input.cpuMaxRate) : 0);
   const cpuSteps = {};
   if (cpuRate > 0) {
     const ms = Math.max(input.cpuStepMs, (input.cpuSamples * 1000) / cpuRate);

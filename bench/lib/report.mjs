@@ -1,5 +1,6 @@
 // Turns results.json into docs/benchmarks.md, docs/benchmarks.svg and the summary the bench
 // prints. Everything here is derived from the results; nothing is typed in by hand.
+import { clusterSection } from './report-cluster.mjs';
 import { barChart } from './chart.mjs';
 import { LABELS, count, kib, mib, num, ok, table, times, why } from './format.mjs';
 import { hotPathVerdict, serverSections } from './report-server.mjs';
@@ -202,6 +203,7 @@ const sections = (r) => ({
   durability: r.durability,
   logging: r.logging,
   connections: r.connections,
+  cluster: r.cluster,
 });
 
 
@@ -254,6 +256,7 @@ ${Object.entries(sections(r))
 
   out.push(widgetSections(r));
   out.push(serverSections(r));
+  out.push(clusterSection(r));
   out.push(`## Running it
 
 \`\`\`sh

@@ -53,7 +53,7 @@ describe('roundel serve', () => {
     expect(listening).toMatch(/^Roundel listening on http:\/\/127\.0\.0\.1:\d+$/);
     const url = listening.slice(listening.indexOf('http://'));
     expect(cli.output().stdout).toContain('API key for endpoint acme-demo: from ROUNDEL_API_KEY');
-    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok', node: expect.any(String) });
 
     const client = await TestClient.open(`${url.replace('http', 'ws')}/ws?organization=acme&endpoint=acme-demo`, url);
     const login = await client.call('login');

@@ -88,9 +88,12 @@ export async function main(argv: readonly string[], env: Env = process.env): Pro
   const root = findPackageRoot(import.meta.url);
   let server;
   try {
-    if (options.db !== ':memory:') mkdirSync(dirname(resolve(options.db)), { recursive: true });
+    if (options.database === undefined && options.db !== ':memory:') mkdirSync(dirname(resolve(options.db)), { recursive: true });
     server = await createServer({
       dbPath: options.db,
+      database: options.database,
+      redis: options.redis,
+      nodeId: options.nodeId,
       endpoints: config.endpoints,
       retention: config.retention,
       publicUrl: options.publicUrl,

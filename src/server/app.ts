@@ -28,6 +28,10 @@ export interface App {
   configuredOrigin: string | undefined;
   /** Signs and checks visitor file URLs (files/urls.ts). */
   fileUrls: FileUrlSigner;
+  /** This node's name (`--node-id`), shown by `/healthz`. */
+  nodeId: string;
+  /** False when the database cannot be reached (`/healthz` answers 503). */
+  healthy(): Promise<boolean>;
   /** The agent side (docs/agent-api.md), set once at wiring. */
   agents?: AgentSide;
 }

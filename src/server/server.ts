@@ -4,9 +4,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
 import type { App } from './app';
 import { ChatService } from './chat/service';
 import { Hub } from './chat/hub';
+import { createRedisClient } from './bus/redis';
+import { openClusterNode } from './cluster/node';
 import { EndpointRegistry, type EndpointConfig } from './endpoints';
 import { createApi } from './http/api';
 import { PUSHGATE_ROUTE, createPushgate, withPushgateCors } from './http/pushgate';
@@ -45,7 +48,11 @@ export interface ServerOptions extends SecurityOptions {
   demoDir?: string;
   /** The built agent console (`dist/console`) served at `/agent/`. Default: none (the page loads no script). */
   consoleDir?: string;
-  /** This node's name (webhook leases). Default `roundel`. */
+  /** PostgreSQL URL: every durable thing lives there, shared by every node (docs/scaling.md). Default: the SQLite file. */
+  database?: string;
+  /** Redis URL carrying live pushes and wake-ups between the nodes. Needs `database`. */
+  redis?: string;
+  /** This node's name (`/healthz`, logs, shard and webhook leases). Default: `<host name>-<pid>`. */
   nodeId?: string;
   /** The bus between nodes; agent pushes are relayed over it to the agents of every node. Default: none (one node). */
   bus?: Bus;
@@ -132,7 +139,10 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
   const handlerTimeoutMs = positive('handlerTimeoutMs', options.handlerTimeoutMs, 10_000);
   const concurrency = positive('handlerConcurrency', options.handlerConcurrency, 64);
   const fileUrlTtlMs = positive('fileUrlTtlMs', options.fileUrlTtlMs, DEFAULT_FILE_URL_TTL_MS);
-  const security = resolveSecurity(options);
+  if (options.redis !== undefined && options.database === undefined) throw new TypeError('redis needs database');
+  // With several nodes, per-address and per-pushback limits count in Redis, across the nodes.
+  const limitsRedis = options.rateLimitRedis === undefined && options.redis !== undefined ? createRedisClient(options.redis, logger) : undefined;
+  const security = resolveSecurity(limitsRedis ? { ...options, rateLimitRedis: limitsRedis } : options);
   const gatewayOptions = {
     heartbeatMs: positive('heartbeatMs', options.heartbeatMs, 15_000),
     deadPeerMs: positive('deadPeerMs', options.deadPeerMs, 30_000),
@@ -147,10 +157,16 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     slowConsumerMs: security.slowConsumerMs,
     maxQueued: 64,
   };
+  const nodeId = options.nodeId ?? `${hostname()}-${process.pid}`;
   // Every option is checked before the database is opened, so a TypeError leaves nothing open.
   const metrics = new ServerMetrics();
+  const cluster =
+    options.database === undefined
+      ? undefined
+      : await openClusterNode({ database: options.database, redis: options.redis, nodeId, logger, retention: options.retention });
+  limitsRedis?.connect().catch((error: unknown) => logger.warn('redis for rate limits unreachable; counting in memory', errorFields(error)));
   const store = instrumentStore(
-    openSqliteStore(options.dbPath, { synchronous: options.synchronous, retention: options.retention }),
+    cluster?.store ?? openSqliteStore(options.dbPath, { synchronous: options.synchronous, retention: options.retention }),
     metrics.storeSeconds,
   );
   options.onStore?.(store);
@@ -161,7 +177,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
 
   const httpServer = createHttpServer();
   const publicUrl = () => configuredUrl ?? listeningUrl(httpServer);
-  const hub = new Hub();
+  const hub = cluster?.hub ?? new Hub();
   const chats = new ChatService(store, hub, metrics);
   const pushbacks = new PushbackService(store, publicUrl);
   const agents = createAgentSide({
@@ -169,9 +185,10 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     port: chatPort(store, chats, hub),
     endpoints: () => endpoints.all(),
     logger,
-    nodeId: options.nodeId ?? 'roundel',
+    nodeId,
     metrics,
-    ...(options.bus ? { bus: options.bus } : {}),
+    // Agent pushes cross nodes on the cluster's bus (or on one given by the caller).
+    ...((options.bus ?? cluster?.bus) ? { bus: options.bus ?? cluster?.bus } : {}),
     ...(options.webhookRetry ? { retrySchedule: options.webhookRetry } : {}),
     gateway: {
       ...gatewayOptions,
@@ -184,7 +201,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
   const fileUrls = new FileUrlSigner([currentSecret, ...security.previousSecrets], fileUrlTtlMs);
   const runtime = new BotRuntime(
     { store, chats, pushbacks, endpoints, metrics, logger, handoff: agents.service, fileUrl: (id) => fileUrls.url(publicUrl(), id) },
-    { handlerTimeoutMs, concurrency },
+    { handlerTimeoutMs, concurrency, placement: cluster?.placement },
   );
   chats.runtime = runtime;
   const app: App = {
@@ -201,6 +218,9 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     configuredOrigin: configuredUrl === undefined ? undefined : new URL(configuredUrl).origin,
     agents,
     fileUrls,
+    nodeId,
+    // The embedded file is always there; a shared database may not be.
+    healthy: cluster ? () => cluster.healthy() : () => Promise.resolve(true),
   };
   const gateway = new Gateway(app, gatewayOptions);
   const api = createApi(app);
@@ -212,7 +232,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
       pushgate: withPushgateCors(
         rateLimited(
           security.guard,
-          createPushgate(app, options.pushgateRateLimit ?? { burst: 100, perSecond: 20 }, options.rateLimitRedis),
+          createPushgate(app, options.pushgateRateLimit ?? { burst: 100, perSecond: 20 }, options.rateLimitRedis ?? limitsRedis),
           () => PUSHGATE_ROUTE,
         ),
       ),
@@ -238,6 +258,11 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
   httpServer.once('listening', () => {
     void trim();
     agents.start();
+    if (cluster) {
+      // With several nodes, this node runs the pending work of the shards it takes.
+      cluster.start((chatId) => runtime.schedule(chatId)).catch((error: unknown) => logger.error('joining the cluster failed', errorFields(error)));
+      return;
+    }
     runtime.recover().then(
       (count) => count > 0 && logger.info('resuming unprocessed inbox items', { chats: count }),
       (error: unknown) => logger.error('recovering the inbox failed', errorFields(error)),
@@ -253,6 +278,9 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     await runtime.stop(2500);
     httpServer.closeAllConnections();
     await stopped;
+    // After the last turn committed: give the shards back, so other nodes take them at once.
+    await cluster?.close();
+    limitsRedis?.disconnect();
     await store.close();
     logger.info('server closed');
   };

@@ -19,6 +19,22 @@ export interface RedisBusOptions {
   maxReconnectMs?: number;
 }
 
+/**
+ * A plain ioredis client on `url` for the rate limits shared by the nodes: it fails fast while
+ * Redis is away (the limiter then counts in memory) and connects only when `connect()` is called.
+ */
+export function createRedisClient(url: string, logger: Logger): Redis {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 10), 2000),
+    connectionName: 'roundel-limits',
+  });
+  client.on('error', (error: unknown) => logger.debug('redis connection error', { client: 'limits', ...errorFields(error) }));
+  return client;
+}
+
 /** Connects (in the background: a node starts and serves while Redis is still down) to `url` (`redis://HOST:PORT`). */
 export function createRedisBus(url: string, options: RedisBusOptions): Bus {
   const { logger } = options;

@@ -133,7 +133,8 @@ describe('shard leases', () => {
   });
 
   it('takes no shard while a fenced commit on it is in progress, and refuses the old owner afterwards', async () => {
-    const old = keeper('old', undefined, 300);
+    // Long enough for the fence check below to run within it on a loaded machine; then it runs out.
+    const old = keeper('old', undefined, 2000);
     await old.start();
     const fence = old.fenceFor('chat-y') as Fence;
     const oldPool = pool();
@@ -143,8 +144,9 @@ describe('shard leases', () => {
     // The lease runs out while the transaction is open; a new node tries to take the shard.
     const heir = keeper('heir', undefined, 300);
     await heir.start();
+    const watch = pool();
     for (;;) {
-      const { rows } = await pool().query('SELECT 1 FROM roundel_shard_leases WHERE shard = $1 AND expires_at <= clock_timestamp()', [fence.shard]);
+      const { rows } = await watch.query('SELECT 1 FROM roundel_shard_leases WHERE shard = $1 AND expires_at <= clock_timestamp()', [fence.shard]);
       if (rows.length === 1) break;
     }
     // Expired, but share-locked by the open commit: the heir takes every other shard, not this one.

@@ -156,7 +156,7 @@ describe('HTTP fuzz', () => {
     expect([...statuses.keys()].every((status) => status < 500)).toBe(true);
     expect(after - before).toBeLessThan(4 * 1024 * 1024);
 
-    expect(await (await fetch(`${t.url}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${t.url}/healthz`)).json()).toEqual({ status: 'ok', node: expect.any(String) });
     const c = await t.connect();
     const login = await c.call('login', { token: checked.token, last_seq: 0 });
     expect(login.resumed).toBe(true);

@@ -150,7 +150,7 @@ describe('websocket fuzz', () => {
     expect(errors.has('internal')).toBe(false);
     expect(after - before).toBeLessThan(4 * 1024 * 1024);
 
-    expect(await (await fetch(`${t.url}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${t.url}/healthz`)).json()).toEqual({ status: 'ok', node: expect.any(String) });
     const c = await t.connect();
     const login = await c.call('login', { token: checked.token, last_seq: 0 });
     expect(login.resumed).toBe(true);

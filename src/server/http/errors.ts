@@ -4,6 +4,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { ErrorType } from '../../protocol';
+import { StoreUnavailableError } from '../store/errors';
 
 const STATUS: Record<ErrorType, number> = {
   validation: 400,
@@ -55,9 +56,17 @@ export function writeJson(res: ServerResponse, status: number, body: unknown, he
   res.end(text);
 }
 
-/** Writes `error` as the JSON error body. Anything that is not an HttpError is a 500 `internal`. */
+/**
+ * Writes `error` as the JSON error body. An unreachable database is a 503 (retry; nothing was
+ * stored); anything else that is not an HttpError is a 500 `internal`.
+ */
 export function writeError(res: ServerResponse, error: unknown): void {
-  const known = error instanceof HttpError ? error : new HttpError('internal', 'internal server error');
+  const known =
+    error instanceof HttpError
+      ? error
+      : error instanceof StoreUnavailableError
+        ? new HttpError('internal', 'the database is unreachable; retry later', { 'Retry-After': '5' }, 503)
+        : new HttpError('internal', 'internal server error');
   if (res.headersSent) {
     // Too late for a status: cut the response so the client sees it failed.
     res.destroy();

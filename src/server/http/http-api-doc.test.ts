@@ -48,6 +48,7 @@ beforeAll(async () => {
       { organization: 'globex', endpoint: 'globex-support', bot: demoBot, allowedOrigins: [ORIGIN], apiKey: 'globex-key-8a3e6b0d5f' },
     ],
     publicUrl: 'http://127.0.0.1:8080',
+    nodeId: 'web-1',
   });
   seedChats(t.dbPath, [
     { id: ANN, endpoint: 'acme-demo' },

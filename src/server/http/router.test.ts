@@ -42,7 +42,7 @@ describe('http routes', () => {
     const res = await fetch(`${t.url}/healthz`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
-    expect(await res.json()).toEqual({ status: 'ok' });
+    expect(await res.json()).toEqual({ status: 'ok', node: expect.any(String) });
   });
 
   it('serves Prometheus metrics that count connections and chats', async () => {

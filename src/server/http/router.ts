@@ -64,7 +64,11 @@ export function createRequestHandler(app: App, options: RouterOptions): (req: In
       ctx.route = '/i18n/{lang}.json';
       return sendUiStrings(res, lang);
     }
-    if (path === '/healthz') return writeJson(res, 200, { status: 'ok' });
+    if (path === '/healthz') {
+      // A balancer takes a node whose database is gone out of rotation (CONTRACT: 503).
+      const healthy = await app.healthy();
+      return writeJson(res, healthy ? 200 : 503, { status: healthy ? 'ok' : 'unavailable', node: app.nodeId });
+    }
     if (path === '/openapi.json') return sendOpenApi(res, app.publicUrl());
     if (path === '/metrics') {
       const text = await app.metrics.render();

@@ -43,6 +43,16 @@ export interface RuntimeOptions {
   handlerTimeoutMs: number;
   /** Chats whose handlers may run at the same time. */
   concurrency: number;
+  /** With several nodes, which chats run here (cluster/node.ts). Default: every chat. */
+  placement?: Placement;
+}
+
+/** Several nodes: one node works on each chat, so that a chat's turns never overlap. */
+export interface Placement {
+  /** True when this node works on the chat now. */
+  owns(chatId: string): boolean;
+  /** The chat has new work and another node works on it: tell that node. */
+  elsewhere(chatId: string): void;
 }
 
 interface Worker {
@@ -69,12 +79,17 @@ export class BotRuntime implements ItemSink {
   /** Runs a stored item (handed over by the intake; items of one chat arrive in id order). */
   submit(item: InboxItem): void {
     if (this.stopped) return;
+    // With several nodes, items of one chat are stored through every node: only the store has them
+    // all in id order, so the chat's worker (here or on the owner, woken) reads them from there.
+    if (this.options.placement) return this.schedule(item.chatId);
     this.worker(item.chatId).queue.push(item);
   }
 
   /** Makes sure the chat's pending items in the store get run. */
   schedule(chatId: string): void {
     if (this.stopped) return;
+    const placement = this.options.placement;
+    if (placement && !placement.owns(chatId)) return placement.elsewhere(chatId);
     this.worker(chatId).queue.reload();
   }
 
@@ -120,6 +135,12 @@ export class BotRuntime implements ItemSink {
     };
     try {
       while (!this.stopped) {
+        // The shard may have moved while the previous item ran: leave the rest (stored) to its new
+        // owner; should the shard come back, its pending items are read from the store again.
+        if (this.options.placement && !this.options.placement.owns(chatId)) {
+          this.reload.add(chatId);
+          return retire();
+        }
         const item = await queue.next(read);
         if (!item) {
           // Checked and retired in one synchronous step: an item submitted meanwhile is not lost.
@@ -140,9 +161,12 @@ export class BotRuntime implements ItemSink {
       retire();
     } catch (error) {
       // A store failure: the item stays pending; the chat's next worker reads it from the store.
+      // With several nodes, a refused commit means another node has taken the chat over.
       retire();
       this.reload.add(chatId);
-      this.deps.logger.error('chat worker failed', { chatId, ...errorFields(error) });
+      const movedAway = error instanceof Error && (error.name === 'FencedError' || error.name === 'NotOwnerError');
+      if (movedAway) this.deps.logger.info('chat moved to another node; its item stays pending there', { chatId });
+      else this.deps.logger.error('chat worker failed', { chatId, ...errorFields(error) });
     }
   }
 

@@ -102,7 +102,7 @@ describe('roundel serve and a bot that throws from its own timer', () => {
     await client.call('send_event', { event: { type: 'message', text: 'ping', custom_id: 'p' } });
     await client.pushesUntil(4);
     expect(client.texts()).toEqual(['armed', 'pong']);
-    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok', node: expect.any(String) });
     client.ws.close();
   }, 30_000);
 

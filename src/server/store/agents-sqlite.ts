@@ -45,7 +45,8 @@ type Row = Record<string, unknown>;
 const str = (v: unknown): string => (typeof v === 'string' ? v : String(v));
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
 
-function toDelivery(row: Row): OutboxDelivery {
+/** An outbox row read back (also the PostgreSQL engine's, whose columns are the same). */
+export function toDelivery(row: Row): OutboxDelivery {
   return {
     id: num(row.id),
     webhookId: str(row.webhook_id),
@@ -71,7 +72,8 @@ function agentIds(text: unknown): string[] {
 
 const ROUTINGS: ReadonlySet<string> = new Set(['bot', 'queued', 'assigned']);
 
-function toState(row: Row): AgentChatState {
+/** An agent_chats row read back (also the PostgreSQL engine's). */
+export function toState(row: Row): AgentChatState {
   const routing = str(row.routing);
   return {
     chatId: str(row.chat_id),

@@ -1,8 +1,8 @@
 /**
  * Real PostgreSQL and Redis for a test file: started once in `beforeAll`, stopped in `afterAll`
  * (scripts/services.mjs starts them on 127.0.0.1, free ports, temp dirs; `npm test` installs them
- * when missing). Each call of `database()` gives an empty database of its own, so tests that share
- * one server never see each other's rows.
+ * when missing). Each call of `database()` gives an empty schema of its own (a URL whose
+ * connections use it), so tests that share one server never see each other's rows.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
@@ -10,7 +10,7 @@ import { startPostgres, startRedis, type PostgresHandle, type RedisHandle } from
 
 export interface PostgresFixture {
   readonly server: PostgresHandle;
-  /** Creates an empty database and returns its URL. */
+  /** Creates an empty schema and returns a URL whose connections see only it. */
   database(): string;
 }
 
@@ -33,7 +33,7 @@ export function usePostgres(): () => PostgresFixture {
   const slot = holder<PostgresFixture>('usePostgres()');
   beforeAll(async () => {
     const server = await startPostgres();
-    slot.set({ server, database: () => server.createDatabase(`t_${randomBytes(6).toString('hex')}`) });
+    slot.set({ server, database: () => server.createSchema(`t_${randomBytes(6).toString('hex')}`) });
   }, 90_000);
   afterAll(async () => {
     await slot.peek()?.server.close();

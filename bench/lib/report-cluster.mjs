@@ -1,0 +1,33 @@
+// The "several nodes" section of docs/benchmarks.md (bench/cluster.mjs).
+
+const cell = (v, unit = '') => (v === null || v === undefined ? '—' : `${v}${unit}`);
+
+/** Markdown of the cluster part, or a line saying why it did not run. */
+export function clusterSection(r) {
+  const c = r.cluster;
+  if (!c || c.skipped || c.error) return `## Several nodes\n\nNot measured in this run (${c?.skipped ?? c?.error ?? 'not run'}).\n`;
+  const [one, three, peer] = c.rows;
+  const ratio = (a, b) => (a && b ? (a / b).toFixed(2) : '—');
+  const rows = c.rows
+    .map((x) => `| ${x.target} | ${cell(x.maxRate, '/s')} | ${cell(x.p50AtCommon, ' ms')} | ${cell(x.p99AtCommon, ' ms')} | ${cell(x.cpuMsPerActivation, ' ms')} |`)
+    .join('\n');
+  return `## Several nodes
+
+Pushgate activations (HTTP POST → the push on the visitor's websocket) over ${c.dialogs} chats, in one
+run: Roundel on one node with PostgreSQL, Roundel on ${c.nodes} nodes with PostgreSQL + Redis behind a
+round-robin TCP balancer (scripts/balancer.mjs), and Socket.IO on ${c.nodes} nodes joined by
+\`@socket.io/redis-streams-adapter\` behind the same balancer (a forwarder: it stores nothing). The
+PostgreSQL is a throwaway one with fsync off. Highest offered rate whose p99 stays under 50 ms, and
+latency and CPU (all of a target's processes) at one common rate (${cell(c.rows[0]?.commonRate, '/s')}).
+
+| target | max rate, p99 < 50 ms | p50 at common rate | p99 at common rate | CPU per activation |
+|---|---|---|---|---|
+${rows}
+
+${c.nodes} nodes / 1 node, max rate: **${ratio(three?.maxRate, one?.maxRate)}×**; Roundel ${c.nodes} nodes / Socket.IO ${c.nodes} nodes: **${ratio(three?.maxRate, peer?.maxRate)}×**.
+On this 2-core machine every node, PostgreSQL, Redis, the balancer and the load client share the
+same two cores, so more nodes add processes to schedule rather than CPU: the cluster figures show
+the cost of the design (a database transaction per activation and per bot turn, one Redis publish
+per push, a hop through the balancer), not its scaling, which needs cores or machines per node.
+`;
+}

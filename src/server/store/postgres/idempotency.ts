@@ -1,0 +1,91 @@
+/**
+ * The PostgreSQL {@link IdempotencyStore} (the same table as idempotency-sqlite.ts). Several nodes
+ * claim one key at once: the insert lets exactly one win, and taking over an expired answer or a
+ * stale claim happens under the row's lock, so only one retry takes it over.
+ */
+import type pg from 'pg';
+import type { ClaimResult, IdempotencyStore, IdempotentAnswer } from '../idempotency-types';
+import { transaction } from './db';
+
+export const IDEMPOTENCY_MIGRATION = `
+  -- status 0: claimed, being answered; otherwise the HTTP status of the stored answer.
+  CREATE TABLE idempotency (
+    scope text NOT NULL,
+    key text NOT NULL,
+    chat_id text,
+    status integer NOT NULL,
+    headers text,
+    body text,
+    claimed_at bigint NOT NULL,
+    expires_at bigint,
+    PRIMARY KEY (scope, key)
+  );
+  CREATE INDEX idempotency_chat ON idempotency (chat_id) WHERE chat_id IS NOT NULL;
+  CREATE INDEX idempotency_expiry ON idempotency (expires_at);
+`;
+
+type Row = Record<string, unknown>;
+
+function toAnswer(row: Row): IdempotentAnswer {
+  let headers: Record<string, string> = {};
+  try {
+    const parsed: unknown = JSON.parse(String(row.headers ?? '{}'));
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      headers = Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    }
+  } catch {
+    headers = {};
+  }
+  return { status: Number(row.status), headers, body: String(row.body ?? '') };
+}
+
+export function postgresIdempotency(pool: pg.Pool): IdempotencyStore {
+  return {
+    async claim(scope, key, now, staleMs): Promise<ClaimResult> {
+      const ms = now.getTime();
+      const inserted = await pool.query('INSERT INTO idempotency (scope, key, status, claimed_at) VALUES ($1, $2, 0, $3) ON CONFLICT DO NOTHING', [
+        scope,
+        key,
+        ms,
+      ]);
+      if (inserted.rowCount === 1) return { status: 'claimed' };
+      return transaction(pool, async (client) => {
+        const row = (await client.query<Row>('SELECT * FROM idempotency WHERE scope = $1 AND key = $2 FOR UPDATE', [scope, key])).rows[0];
+        // Trimmed between the insert and here: the key is free again.
+        if (!row) {
+          await client.query('INSERT INTO idempotency (scope, key, status, claimed_at) VALUES ($1, $2, 0, $3)', [scope, key, ms]);
+          return { status: 'claimed' };
+        }
+        const status = Number(row.status);
+        const expired = status !== 0 && Number(row.expires_at) <= ms;
+        const stale = status === 0 && Number(row.claimed_at) <= ms - staleMs;
+        if (expired || stale) {
+          await client.query(
+            'UPDATE idempotency SET status = 0, chat_id = NULL, headers = NULL, body = NULL, claimed_at = $1, expires_at = NULL WHERE scope = $2 AND key = $3',
+            [ms, scope, key],
+          );
+          return { status: 'claimed' };
+        }
+        return status === 0 ? { status: 'in_progress' } : { status: 'done', answer: toAnswer(row) };
+      });
+    },
+    async complete(scope, key, answer, expiresAt, chatId) {
+      await pool.query('UPDATE idempotency SET status = $1, headers = $2, body = $3, expires_at = $4, chat_id = $5 WHERE scope = $6 AND key = $7 AND status = 0', [
+        answer.status,
+        JSON.stringify(answer.headers),
+        answer.body,
+        expiresAt.getTime(),
+        chatId ?? null,
+        scope,
+        key,
+      ]);
+    },
+    async release(scope, key) {
+      await pool.query('DELETE FROM idempotency WHERE scope = $1 AND key = $2 AND status = 0', [scope, key]);
+    },
+    async trim(now, staleMs) {
+      await pool.query('DELETE FROM idempotency WHERE status <> 0 AND expires_at <= $1', [now.getTime()]);
+      await pool.query('DELETE FROM idempotency WHERE status = 0 AND claimed_at <= $1', [now.getTime() - staleMs]);
+    },
+  };
+}
