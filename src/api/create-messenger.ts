@@ -142,11 +142,14 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
       afterSend();
     }),
     onDraft: guard((text: string) => client.sneakPeek(text)),
+    // The uploader comes with the lazy chunk, as the button that calls this does.
+    onAttach: guard((file: File) => uploader?.upload(file)),
     onError: (error) => log('error', 'the widget failed to render', error),
   };
 
   /** Stops the page reports for agents (set once tracking started, with the lazy chunk). */
   let stopTracking: (() => void) | undefined;
+  let uploader: ReturnType<NonNullable<LazyModule['createUploader']>> | undefined;
   const host = document.createElement('div');
   host.id = HOST_ELEMENT_ID;
   const widget = mount(host, {
@@ -169,6 +172,7 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     if (!stopTracking && !destroyed && module.trackPage) {
       stopTracking = module.trackPage(deps.window, guard((page: CustomerPagePayload) => client.reportPage(page)));
     }
+    if (!destroyed) uploader ??= module.createUploader?.({ window: deps.window, ...options, client, store, sending: afterSend, log });
     return module;
   }
   /**
@@ -263,6 +267,7 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
           deps.window.removeEventListener('online', onOnline);
           deps.window.removeEventListener('offline', onOffline);
           stopTracking?.();
+          uploader?.destroy();
           events.clear();
           onDestroyed();
         },

@@ -24,6 +24,8 @@ export interface ChatClientLike {
   onOffline(): void;
   readonly state: ConnectionState;
   readonly outboxItems: readonly OutboxItem[];
+  /** The session token, once logged in (file uploads send it). */
+  readonly token?: string | undefined;
 }
 
 export interface MessengerDeps {

@@ -1,7 +1,8 @@
 /** Limits of visitor files (docs/http-api.md, "Visitor files"). */
+import { FILE_BYTES } from '../../protocol';
 
-/** Largest file a visitor may send: 10 MiB, LiveChat's limit. */
-export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+/** Largest file a visitor may send: 10 MiB, LiveChat's limit (the widget refuses larger ones before sending). */
+export const MAX_FILE_BYTES = FILE_BYTES;
 /** Longest file name kept, in characters (a longer one is refused). */
 export const MAX_FILE_NAME_CHARS = 255;
 /** Uploads read at once by one node: each holds up to {@link MAX_FILE_BYTES} in memory. */
