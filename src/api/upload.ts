@@ -61,8 +61,11 @@ export function createUploader(options: UploaderOptions): Uploader {
     }));
   /** Drops the upload's line once its message is in the transcript (now, or when it arrives). */
   const removeWhenEchoed = (customId: string) => {
+    let done = false;
+    // `done` first: removing the line is itself a store change this listener hears.
     const check = (state: UiState) => {
-      if (!echoed(state.pushes, customId)) return false;
+      if (done || !echoed(state.pushes, customId)) return done;
+      done = true;
       update(customId, () => undefined);
       return true;
     };
