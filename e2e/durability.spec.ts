@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from '@playwright/test';
-import { hostEvents, openHostPage, subscribe, waitForChatId, waitForReady } from './support/host-page';
+import { activateOffers, hostEvents, openHostPage, subscribe, subscribeAndLeave, waitForChatId, waitForReady } from './support/host-page';
 import { API_KEY, startServer, writeConfig, type RunningServer } from './support/server';
 
 /** Fault tests: each starts its own server process so it can kill and restart it. */
@@ -19,17 +19,8 @@ test('50 activations answered 202, then SIGKILL and a restart on the same databa
   let server: RunningServer = await startServer();
   const context = await browser.newContext();
   try {
-    const page = await context.newPage();
-    await openHostPage(page, server);
-    const chatId = await waitForChatId(page);
-    const link = await subscribe(page);
-    await page.close();
-
-    const path = new URL(link).pathname;
-    for (let i = 1; i <= 50; i++) {
-      const response = await request.post(`${server.url}${path}`, { data: { text: `offer ${i}` } });
-      expect(response.status()).toBe(202);
-    }
+    const { chatId, link } = await subscribeAndLeave(context, server);
+    await activateOffers(request, link, 50);
     await server.kill();
     server = await startServer({ dataDir: server.dataDir });
 
@@ -93,15 +84,9 @@ test('a page whose resume point was trimmed by retention reloads the retained tr
   const server = await startServer({ dataDir, config: writeConfig(dataDir, [{}], { retention: { maxEvents: 5 } }) });
   const context = await browser.newContext();
   try {
-    const page = await context.newPage();
-    await openHostPage(page, server);
-    const chatId = await waitForChatId(page);
-    const link = await subscribe(page);
-    await page.close();
+    const { chatId, link } = await subscribeAndLeave(context, server);
     // Each activation adds two pushes (the offer and its notification): 20 pushes, 5 kept.
-    for (let i = 1; i <= 10; i++) {
-      expect((await request.post(link, { data: { text: `offer ${i}` } })).status()).toBe(202);
-    }
+    await activateOffers(request, link, 10);
     // Wait until the bot has handled all ten (the audit API reads the dialog's log).
     const audit = async () => {
       const response = await request.get(`${server.url}/api/v1/chats/${chatId}/events?after=0`, {

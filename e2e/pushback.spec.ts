@@ -1,5 +1,5 @@
 import { expect, test } from './support/fixtures';
-import { hostEvents, openHostPage, subscribe, waitForReady } from './support/host-page';
+import { activateOffers, hostEvents, openHostPage, subscribe, subscribeAndLeave, waitForChatId, waitForReady } from './support/host-page';
 
 test('a pushback activated by a plain HTTP POST shows the offer and notifies the host', async ({ page, server, request }) => {
   await openHostPage(page, server);
@@ -31,19 +31,12 @@ test('GET and an empty POST use the creation eventData; the link stays valid', a
 
 test('50 activations fired while the page is closed arrive, in order, when it opens again', async ({ browser, server, request }) => {
   const context = await browser.newContext();
-  const page = await context.newPage();
-  await openHostPage(page, server);
-  const chatId = await waitForReady(page);
-  const link = await subscribe(page);
-  await page.close();
-
-  for (let i = 1; i <= 50; i++) {
-    expect((await request.post(link, { data: { text: `offer ${i}` } })).status()).toBe(202);
-  }
+  const { chatId, link } = await subscribeAndLeave(context, server);
+  await activateOffers(request, link, 50);
 
   const again = await context.newPage();
   await openHostPage(again, server);
-  expect(await waitForReady(again)).toBe(chatId);
+  expect(await waitForChatId(again)).toBe(chatId);
   await again.waitForFunction(() => window.__events.filter((e) => String(e.payload).startsWith('newNotification:offer')).length === 50);
   const offers = (await hostEvents(again)).map((e) => e.payload).filter((p) => String(p).startsWith('newNotification:offer'));
   expect(offers).toEqual(Array.from({ length: 50 }, (_, i) => `newNotification:offer ${i + 1}`));

@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import { expect, type APIRequestContext, type BrowserContext, type Page } from '@playwright/test';
 import { HOST_ORIGIN, type RunningServer } from './server';
 
 export type HostEvent = { name: 'notification' | 'Messenger'; payload: unknown };
@@ -97,4 +97,24 @@ export async function subscribe(page: Page): Promise<string> {
     return found ? (found.payload as string).slice('pushback:'.length) : false;
   });
   return (await handle.jsonValue()) as string;
+}
+
+/**
+ * A visitor who subscribes in a tab of `context` and closes it (the other half of the story runs
+ * while no page is open). Resolves with the visitor's chat id and the pushback link.
+ */
+export async function subscribeAndLeave(context: BrowserContext, server: RunningServer): Promise<{ chatId: string; link: string }> {
+  const page = await context.newPage();
+  await openHostPage(page, server);
+  const chatId = await waitForChatId(page);
+  const link = await subscribe(page);
+  await page.close();
+  return { chatId, link };
+}
+
+/** Activates `link` with `offer 1` .. `offer count`, in order, each answered 202 (stored). */
+export async function activateOffers(request: APIRequestContext, link: string, count: number): Promise<void> {
+  for (let i = 1; i <= count; i++) {
+    expect((await request.post(link, { data: { text: `offer ${i}` } })).status()).toBe(202);
+  }
 }

@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { spawnServer, type ServerProcess } from '../../src/server/test/server-process';
 
 export interface EndpointSpec {
   organization?: string;
@@ -14,18 +13,9 @@ export interface EndpointSpec {
   identitySecret?: string;
 }
 
-export interface RunningServer {
-  /** `http://127.0.0.1:PORT` */
-  url: string;
+export interface RunningServer extends ServerProcess {
   dataDir: string;
   dbPath: string;
-  child: ChildProcess;
-  /** SIGTERM and wait for exit; resolves to the exit code. */
-  stop(): Promise<number | null>;
-  /** SIGKILL (a crash) and wait for exit. */
-  kill(): Promise<void>;
-  /** Everything the process wrote to stdout/stderr so far (for failure messages). */
-  output(): string;
 }
 
 export const E2E_BOT = resolve('e2e/fixtures/bot.mjs');
@@ -67,35 +57,6 @@ export async function startServer(
   const config = options.config === undefined ? writeConfig(dataDir) : options.config;
   const args = ['bin/roundel.mjs', 'serve', '--port', String(options.port ?? 0), '--host', '127.0.0.1', '--db', dbPath];
   if (config) args.push('--config', config);
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, ROUNDEL_API_KEY: API_KEY, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  const url = await new Promise<string>((done, fail) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      output += `${line}\n`;
-      const match = /http:\/\/[\w.[\]:-]+:\d+/.exec(line);
-      if (match) done(match[0]);
-    });
-    void exited.then((code) => fail(new Error(`server exited (${code}) before listening:\n${output}`)));
-  });
-  return {
-    url,
-    dataDir,
-    dbPath,
-    child,
-    output: () => output,
-    async stop() {
-      child.kill('SIGTERM');
-      return exited;
-    },
-    async kill() {
-      child.kill('SIGKILL');
-      await exited;
-    },
-  };
+  const running = await spawnServer(args, { env: { ...process.env, ROUNDEL_API_KEY: API_KEY, ...options.env } });
+  return { ...running, dataDir, dbPath };
 }

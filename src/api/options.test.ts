@@ -59,34 +59,8 @@ describe('parseOptions', () => {
     box.className = 'chat-box';
     document.body.append(box);
     const context = { user: { plan: 'pro' } };
-    const { options, unknown } = parseOptions(
-      {
-        ...base,
-        serverUrl: 'http://127.0.0.1:8080/roundel',
-        context,
-        container: '.chat-box',
-        alwaysOpen: true,
-        displayRoundel: false,
-        displayHeader: false,
-        textInputDisabled: true,
-        lang: 'fr',
-        dir: 'rtl',
-        title: 'Help',
-        theme: { primary: '#000' },
-        resetOnLoad: true,
-        debug: true,
-        nonce: 'r4nd0m',
-        colour: 'red',
-        undefinedIsAbsent: undefined,
-      },
-      defaults,
-    );
-    expect(options).toEqual({
-      organization: 'acme',
-      endpoint: 'acme-demo',
-      serverUrl: 'http://127.0.0.1:8080/roundel',
-      context: { user: { plan: 'pro' } },
-      container: box,
+    // Options taken as they are given.
+    const flags = {
       alwaysOpen: true,
       displayRoundel: false,
       displayHeader: false,
@@ -98,8 +72,30 @@ describe('parseOptions', () => {
       resetOnLoad: true,
       debug: true,
       nonce: 'r4nd0m',
+    };
+    const { options, unknown } = parseOptions(
+      {
+        ...base,
+        serverUrl: 'http://127.0.0.1:8080/roundel',
+        context,
+        container: '.chat-box',
+        ...flags,
+        colour: 'red',
+        undefinedIsAbsent: undefined,
+      },
+      defaults,
+    );
+    expect(options).toEqual({
+      organization: 'acme',
+      endpoint: 'acme-demo',
+      serverUrl: 'http://127.0.0.1:8080/roundel',
+      context: { user: { plan: 'pro' } },
+      container: box,
+      ...flags,
+      theme: { primary: '#000' },
     });
     expect(options.context).not.toBe(context);
+    expect(options.theme).not.toBe(flags.theme);
     expect(unknown).toEqual(['colour', 'undefinedIsAbsent']);
   });
 

@@ -19,6 +19,7 @@ import type {
 import { AGENT_DISCONNECT_REASONS } from './agent-frames';
 import { isErrorType, type ErrorBody, type ErrorType } from './errors';
 import { Limits } from './limits';
+import { messageEvent, parseRequest, type PayloadParsers, type RequestParseResult } from './request-envelope';
 import { array, boolean, check, count, object, oneOf, optional, readWith, shape, string, type Reader } from './parse-server';
 import { fail, isObject, ok, requiredString, type JsonObject, type Result } from './result';
 
@@ -27,11 +28,6 @@ const KEY_CHARS = 512;
 /** Agents a chat can be transferred to at once. */
 const TRANSFER_IDS = 20;
 
-export type AgentRequestParseResult =
-  | { ok: true; value: AgentRequest }
-  | { ok: false; error: string; request_id?: string; action?: string };
-
-type PayloadParser<A extends AgentRequestAction> = (payload: JsonObject) => Result<AgentRequestPayloads[A]>;
 
 const chatId = (p: JsonObject): Result<string> => requiredString(p, 'chat_id', Limits.nameChars);
 const onlyChat = (p: JsonObject): Result<{ chat_id: string }> => {
@@ -39,7 +35,7 @@ const onlyChat = (p: JsonObject): Result<{ chat_id: string }> => {
   return id.ok ? ok({ chat_id: id.value }) : id;
 };
 
-const requestParsers: { [A in AgentRequestAction]: PayloadParser<A> } = {
+const requestParsers: PayloadParsers<AgentRequestAction, AgentRequestPayloads> = {
   login(p) {
     const token = requiredString(p, 'token', KEY_CHARS);
     return token.ok ? ok({ token: token.value }) : token;
@@ -53,13 +49,9 @@ const requestParsers: { [A in AgentRequestAction]: PayloadParser<A> } = {
   send_event(p) {
     const id = chatId(p);
     if (!id.ok) return id;
-    const event = p.event;
-    if (!isObject(event)) return fail('event must be an object');
-    if (event.type !== 'message') return fail("event.type must be 'message'");
-    const text = requiredString(event, 'text', Limits.textChars);
-    if (!text.ok) return fail(`event.${text.error}`);
-    if (text.value.trim() === '') return fail('event.text must not be blank');
-    return ok({ chat_id: id.value, event: { type: 'message', text: text.value } });
+    const message = messageEvent(p);
+    if (!message.ok) return message;
+    return ok({ chat_id: id.value, event: { type: 'message', text: message.value.text } });
   },
   send_typing_indicator(p) {
     const id = chatId(p);
@@ -96,34 +88,11 @@ const requestParsers: { [A in AgentRequestAction]: PayloadParser<A> } = {
   },
 };
 
-function isAgentAction(action: string): action is AgentRequestAction {
-  return Object.prototype.hasOwnProperty.call(requestParsers, action);
-}
-
 /**
  * Parses one text frame from an agent. Malformed JSON, wrong types and unknown actions (the
  * widget's own actions included) come back as `{ ok: false }` with what could be read.
  */
-export function parseAgentRequest(text: string): AgentRequestParseResult {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return { ok: false, error: 'frame is not valid JSON' };
-  }
-  if (!isObject(raw)) return { ok: false, error: 'frame must be a JSON object' };
-  const requestId = typeof raw.request_id === 'string' && raw.request_id.length <= 100 ? raw.request_id : undefined;
-  const action = typeof raw.action === 'string' && raw.action.length <= 100 ? raw.action : undefined;
-  const failWith = (error: string): AgentRequestParseResult => ({ ok: false, error, request_id: requestId, action });
-  if (requestId === undefined || requestId === '') return failWith('request_id must be a non-empty string');
-  if (action === undefined) return failWith('action must be a string');
-  if (!isAgentAction(action)) return failWith(`unknown action '${action}'`);
-  const payload = raw.payload === undefined ? {} : raw.payload;
-  if (!isObject(payload)) return failWith('payload must be an object');
-  const parsed = (requestParsers[action] as PayloadParser<AgentRequestAction>)(payload);
-  if (!parsed.ok) return failWith(parsed.error);
-  return { ok: true, value: { request_id: requestId, action, payload: parsed.value } as AgentRequest };
-}
+export const parseAgentRequest = (text: string): RequestParseResult<AgentRequest> => parseRequest<AgentRequest>(requestParsers, text);
 
 // ---- server frames (the console's side) -------------------------------------------------------
 

@@ -2,25 +2,10 @@
 import type { ClientRequest, RequestAction, RequestPayloads } from './frames';
 import { Limits } from './limits';
 import { parseVisitorIdentity } from './visitor';
-import {
-  fail,
-  isObject,
-  ok,
-  optionalObject,
-  optionalSeq,
-  optionalString,
-  requiredString,
-  type JsonObject,
-  type Result,
-} from './result';
+import { fail, isObject, ok, optionalObject, optionalSeq, optionalString, requiredString } from './result';
+import { messageEvent, parseRequest, type PayloadParsers, type RequestParseResult } from './request-envelope';
 
-export type RequestParseResult =
-  | { ok: true; value: ClientRequest }
-  | { ok: false; error: string; request_id?: string; action?: string };
-
-type PayloadParser<A extends RequestAction> = (payload: JsonObject) => Result<RequestPayloads[A]>;
-
-const parsers: { [A in RequestAction]: PayloadParser<A> } = {
+const parsers: PayloadParsers<RequestAction, RequestPayloads> = {
   login(p) {
     const token = optionalString(p, 'token', 512);
     if (!token.ok) return token;
@@ -47,15 +32,11 @@ const parsers: { [A in RequestAction]: PayloadParser<A> } = {
     return ok({ context: context.value });
   },
   send_event(p) {
-    const event = p.event;
-    if (!isObject(event)) return fail('event must be an object');
-    if (event.type !== 'message') return fail("event.type must be 'message'");
-    const text = requiredString(event, 'text', Limits.textChars);
-    if (!text.ok) return fail(`event.${text.error}`);
-    if (text.value.trim() === '') return fail('event.text must not be blank');
-    const customId = requiredString(event, 'custom_id', Limits.nameChars);
+    const message = messageEvent(p);
+    if (!message.ok) return message;
+    const customId = requiredString(message.value.event, 'custom_id', Limits.nameChars);
     if (!customId.ok) return fail(`event.${customId.error}`);
-    return ok({ event: { type: 'message', text: text.value, custom_id: customId.value } });
+    return ok({ event: { type: 'message', text: message.value.text, custom_id: customId.value } });
   },
   send_rich_message_postback(p) {
     const eventId = requiredString(p, 'event_id', Limits.nameChars);
@@ -114,31 +95,8 @@ const parsers: { [A in RequestAction]: PayloadParser<A> } = {
   },
 };
 
-function isRequestAction(action: string): action is RequestAction {
-  return Object.prototype.hasOwnProperty.call(parsers, action);
-}
-
 /**
  * Parses one text frame from a client. Never throws: malformed JSON, wrong types and unknown
  * actions come back as `{ ok: false }` with whatever `request_id`/`action` could be read.
  */
-export function parseClientFrame(text: string): RequestParseResult {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return { ok: false, error: 'frame is not valid JSON' };
-  }
-  if (!isObject(raw)) return { ok: false, error: 'frame must be a JSON object' };
-  const requestId = typeof raw.request_id === 'string' && raw.request_id.length <= 100 ? raw.request_id : undefined;
-  const action = typeof raw.action === 'string' && raw.action.length <= 100 ? raw.action : undefined;
-  const failWith = (error: string): RequestParseResult => ({ ok: false, error, request_id: requestId, action });
-  if (requestId === undefined || requestId === '') return failWith('request_id must be a non-empty string');
-  if (action === undefined) return failWith('action must be a string');
-  if (!isRequestAction(action)) return failWith(`unknown action '${action}'`);
-  const payload = raw.payload === undefined ? {} : raw.payload;
-  if (!isObject(payload)) return failWith('payload must be an object');
-  const parsed = (parsers[action] as PayloadParser<RequestAction>)(payload);
-  if (!parsed.ok) return failWith(parsed.error);
-  return { ok: true, value: { request_id: requestId, action, payload: parsed.value } as ClientRequest };
-}
+export const parseClientFrame = (text: string): RequestParseResult<ClientRequest> => parseRequest<ClientRequest>(parsers, text);

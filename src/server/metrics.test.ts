@@ -106,6 +106,7 @@ describe('metrics', () => {
       '# TYPE roundel_handler_errors_total counter',
       '# TYPE roundel_handler_duration_seconds histogram',
       '# TYPE roundel_store_latency_seconds histogram',
+      '# TYPE roundel_store_commits_total counter',
       '# TYPE roundel_http_requests_total counter',
       '# TYPE roundel_http_request_duration_seconds histogram',
       '# TYPE roundel_agents_online gauge',

@@ -227,6 +227,11 @@ export class ServerMetrics {
   readonly storeSeconds = new Histogram(this.registry, 'roundel_store_latency_seconds', 'Store call latency, by operation.', {
     labelNames: ['op'],
   });
+  readonly storeCommits = new Counter(
+    this.registry,
+    'roundel_store_commits_total',
+    'Group commits of the store: one transaction (and one fsync) each, however many writes it holds.',
+  );
   readonly httpRequests = new Counter(this.registry, 'roundel_http_requests_total', 'HTTP requests answered, by route template and status.', {
     labelNames: ['route', 'status'],
   });

@@ -165,8 +165,14 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
       ? undefined
       : await openClusterNode({ database: options.database, redis: options.redis, nodeId, logger, retention: options.retention });
   limitsRedis?.connect().catch((error: unknown) => logger.warn('redis for rate limits unreachable; counting in memory', errorFields(error)));
+  const commits = metrics.storeCommits.bind();
   const store = instrumentStore(
-    cluster?.store ?? openSqliteStore(options.dbPath, { synchronous: options.synchronous, retention: options.retention }),
+    cluster?.store ??
+      openSqliteStore(options.dbPath, {
+        synchronous: options.synchronous,
+        retention: options.retention,
+        onCommit: () => commits.inc(),
+      }),
     metrics.storeSeconds,
   );
   options.onStore?.(store);

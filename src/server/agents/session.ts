@@ -12,10 +12,11 @@ import {
   type AgentPush,
   type AgentRequest,
   type AgentServerFrame,
+  type RequestParseResult,
 } from '../../protocol';
 import type { LogFields, Logger } from '../logger';
 import { TokenBucket, type RateLimit } from '../rate-limit';
-import { Connection, type ConnectionOptions, type ParsedRequest } from '../ws/connection';
+import { Connection, type ConnectionOptions } from '../ws/connection';
 import type { AgentDirectory, AgentLogin } from './directory';
 import type { AgentPresence, AgentSink } from './presence';
 import type { AgentService } from './service';
@@ -74,7 +75,7 @@ export class AgentSession extends Connection<AgentRequest, AgentServerFrame> imp
     this.deps.presence.remove(this);
   }
 
-  protected parse(text: string): ParsedRequest<AgentRequest> {
+  protected parse(text: string): RequestParseResult<AgentRequest> {
     return parseAgentRequest(text);
   }
 

@@ -14,12 +14,13 @@ import type {
   InboundResult,
   InboxItem,
   NewThreadResult,
+  Origin,
   PushBuilder,
   Store,
 } from '../store/types';
 import { fanOut, type Audience } from './fanout';
 import type { Hub } from './hub';
-import type { FileUpload, PageEvent, Postback, PushbackEvent, VisitorMessage } from './inbound';
+import { toInboxRow, type FileUpload, type PageEvent, type Postback, type PushbackEvent, type VisitorMessage } from './inbound';
 import { messagePush, postbackPush, threadClosedPush, typingPush } from './pushes';
 
 /** Told of every stored push and every new thread, after the store has them (the agent side). */
@@ -35,6 +36,13 @@ export type ChatIntake = VisitorMessage | Postback | FileUpload | PageEvent | Pu
 export interface ItemSink {
   /** A stored item to run (in id order per chat). */
   submit(item: InboxItem): void;
+  /**
+   * Runs `item` at once, before its write has run (its `id` is 0 until then), so that a handler
+   * that finishes within the turn has its outputs and done mark in the item's own commit.
+   * `answered` settles once the intake answered its client. False when the chat is busy: the
+   * caller then submits the stored item as usual.
+   */
+  runEarly(item: InboxItem, answered: Promise<void>): boolean;
 }
 
 /** Accepted: stored durably; call `release()` once the client has its answer. */
@@ -115,9 +123,13 @@ export class ChatService {
     return true;
   }
 
-  /** Appends a push and, when it is new, publishes it to the chat's connections. */
-  async append(chatId: string, build: PushBuilder, origin?: string): Promise<AppendResult> {
+  /**
+   * Appends a push and, when it is new, publishes it to the chat's connections (once `after`
+   * settled, when given: an early bot turn's output waits for its intake's answer).
+   */
+  async append(chatId: string, build: PushBuilder, origin?: Origin, after?: Promise<void>): Promise<AppendResult> {
     const result = await this.store.append(chatId, build, origin);
+    if (after) await after;
     if (result.inserted) this.published(chatId, result.push);
     return result;
   }
@@ -131,18 +143,54 @@ export class ChatService {
    * echo and hands the stored item to the runtime in memory. The caller answers its client
    * between the two (the 202, or the websocket response before the echo), so the answer always
    * precedes the push. A failed commit rejects (the caller answers 5xx; nothing was stored).
+   *
+   * Shared commit: with a group-commit store, an input that cannot turn out a duplicate (no
+   * `customId`) or be refused for a closed thread starts its bot turn in the same event-loop turn
+   * as its write, so a handler that answers at once has the item, its outputs and its done mark
+   * stored by one commit; its outputs are published after the echo, on release.
    */
   async ingest(chatId: string, input: ChatIntake, options: { requireOpen?: boolean } = {}): Promise<Ingested> {
-    const result = await this.store.acceptInbound({ chatId, input, push: visitorPush(chatId, input), requireOpen: options.requireOpen });
-    if (result.status !== 'accepted') return result;
-    this.metrics.eventsIn.of(result.item.kind).inc();
-    return {
-      ...result,
-      release: () => {
-        if (result.push) this.published(chatId, result.push);
-        this.runtime?.submit(result.item);
-      },
-    };
+    const early = this.earlyItem(chatId, input, options);
+    let answer = (): void => {};
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    let result: InboundResult;
+    try {
+      const accepting = this.store.acceptInbound({
+        chatId,
+        input,
+        push: visitorPush(chatId, input),
+        requireOpen: options.requireOpen,
+        ...(early ? { stored: (item: InboxItem) => Object.assign(early, { id: item.id, createdAt: item.createdAt }) } : {}),
+      });
+      const running = early !== undefined && this.runtime !== undefined && this.runtime.runEarly(early, answered);
+      result = await accepting;
+      if (result.status !== 'accepted') {
+        answer();
+        return result;
+      }
+      this.metrics.eventsIn.of(result.item.kind).inc();
+      const accepted = result;
+      return {
+        ...accepted,
+        release: () => {
+          if (accepted.push) this.published(chatId, accepted.push);
+          answer();
+          if (!running) this.runtime?.submit(accepted.item);
+        },
+      };
+    } catch (error) {
+      answer();
+      throw error;
+    }
+  }
+
+  /** The item an early turn runs on (see {@link ingest}): id 0 until the write ran, then the stored one's. */
+  private earlyItem(chatId: string, input: ChatIntake, options: { requireOpen?: boolean }): InboxItem | undefined {
+    if (this.store.groupCommit !== true || options.requireOpen === true) return undefined;
+    if (input.kind !== 'pushback' && input.customId !== undefined) return undefined;
+    return { id: 0, chatId, input, ...toInboxRow(input), createdAt: '' };
   }
 
   /**

@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Bot } from '../runtime/types';
 import { countRows, seedChats, startApiServer, type ApiServer } from '../test/api';
 
-/** Enough batches (fanout.ts stores 100 chats per write) for the loop to have to yield many times. */
+/** Enough batches (fanout.ts stores FANOUT_BATCH chats per write) for the loop to have to yield many times. */
 const CHATS = 2_000;
 
 let t: ApiServer | undefined;

@@ -24,6 +24,9 @@ function capture(): { logger: Logger; lines: Line[]; raw: string[] } {
   return { logger, lines, raw };
 }
 
+/** The fields pino puts on every info line: the process's pid, and the line's own time and host. */
+const pinoFields = (line: Line | undefined) => ({ level: 'info', time: line?.time, pid: process.pid, hostname: line?.hostname });
+
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const bot: Bot = { onEvent: (ctx, _event, data) => ctx.say(`Announcement: ${String(data.text)}`) };
 
@@ -70,10 +73,7 @@ describe('logs', () => {
       ['info', 'http request'],
     ]);
     expect(mine[0]).toEqual({
-      level: 'info',
-      time: mine[0]?.time,
-      pid: process.pid,
-      hostname: mine[0]?.hostname,
+      ...pinoFields(mine[0]),
       msg: 'external event stored',
       requestId: 'req-1',
       endpoint: ENDPOINT_A,
@@ -83,10 +83,7 @@ describe('logs', () => {
       durationMs: mine[0]?.durationMs,
     });
     expect(mine[1]).toEqual({
-      level: 'info',
-      time: mine[1]?.time,
-      pid: process.pid,
-      hostname: mine[1]?.hostname,
+      ...pinoFields(mine[1]),
       msg: 'http request',
       requestId: 'req-1',
       method: 'POST',

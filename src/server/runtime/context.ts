@@ -43,6 +43,12 @@ export interface ContextDeps {
   handoff?: HandoffPort;
   /** `ctx.typing()`: show the typing indicator now. */
   typing: () => void;
+  /**
+   * For a turn started before its item's write ran (runtime.ts, `runEarly`): settles once the
+   * intake answered its client. Outputs are published only then (the answer precedes every push),
+   * and an output that needs its origin as text (a pushback) waits for it.
+   */
+  answered?: Promise<void>;
 }
 
 export interface ContextHandle {
@@ -80,7 +86,8 @@ function handled<T>(promise: Promise<T>): Promise<T> {
 /** The `ctx` for one inbox item, and the handle that seals it when the handler is done. */
 export function createBotContext(deps: ContextDeps): ContextHandle {
   const { chat, item, endpoint, logger } = deps;
-  const log = { chatId: chat.id, itemId: item.id, endpoint: endpoint.endpoint };
+  // Read when logged: a turn that started before its item's write ran learns the id later.
+  const log = () => ({ chatId: chat.id, itemId: item.id, endpoint: endpoint.endpoint });
   let sealed = false;
   let ordinal = 0;
   let failed = false;
@@ -88,11 +95,16 @@ export function createBotContext(deps: ContextDeps): ContextHandle {
   let lastOutput: Promise<unknown> = Promise.resolve();
 
   // Starts `op` now: its writes join the turn's group commit behind every earlier output.
-  const enqueue = <T>(what: string, op: (origin: string) => Promise<T>): Promise<T> => {
+  const enqueue = <T>(what: string, op: (origin: () => string) => Promise<T>): Promise<T> => {
     if (ordinal >= MAX_OUTPUTS_PER_CALL) {
       throw new RangeError(`a handler call may send at most ${MAX_OUTPUTS_PER_CALL} outputs`);
     }
-    const origin = `${item.id}:${++ordinal}`;
+    const n = ++ordinal;
+    // Read when the write runs, which is after the item's own write (see runtime.ts, runEarly).
+    const origin = (): string => {
+      if (item.id === 0) throw new Error('the item of this turn was not stored');
+      return `${item.id}:${n}`;
+    };
     let result: Promise<T>;
     try {
       result = op(origin);
@@ -104,20 +116,20 @@ export function createBotContext(deps: ContextDeps): ContextHandle {
       // Only a batch that failed as a whole makes the turn run again; a bot's own mistake (a
       // pushback for a foreign chat) is logged and the turn goes on, as it always did.
       if (error instanceof CommitError) failed = true;
-      logger.error('bot output failed', { ...log, what, ...errorFields(error) });
+      logger.error('bot output failed', { ...log(), what, ...errorFields(error) });
     });
     lastOutput = result;
     return handled(result);
   };
 
   const refuse = (what: string): boolean => {
-    if (sealed) logger.warn('bot called ctx after its handler finished; ignored', { ...log, what });
+    if (sealed) logger.warn('bot called ctx after its handler finished; ignored', { ...log(), what });
     return sealed;
   };
 
   // Resolves once queued: the push is stored and published with the turn's commit.
   const append = (what: string, build: PushBuilder): Promise<void> => {
-    void enqueue(what, (origin) => deps.chats.append(chat.id, build, origin));
+    void enqueue(what, (origin) => deps.chats.append(chat.id, build, origin, deps.answered));
     return Promise.resolve();
   };
 
@@ -132,10 +144,12 @@ export function createBotContext(deps: ContextDeps): ContextHandle {
     const data = checkEventData(eventData);
     if (refuse('createPushback')) return handled(Promise.reject(new Error('the handler has finished')));
     return enqueue('createPushback', async (origin) => {
+      // Its origin is stored as text: an early turn's item must have been stored first.
+      await deps.answered;
       const target = chatId === chat.id ? chat : await deps.store.getChat(chatId);
       if (!target || target.endpoint !== endpoint.endpoint) throw new Error(`chatId '${chatId}' is not a chat of this bot`);
       const input = { channelType: 'chatwidget', botId: endpoint.endpoint, chatId, event: name, eventData: data };
-      return deps.pushbacks.create(input, origin);
+      return deps.pushbacks.create(input, origin());
     });
   };
 

@@ -147,6 +147,26 @@ export function describeStoreContract(engine: string, open: OpenStore): void {
         expect(await store.nextPending('c1')).toBeUndefined();
       });
 
+      it('tells the stored item, and reads a function origin and done-mark id when their writes run', async () => {
+        let told: number | undefined;
+        const accepted = await store.acceptInbound({
+          chatId: 'c1',
+          input: { kind: 'pushback', pushbackId: 'p', event: 'e', eventData: {} },
+          stored: (item) => {
+            told = item.id;
+          },
+        });
+        expect(accepted.status === 'accepted' && accepted.item.id).toBe(told);
+        const id = () => told ?? 0;
+        const first = await store.append('c1', push('out'), () => `${id()}:1`);
+        expect((await store.append('c1', push('out again'), `${id()}:1`)).inserted).toBe(false);
+        expect(first).toMatchObject({ inserted: true, push: { payload: { event: { text: 'out' } } } });
+        await store.finishItem((await store.nextPending('c1'))?.id ?? 0, 'c1', undefined);
+        await store.finishItem(id, 'c1', { done: true });
+        expect(await store.nextPending('c1')).toBeUndefined();
+        expect((await store.getChat('c1'))?.state).toEqual({ done: true });
+      });
+
       it('enqueues an event for many chats at once and pages chats', async () => {
         await store.createChat({ id: 'c2', threadId: 't2', endpoint: 'ep', organization: 'org', context: {} });
         await store.createChat({ id: 'c3', threadId: 't3', endpoint: 'other', organization: 'org', context: {} });

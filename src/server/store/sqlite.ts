@@ -144,8 +144,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   /** Queues a write job in this turn's batch; `bytes` is roughly what it writes. */
   const write = <T>(job: () => T, bytes = 0): Promise<T> => commits.submit(job, bytes);
 
-  const appendTx = (chatId: string, build: PushBuilder, origin: string | null): AppendResult => {
-    if (origin !== null) {
+  /** `fresh`: the origin names an item inserted by this very job, so no push can have it yet. */
+  const appendTx = (chatId: string, build: PushBuilder, origin: string | null, fresh = false): AppendResult => {
+    if (origin !== null && !fresh) {
       const existing = q.byOrigin.get(origin) as Row | undefined;
       if (existing) return { push: toPush(existing), inserted: false };
     }
@@ -216,8 +217,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       const createdAt = iso();
       const inserted = q.insertItemId.get(input.chatId, row.kind, JSON.stringify(row.payload), row.customId, createdAt) as Row;
       const item: InboxItem = { id: num(inserted.id), chatId: input.chatId, input: input.input, ...row, createdAt };
+      input.stored?.(item);
       if (!input.push) return { status: 'accepted', item };
-      const { push } = appendTx(input.chatId, input.push, `${item.id}:0`);
+      const { push } = appendTx(input.chatId, input.push, `${item.id}:0`, true);
       q.setAck.run(push.payload.seq, item.id);
       return { status: 'accepted', item, push };
     },
@@ -234,7 +236,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
           item = { id: num(inserted.id), chatId, input, ...row, createdAt };
         }
         // With an item, its origin makes a re-run of that item find the push instead of adding one.
-        const push = options.multicast ? appendTx(chatId, options.multicast(chatId), item ? `${item.id}:0` : null).push : undefined;
+        const push = options.multicast ? appendTx(chatId, options.multicast(chatId), item ? `${item.id}:0` : null, true).push : undefined;
         results.push({ chatId, ...(item ? { item } : {}), ...(push ? { push } : {}) });
       }
       return results;
@@ -274,6 +276,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const idempotency = sqliteIdempotency(db);
 
   return {
+    groupCommit: true,
     agents: sqliteAgentsStore(db),
     webhooks: sqliteWebhookOutbox(db),
     idempotency,
@@ -307,7 +310,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     },
     chatIds: (endpoint, afterId, limit) => run(() => (q.chatIds.all(endpoint, afterId, limit) as Row[]).map((r) => str(r.id))),
     filterChats: (endpoint, ids) => run(() => ids.filter((id) => q.isChatOf.get(id, endpoint) !== undefined)),
-    append: (chatId, build, origin) => write(() => appendTx(chatId, build, origin ?? null), 256),
+    // A function origin is read when the job runs: after the writes requested before it.
+    append: (chatId, build, origin) => write(() => appendTx(chatId, build, typeof origin === 'function' ? origin() : (origin ?? null)), 256),
     logBounds: (chatId): Promise<LogBounds> =>
       run(() => {
         const row = q.bounds.get(chatId) as Row | undefined;
@@ -326,7 +330,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     finishItem: (itemId, chatId, state, lastRequest, check) =>
       write(() => {
         check?.();
-        tx.finish(itemId, chatId, state, lastRequest);
+        tx.finish(typeof itemId === 'function' ? itemId() : itemId, chatId, state, lastRequest);
       }, 128),
     pendingChatIds: () => run(() => (q.pendingChats.all() as Row[]).map((r) => str(r.chat_id))),
     createPushback: (record, origin) => write(() => tx.createPushback(record, origin ?? null), 512),

@@ -109,7 +109,20 @@ export interface InboundInput {
   push?: PushBuilder;
   /** Refuse (status `closed`) when the chat's current thread is closed. Default false. */
   requireOpen?: boolean;
+  /**
+   * Told the stored item as soon as the write has run, before its commit. With a group commit
+   * ({@link Store.groupCommit}) the writes requested after this one in the same event-loop turn
+   * run after it in the same transaction, so they may name the item ({@link Origin}).
+   */
+  stored?: (item: InboxItem) => void;
 }
+
+/**
+ * The origin of a bot output (`<inboxId>:<ordinal>`), or a function giving it when the write
+ * runs: a turn started before its item's write ran (see {@link InboundInput.stored}) knows its
+ * item's id only then.
+ */
+export type Origin = string | (() => string);
 
 export type InboundResult =
   | { status: 'accepted'; item: InboxItem; push?: StoredPush }
@@ -176,6 +189,12 @@ export interface Retention {
 }
 
 export interface Store {
+  /**
+   * True when the writes requested during one event-loop turn run in request order in one
+   * transaction (the SQLite engine's group commit): a bot turn may then start before its item's
+   * write ran and share its commit (see {@link InboundInput.stored}). Absent: every write is its own.
+   */
+  readonly groupCommit?: boolean;
   /** Each chat's routing and agents (the agent side, docs/agent-api.md). */
   readonly agents: AgentsStore;
   /** The durable webhook outbox. */
@@ -209,7 +228,7 @@ export interface Store {
   filterChats(endpoint: string, ids: readonly string[]): Promise<string[]>;
 
   /** Appends a push (one transaction bumping `last_seq`); with an origin seen before, appends nothing. */
-  append(chatId: string, build: PushBuilder, origin?: string): Promise<AppendResult>;
+  append(chatId: string, build: PushBuilder, origin?: Origin): Promise<AppendResult>;
   logBounds(chatId: string): Promise<LogBounds>;
   readLog(chatId: string, options: ReadLogOptions): Promise<StoredPush[]>;
 
@@ -230,7 +249,7 @@ export interface Store {
    * stays pending and the promise rejects (the runtime's guard for outputs of an earlier batch
    * that failed).
    */
-  finishItem(itemId: number, chatId: string, state: JsonObject | undefined, lastRequest?: JsonObject, check?: () => void): Promise<void>;
+  finishItem(itemId: number | (() => number), chatId: string, state: JsonObject | undefined, lastRequest?: JsonObject, check?: () => void): Promise<void>;
   /** Chats with unprocessed items (scheduled at start-up). */
   pendingChatIds(): Promise<string[]>;
 

@@ -1,6 +1,7 @@
 /**
- * A real `roundel serve` process (from source, through tsx) for tests that must crash it:
- * SIGKILL leaves the database exactly as a power-less crash of the process would.
+ * A real `roundel serve` process for tests that must crash it: SIGKILL leaves the database
+ * exactly as a power-less crash of the process would. The unit tests run it from source (through
+ * tsx); the e2e specs run the built server through {@link spawnServer}.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -14,10 +15,11 @@ export interface ServerProcess {
   /** `http://127.0.0.1:PORT` */
   url: string;
   child: ChildProcess;
-  /** SIGKILL, resolved once the process is gone. */
+  /** SIGKILL (a crash), resolved once the process is gone. */
   kill(): Promise<void>;
   /** SIGTERM, resolved with the exit code. */
   stop(): Promise<number | null>;
+  /** Everything the process wrote to stdout/stderr so far (for failure messages). */
   output(): string;
 }
 
@@ -30,8 +32,8 @@ export function writeProcessConfig(dir: string, botFile: string, apiKey: string,
 }
 
 /** Starts the server on port 0 with `db` and `config`; resolves once it printed its URL. */
-export async function startServerProcess(db: string, config: string, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/cli.ts', 'serve', '--port', '0', '--db', db, '--config', config], {
+export function startServerProcess(db: string, config: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  return spawnServer(['--import', 'tsx', 'src/main/cli.ts', 'serve', '--port', '0', '--db', db, '--config', config], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -41,18 +43,25 @@ export async function startServerProcess(db: string, config: string, env: Record
       ROUNDEL_MAX_CONNECTIONS_PER_IP: '1000',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/**
+ * Runs `node ...args` (a Roundel server, from source or built) and resolves once it printed the
+ * URL it listens on; rejects with its output if it exits first. Shared with the e2e specs.
+ */
+export async function spawnServer(args: string[], options: { cwd?: string; env: NodeJS.ProcessEnv }): Promise<ServerProcess> {
+  const child = spawn(process.execPath, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       output += `${line}\n`;
-      const match = /http:\/\/127\.0\.0\.1:\d+/.exec(line);
+      const match = /http:\/\/[\w.[\]:-]+:\d+/.exec(line);
       if (match) resolve(match[0]);
     });
-    void exited.then((code) => reject(new Error(`server exited (${code}) before listening: ${output}`)));
+    void exited.then((code) => reject(new Error(`server exited (${code}) before listening:\n${output}`)));
   });
   return {
     url,

@@ -6,7 +6,7 @@
  * bucket it draws from ({@link Connection.bucketOf}) and how it is answered ({@link Connection.run}).
  */
 import type { RawData, WebSocket } from 'ws';
-import { CloseCode, type ErrorType } from '../../protocol';
+import { CloseCode, type ErrorType, type RequestParseResult } from '../../protocol';
 import { errorFields, type LogFields, type Logger } from '../logger';
 import type { TokenBucket } from '../rate-limit';
 import { FrameError } from './frame-error';
@@ -29,9 +29,6 @@ export interface Request {
   request_id: string;
   action: string;
 }
-
-/** What a frame parser returns: the request, or what was wrong with it (and what could be read of it). */
-export type ParsedRequest<R extends Request> = { ok: true; value: R } | { ok: false; error: string; request_id?: string; action?: string };
 
 /** Unsent bytes over this many times `maxBufferedBytes` close the socket at once, without the grace period. */
 const HARD_BUFFER_FACTOR = 4;
@@ -154,7 +151,7 @@ export abstract class Connection<R extends Request, Frame extends object> {
   }
 
   /** Reads one text frame. */
-  protected abstract parse(text: string): ParsedRequest<R>;
+  protected abstract parse(text: string): RequestParseResult<R>;
   /** The rate limit a request draws from; undefined for none. */
   protected abstract bucketOf(request: R): TokenBucket | undefined;
   /** Answers one request; called in arrival order, one at a time, never after the close. */

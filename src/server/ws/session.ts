@@ -12,6 +12,7 @@ import {
   type ClientRequest,
   type Push,
   type ServerFrame,
+  type RequestParseResult,
   type StoredPush,
 } from '../../protocol';
 import type { App } from '../app';
@@ -22,7 +23,7 @@ import { frameText } from '../chat/frame-text';
 import { errorFields, type LogFields } from '../logger';
 import { TokenBucket, type RateLimit } from '../rate-limit';
 import { runAction } from './actions';
-import { Connection, type ConnectionOptions, type ParsedRequest } from './connection';
+import { Connection, type ConnectionOptions } from './connection';
 
 export interface SessionOptions extends ConnectionOptions {
   /** Visitor messages, postbacks and page events per connection. */
@@ -119,7 +120,7 @@ export class Session extends Connection<ClientRequest, ServerFrame> implements S
     this.unbind();
   }
 
-  protected parse(text: string): ParsedRequest<ClientRequest> {
+  protected parse(text: string): RequestParseResult<ClientRequest> {
     return parseClientFrame(text);
   }
 

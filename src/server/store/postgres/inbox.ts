@@ -34,6 +34,7 @@ export function postgresInbox(w: PgWrites): InboxMethods {
             [input.chatId, stored.kind, JSON.stringify(stored.payload), stored.customId, createdAt],
           )) as Row;
           const item: InboxItem = { id: num(inserted.id), chatId: input.chatId, input: input.input, ...stored, createdAt };
+          input.stored?.(item);
           if (!input.push) return { status: 'accepted', item };
           const { push } = await w.appendIn(client, input.chatId, input.push, `${item.id}:0`, true);
           await client.query('UPDATE inbox SET ack_seq = $1 WHERE id = $2', [push.payload.seq, item.id]);
@@ -79,7 +80,7 @@ export function postgresInbox(w: PgWrites): InboxMethods {
           check?.();
           if (state !== undefined) await client.query('UPDATE chats SET state = $1 WHERE id = $2', [JSON.stringify(state), chatId]);
           if (lastRequest !== undefined) await client.query('UPDATE chats SET last_request = $1 WHERE id = $2', [JSON.stringify(lastRequest), chatId]);
-          await client.query('UPDATE inbox SET processed_at = $1 WHERE id = $2', [w.iso(), itemId]);
+          await client.query('UPDATE inbox SET processed_at = $1 WHERE id = $2', [w.iso(), typeof itemId === 'function' ? itemId() : itemId]);
         }),
       ),
     async pendingChatIds() {

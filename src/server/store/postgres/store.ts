@@ -186,7 +186,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     // With an origin the append is a bot output (the worker's); without, anyone's (a closing tab).
     append: (chatId, build, origin) =>
       chain.run(chatId, () =>
-        origin === undefined ? tx((client) => appendIn(client, chatId, build, null)) : w.workerTx(chatId, (client) => appendIn(client, chatId, build, origin)),
+        origin === undefined ? tx((client) => appendIn(client, chatId, build, null)) : w.workerTx(chatId, (client) => appendIn(client, chatId, build, typeof origin === 'function' ? origin() : origin)),
       ),
     async logBounds(chatId) {
       const row = await one(pool, 'SELECT c.last_seq, (SELECT min(seq) FROM events WHERE chat_id = c.id) AS oldest FROM chats c WHERE c.id = $1', [chatId]);
