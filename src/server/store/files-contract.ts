@@ -8,14 +8,15 @@ import type { Store } from './types';
 
 export function describeFilesContract(engine: string, open: OpenStore): void {
   let store: Store;
-  const clock = new Date('2026-01-01T00:00:00.000Z');
+  let clock = new Date('2026-01-01T00:00:00.000Z');
   // Every byte value, so an engine that treats the bytes as text fails here.
   const bytes = Buffer.from(Array.from({ length: 512 }, (_, i) => i % 256));
   const file = (id: string, chatId = 'c1', data = bytes) => ({ id, chatId, name: `${id}.bin`, contentType: 'application/zip', size: data.length, data });
 
   describe(`files: ${engine}`, () => {
     beforeEach(async () => {
-      store = await open({ retention: {}, now: () => clock });
+      clock = new Date('2026-01-01T00:00:00.000Z');
+      store = await open({ retention: { maxAgeDays: 1 }, now: () => clock });
       await store.createChat({ id: 'c1', threadId: 't1', endpoint: 'ep', organization: 'org', context: {} });
       await store.createChat({ id: 'c2', threadId: 't2', endpoint: 'ep', organization: 'org', context: {} });
     });
@@ -41,6 +42,15 @@ export function describeFilesContract(engine: string, open: OpenStore): void {
       expect(await store.files.delete('f1')).toBe(true);
       expect(await store.files.delete('f1')).toBe(false);
       expect(await store.files.get('f1')).toBeUndefined();
+    });
+
+    it('trims files past the retention age, as their messages are', async () => {
+      await store.files.put(file('old'));
+      clock = new Date('2026-01-02T12:00:00.000Z');
+      await store.files.put(file('new'));
+      await store.trim(clock);
+      expect(await store.files.get('old')).toBeUndefined();
+      expect((await store.files.get('new'))?.id).toBe('new');
     });
 
     it('erases a chat’s files with the chat, and nothing of another chat', async () => {

@@ -21,7 +21,8 @@ export interface StoredFile extends FileInfo {
 
 /**
  * The files table of an engine. Files go with their chat: `Store.eraseChat` deletes them in its
- * transaction, so an erased chat leaves no file behind.
+ * transaction, so an erased chat leaves no file behind; `Store.trim` drops those past the
+ * retention age, with their messages.
  */
 export interface FilesStore {
   /** Stores a file (durably, before the promise resolves). `createdAt` is set by the store. */

@@ -117,6 +117,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     deletePushback: db.prepare('UPDATE pushbacks SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL'),
     trimEvents: db.prepare('DELETE FROM events WHERE created_at < ?'),
     trimInbox: db.prepare('DELETE FROM inbox WHERE processed_at IS NOT NULL AND processed_at < ?'),
+    // A file goes when its message is past the retention age (the message is trimmed with it).
+    trimFiles: db.prepare('DELETE FROM files WHERE created_at < ?'),
   };
 
   const iso = (): string => now().toISOString();
@@ -352,6 +354,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         const cutoff = new Date(at.getTime() - retention.maxAgeDays * DAY_MS).toISOString();
         q.trimEvents.run(cutoff);
         q.trimInbox.run(cutoff);
+        q.trimFiles.run(cutoff);
       }).then(() => idempotency.trim(at, IDEMPOTENCY_STALE_MS)),
     failNextCommits: (count) => commits.failNextCommits(count),
     close: async () => {

@@ -223,6 +223,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       const cutoff = new Date(at.getTime() - retention.maxAgeDays * DAY_MS).toISOString();
       await pool.query('DELETE FROM events WHERE created_at < $1', [cutoff]);
       await pool.query('DELETE FROM inbox WHERE processed_at IS NOT NULL AND processed_at < $1', [cutoff]);
+      // A file goes when its message is past the retention age (the message is trimmed with it).
+      await pool.query('DELETE FROM files WHERE created_at < $1', [cutoff]);
       await idempotency.trim(at, IDEMPOTENCY_STALE_MS);
     },
     async close() {
