@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { defineConfig, type Plugin, type UserConfig } from 'vite';
@@ -31,6 +31,21 @@ function compressFile(file: string): void {
  */
 function precompress(files: () => string[]): Plugin {
   return { name: 'roundel-precompress', apply: 'build', closeBundle: () => files().forEach(compressFile) };
+}
+
+/**
+ * The ES module build writes into `dist/` beside the other builds (no emptyOutDir), and its split
+ * chunks carry a content hash: drop the previous build's, or every build adds files to the package.
+ */
+function dropOldModuleChunks(): Plugin {
+  return {
+    name: 'roundel-drop-old-module-chunks',
+    apply: 'build',
+    buildStart() {
+      if (!existsSync(dist)) return;
+      for (const name of readdirSync(dist)) if (/^messenger-.+\.mjs(\.map)?$/.test(name)) rmSync(join(dist, name));
+    },
+  };
 }
 
 /** Every script and source map under `dir`. */
@@ -116,7 +131,7 @@ function widget(format: 'iife' | 'es'): UserConfig {
         ...(format === 'es' ? { output: { chunkFileNames: 'messenger-[name]-[hash].mjs' } } : {}),
       },
     },
-    plugins: format === 'iife' ? [precompress(() => [resolve(dist, 'messenger.js'), resolve(dist, 'messenger.js.map')])] : [],
+    plugins: format === 'iife' ? [precompress(() => [resolve(dist, 'messenger.js'), resolve(dist, 'messenger.js.map')])] : [dropOldModuleChunks()],
   };
 }
 

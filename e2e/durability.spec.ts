@@ -87,7 +87,7 @@ test('a page whose resume point was trimmed by retention reloads the retained tr
     const { chatId, link } = await subscribeAndLeave(context, server);
     // Each activation adds two pushes (the offer and its notification): 20 pushes, 5 kept.
     await activateOffers(request, link, 10);
-    // Wait until the bot has handled all ten (the audit API reads the dialog's log).
+    // Wait until the bot has handled all ten (the audit API reads the chat's log).
     const audit = async () => {
       const response = await request.get(`${server.url}/api/v1/chats/${chatId}/events?after=0`, {
         headers: { authorization: `Bearer ${API_KEY}` },

@@ -59,7 +59,7 @@ test('an event to everyone shows for both visitors; one to a chatId only for tha
   await waitForNotification(ann, 'orderShipped:Only for Ann');
   await expect(ann.getByRole('log')).toContainText('We have a unique offer just for you! Only for Ann');
 
-  // A dialog gets its pushes in order: had Ann's event reached Bo, it would come before this one.
+  // A chat gets its pushes in order: had Ann's event reached Bo, it would come before this one.
   expect((await sendEvent(request, server, 'marker', { users: [boChat], data: { text: 'For Bo' } })).status()).toBe(202);
   await waitForNotification(bo, 'marker:For Bo');
   expect(await notifications(ann)).toEqual(['announcement:Doors open at nine', 'orderShipped:Only for Ann']);

@@ -63,6 +63,6 @@ test('pushgate errors: unknown id 404, bad JSON 400, non-object 400, over 64 KiB
   const huge = await request.post(link, { headers, data: JSON.stringify({ text: 'x'.repeat(70 * 1024) }) });
   expect(huge.status()).toBe(413);
   expect((await huge.json()).error.type).toBe('entity_too_large');
-  // Nothing of the refused requests reached the dialog.
+  // Nothing of the refused requests reached the chat.
   expect((await hostEvents(page)).filter((e) => String(e.payload).startsWith('newNotification:'))).toEqual([]);
 });

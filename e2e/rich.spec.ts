@@ -75,11 +75,69 @@ test('a card carousel: images with alt, lazy and without referrer; link and post
   expect(await accessibilityViolations(page)).toEqual([]);
 });
 
+/**
+ * Presses `key` while `more()` holds (at most 5 times), each time waiting for the list's
+ * `scrollend` (smooth scrolling and snapping done); returns the scroll positions it ended at.
+ */
+async function scrollsWith(page: import('@playwright/test').Page, list: import('@playwright/test').Locator, key: string, more: () => Promise<boolean>): Promise<number[]> {
+  const positions: number[] = [];
+  for (let presses = 0; presses < 5 && (await more()); presses += 1) {
+    await list.evaluate((el) => {
+      (window as unknown as { scrollEnd: Promise<number> }).scrollEnd = new Promise((done) => el.addEventListener('scrollend', () => done(el.scrollLeft), { once: true }));
+    });
+    await page.keyboard.press(key);
+    positions.push(await page.evaluate(() => (window as unknown as { scrollEnd: Promise<number> }).scrollEnd));
+  }
+  return positions;
+}
+
+test('the carousel\'s "Previous card" / "Next card" buttons: disabled at the ends, operated by keyboard; axe clean', async ({ page, server }) => {
+  await serveImages(page);
+  await openHostPage(page, server);
+  await waitForReady(page);
+  await page.getByRole('button', { name: 'Open chat' }).click();
+  await say(page, 'cards');
+  const log = page.getByRole('log');
+  const carousel = log.getByRole('list', { name: 'Cards' });
+  await expect(carousel.getByRole('listitem')).toHaveCount(3);
+  const previous = log.getByRole('button', { name: 'Previous card' });
+  const next = log.getByRole('button', { name: 'Next card' });
+  await expect(previous).toBeDisabled();
+  await expect(next).toBeEnabled();
+  expect(await accessibilityViolations(page)).toEqual([]);
+
+  // Shift+Tab from the composer reaches "Next card", the last control of the transcript (focusing
+  // a card's own button would scroll the list to that card).
+  await page.getByRole('textbox', { name: 'Message' }).focus();
+  await page.keyboard.press('Shift+Tab');
+  await expect(next).toBeFocused();
+  // Enter moves one card on at a time (each press waits for the list's scrollend), until the last
+  // card is in view and the button is disabled; focus then goes to "Previous card", never to the page.
+  const scrolled = await scrollsWith(page, carousel, 'Enter', () => next.isEnabled());
+  // One card at a time: the first press lands on the second card.
+  const stride = await carousel.evaluate((el) => (el.children[1] as HTMLElement).offsetLeft - (el.children[0] as HTMLElement).offsetLeft);
+  expect(scrolled[0]).toBe(stride);
+  expect(scrolled).toEqual([...new Set(scrolled)].sort((a, b) => a - b));
+  await expect(next).toBeDisabled();
+  await expect(previous).toBeEnabled();
+  await expect(previous).toBeFocused();
+  await expect(carousel.getByRole('img', { name: 'A blender' })).toBeInViewport();
+  expect(await accessibilityViolations(page)).toEqual([]);
+
+  // Space goes back; at the start "Previous card" is disabled again and focus is on "Next card".
+  const back = await scrollsWith(page, carousel, ' ', () => previous.isEnabled());
+  expect(back.at(-1)).toBe(0);
+  await expect(previous).toBeDisabled();
+  await expect(next).toBeFocused();
+});
+
 test('the safe Markdown subset renders as elements; a javascript: link stays text', async ({ page, server }) => {
   await openHostPage(page, server);
   await waitForReady(page);
   await page.getByRole('button', { name: 'Open chat' }).click();
   await say(page, 'markdown');
+  // The welcome, then the answer: only then is the last bubble the answer.
+  await expect(page.getByRole('log').locator('.rd-bot')).toHaveCount(2);
   const message = page.getByRole('log').locator('.rd-bot .rd-bubble').last();
   await expect(message.locator('strong')).toHaveText('Bold');
   await expect(message.locator('em')).toHaveText('italic');

@@ -1,7 +1,7 @@
 import { expect, test } from './support/fixtures';
 import { hostEvents, openHostPage, waitForReady } from './support/host-page';
 
-test('the same dialog in two tabs: both show every message, both host pages get the notification, nothing doubles', async ({
+test('the same chat in two tabs: both show every message, both host pages get the notification, nothing doubles', async ({
   browser,
   server,
 }) => {

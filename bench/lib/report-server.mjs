@@ -17,14 +17,14 @@ export function serverSections(r) {
     }
     out.push(`### Pushback activations: POST → push on the socket
 
-${count(p.dialogs)} dialogs on each server, each a websocket client that logged in. Roundel: one pushback per
-dialog made through \`POST /api/v1/pushbacks\`; every activation is \`POST /pushgate/push_{id}\`
+${count(p.dialogs)} chats on each server, each a websocket client that logged in. Roundel: one pushback per
+chat made through \`POST /api/v1/pushbacks\`; every activation is \`POST /pushgate/push_{id}\`
 with \`{"text": "<unique>"}\`, and its latency runs from the **scheduled** send to the arrival of
 the bench bot's resulting \`incoming_event\` (the bot says the text at once), so it covers the
 durable write, the 202, the bot run and the stored push. Floor: a bare \`ws\` server forwards the
 POST body to the socket, no storage (bench/baselines/floor-server.mjs). Peer: the same forwarder on
 Socket.IO with socket.io-client (bench/baselines/socketio-server.mjs). Load comes from one separate
-process at a fixed offered rate (open loop, round-robin over the dialogs), doubling from
+process at a fixed offered rate (open loop, round-robin over the chats), doubling from
 ${p.targets.roundel.steps[0]?.offered ?? 25} /s, each step ${p.stepMs / 1000} s or ${p.minSamples} activations
 if that is longer, until a step fails (p99 > ${p.p99LimitMs} ms, a loss, an error, or more than a
 second of backlog), then bisected. A failed step is tried once more before it counts (noise from the
@@ -49,7 +49,7 @@ each server's whole ladder; that figure is still in results.json as \`serverCpuM
 Roundel ${p.targets.roundel.serverCpuMsPerActivationLadder ?? '–'} ms, floor ${p.targets.floor.serverCpuMsPerActivationLadder ?? '–'} ms, Socket.IO ${p.targets.socketio.serverCpuMsPerActivationLadder ?? '–'} ms.)
 
 ${p.commonRate ? `At ${p.commonRate} /s, the highest rate all three sustained, p50 / p99: Roundel ${p.atCommonRate.roundel.p50Ms} / ${p.atCommonRate.roundel.p99Ms} ms, floor ${p.atCommonRate.floor.p50Ms} / ${p.atCommonRate.floor.p99Ms} ms, Socket.IO ${p.atCommonRate.socketio.p50Ms} / ${p.atCommonRate.socketio.p99Ms} ms.` : ''}
-Pushes delivered to the wrong dialog: ${p.misrouted}.
+Pushes delivered to the wrong chat: ${p.misrouted}.
 
 <details><summary>Every step</summary>
 
@@ -68,7 +68,7 @@ ${table(['server', 'offered /s', 'try', 'sent', 'delivered', 'lost', 'HTTP error
     out.push(`### Durability cost: SQLite \`synchronous\`
 
 Saturation throughput of the same activations in a closed loop (${d.concurrency} clients, each POSTs
-and waits for its push; ${count(d.dialogs)} dialogs), on two Roundel servers up at once, measured in
+and waits for its push; ${count(d.dialogs)} chats), on two Roundel servers up at once, measured in
 alternating rounds (${d.measuredMs / 1000} s each in all). \`FULL\` (the default) fsyncs every commit,
 so an acknowledged activation survives a power cut; \`NORMAL\` (\`ROUNDEL_SQLITE_SYNC=NORMAL\`) syncs
 the WAL only at checkpoints and survives a process crash but may lose the last commits on power loss.
@@ -88,7 +88,7 @@ turn in one transaction, store/group-commit.ts), so FULL pays one fsync per batc
     const row = (level) => `| ${level} | ${g.levels[level].perSecond} | ${g.levels[level].cpuMsPerActivation} ms | ${g.levels[level].p50Ms} ms | ${g.levels[level].p99Ms} ms |`;
     out.push(`### Logging cost: pino at \`info\` vs \`silent\`
 
-The same activations in a closed loop (${g.concurrency} in flight, ${count(g.dialogs)} dialogs) on two Roundel
+The same activations in a closed loop (${g.concurrency} in flight, ${count(g.dialogs)} chats) on two Roundel
 servers up at once, measured in alternating rounds: one logs an access line per request at
 \`info\` (\`ROUNDEL_LOG_LEVEL=info\`, the default; stderr read by the bench), the other logs nothing.
 
@@ -107,12 +107,12 @@ info / silent: rate **${g.ratios.infoOverSilentRate}×**, CPU per activation **$
     const t = c.targets;
     out.push(`### Connections and fan-out
 
-${count(c.dialogs)} idle dialogs held by a separate client process (Roundel: websocket + \`login\`, i.e. a
-stored dialog each; floor: a bare websocket; Socket.IO: a socket in its own room). RSS of the server
+${count(c.dialogs)} idle chats held by a separate client process (Roundel: websocket + \`login\`, i.e. a
+stored chat each; floor: a bare websocket; Socket.IO: a socket in its own room). RSS of the server
 process (\`/proc/PID/status\` VmRSS) before the clients connect and ${c.settleMs / 1000} s after the last
-one did, divided by the number of dialogs. Then one POST raises an event in all of them (Roundel:
+one did, divided by the number of chats. Then one POST raises an event in all of them (Roundel:
 \`POST /api/v1/events/bench\` with \`users: "everyone"\`, which stores an \`incoming_multicast\` in
-every dialog and runs the bot, whose reply follows; baselines: a broadcast of the body), timed until
+every chat and runs the bot, whose reply follows; baselines: a broadcast of the body), timed until
 the last client has its push. Meanwhile the bench process asks \`GET /healthz\` of the server every
 20 ms (one request at a time) until the last push arrived, to show whether the fan-out leaves the
 server answering.
@@ -120,21 +120,21 @@ server answering.
 | | Roundel | floor | Socket.IO |
 |---|---|---|---|
 | RSS before | ${mib(t.roundel.rssBeforeBytes)} MiB | ${mib(t.floor.rssBeforeBytes)} MiB | ${mib(t.socketio.rssBeforeBytes)} MiB |
-| RSS with ${count(c.dialogs)} idle dialogs | ${mib(t.roundel.rssIdleBytes)} MiB | ${mib(t.floor.rssIdleBytes)} MiB | ${mib(t.socketio.rssIdleBytes)} MiB |
-| **per dialog** | **${kib(t.roundel.bytesPerDialog)} KiB** | ${kib(t.floor.bytesPerDialog)} KiB | ${kib(t.socketio.bytesPerDialog)} KiB |
+| RSS with ${count(c.dialogs)} idle chats | ${mib(t.roundel.rssIdleBytes)} MiB | ${mib(t.floor.rssIdleBytes)} MiB | ${mib(t.socketio.rssIdleBytes)} MiB |
+| **per chat** | **${kib(t.roundel.bytesPerDialog)} KiB** | ${kib(t.floor.bytesPerDialog)} KiB | ${kib(t.socketio.bytesPerDialog)} KiB |
 | time to connect them all (client side) | ${num(t.roundel.setupMs)} ms | ${num(t.floor.setupMs)} ms | ${num(t.socketio.setupMs)} ms |
 | fan-out: POST answered | ${num(t.roundel.httpMs)} ms | ${num(t.floor.httpMs)} ms | ${num(t.socketio.httpMs)} ms |
 | fan-out: last push received | **${num(t.roundel.lastPushMs)} ms** | ${num(t.floor.lastPushMs)} ms | ${num(t.socketio.lastPushMs)} ms |
 | fan-out: last bot reply received | ${num(t.roundel.lastReplyMs)} ms | – | – |
-| dialogs reached | ${t.roundel.received} | ${t.floor.received} | ${t.socketio.received} |
+| chats reached | ${t.roundel.received} | ${t.floor.received} | ${t.socketio.received} |
 | \`GET /healthz\` during the fan-out, p50 / p99 / max | ${health(t.roundel.healthz)} | ${health(t.floor.healthz)} | ${health(t.socketio.healthz)} |
 
-The workloads differ in what the product promises: Roundel stores the event in every dialog (in
+The workloads differ in what the product promises: Roundel stores the event in every chat (in
 batches of 100 chats, one transaction each: the multicast push and the bot's inbox item), runs the
 bot there and stores its reply (its outputs and done marks share one commit per event-loop turn),
 so that each push survives a restart and resumes by \`seq\`; the baselines only write to sockets.
 
-Roundel / floor: ${times(c.ratios.roundelOverFloorBytesPerDialog)} memory per dialog, ${times(c.ratios.roundelOverFloorFanout)} fan-out time;
+Roundel / floor: ${times(c.ratios.roundelOverFloorBytesPerDialog)} memory per chat, ${times(c.ratios.roundelOverFloorFanout)} fan-out time;
 Roundel / Socket.IO: ${times(c.ratios.roundelOverSocketIoBytesPerDialog)} and ${times(c.ratios.roundelOverSocketIoFanout)}.
 Quoted, not measured here: Centrifugo ~27 KB per idle connection.
 `);

@@ -46,7 +46,7 @@ export function chartPanels(r) {
   if (ok(r.pushgate)) {
     const t = r.pushgate.targets;
     panels.push({
-      title: `Pushgate POST → push, max rate with p99 < ${r.pushgate.p99LimitMs} ms, ${count(r.pushgate.dialogs)} dialogs (/s) — larger is better`,
+      title: `Pushgate POST → push, max rate with p99 < ${r.pushgate.p99LimitMs} ms, ${count(r.pushgate.dialogs)} chats (/s) — larger is better`,
       unit: '/s',
       rows: ['roundel', 'floor', 'socketio'].map((k) => ({
         label: LABELS[k],
@@ -84,12 +84,12 @@ export function chartPanels(r) {
     const t = r.connections.targets;
     const kind = (k) => (k === 'roundel' ? 'roundel' : k === 'floor' ? 'floor' : 'peer');
     panels.push({
-      title: `Server RSS per idle connected dialog at ${count(r.connections.dialogs)} (KiB) — smaller is better`,
+      title: `Server RSS per idle connected chat at ${count(r.connections.dialogs)} (KiB) — smaller is better`,
       unit: 'KiB',
       rows: ['roundel', 'floor', 'socketio'].map((k) => ({ label: LABELS[k], value: Number(kib(t[k].bytesPerDialog)), kind: kind(k) })),
     });
     panels.push({
-      title: `One POST fanned out to ${count(r.connections.dialogs)} dialogs: last push received (ms) — smaller is better`,
+      title: `One POST fanned out to ${count(r.connections.dialogs)} chats: last push received (ms) — smaller is better`,
       unit: 'ms',
       log: true,
       rows: ['roundel', 'floor', 'socketio'].map((k) => ({ label: LABELS[k], value: t[k].lastPushMs, kind: kind(k) })),
@@ -161,7 +161,7 @@ function summaryRows(r) {
   if (ok(r.connections)) {
     const t = r.connections.targets;
     rows.push([
-      `RSS per idle dialog at ${count(r.connections.dialogs)}`,
+      `RSS per idle chat at ${count(r.connections.dialogs)}`,
       `${kib(t.roundel.bytesPerDialog)} KiB`,
       `${kib(t.floor.bytesPerDialog)} KiB`,
       `${kib(t.socketio.bytesPerDialog)} KiB (Socket.IO)`,
@@ -224,7 +224,7 @@ against the floor of its own run (before: build \`${b.commit}\`, ${b.date}).
 | fan-out to 10,000, last push | ${b.fanoutMs} ms | ${b.fanoutRatio}× | ${ct.roundel.lastPushMs} ms | ${c.ratios.roundelOverFloorFanout}× |
 | fan-out to 10,000, last bot reply | ${b.replyMs} ms | | ${ct.roundel.lastReplyMs} ms | |
 | \`/healthz\` p99 during the fan-out | ${b.healthzP99Ms} ms | | ${ct.roundel.healthz?.p99Ms ?? '–'} ms | |
-`;
+${b.notes ? `\n${b.notes.trim()}\n` : ''}`;
 }
 
 export function renderMarkdown(r) {
@@ -260,8 +260,8 @@ ${Object.entries(sections(r))
   out.push(`## Running it
 
 \`\`\`sh
-npm run bench             # full: 1,000 dialogs, 10,000 connections, ~10 minutes
-npm run bench -- --quick  # 100 dialogs, 1,000 connections, under 2 minutes
+npm run bench             # full: 1,000 chats, 10,000 connections, ~10 minutes
+npm run bench -- --quick  # 100 chats, 1,000 connections, under 2 minutes
 npm run bench -- --only=size,browser   # any of size, browser, pushgate, logging, durability, connections
 npm run bench -- --engine # pushgate + connections only (the server engine's before/after), ~4 minutes
 \`\`\`

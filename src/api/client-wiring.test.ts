@@ -10,7 +10,7 @@ import { FakeServer } from '../client/testing/fake-server';
 import { MemoryStorage } from '../client/testing/memory-storage';
 import { createInit } from './init';
 import type { MessengerApi, MessengerEvent } from './types';
-import { PANEL } from '../ui/mount.fixture';
+import { LAZY } from './lazy.fixture';
 
 let api: MessengerApi | undefined;
 afterEach(() => api?.destroy());
@@ -21,7 +21,7 @@ function start() {
   const init = createInit({
     window,
     defaultServerUrl: () => 'http://127.0.0.1:8080',
-    loadPanel: () => PANEL,
+    loadPanel: () => LAZY,
     createClient: (options) => new ChatClient({ ...options, WebSocket: server.WebSocket, clock, storage: new MemoryStorage() }),
   });
   api = init({ organization: 'acme', endpoint: 'acme-demo', alwaysOpen: true, context: { page: '/pricing' } });
@@ -40,7 +40,7 @@ describe('api over the real ChatClient', () => {
     clock.advance(50);
     const firstChat = server.last.chatId!;
     expect(messenger).toEqual([{ type: 'CONVERSATION', value: 'Ready', conversationId: `thread-${firstChat}`, chatId: firstChat }]);
-    expect(server.dialog(firstChat).context).toEqual({ page: '/pricing' });
+    expect(server.chat(firstChat).context).toEqual({ page: '/pricing' });
     const log = within(view.getByRole('log'));
     expect(log.getByText('Welcome!')).toBeTruthy();
 
@@ -63,7 +63,7 @@ describe('api over the real ChatClient', () => {
     const accepted = api.pageEvent({ alias: 'viewed-pricing', body: { plan: 'pro' } });
     clock.advance(50);
     await accepted;
-    expect(server.dialog(firstChat).pageEvents).toMatchObject([{ alias: 'viewed-pricing', body: { plan: 'pro' } }]);
+    expect(server.chat(firstChat).pageEvents).toMatchObject([{ alias: 'viewed-pricing', body: { plan: 'pro' } }]);
 
     const reset = api.reset();
     clock.advance(50);
@@ -109,6 +109,32 @@ describe('api over the real ChatClient', () => {
       'TypeError: ServisBot.rewriteContext: context must be a plain object of at most 16384 characters of JSON',
     ]);
     clock.advance(50);
-    expect(server.dialog(chatId).pageEvents).toEqual([]);
+    expect(server.chat(chatId).pageEvents).toEqual([]);
+  });
+
+  it('a floating widget loads its chunk only after Ready, at once when page events wait for its queues', async () => {
+    const clock = new FakeClock();
+    const server = new FakeServer(clock, { echo: false });
+    const loads: string[] = [];
+    api = createInit({
+      window,
+      defaultServerUrl: () => 'http://127.0.0.1:8080',
+      loadPanel: () => {
+        loads.push(server.last.chatId === undefined ? 'before Ready' : 'after Ready');
+        return LAZY;
+      },
+      createClient: (options) => new ChatClient({ ...options, WebSocket: server.WebSocket, clock, storage: new MemoryStorage() }),
+    })({ organization: 'acme', endpoint: 'acme-demo' });
+    const ready: MessengerEvent[] = [];
+    api.on('Messenger', (event) => ready.push(event));
+    // Called at once, as host pages do: held until the queues arrive, never a reason to load them before Ready.
+    const accepted = api.pageEvent({ alias: 'viewed-pricing', body: { plan: 'pro' } });
+    expect(loads).toEqual([]);
+    clock.advance(50);
+    expect(ready.map((event) => event.value)).toEqual(['Ready']);
+    expect(loads).toEqual(['after Ready']);
+    clock.advance(50);
+    await accepted;
+    expect(server.chat(server.last.chatId!).pageEvents).toMatchObject([{ alias: 'viewed-pricing', body: { plan: 'pro' } }]);
   });
 });

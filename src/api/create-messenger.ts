@@ -4,10 +4,10 @@
  * UI intents, socket callbacks, timers and API methods are guarded (hostile.ts), and only bad
  * arguments to API methods throw a `TypeError`.
  */
-import type { ChatClientEvents, Logger, OutboxItem } from '../client';
+import type { ChatClientEvents, Logger } from '../client';
 import { NAME_CHARS, type ChatSettings, type CustomerPagePayload, type JsonObject } from '../protocol';
 import { SafeEmitter } from '../client';
-import { createUiStore, mount, newestIncomingId, unreadCount, type PendingMessage, type UiIntents } from '../ui';
+import { createUiStore, mount, newestIncomingId, unreadCount, type UiIntents } from '../ui';
 import type { ChatClientLike, MessengerDeps } from './deps';
 import { HOST_EVENT_NAMES } from './host-events';
 import { guarded, guardedClock, guardedWebSocket, parseJson, stringifyJson, type Report } from './hostile';
@@ -15,6 +15,7 @@ import { hostMessage, isPrivateNotification } from './host-messages';
 import type { ResolvedOptions } from './options';
 import { websocketUrl } from './server-url';
 import type { LazyModule } from './lazy';
+import type { VisitorIntents } from './visitor-intents';
 import { seenMarker } from './seen';
 import { pageStorage } from './storage';
 import type { HostEventName, HostEvents, MessengerApi, MessengerEvent } from './types';
@@ -88,11 +89,10 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     logger: log,
   });
 
-  const syncPending = (items: readonly OutboxItem[]) => store.set({ pending: pendingMessages(items) });
-
-  /** After the visitor sent something: show "Sending…" now, whether or not the client announces its outbox synchronously. */
+  /** The panel's side of the wiring (visitor-intents.ts), from the lazy chunk. */
+  let visitorSide: VisitorIntents | undefined;
+  /** After the visitor sent a message or picked a reply. */
   const afterSend = () => {
-    syncPending(client.outboxItems);
     if (interacted) return;
     interacted = true;
     emitMessenger({ type: 'CONVERSATION', value: 'First User Interaction' });
@@ -116,6 +116,7 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
       emitMessenger({ type: 'CONVERSATION', value: 'Ready', conversationId: threadId, chatId });
       announceUnread();
       preloadWhenIdle();
+      loadIfHeld();
     }),
     push: guard((push) => {
       // The bot's or an agent's message ends their typing indicator.
@@ -127,29 +128,19 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     }),
     typing: guard((typing) => store.set({ typing })),
     settings: guard((settings) => store.set({ settings: withOverrides(settings) })),
-    outbox: guard(syncPending),
+    outbox: guard((items) => visitorSide?.showPending(items)),
     error: (error) => log('warn', `${error.type}: ${error.message}`),
   };
 
-  const intents: UiIntents = {
+  // Sending, picking and drafting are the panel's: they join these with the lazy chunk, before
+  // the panel renders (withLazy), and nothing can raise them earlier.
+  const intents = {
     onToggle: guard(() => setOpen(!store.get().open)),
-    onSend: guard((text: string) => {
-      client.sendMessage(text);
-      afterSend();
-    }),
-    onPickReply: guard((eventId: string, text: string, title?: string) => {
-      client.sendPostback(eventId, text, title);
-      afterSend();
-    }),
-    onDraft: guard((text: string) => client.sneakPeek(text)),
-    // The uploader comes with the lazy chunk, as the button that calls this does.
-    onAttach: guard((file: File) => uploader?.upload(file)),
-    onError: (error) => log('error', 'the widget failed to render', error),
-  };
+    onError: (error: unknown) => log('error', 'the widget failed to render', error),
+  } as UiIntents;
 
   /** Stops the page reports for agents (set once tracking started, with the lazy chunk). */
   let stopTracking: (() => void) | undefined;
-  let uploader: ReturnType<NonNullable<LazyModule['createUploader']>> | undefined;
   const host = document.createElement('div');
   host.id = HOST_ELEMENT_ID;
   const widget = mount(host, {
@@ -167,12 +158,25 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     setTimeout: clock.setTimeout,
     clearTimeout: clock.clearTimeout,
   });
-  /** Starts what the lazy chunk brings besides the panel: the page reports for agents. */
+  /**
+   * Starts what the lazy chunk brings besides the panel: the visitor's intents, the client's
+   * queues (whose restored outbox the intents then show), the page reports for agents.
+   */
   function withLazy(module: LazyModule): LazyModule {
+    if (!visitorSide && module.visitorIntents) {
+      visitorSide = module.visitorIntents(client, store, afterSend, guard, { window: deps.window, ...options, log });
+      // Assigned one by one, not with Object.assign: the bundle treats that call as pure
+      // (vite.config.ts) and drops it when its result is unused.
+      const { onSend, onPickReply, onDraft, onAttach } = visitorSide.intents;
+      intents.onSend = onSend;
+      intents.onPickReply = onPickReply;
+      intents.onDraft = onDraft;
+      intents.onAttach = onAttach;
+    }
+    if (!destroyed && module.createQueues) client.attachQueues(module.createQueues);
     if (!stopTracking && !destroyed && module.trackPage) {
       stopTracking = module.trackPage(deps.window, guard((page: CustomerPagePayload) => client.reportPage(page)));
     }
-    if (!destroyed) uploader ??= module.createUploader?.({ window: deps.window, ...options, client, store, sending: afterSend, log });
     return module;
   }
   /**
@@ -194,6 +198,13 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
       idle = () => clock.clearTimeout(handle);
     }
   };
+  /**
+   * Page events, a context update or a stored outbox wait for the queues, and nothing of them
+   * can go out before Ready: from Ready on, such a wait loads the chunk at once, not when idle.
+   */
+  const loadIfHeld = () => {
+    if (announcedThreadId !== undefined && client.needsQueues) widget.preload();
+  };
   // A script in <head> may call init before <body> exists: attach once it does.
   const attach = guard(() => (options.container ?? document.body)?.append(host));
   const onOnline = guard(() => client.onOnline());
@@ -210,7 +221,9 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
   const call = (method: string, valid: boolean, fn: () => Promise<void>): Promise<void> => {
     if (destroyed) return Promise.reject(new Error('ServisBot: the messenger was destroyed'));
     try {
-      return fn().catch((reason: unknown) => Promise.reject(asError(reason)));
+      const done = fn().catch((reason: unknown) => Promise.reject(asError(reason)));
+      guard(loadIfHeld)();
+      return done;
     } catch (error) {
       if (error instanceof TypeError && !valid) throw new TypeError(`ServisBot.${method}: ${error.message}`);
       report(error);
@@ -267,7 +280,7 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
           deps.window.removeEventListener('online', onOnline);
           deps.window.removeEventListener('offline', onOffline);
           stopTracking?.();
-          uploader?.destroy();
+          visitorSide?.destroy();
           events.clear();
           onDestroyed();
         },
@@ -280,7 +293,6 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
   // What can fail (a built-in the page broke before init) comes first: init then returns an
   // inert API, and nothing is attached yet.
   for (const type of clientEvents) client.on(type, clientHandlers[type] as never);
-  syncPending(client.outboxItems);
   store.set({ connection: client.state });
   deps.window.addEventListener('online', onOnline);
   deps.window.addEventListener('offline', onOffline);
@@ -302,13 +314,6 @@ function asError(reason: unknown): Error {
   const body = isPlainObject(reason) ? reason : {};
   const message = typeof body.message === 'string' ? body.message : String(reason);
   return Object.assign(new Error(`ServisBot: ${message}`), typeof body.type === 'string' ? { type: body.type } : {});
-}
-
-/** The outbox items the transcript shows (page events are invisible). */
-function pendingMessages(items: readonly OutboxItem[]): PendingMessage[] {
-  const pending: PendingMessage[] = [];
-  for (const item of items) if (item.kind !== 'page_event') pending.push({ customId: item.customId, text: (item.kind === 'postback' && item.title) || item.text, at: item.createdAt });
-  return pending;
 }
 
 function checkSubscription(method: string, eventName: unknown, handler: unknown, log: Logger): void {

@@ -1,6 +1,6 @@
 /** What the api layer needs from its environment; `init` passes the browser's, tests pass fakes. */
 import type { CustomerPagePayload, JsonObject } from '../protocol';
-import type { ChatClientEvents, ChatClientOptions, ConnectionState, OutboxItem } from '../client';
+import type { ChatClientEvents, ChatClientOptions, ConnectionState, OutboxItem, QueuesFactory } from '../client';
 import type { LazyModule } from './lazy';
 
 /** The members of `ChatClient` (src/client) the api layer uses. */
@@ -22,6 +22,10 @@ export interface ChatClientLike {
   onOnline(): void;
   /** Called on the window's `offline` event: drop the socket now rather than after the dead-peer timeout. */
   onOffline(): void;
+  /** Hands over the outbox, context and reports, which come with the lazy chunk. */
+  attachQueues(create: QueuesFactory): void;
+  /** True while page events, a context update or a stored outbox wait for {@link attachQueues}. */
+  readonly needsQueues: boolean;
   readonly state: ConnectionState;
   readonly outboxItems: readonly OutboxItem[];
   /** The session token, once logged in (file uploads send it). */

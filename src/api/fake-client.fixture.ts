@@ -1,10 +1,10 @@
 /** A scriptable stand-in for ChatClient (api tests only; never bundled). */
 import mitt from 'mitt';
-import type { ChatClientEvents, ChatClientOptions, ConnectionState, OutboxItem } from '../client';
+import type { ChatClientEvents, ChatClientOptions, ConnectionState, OutboxItem, QueuesFactory } from '../client';
 import type { JsonObject } from '../protocol';
 import { createInit } from './init';
 import type { ChatClientLike, MessengerDeps } from './deps';
-import { PANEL } from '../ui/mount.fixture';
+import { LAZY } from './lazy.fixture';
 
 export class FakeClient implements ChatClientLike {
   readonly bus = mitt<ChatClientEvents>();
@@ -34,6 +34,12 @@ export class FakeClient implements ChatClientLike {
 
   private record(method: string, ...args: unknown[]) {
     this.calls.push({ method, args });
+  }
+  /** The fake has its queues from the start: `attachQueues` only notes that the lazy chunk handed them over. */
+  readonly needsQueues = false;
+  queuesAttached = false;
+  attachQueues(_create: QueuesFactory) {
+    this.queuesAttached = true;
   }
   connect() {
     this.record('connect');
@@ -82,8 +88,8 @@ export class FakeClient implements ChatClientLike {
   }
 }
 
-/** An `init` over the test window whose clients are FakeClients, listed in `clients`; the lazy chunk is `PANEL` unless `loadPanel` says otherwise. */
-export function fakeInit(defaultServerUrl = 'https://chat.example.com', loadPanel: MessengerDeps['loadPanel'] = () => PANEL) {
+/** An `init` over the test window whose clients are FakeClients, listed in `clients`; the lazy chunk is `LAZY` unless `loadPanel` says otherwise. */
+export function fakeInit(defaultServerUrl = 'https://chat.example.com', loadPanel: MessengerDeps['loadPanel'] = () => LAZY) {
   const clients: FakeClient[] = [];
   const deps: MessengerDeps = {
     window,

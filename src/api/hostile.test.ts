@@ -12,7 +12,7 @@ import { MemoryStorage } from '../client/testing/memory-storage';
 import { guardedClock, guardedWebSocket, jsonWorks } from './hostile';
 import { createInit } from './init';
 import type { MessengerApi } from './types';
-import { PANEL } from '../ui/mount.fixture';
+import { LAZY } from './lazy.fixture';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -165,7 +165,7 @@ describe('the api over the real ChatClient on a hostile page', () => {
     api = createInit({
       window,
       defaultServerUrl: () => 'http://127.0.0.1:8080',
-      loadPanel: () => PANEL,
+      loadPanel: () => LAZY,
       createClient: (options) => new ChatClient({ ...options, clock, storage: new MemoryStorage() }),
     })({ organization: 'acme', endpoint: 'acme-demo', alwaysOpen: true, debug: true });
     clock.advance(50);
@@ -182,7 +182,7 @@ describe('the api over the real ChatClient on a hostile page', () => {
     api = createInit({
       window,
       defaultServerUrl: () => 'http://127.0.0.1:8080',
-      loadPanel: () => PANEL,
+      loadPanel: () => LAZY,
       createClient: (options) => {
         // What the client is given: the page's WebSocket behind the guard.
         const Guarded = options.WebSocket;

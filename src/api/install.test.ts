@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeClient } from './fake-client.fixture';
 import type { MessengerDeps } from './deps';
 import type { MessengerApi } from './types';
-import { PANEL } from '../ui/mount.fixture';
+import { LAZY } from './lazy.fixture';
 
 let clients: FakeClient[] = [];
 
@@ -17,7 +17,7 @@ beforeEach(() => {
     browserDeps: (_loadPanel: unknown, defaultServerUrl: () => string): MessengerDeps => ({
       window,
       defaultServerUrl,
-      loadPanel: () => PANEL,
+      loadPanel: () => LAZY,
       createClient: (options) => {
         const client = new FakeClient(options);
         clients.push(client);

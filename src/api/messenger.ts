@@ -40,12 +40,14 @@ const serverUrl = scriptOrigin(document, script);
  * wrote (vite.config.ts). A retry asks for another URL: the browser remembers a failed import.
  */
 const chunk: string | undefined = import.meta.env.ROUNDEL_PANEL_CHUNK;
-const panelUrl = chunk && new URL(chunk, script?.src || `${serverUrl}/messenger.js`).href;
-const loadPanel = (attempt: number): Promise<LazyModule> =>
-  panelUrl
-    ? import(/* @vite-ignore */ attempt ? `${panelUrl}?retry=${attempt}` : panelUrl)
-    : // Only when this file runs from source (unit tests): the roundel works, the panel cannot open.
-      Promise.reject(new Error('no panel chunk: messenger.js is built by vite.config.ts'));
+// `chunk` is a constant of the build: the bundle keeps one of the two branches.
+const loadPanel: (attempt: number) => Promise<LazyModule> = chunk
+  ? (attempt) => {
+      const url = new URL(chunk, script?.src || `${serverUrl}/messenger.js`).href;
+      return import(/* @vite-ignore */ attempt ? `${url}?retry=${attempt}` : url);
+    }
+  : // Only when this file runs from source (unit tests): the roundel works, the panel cannot open.
+    () => Promise.reject(new Error('no panel chunk: messenger.js is built by vite.config.ts'));
 
 // The same page may load messenger.js twice: keep the first copy, whose instance may be live,
 // so a second copy cannot add a second widget. The snippet's stub is replaced (and drained).

@@ -4,7 +4,7 @@
  * upload progress). A file over the limit is refused here, before a byte is sent; a refusal from
  * the server (413, 415, anything else) becomes a message in the panel naming the file. The file's
  * message itself arrives like any other push (in every tab), which ends its "Sending…" line.
- * Part of the lazy chunk (lazy.ts): the first load does not carry it.
+ * Part of the lazy chunk (lazy.ts, through visitor-intents.ts): the first load does not carry it.
  */
 import { FILE_BYTES, type StoredPush } from '../protocol';
 import type { Logger } from '../client';

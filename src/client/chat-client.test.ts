@@ -49,7 +49,7 @@ describe('first login', () => {
     h.server.botSay('chat-1', 'second', ['Yes', 'No']);
     h.clock.advance(SETTLE);
     expect(texts(probe.of('push'))).toEqual(['1:bot:Welcome!', '2:notify:hello host', '3:bot:second']);
-    expect(probe.transcript()).toEqual(h.server.dialog('chat-1').log);
+    expect(probe.transcript()).toEqual(h.server.chat('chat-1').log);
   });
 });
 
@@ -74,8 +74,8 @@ describe('reload', () => {
     expect(conversation?.isNewConversation).toBe(true);
     expect(texts(conversation?.history ?? [])).toEqual(['1:bot:Welcome!', '2:visitor:hi there', '3:bot:echo: hi there']);
     expect(texts(second.of('push'))).toEqual(['4:bot:while you were away']);
-    expect(second.transcript()).toEqual(h.server.dialog('chat-1').log);
-    expect(h.server.dialogs.size).toBe(1);
+    expect(second.transcript()).toEqual(h.server.chat('chat-1').log);
+    expect(h.server.chats.size).toBe(1);
   });
 
   it('rebuilds from everything retained when the server cannot recover last_seq', () => {
@@ -118,7 +118,7 @@ describe('reload', () => {
     expect(h.server.logins().at(-1)).toEqual({ token: 'chat-1.sig', new_thread: true, history: true, context: { page: '/pricing' } });
     expect(second.of('conversation').map((c) => [c.chatId, c.isNewConversation])).toEqual([['chat-2', true]]);
     expect(h.storage.json(STORAGE_KEY)).toEqual({ token: 'chat-2.sig', chatId: 'chat-2', lastSeq: 1, outbox: [] });
-    expect(h.server.dialog('chat-1').log.map((push) => push.action)).toEqual(['incoming_event', 'thread_closed']);
+    expect(h.server.chat('chat-1').log.map((push) => push.action)).toEqual(['incoming_event', 'thread_closed']);
   });
 });
 
@@ -150,7 +150,7 @@ describe('reconnect', () => {
     h.clock.advance(SETTLE);
     h.server.botSay('chat-1', 'two');
     h.clock.advance(SETTLE);
-    const [welcome, two] = h.server.dialog('chat-1').log;
+    const [welcome, two] = h.server.chat('chat-1').log;
     h.server.sendFrame(h.server.last, two);
     h.server.sendFrame(h.server.last, welcome);
     h.server.duplicateRate = 1; // every frame from now on arrives twice
@@ -206,16 +206,16 @@ describe('reconnect', () => {
 });
 
 describe('conversation end and new chats', () => {
-  it('after thread_closed of the current dialog, logs in again and loads the new conversation', () => {
+  it('after thread_closed of the current chat, logs in again and loads the new conversation', () => {
     const h = setup();
     const probe = new Probe(h);
     probe.client.connect();
     h.clock.advance(SETTLE);
-    h.server.closeDialog('chat-1');
+    h.server.closeChat('chat-1');
     h.clock.advance(1_000);
 
     expect(texts(probe.of('push'))).toEqual(['1:bot:Welcome!', '2:thread_closed', '1:bot:Welcome!']);
-    // The stored token is the closed one: no last_seq, history asked, the server opens a new dialog.
+    // The stored token is the closed one: no last_seq, history asked, the server opens a new chat.
     expect(h.server.logins()[1]).toEqual({ token: 'chat-1.sig', history: true, context: { page: '/pricing' } });
     expect(probe.of('conversation').map((c) => [c.chatId, c.isNewConversation, c.history.length])).toEqual([
       ['chat-1', true, 0],
@@ -225,7 +225,7 @@ describe('conversation end and new chats', () => {
     expect(h.storage.json(STORAGE_KEY)).toMatchObject({ token: 'chat-2.sig', chatId: 'chat-2', lastSeq: 1 });
   });
 
-  it('a reset in one tab moves the other tab (same storage) to the new dialog', async () => {
+  it('a reset in one tab moves the other tab (same storage) to the new chat', async () => {
     const h = setup();
     const tabA = new Probe(h);
     tabA.client.connect();
@@ -250,11 +250,11 @@ describe('conversation end and new chats', () => {
     expect(texts(tabB.of('push'))).toEqual(['2:thread_closed']);
     expect(h.server.logins().at(-1)).toEqual({ token: 'chat-2.sig', last_seq: 1, history: true, context: { page: '/pricing' } });
     expect(texts(tabB.transcript())).toEqual(['1:bot:Welcome!']);
-    expect(h.server.dialogs.size).toBe(2);
+    expect(h.server.chats.size).toBe(2);
     h.server.botSay('chat-2', 'both see this');
     h.clock.advance(SETTLE);
-    expect(tabA.transcript()).toEqual(h.server.dialog('chat-2').log);
-    expect(tabB.transcript()).toEqual(h.server.dialog('chat-2').log);
+    expect(tabA.transcript()).toEqual(h.server.chat('chat-2').log);
+    expect(tabB.transcript()).toEqual(h.server.chat('chat-2').log);
   });
 
   it('a tab that was offline during a reset in another tab follows it on reconnect', async () => {
@@ -279,8 +279,8 @@ describe('conversation end and new chats', () => {
       ['chat-1', true],
       ['chat-2', true],
     ]);
-    expect(tabB.transcript()).toEqual(h.server.dialog('chat-2').log);
-    expect(h.server.dialogs.size).toBe(2);
+    expect(tabB.transcript()).toEqual(h.server.chat('chat-2').log);
+    expect(h.server.chats.size).toBe(2);
   });
 
   it('startNewChat while offline makes the next login ask for a new thread', async () => {
@@ -312,7 +312,7 @@ describe('conversation end and new chats', () => {
     await expect(Promise.all([first, second])).resolves.toEqual([undefined, undefined]);
     const updates = h.server.handled.filter((x) => x.request.action === 'update_context').map((x) => x.request.payload);
     expect(updates).toEqual([{ context: { plan: 'pro' } }]); // the newest wins, sent once
-    expect(h.server.dialog('chat-1').context).toEqual({ plan: 'pro' });
+    expect(h.server.chat('chat-1').context).toEqual({ plan: 'pro' });
     expect(() => probe.client.updateContext([] as never)).toThrow(TypeError);
   });
 });

@@ -1,23 +1,25 @@
 /**
  * The browser connection of the widget: wires the {@link Transport} (socket, heartbeat,
- * backoff), the {@link Conversation} (login, resume, pushes) and the queues (outbox, context)
- * behind one small API. Runtime failures become `error` events; only bad arguments throw
- * (TypeError).
+ * backoff), the {@link Conversation} (login, resume, pushes) and the {@link Queues} (outbox,
+ * context, reports for agents) behind one small API. Runtime failures become `error` events;
+ * only bad arguments throw (TypeError).
+ *
+ * The queues may come later than the rest (`attachQueues`): the widget's first load is the
+ * connection only, and nothing of the queues can go out before the conversation is Ready. Page
+ * events and context updates made before they arrive are held, in order, and handed over then.
  */
 import { CLOSE_NORMAL, CONTEXT_CHARS, isBoundedObject, type ClientRequest, type CustomerPagePayload, type ErrorBody, type JsonObject, type RequestAction } from '../protocol';
 import { backoffDelay } from './backoff';
 import { systemClock } from './clock';
-import { createContextSync, type ContextSync } from './context-sync';
+import { checkPageEvent } from './checks';
 import { createConversation, type Conversation } from './conversation';
-import { messageItem, newCustomId, outboxRequest, pageEventItem, postbackItem } from './outbox-items';
-import { createOutboxQueue, type OutboxQueue } from './outbox-queue';
 import { createPendingRequests, type PendingRequests, type RequestHandlers } from './pending-requests';
+import type { Queues, QueuesDeps } from './queues';
 import { SafeEmitter } from './safe-emitter';
 import { createSessionStore, type SessionStore } from './session-store';
 import { createTimers, type Timers } from './timers';
 import { createTransport, type Transport } from './transport';
-import { createVisitorReports, type VisitorReports } from './visitor-reports';
-import type { ChatClientEvents, ChatClientOptions, Clock, ConnectionState, Logger, OutboxItem } from './types';
+import type { ChatClientEvents, ChatClientOptions, ConnectionState, Logger, OutboxItem, QueuesFactory } from './types';
 
 /** Defaults of the optional numeric {@link ChatClientOptions}. */
 export const CLIENT_DEFAULTS = {
@@ -37,7 +39,6 @@ const destroyedError = (): ErrorBody => ({ type: 'internal', message: 'the chat 
  */
 export class ChatClient {
   readonly #options: ChatClientOptions;
-  readonly #clock: Clock;
   readonly #log: Logger;
   readonly #events: SafeEmitter<ChatClientEvents>;
   readonly #timers: Timers;
@@ -45,9 +46,13 @@ export class ChatClient {
   readonly #store: SessionStore;
   readonly #transport: Transport;
   readonly #conversation: Conversation;
-  readonly #outbox: OutboxQueue;
-  readonly #context: ContextSync;
-  readonly #reports: VisitorReports;
+  /** What the queues need, kept for when they are attached. */
+  readonly #queuesDeps: QueuesDeps;
+  #queues: Queues | undefined;
+  /** The outbox storage held, until the queues parse it (written back unchanged meanwhile). */
+  #storedOutbox: readonly unknown[];
+  /** Calls made before the queues arrived, in order; each is run or rejected once. */
+  #held: { run(queues: Queues): void; reject(error: ErrorBody): void }[] = [];
 
   #state: ConnectionState = 'idle';
   #destroyed = false;
@@ -57,7 +62,7 @@ export class ChatClient {
 
   constructor(options: ChatClientOptions) {
     this.#options = options;
-    const clock = (this.#clock = options.clock ?? systemClock);
+    const clock = options.clock ?? systemClock;
     const log = (this.#log = options.logger ?? (() => {}));
     const events = (this.#events = new SafeEmitter<ChatClientEvents>(log));
     const emit = events.emit.bind(events);
@@ -114,50 +119,47 @@ export class ChatClient {
         persist: () => this.#persist(),
         readContext: () => this.#readContext(),
         identified: user !== undefined,
-        flushQueues: () => {
-          context.flush();
-          outbox.flush();
-        },
+        flushQueues: () => this.#queues?.flush(),
       },
       saved,
       reset,
     );
-    const outbox = createOutboxQueue(
-      {
-        timers,
-        canSend: () => this.#state === 'ready' && !conversation.switching,
-        send: (item, handlers) => {
-          const { action, payload } = outboxRequest(item);
-          send(action, payload, handlers);
-        },
-        changed: (items) => {
-          this.#persist();
-          emit('outbox', items);
-        },
-        refused: (item, error) => {
-          log('warn', `the server refused ${item.kind} ${item.customId}: ${error.message}`);
-          emit('error', error);
-        },
-        retryDelay: backoff,
+    this.#storedOutbox = reset ? [] : saved.outbox;
+    this.#queuesDeps = {
+      timers,
+      clock,
+      log,
+      ready: () => this.#state === 'ready',
+      switching: () => conversation.switching,
+      send,
+      changed: (items) => {
+        this.#persist();
+        emit('outbox', items);
       },
-      reset ? [] : saved.outbox,
-    );
-    const context = createContextSync({
-      timers,
-      canSend: () => this.#state === 'ready',
-      send: (next, handlers) => send('update_context', { context: next }, handlers),
-      refused: (error) => emit('error', error),
-      retryDelay: () => backoff(0),
-    });
-    this.#reports = createVisitorReports({
-      timers,
-      canSend: () => this.#state === 'ready',
-      send: (action, payload) => send(action, payload, { ok: () => {}, fail: (error) => log('debug', `${action} refused: ${error.message}`) }),
-    });
+      error: (error) => emit('error', error),
+      backoff,
+    };
     this.#transport = transport;
     this.#conversation = conversation;
-    this.#outbox = outbox;
-    this.#context = context;
+    if (options.queues) this.attachQueues(options.queues);
+  }
+
+  /**
+   * Builds the queues (once): the stored outbox is parsed, the calls held until now are handed
+   * over in order, and what may go out goes out. The widget calls it when its lazy chunk arrives.
+   */
+  attachQueues(create: QueuesFactory): void {
+    if (this.#queues || this.#destroyed) return;
+    const queues = (this.#queues = create(this.#queuesDeps, this.#storedOutbox));
+    this.#storedOutbox = [];
+    if (this.#connectedOnce && queues.items.length > 0) this.#events.emit('outbox', queues.items);
+    for (const call of this.#held.splice(0)) call.run(queues);
+    queues.flush();
+  }
+
+  /** True while calls (or a stored outbox) wait for {@link ChatClient.attachQueues}. */
+  get needsQueues(): boolean {
+    return !this.#queues && (this.#held.length > 0 || this.#storedOutbox.length > 0);
   }
 
   /** `idle` before connect(), then `connecting` / `ready` / `reconnecting`; `closed` after destroy() or a final close (1008). */
@@ -177,7 +179,7 @@ export class ChatClient {
   }
 
   get outboxItems(): readonly OutboxItem[] {
-    return this.#outbox.items;
+    return this.#queues?.items ?? [];
   }
 
   /** Subscribes; returns a function that unsubscribes. A throwing handler is logged and skipped. */
@@ -197,7 +199,7 @@ export class ChatClient {
       this.#connectedOnce = true;
       // What happened while constructing (storage failures, a restored outbox) is told now that listeners exist.
       for (const error of this.#deferredErrors.splice(0)) this.#events.emit('error', error);
-      if (this.#outbox.items.length > 0) this.#events.emit('outbox', this.#outbox.items);
+      if (this.outboxItems.length > 0) this.#events.emit('outbox', this.outboxItems);
       if (this.#destroyed) return;
     }
     this.#transport.start();
@@ -205,7 +207,7 @@ export class ChatClient {
 
   /** Queues a visitor message (trimmed); sent when connected. TypeError when empty or over {@link TEXT_CHARS}. */
   sendMessage(text: string): OutboxItem {
-    return this.#enqueue(messageItem(text, this.#customId(), this.#timestamp()));
+    return this.#queuesNow().sendMessage(text);
   }
 
   /**
@@ -213,7 +215,7 @@ export class ChatClient {
    * button (`text` is its postback, `title` the label the transcript shows). TypeError on bad arguments.
    */
   sendPostback(eventId: string, text: string, title?: string): OutboxItem {
-    return this.#enqueue(postbackItem(eventId, text, this.#customId(), this.#timestamp(), title));
+    return this.#queuesNow().sendPostback(eventId, text, title);
   }
 
   /**
@@ -221,9 +223,9 @@ export class ChatClient {
    * refuses it. Waits through disconnects (and reloads, without the promise). TypeError on a bad alias or body.
    */
   pageEvent(alias: string, body?: JsonObject): Promise<void> {
-    const item = pageEventItem(alias, body, this.#customId(), this.#timestamp());
+    checkPageEvent(alias, body);
     if (this.#destroyed) return Promise.reject(destroyedError());
-    return new Promise((resolve, reject) => this.#outbox.add(item, { resolve, reject }));
+    return this.#queued((queues) => queues.pageEvent(alias, body));
   }
 
   /** Sends `update_context` now, or after the next login; the newest context wins. TypeError when not a bounded plain object. */
@@ -232,7 +234,8 @@ export class ChatClient {
       throw new TypeError(`context must be a plain object of at most ${CONTEXT_CHARS} characters of JSON`);
     }
     if (this.#destroyed) return Promise.reject(destroyedError());
-    return this.#context.update(JSON.parse(JSON.stringify(context)) as JsonObject);
+    const copy = JSON.parse(JSON.stringify(context)) as JsonObject;
+    return this.#queued((queues) => queues.updateContext(copy));
   }
 
   /**
@@ -246,12 +249,12 @@ export class ChatClient {
 
   /** The visitor's draft, for agents' sneak peeks (docs/agent-api.md); throttled, never queued. */
   sneakPeek(text: string): void {
-    if (!this.#destroyed) this.#reports.draft(text);
+    if (!this.#destroyed) this.#queues?.draft(text);
   }
 
   /** The page the visitor is on (a load or a single-page-app navigation); reported again after every login. */
   reportPage(page: CustomerPagePayload): void {
-    if (!this.#destroyed) this.#reports.page(page);
+    if (!this.#destroyed) this.#queues?.page(page);
   }
 
   /** For `window` 'online': a scheduled retry happens now. */
@@ -278,13 +281,12 @@ export class ChatClient {
     this.#requests.failAll(error);
     this.#timers.clearAll();
     this.#conversation.rejectWaiters(error);
-    this.#context.rejectAll(error);
-    this.#outbox.rejectWaiters(error);
+    this.#queues?.rejectAll(error);
+    for (const call of this.#held.splice(0)) call.reject(error);
   }
 
   #onDown(code: number, reason: string, final: boolean): void {
-    this.#outbox.pause();
-    this.#context.pause();
+    this.#queues?.pause();
     this.#setState(final ? 'closed' : 'reconnecting');
     if (final) {
       this.#events.emit('error', {
@@ -301,17 +303,35 @@ export class ChatClient {
     if (this.#destroyed || this.#state === next) return;
     this.#state = next;
     this.#events.emit('state', next);
-    if (next === 'ready') this.#reports.loggedIn();
+    if (next === 'ready') this.#queues?.loggedIn();
   }
 
-  #enqueue(item: OutboxItem): OutboxItem {
+  /** The queues, for a visitor's message: the panel that sends one comes with them. */
+  #queuesNow(): Queues {
     if (this.#destroyed) throw new Error(destroyedError().message);
-    this.#outbox.add(item);
-    return item;
+    if (!this.#queues) throw new Error('the chat client has no queues yet (attachQueues)');
+    return this.#queues;
+  }
+
+  /** `call` on the queues now, or once they are attached; its throw (a TypeError) becomes a rejection when held. */
+  #queued(call: (queues: Queues) => Promise<void>): Promise<void> {
+    if (this.#queues) return call(this.#queues);
+    return new Promise((resolve, reject) =>
+      this.#held.push({
+        run(queues) {
+          try {
+            call(queues).then(resolve, reject);
+          } catch (error) {
+            reject(error);
+          }
+        },
+        reject,
+      }),
+    );
   }
 
   #persist(): void {
-    this.#store.save({ ...this.#conversation.session, outbox: [...this.#outbox.items] });
+    this.#store.save({ ...this.#conversation.session, outbox: this.#queues ? [...this.#queues.items] : this.#storedOutbox });
   }
 
   #storageFailure(message: string, cause: unknown): void {
@@ -333,13 +353,5 @@ export class ChatClient {
       this.#log('warn', 'getContext() threw; sending none', error);
     }
     return undefined;
-  }
-
-  #customId(): string {
-    return newCustomId(() => this.#clock.random());
-  }
-
-  #timestamp(): string {
-    return new Date(this.#clock.now()).toISOString();
   }
 }

@@ -45,7 +45,7 @@ function run(seed: number): void {
   const pending: Promise<void>[] = [];
   for (let step = 0; step < STEPS; step += 1) {
     const r = rng();
-    const chatId = [...server.dialogs.keys()][0];
+    const chatId = [...server.chats.keys()][0];
     if (r < 0.25) {
       if (chatId) server.botSay(chatId, `bot ${step}`);
     } else if (r < 0.45) {
@@ -89,17 +89,17 @@ function run(seed: number): void {
   clock.advanceUntil(settled, 300_000, 100);
   clock.advance(5_000);
 
-  // A first login whose response is lost leaves the server an orphan dialog (a welcome, nothing
-  // else): the client never learned its token. Everything the visitor did is in the client's dialog.
-  const log = server.dialog(probe.client.chatId).log;
-  for (const dialog of server.dialogs.values()) {
-    if (dialog.id === probe.client.chatId) continue;
-    expect(visitorIds(dialog.log)).toEqual([]);
-    expect(dialog.pageEvents).toEqual([]);
+  // A first login whose response is lost leaves the server an orphan chat (a welcome, nothing
+  // else): the client never learned its token. Everything the visitor did is in the client's chat.
+  const log = server.chat(probe.client.chatId).log;
+  for (const chat of server.chats.values()) {
+    if (chat.id === probe.client.chatId) continue;
+    expect(visitorIds(chat.log)).toEqual([]);
+    expect(chat.pageEvents).toEqual([]);
   }
   expect(probe.transcript()).toEqual(log);
   expect(visitorIds(log)).toEqual(sent);
-  expect(server.dialog(probe.client.chatId).pageEvents.map((e) => e.alias)).toEqual(pageEvents);
+  expect(server.chat(probe.client.chatId).pageEvents.map((e) => e.alias)).toEqual(pageEvents);
   expect(probe.client.outboxItems).toEqual([]);
   expect(storage.json('roundel:acme:acme-demo')).toMatchObject({ chatId: probe.client.chatId, lastSeq: log.length, outbox: [] });
 }

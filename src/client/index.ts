@@ -7,6 +7,7 @@ export { ChatClient, CLIENT_DEFAULTS } from './chat-client';
 export { systemClock } from './clock';
 export { backoffDelay } from './backoff';
 export { SafeEmitter } from './safe-emitter';
+export { createQueues, type Queues } from './queues';
 export type {
   ChatClientEvents,
   ChatClientOptions,
@@ -16,6 +17,7 @@ export type {
   KeyValueStorage,
   Logger,
   OutboxItem,
+  QueuesFactory,
   WebSocketFactory,
   WebSocketLike,
 } from './types';

@@ -3,7 +3,8 @@
  * TypeError instead of a server round trip), reading them back from storage, and turning them
  * into requests.
  */
-import { CONTEXT_CHARS, NAME_CHARS, QUICK_REPLY_CHARS, TEXT_CHARS, isObject, jsonSize, type ClientRequest, type JsonObject } from '../protocol';
+import { QUICK_REPLY_CHARS, TEXT_CHARS, isObject, type ClientRequest, type JsonObject } from '../protocol';
+import { checkName, checkPageEvent } from './checks';
 import type { OutboxItem } from './types';
 
 /**
@@ -22,14 +23,6 @@ export function newCustomId(random: () => number): string {
   }
   // Each 0 becomes a random hex digit and the 8 one of 8-b (the variant); the 4 stays (the version).
   return '00000000-0000-4000-8000-000000000000'.replace(/[08]/g, (c) => (+c | Math.floor(random() * (c === '8' ? 4 : 16))).toString(16));
-}
-
-/** A non-empty string of at most {@link NAME_CHARS}: an event id, an alias, a custom id. */
-function checkName(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value === '' || value.length > NAME_CHARS) {
-    throw new TypeError(`${name} must be a non-empty string of at most ${NAME_CHARS} characters`);
-  }
-  return value;
 }
 
 function checkText(value: unknown, name: string, max: number): string {
@@ -52,15 +45,11 @@ export function postbackItem(eventId: unknown, text: unknown, customId: string, 
 }
 
 /** A host-page event; `body` (optional) must be a plain object of bounded JSON size. */
-export function pageEventItem(rawAlias: unknown, body: unknown, customId: string, createdAt: string): OutboxItem {
-  const alias = checkName(rawAlias, 'alias');
-  if (body === undefined) return { kind: 'page_event', customId, alias, createdAt };
-  if (!isObject(body)) throw new TypeError('body must be a plain object');
-  if (jsonSize(body) > CONTEXT_CHARS) {
-    throw new TypeError(`body must serialise to at most ${CONTEXT_CHARS} characters of JSON`);
-  }
+export function pageEventItem(alias: unknown, body: unknown, customId: string, createdAt: string): OutboxItem {
+  checkPageEvent(alias, body);
+  if (body === undefined) return { kind: 'page_event', customId, alias: alias as string, createdAt };
   // A JSON copy: later changes by the caller do not alter what was queued, and it round-trips storage.
-  return { kind: 'page_event', customId, alias, body: JSON.parse(JSON.stringify(body)) as JsonObject, createdAt };
+  return { kind: 'page_event', customId, alias: alias as string, body: JSON.parse(JSON.stringify(body)) as JsonObject, createdAt };
 }
 
 /** The action and payload of the request that delivers `item`. */

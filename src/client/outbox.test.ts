@@ -4,7 +4,7 @@ import { Probe, STORAGE_KEY, setup } from './testing/harness';
 
 const SETTLE = 10;
 
-/** The custom_ids of visitor messages and postbacks in a dialog's log, in order. */
+/** The custom_ids of visitor messages and postbacks in a chat's log, in order. */
 function visitorIds(log: readonly StoredPush[]): (string | undefined)[] {
   return log.flatMap((push) => {
     if (push.action === 'incoming_event') return push.payload.event.author === 'visitor' ? [push.payload.event.custom_id] : [];
@@ -68,9 +68,9 @@ describe('outbox', () => {
     expect(h.server.countCustomId('send_event', a.customId)).toBe(1);
     expect(h.server.countCustomId('send_rich_message_postback', b.customId)).toBe(1);
     expect(h.server.countCustomId('send_event', c.customId)).toBe(1);
-    const visitor = visitorIds(h.server.dialog('chat-1').log);
+    const visitor = visitorIds(h.server.chat('chat-1').log);
     expect(visitor).toEqual([a.customId, b.customId, c.customId]);
-    expect(probe.transcript()).toEqual(h.server.dialog('chat-1').log);
+    expect(probe.transcript()).toEqual(h.server.chat('chat-1').log);
     expect((h.storage.json(STORAGE_KEY) as { outbox: unknown[] }).outbox).toEqual([]);
   });
 
@@ -92,8 +92,8 @@ describe('outbox', () => {
     h.clock.advance(SETTLE * 3);
     expect(second.client.outboxItems).toEqual([]);
     expect(h.server.countCustomId('send_event', item.customId)).toBe(1);
-    expect(h.server.dialog('chat-1').pageEvents.map((e) => e.alias)).toEqual(['checkout']);
-    expect(second.transcript()).toEqual(h.server.dialog('chat-1').log);
+    expect(h.server.chat('chat-1').pageEvents.map((e) => e.alias)).toEqual(['checkout']);
+    expect(second.transcript()).toEqual(h.server.chat('chat-1').log);
     return expect(pageEvent).rejects.toEqual({ type: 'internal', message: 'the chat client was destroyed' });
   });
 
@@ -123,9 +123,9 @@ describe('outbox', () => {
     h.clock.advance(1 + 500 + SETTLE);
     expect(probe.client.outboxItems).toEqual([]);
     expect(h.server.countCustomId('send_event', item.customId)).toBe(2);
-    const messages = h.server.dialog('chat-1').log.filter((p) => p.action === 'incoming_event' && p.payload.event.author === 'visitor');
+    const messages = h.server.chat('chat-1').log.filter((p) => p.action === 'incoming_event' && p.payload.event.author === 'visitor');
     expect(messages).toHaveLength(1);
-    expect(probe.transcript()).toEqual(h.server.dialog('chat-1').log);
+    expect(probe.transcript()).toEqual(h.server.chat('chat-1').log);
   });
 
   it('drops an item the server refuses as invalid, emits the error, and goes on with the next', () => {
@@ -156,7 +156,7 @@ describe('pageEvent', () => {
     h.clock.advance(SETTLE);
     await accepted;
     expect(settled).toBe(true);
-    expect(h.server.dialog('chat-1').pageEvents).toEqual([
+    expect(h.server.chat('chat-1').pageEvents).toEqual([
       { alias: 'viewed-pricing', body: { plan: 'pro' }, custom_id: expect.any(String) },
     ]);
   });
@@ -174,7 +174,7 @@ describe('pageEvent', () => {
     h.server.refuseConnections = false;
     h.clock.advanceUntil(() => probe.client.outboxItems.length === 0);
     await accepted;
-    expect(h.server.dialog('chat-1').pageEvents.map((e) => [e.alias, e.body])).toEqual([['checkout', undefined]]);
+    expect(h.server.chat('chat-1').pageEvents.map((e) => [e.alias, e.body])).toEqual([['checkout', undefined]]);
   });
 
   it('rejects with the ErrorBody when the server refuses it', async () => {

@@ -207,7 +207,7 @@ describe('backoff', () => {
     const probe = new Probe(h);
     probe.client.connect();
     h.clock.advance(SETTLE);
-    const log = h.server.dialog('chat-1').log;
+    const log = h.server.chat('chat-1').log;
     const skipping = (): StoredPush => ({ action: 'host_notification', type: 'push', payload: { chat_id: 'chat-1', seq: log.length + 2, message: 'skips one' } });
     // From now on every login is followed by a push that skips a seq.
     h.server.fault = (request, connection) => {

@@ -1,14 +1,18 @@
-import mitt, { type Emitter, type EventType, type Handler } from 'mitt';
 import type { Logger } from './types';
 
+/** A handler of events of type `T`. */
+export type Handler<T> = (event: T) => void;
+
 /**
- * mitt's typed event bus with a safe `emit`: every handler runs inside its own try/catch, so a
- * throwing handler is logged and neither stops the other handlers nor unwinds the client
- * mid-update (mitt issues #15 and #200 ask for this; mitt leaves it to the caller). Handlers are
- * called from a copy of the list, so one may subscribe or unsubscribe while an event is delivered.
+ * A typed event bus (mitt's API: `on`, `off`, `emit`, over a Map of handler lists) with a safe
+ * `emit`: every handler runs inside its own try/catch, so a throwing handler is logged and
+ * neither stops the other handlers nor unwinds the client mid-update (mitt issues #15 and #200 ask
+ * for this; mitt leaves it to the caller). Handlers are called from a copy of the list, so one may
+ * subscribe or unsubscribe while an event is delivered. Its own few lines rather than a wrapper
+ * around mitt: it is in every host page's first load.
  */
-export class SafeEmitter<Events extends Record<EventType, unknown>> {
-  readonly #bus: Emitter<Events> = mitt<Events>();
+export class SafeEmitter<Events extends Record<PropertyKey, unknown>> {
+  readonly #all = new Map<keyof Events, Handler<never>[]>();
   readonly #log: Logger;
 
   constructor(logger: Logger) {
@@ -17,19 +21,25 @@ export class SafeEmitter<Events extends Record<EventType, unknown>> {
 
   /** Subscribes; returns a function that unsubscribes. */
   on<K extends keyof Events>(type: K, handler: Handler<Events[K]>): () => void {
-    this.#bus.on(type, handler);
-    return () => this.#bus.off(type, handler);
+    const handlers = this.#all.get(type);
+    if (handlers) handlers.push(handler);
+    else this.#all.set(type, [handler]);
+    return () => this.off(type, handler);
   }
 
   /** Unsubscribes `handler` (once); without one, every handler of `type`. */
   off<K extends keyof Events>(type: K, handler?: Handler<Events[K]>): void {
-    this.#bus.off(type, handler);
+    const handlers = this.#all.get(type);
+    if (!handlers) return;
+    if (!handler) handlers.length = 0;
+    else {
+      const at = handlers.indexOf(handler);
+      if (at >= 0) handlers.splice(at, 1);
+    }
   }
 
   emit<K extends keyof Events>(type: K, event: Events[K]): void {
-    const handlers = this.#bus.all.get(type) as Handler<Events[K]>[] | undefined;
-    if (!handlers) return;
-    for (const handler of handlers.slice()) {
+    for (const handler of (this.#all.get(type) ?? []).slice() as Handler<Events[K]>[]) {
       try {
         handler(event);
       } catch (error) {
@@ -40,6 +50,6 @@ export class SafeEmitter<Events extends Record<EventType, unknown>> {
 
   /** Drops every handler. */
   clear(): void {
-    this.#bus.all.clear();
+    this.#all.clear();
   }
 }

@@ -4,8 +4,7 @@
  * reads parse `unknown` and every call is caught; failures are reported, never thrown.
  */
 import { isObject } from '../protocol';
-import { parseOutbox } from './outbox-items';
-import type { KeyValueStorage, OutboxItem } from './types';
+import type { KeyValueStorage } from './types';
 
 /** What survives a reload. `token`, `chatId` and `lastSeq` describe one chat and travel together. */
 export interface Session {
@@ -13,7 +12,11 @@ export interface Session {
   chatId?: string;
   /** The last `seq` of `chatId` this page applied; 0 without a chat. */
   lastSeq: number;
-  outbox: OutboxItem[];
+  /**
+   * The outbox as stored: parsed by the queues (queues.ts), which the widget loads after the
+   * first load; until then it is written back as it was read.
+   */
+  outbox: readonly unknown[];
 }
 
 /** Longest token the server accepts in `login` (parse-request.ts). */
@@ -22,7 +25,7 @@ const MAX_TOKEN_CHARS = 512;
 /** Reads a stored session; anything malformed yields the parts that are valid. */
 export function parseSession(raw: unknown): Session {
   if (!isObject(raw)) return { lastSeq: 0, outbox: [] };
-  const outbox = parseOutbox(raw.outbox);
+  const outbox = Array.isArray(raw.outbox) ? raw.outbox : [];
   const { token, chatId, lastSeq } = raw;
   const validSession =
     typeof token === 'string' &&

@@ -4,6 +4,10 @@
  * and the storage are injected so the client runs in Node tests.
  */
 import type { ChatSettings, ErrorBody, JsonObject, StoredPush, VisitorIdentity } from '../protocol';
+import type { Queues, QueuesDeps } from './queues';
+
+/** `createQueues` of queues.ts: the outbox, context and reports, which may be loaded after the rest. */
+export type QueuesFactory = (deps: QueuesDeps, storedOutbox: readonly unknown[]) => Queues;
 
 /** The subset of the browser WebSocket the client uses. */
 export interface WebSocketLike {
@@ -51,6 +55,11 @@ export interface ChatClientOptions {
   /** A verified visitor, sent with every login; a refusal stops the client (state `closed`). Default none. */
   user?: VisitorIdentity;
   logger?: Logger;
+  /**
+   * The outbox, context and reports (`createQueues`). Default none: page events and context
+   * updates are held until {@link ChatClient.attachQueues} (the widget loads them lazily).
+   */
+  queues?: QueuesFactory;
   /** Milliseconds before an unanswered request fails with `request_timeout`. Default 10 000. */
   requestTimeoutMs?: number;
   /** Milliseconds between client pings while connected. Default 15 000. */

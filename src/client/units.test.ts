@@ -53,7 +53,7 @@ describe('resumePoint', () => {
     });
   });
 
-  it('an unrecovered resume holds what history gave, or the dialog seq when all was trimmed', () => {
+  it('an unrecovered resume holds what history gave, or the chat seq when all was trimmed', () => {
     expect(resumePoint(response({ recovered: false, last_seq: 4, history: [push(3), push(4)] }), { chatId: 'c1', lastSeq: 1 })).toEqual({
       history: [push(3), push(4)],
       lastSeq: 4,
@@ -76,7 +76,7 @@ describe('resumePoint', () => {
     expect(resumePoint(response({ last_seq: 6, thread_seq: 6 }), { chatId: 'c1', lastSeq: 3 }).lastSeq).toBe(6);
   });
 
-  it('never claims more than the dialog has', () => {
+  it('never claims more than the chat has', () => {
     expect(resumePoint(response({ last_seq: 3 }), { chatId: 'c1', lastSeq: 9 }).lastSeq).toBe(3);
   });
 });

@@ -40,6 +40,39 @@ describe('rich messages', () => {
     expect(intents.onPickReply).toHaveBeenCalledWith('e1', 'buy kettle', 'Buy the kettle');
   });
 
+  it('the carousel has "Previous card" and "Next card" buttons, disabled at the ends, that scroll one card', () => {
+    const { view } = setup({ alwaysOpen: true }, { pushes: [richMessage('e1', 'Pick one', CAROUSEL)] });
+    const list = view.getByRole('list', { name: 'Cards' });
+    const previous = view.getByRole('button', { name: 'Previous card' }) as HTMLButtonElement;
+    const next = view.getByRole('button', { name: 'Next card' }) as HTMLButtonElement;
+    // happy-dom has no layout: the list reports what a browser would, 2 cards of 228 px in a 300 px view.
+    let scrollLeft = 0;
+    const scrolls: number[] = [];
+    Object.defineProperties(list, {
+      scrollWidth: { get: () => 456 },
+      clientWidth: { get: () => 300 },
+      scrollLeft: { get: () => scrollLeft },
+    });
+    Object.defineProperty(list.firstElementChild, 'offsetWidth', { get: () => 220 });
+    list.scrollBy = ((options: ScrollToOptions) => {
+      scrolls.push(options.left!);
+      scrollLeft = Math.min(156, Math.max(0, scrollLeft + options.left!));
+      list.dispatchEvent(new Event('scroll'));
+    }) as typeof list.scrollBy;
+    list.dispatchEvent(new Event('scroll'));
+    expect([previous.disabled, next.disabled]).toEqual([true, false]);
+
+    next.focus();
+    fireEvent.click(next);
+    expect(scrolls).toEqual([220 + (parseFloat(getComputedStyle(list).columnGap) || 0)]);
+    expect([previous.disabled, next.disabled]).toEqual([false, true]);
+    // The focused button was disabled at the end: focus moved to the other one, not to the page.
+    expect((list.getRootNode() as ShadowRoot).activeElement).toBe(previous);
+    fireEvent.click(previous);
+    expect(scrolls[1]).toBeLessThan(0);
+    expect([previous.disabled, next.disabled]).toEqual([true, false]);
+  });
+
   it('a single card is no carousel; what is malformed or not http(s) is dropped, part by part', () => {
     const hostile = {
       template_id: 'cards',
@@ -53,6 +86,7 @@ describe('rich messages', () => {
     expect([readRich(null), readRich({ template_id: 'quick_replies', elements: [] }), readRich({ template_id: 'cards', elements: 'x' })]).toEqual([undefined, undefined, undefined]);
     const { view, shadow } = setup({ alwaysOpen: true }, { pushes: [richMessage('e1', 'One card', hostile)] });
     expect(view.getByRole('list', { name: 'Cards' }).hasAttribute('tabindex')).toBe(false);
+    expect(view.queryByRole('button', { name: 'Next card' })).toBeNull();
     expect(shadow.querySelectorAll('img')).toHaveLength(0);
     expect(view.queryByRole('link', { name: 'Bad' })).toBeNull();
   });

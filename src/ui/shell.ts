@@ -144,7 +144,7 @@ export function mount(host: HTMLElement, props: MountProps): MountedWidget {
     try {
       applyTheme(state.settings.theme);
       const shown = forcedOpen || state.open;
-      root.className = `rd-root ${display.inline ? 'rd-inline' : 'rd-floating'}${shown ? ' rd-open' : ''}${withRoundel ? '' : ' rd-noroundel'}${panel ? ' rd-ready' : ''}`;
+      root.className = `rd-root ${display.inline ? 'rd-inline' : 'rd-floating'}${shown ? ' rd-open' : ''}${withRoundel ? '' : ' rd-noroundel'}`;
       root.hidden = state.hidden;
       roundel?.update(state.open, state.unread, state.strings ?? ROUNDEL_ENGLISH, panel !== undefined);
       if (shown) preload();

@@ -21,7 +21,8 @@ import type { FakeConnection } from './fake-socket';
 
 export { FakeSocket, type FakeConnection } from './fake-socket';
 
-export interface FakeDialog {
+/** A chat and its one thread: this fake starts a new chat on every reset (see `login`). */
+export interface FakeChat {
   id: string;
   token: string;
   log: StoredPush[];
@@ -44,7 +45,7 @@ export type Fault =
 export interface FakeServerOptions {
   /** Delay of each frame in each direction, in ms (FIFO is kept). Default 1. */
   latency?: () => number;
-  /** Say "Welcome!" when a dialog starts. Default true. */
+  /** Say "Welcome!" when a chat starts. Default true. */
   welcome?: boolean;
   /** Reply "echo: …" to each visitor message. Default true. */
   echo?: boolean;
@@ -53,14 +54,14 @@ export interface FakeServerOptions {
 export const FAKE_SETTINGS: ChatSettings = { title: 'Acme', theme: { primary: '#0b5cff' } };
 
 export class FakeServer extends FakeNetwork {
-  readonly dialogs = new Map<string, FakeDialog>();
+  readonly chats = new Map<string, FakeChat>();
   /** Every request handled, in order. */
   readonly handled: { connection: FakeConnection; request: ClientRequest }[] = [];
   welcome: boolean;
   echo: boolean;
   /** Per-request fault injection. */
   fault: (request: ClientRequest, connection: FakeConnection) => Fault = () => undefined;
-  private dialogCounter = 0;
+  private chatCounter = 0;
 
   constructor(clock: FakeClock, options: FakeServerOptions = {}) {
     super(clock, options.latency);
@@ -68,10 +69,10 @@ export class FakeServer extends FakeNetwork {
     this.echo = options.echo ?? true;
   }
 
-  dialog(chatId: string | undefined): FakeDialog {
-    const dialog = chatId === undefined ? undefined : this.dialogs.get(chatId);
-    if (!dialog) throw new Error(`no dialog ${chatId}`);
-    return dialog;
+  chat(chatId: string | undefined): FakeChat {
+    const chat = chatId === undefined ? undefined : this.chats.get(chatId);
+    if (!chat) throw new Error(`no chat ${chatId}`);
+    return chat;
   }
 
   /** The `login` payloads received, in order. */
@@ -91,10 +92,10 @@ export class FakeServer extends FakeNetwork {
   // ---- the bot and the operator -------------------------------------------------------------
 
   botSay(chatId: string, text: string, quickReplies?: string[]): StoredPush {
-    const dialog = this.dialog(chatId);
-    return this.append(dialog, 'incoming_event', {
+    const chat = this.chat(chatId);
+    return this.append(chat, 'incoming_event', {
       event: {
-        id: `m-${chatId}-${dialog.log.length + 1}`,
+        id: `m-${chatId}-${chat.log.length + 1}`,
         type: 'message',
         author: 'bot',
         text,
@@ -105,15 +106,15 @@ export class FakeServer extends FakeNetwork {
   }
 
   notify(chatId: string, message: string): StoredPush {
-    return this.append(this.dialog(chatId), 'host_notification', { message });
+    return this.append(this.chat(chatId), 'host_notification', { message });
   }
 
-  /** Closes a dialog as another tab's reset would: stores and publishes `thread_closed`. */
-  closeDialog(chatId: string): void {
-    const dialog = this.dialog(chatId);
-    if (dialog.closed) return;
-    this.append(dialog, 'thread_closed', {});
-    dialog.closed = true;
+  /** Closes the chat's thread as another tab's reset would: stores and publishes `thread_closed`. */
+  closeChat(chatId: string): void {
+    const chat = this.chat(chatId);
+    if (chat.closed) return;
+    this.append(chat, 'thread_closed', {});
+    chat.closed = true;
   }
 
   typing(chatId: string, isTyping: boolean): void {
@@ -124,9 +125,9 @@ export class FakeServer extends FakeNetwork {
     });
   }
 
-  /** Drops pushes with `seq <= upTo` from the dialog's log, as retention would. */
+  /** Drops pushes with `seq <= upTo` from the chat's log, as retention would. */
   trim(chatId: string, upTo: number): void {
-    this.dialog(chatId).trimmed = upTo;
+    this.chat(chatId).trimmed = upTo;
   }
 
   private broadcast(chatId: string, frame: unknown): void {
@@ -136,24 +137,24 @@ export class FakeServer extends FakeNetwork {
   }
 
   private append<A extends StoredPushAction>(
-    dialog: FakeDialog,
+    chat: FakeChat,
     action: A,
     fields: Omit<StoredPushPayloads[A], 'chat_id' | 'seq'>,
   ): StoredPush {
     const push = {
       action,
       type: 'push',
-      payload: { chat_id: dialog.id, seq: dialog.log.length + 1, ...fields },
+      payload: { chat_id: chat.id, seq: chat.log.length + 1, ...fields },
     } as StoredPush;
-    dialog.log.push(push);
-    this.broadcast(dialog.id, push);
+    chat.log.push(push);
+    this.broadcast(chat.id, push);
     return push;
   }
 
-  private createDialog(context: JsonObject | undefined): FakeDialog {
-    this.dialogCounter += 1;
-    const id = `chat-${this.dialogCounter}`;
-    const dialog: FakeDialog = {
+  private createChat(context: JsonObject | undefined): FakeChat {
+    this.chatCounter += 1;
+    const id = `chat-${this.chatCounter}`;
+    const chat: FakeChat = {
       id,
       token: `${id}.sig`,
       log: [],
@@ -163,8 +164,8 @@ export class FakeServer extends FakeNetwork {
       seen: new Map(),
       pageEvents: [],
     };
-    this.dialogs.set(id, dialog);
-    return dialog;
+    this.chats.set(id, chat);
+    return chat;
   }
 
   private respond(connection: FakeConnection, request: ClientRequest, payload: JsonObject): void {
@@ -211,21 +212,21 @@ export class FakeServer extends FakeNetwork {
       case 'login':
         return this.login(connection, answerTo, request);
       case 'start_chat': {
-        const old = this.dialog(connection.chatId);
-        this.closeDialog(old.id);
-        const dialog = this.createDialog(request.payload.context);
-        connection.chatId = dialog.id;
-        this.respond(answerTo, request, this.sessionPayload(dialog, false, true, []));
-        if (this.welcome) this.botSay(dialog.id, 'Welcome!');
+        const old = this.chat(connection.chatId);
+        this.closeChat(old.id);
+        const chat = this.createChat(request.payload.context);
+        connection.chatId = chat.id;
+        this.respond(answerTo, request, this.sessionPayload(chat, false, true, []));
+        if (this.welcome) this.botSay(chat.id, 'Welcome!');
         return;
       }
       case 'send_event': {
-        const dialog = this.dialog(connection.chatId);
+        const chat = this.chat(connection.chatId);
         const { text, custom_id } = request.payload.event;
-        const answer = this.dedupe(dialog, custom_id, () => {
-          const push = this.append(dialog, 'incoming_event', {
+        const answer = this.dedupe(chat, custom_id, () => {
+          const push = this.append(chat, 'incoming_event', {
             event: {
-              id: `m-${dialog.id}-${dialog.log.length + 1}`,
+              id: `m-${chat.id}-${chat.log.length + 1}`,
               type: 'message',
               author: 'visitor',
               text,
@@ -233,39 +234,39 @@ export class FakeServer extends FakeNetwork {
               created_at: new Date(this.clock.now()).toISOString(),
             },
           });
-          return { event_id: `m-${dialog.id}-${push.payload.seq}`, seq: push.payload.seq };
+          return { event_id: `m-${chat.id}-${push.payload.seq}`, seq: push.payload.seq };
         });
         this.respond(answerTo, request, answer.payload);
-        if (answer.fresh && this.echo) this.botSay(dialog.id, `echo: ${text}`);
+        if (answer.fresh && this.echo) this.botSay(chat.id, `echo: ${text}`);
         return;
       }
       case 'send_rich_message_postback': {
-        const dialog = this.dialog(connection.chatId);
+        const chat = this.chat(connection.chatId);
         const { event_id, postback, custom_id } = request.payload;
-        const answer = this.dedupe(dialog, custom_id, () => {
-          const push = this.append(dialog, 'incoming_rich_message_postback', {
+        const answer = this.dedupe(chat, custom_id, () => {
+          const push = this.append(chat, 'incoming_rich_message_postback', {
             event_id,
             postback,
             custom_id,
             created_at: new Date(this.clock.now()).toISOString(),
           });
-          return { event_id: `p-${dialog.id}-${push.payload.seq}`, seq: push.payload.seq };
+          return { event_id: `p-${chat.id}-${push.payload.seq}`, seq: push.payload.seq };
         });
         this.respond(answerTo, request, answer.payload);
         return;
       }
       case 'page_event': {
-        const dialog = this.dialog(connection.chatId);
+        const chat = this.chat(connection.chatId);
         const { alias, body, custom_id } = request.payload;
-        const answer = this.dedupe(dialog, custom_id, () => {
-          dialog.pageEvents.push({ alias, body, custom_id });
+        const answer = this.dedupe(chat, custom_id, () => {
+          chat.pageEvents.push({ alias, body, custom_id });
           return { accepted: true };
         });
         this.respond(answerTo, request, answer.payload);
         return;
       }
       case 'update_context':
-        this.dialog(connection.chatId).context = request.payload.context;
+        this.chat(connection.chatId).context = request.payload.context;
         this.respond(answerTo, request, {});
         return;
       case 'ping':
@@ -274,46 +275,46 @@ export class FakeServer extends FakeNetwork {
     }
   }
 
-  private dedupe(dialog: FakeDialog, customId: string, create: () => JsonObject): { payload: JsonObject; fresh: boolean } {
-    const seen = dialog.seen.get(customId);
+  private dedupe(chat: FakeChat, customId: string, create: () => JsonObject): { payload: JsonObject; fresh: boolean } {
+    const seen = chat.seen.get(customId);
     if (seen) return { payload: seen, fresh: false };
     const payload = create();
-    dialog.seen.set(customId, payload);
+    chat.seen.set(customId, payload);
     return { payload, fresh: true };
   }
 
   private login(connection: FakeConnection, answerTo: FakeConnection, request: Extract<ClientRequest, { action: 'login' }>): void {
     const { token, last_seq: lastSeq = 0, history: wantHistory, context } = request.payload;
-    let dialog = token === undefined ? undefined : [...this.dialogs.values()].find((d) => d.token === token);
+    let chat = token === undefined ? undefined : [...this.chats.values()].find((d) => d.token === token);
     let resumed = true;
     // A new thread: this fake models each thread as its own chat, so the old one simply closes.
-    if (dialog && !dialog.closed && request.payload.new_thread === true) this.closeDialog(dialog.id);
-    if (!dialog || dialog.closed) {
-      dialog = this.createDialog(context);
+    if (chat && !chat.closed && request.payload.new_thread === true) this.closeChat(chat.id);
+    if (!chat || chat.closed) {
+      chat = this.createChat(context);
       resumed = false;
     }
-    const retained = dialog.log.filter((push) => push.payload.seq > dialog.trimmed);
+    const retained = chat.log.filter((push) => push.payload.seq > chat.trimmed);
     // Servable when every push after last_seq is still retained and last_seq is not from the future.
-    const recovered = lastSeq <= dialog.log.length && lastSeq >= dialog.trimmed;
+    const recovered = lastSeq <= chat.log.length && lastSeq >= chat.trimmed;
     const history = recovered ? (wantHistory ? retained.filter((p) => p.payload.seq <= lastSeq) : []) : retained;
-    connection.chatId = dialog.id;
-    this.respond(answerTo, request, this.sessionPayload(dialog, resumed, recovered, history));
+    connection.chatId = chat.id;
+    this.respond(answerTo, request, this.sessionPayload(chat, resumed, recovered, history));
     // "Pushes after the client's last_seq follow at once", before any live push.
     if (recovered) for (const push of retained.filter((p) => p.payload.seq > lastSeq)) this.sendFrame(answerTo, push);
-    if (!resumed && this.welcome) this.botSay(dialog.id, 'Welcome!');
+    if (!resumed && this.welcome) this.botSay(chat.id, 'Welcome!');
   }
 
-  private sessionPayload(dialog: FakeDialog, resumed: boolean, recovered: boolean, history: StoredPush[]): JsonObject {
+  private sessionPayload(chat: FakeChat, resumed: boolean, recovered: boolean, history: StoredPush[]): JsonObject {
     return {
-      chat_id: dialog.id,
-      customer_id: dialog.id,
+      chat_id: chat.id,
+      customer_id: chat.id,
       // This fake starts a new chat on every reset, so each chat has one thread.
-      thread_id: `thread-${dialog.id}`,
+      thread_id: `thread-${chat.id}`,
       thread_seq: 0,
-      token: dialog.token,
+      token: chat.token,
       resumed,
       recovered,
-      last_seq: dialog.log.length,
+      last_seq: chat.log.length,
       history,
       settings: FAKE_SETTINGS,
     };

@@ -1,6 +1,7 @@
 /** Builds a ChatClient on the fakes and records everything it emits. */
 import type { StoredPush } from '../../protocol';
 import { ChatClient } from '../chat-client';
+import { createQueues } from '../queues';
 import type { ChatClientEvents, ChatClientOptions, KeyValueStorage } from '../types';
 import { FakeClock } from './fake-clock';
 import { FakeServer } from './fake-server';
@@ -38,6 +39,7 @@ export class Probe {
       clock: harness.clock,
       getContext: () => ({ page: '/pricing' }),
       logger: (level, message) => this.logs.push({ level, message }),
+      queues: createQueues,
       ...options,
     });
     const types: (keyof ChatClientEvents)[] = ['state', 'conversation', 'push', 'typing', 'settings', 'outbox', 'error'];

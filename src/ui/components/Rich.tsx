@@ -1,6 +1,7 @@
 import { h } from 'preact';
 import type { RichButton, RichContent, RichElement, RichImage } from '../../protocol';
 import type { UiStrings } from '../strings';
+import { Carousel } from './Carousel';
 
 interface RichProps {
   rich: RichContent;
@@ -48,8 +49,9 @@ function Card({ card, onPick }: { card: RichElement; onPick: RichProps['onPick']
 
 /**
  * What comes with a bot message besides its text: its own image and buttons (the element without
- * a title), then its cards. Several cards are a carousel: a list that scrolls sideways, itself
- * focusable so the keyboard can scroll it (arrow keys), and its buttons reached with Tab.
+ * a title), then its cards. Several cards are a carousel (Carousel.tsx): a list that scrolls
+ * sideways with "Previous card" / "Next card" buttons, itself focusable so the arrow keys scroll
+ * it, and its buttons reached with Tab.
  */
 export function Rich({ rich, onPick, strings }: RichProps) {
   const own = rich.elements.filter((element) => !element.title);
@@ -62,11 +64,15 @@ export function Rich({ rich, onPick, strings }: RichProps) {
           {element.buttons ? <Buttons buttons={element.buttons} onPick={onPick} /> : null}
         </div>
       ))}
-      {cards.length > 0 ? (
-        <ul class={cards.length > 1 ? 'rd-cards rd-carousel' : 'rd-cards'} aria-label={strings.cards} tabIndex={cards.length > 1 ? 0 : undefined}>
+      {cards.length > 1 ? (
+        <Carousel label={strings.cards} previous={strings.previousCard} next={strings.nextCard}>
           {cards.map((card, index) => (
             <Card key={index} card={card} onPick={onPick} />
           ))}
+        </Carousel>
+      ) : cards.length === 1 ? (
+        <ul class="rd-cards" aria-label={strings.cards}>
+          <Card card={cards[0]!} onPick={onPick} />
         </ul>
       ) : null}
     </div>
