@@ -1,6 +1,6 @@
 /** The PostgreSQL schema, one entry per version (see {@link migrate}). */
 import { AGENTS_MIGRATION } from './agents';
-import { IDEMPOTENCY_MIGRATION } from './idempotency';
+import { IDEMPOTENCY_CLAIMANT_MIGRATION, IDEMPOTENCY_MIGRATION } from './idempotency';
 import { FILES_MIGRATION } from './files';
 
 export const MIGRATIONS: readonly string[] = [
@@ -94,6 +94,8 @@ export const MIGRATIONS: readonly string[] = [
   AGENTS_MIGRATION,
   // 4: idempotency records (idempotency.ts).
   IDEMPOTENCY_MIGRATION,
-  // 5: visitor files (files.ts).
+  // 5: the node process holding a claim, so that a dead node's claims are taken over early.
+  IDEMPOTENCY_CLAIMANT_MIGRATION,
+  // 6: visitor files (files.ts).
   FILES_MIGRATION,
 ];
