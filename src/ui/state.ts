@@ -39,7 +39,8 @@ export interface UiState {
   uploads: readonly PendingMessage[];
   /** The last file that could not be sent; cleared by the next one picked. */
   uploadRefusal?: UploadRefusal;
-  typing: boolean;
+  /** Who is typing: `false` nobody, `true` the bot, a string the name of the agent typing. */
+  typing: boolean | string;
   connection: ConnectionStatus;
   /** Messages the visitor has not seen (the badge on the closed roundel). */
   unread: number;
