@@ -11,8 +11,11 @@ export function clusterSection(r) {
   const rows = c.rows
     .map((x) => `| ${x.target} | ${cell(x.maxRate, '/s')} | ${cell(x.p50AtCommon, ' ms')} | ${cell(x.p99AtCommon, ' ms')} | ${cell(x.cpuMsPerActivation, ' ms')} |`)
     .join('\n');
+  const run = c.run
+    ? `\nThese figures come from a separate run of this part alone (\`node bench/cluster-run.mjs\`, ${c.run.date}, build \`${c.run.commit}\`${c.run.dirty ? ' with local changes' : ''}, load average ${c.run.loadAvg}); the other parts from the run above.\n`
+    : '';
   return `## Several nodes
-
+${run}
 Pushgate activations (HTTP POST → the push on the visitor's websocket) over ${c.dialogs} chats, in one
 run: Roundel on one node with PostgreSQL, Roundel on ${c.nodes} nodes with PostgreSQL + Redis behind a
 round-robin TCP balancer (scripts/balancer.mjs), and Socket.IO on ${c.nodes} nodes joined by

@@ -168,10 +168,19 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     metrics.storeSeconds,
   );
   options.onStore?.(store);
-  const currentSecret =
-    options.secret !== undefined
-      ? Buffer.from(options.secret)
-      : Buffer.from(await store.putMetaIfAbsent('token_secret', randomBytes(32).toString('base64url')));
+  let currentSecret: Buffer;
+  try {
+    currentSecret =
+      options.secret !== undefined
+        ? Buffer.from(options.secret)
+        : Buffer.from(await store.putMetaIfAbsent('token_secret', randomBytes(32).toString('base64url')));
+  } catch (error) {
+    // Not started: let go of the database pool and the Redis connections (a process could not exit).
+    await cluster?.close().catch(() => undefined);
+    limitsRedis?.disconnect();
+    await store.close().catch(() => undefined);
+    throw error;
+  }
 
   const httpServer = createHttpServer();
   const publicUrl = () => configuredUrl ?? listeningUrl(httpServer);

@@ -81,6 +81,12 @@ export class ClusterHub extends Hub {
     void this.options.bus.publish(chatTopic(chatId), { node: this.options.nodeId, push });
   }
 
+  /** Lets go of the chat's connections here and, over the bus, on every other node (its erasure). */
+  override erased(chatId: string): void {
+    super.erased(chatId);
+    void this.options.bus.publish(chatTopic(chatId), { node: this.options.nodeId, erased: true });
+  }
+
   /** Runs one position check of every served chat now (also what the timer and a resync do). */
   check(): Promise<void> {
     this.checking ??= (async () => {
@@ -100,6 +106,7 @@ export class ClusterHub extends Hub {
 
   private receive(chatId: string, message: unknown): void {
     if (!isObject(message) || message.node === this.options.nodeId) return;
+    if (message.erased === true) return super.erased(chatId);
     const parsed = parsePush(message.push);
     if (!parsed.ok || parsed.value.payload.chat_id !== chatId) {
       this.options.logger.warn('ignoring a malformed bus message', { chatId, error: parsed.ok ? 'chat_id differs' : parsed.error });

@@ -41,6 +41,8 @@ export interface PushbackEvent {
   pushbackId: string;
   event: string;
   eventData: JsonObject;
+  /** From the request's Idempotency-Key: a retry stores nothing new, even after its node died mid-answer. */
+  customId?: string;
 }
 
 /** An external event (`POST /api/v1/events/{event}`), as it reaches one chat. */
@@ -92,7 +94,7 @@ export function toInboxRow(input: ChatInput): InboxRow {
       return {
         kind: 'event',
         payload: { event: input.event, eventData: input.eventData, source: 'pushback', pushbackId: input.pushbackId },
-        customId: null,
+        customId: input.customId ?? null,
       };
     case 'external':
       return {
@@ -132,7 +134,7 @@ export function fromInboxRow(kind: string, payload: JsonObject, customId: string
       return { kind: 'page_event', alias: text(payload, 'alias'), ...(isObject(payload.body) ? { body: payload.body } : {}), ...custom };
     default:
       if (payload.source === 'pushback') {
-        return { kind: 'pushback', pushbackId: text(payload, 'pushbackId'), event: text(payload, 'event'), eventData: object(payload, 'eventData') };
+        return { kind: 'pushback', pushbackId: text(payload, 'pushbackId'), event: text(payload, 'event'), eventData: object(payload, 'eventData'), ...custom };
       }
       return { kind: 'external', event: text(payload, 'event'), data: object(payload, 'eventData'), multicast: payload.multicast === true };
   }

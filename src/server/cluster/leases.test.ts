@@ -114,7 +114,8 @@ describe('shard leases', () => {
     await dead.start();
     const staleFence = dead.fenceFor('chat-x') as Fence;
     const heirEvents = { acquired: [] as number[], lost: [] as number[] };
-    const heir = keeper('heir', heirEvents, 300);
+    // Long enough for its own fenced commit below to run within it on a loaded machine.
+    const heir = keeper('heir', heirEvents, 3000);
     await heir.start();
     expect(heir.shards()).toEqual([]);
     // The dead node never ticks again; the heir's rounds find the leases free once they expire.

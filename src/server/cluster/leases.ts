@@ -81,18 +81,18 @@ export class LeaseKeeper {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private stopped = false;
+  private seeded = false;
 
   constructor(private readonly options: LeaseKeeperOptions) {
     this.owner = `${options.nodeId}/${randomUUID().slice(0, 8)}`;
     this.ttl = `${options.ttlMs ?? 10_000} milliseconds`;
   }
 
-  /** Creates the shard rows, takes a first share and renews every `renewMs` until {@link stop}. */
+  /**
+   * Takes a first share and renews every `renewMs` until {@link stop}. Never rejects: with the
+   * database away, the rounds go on failing (logged) until it is back.
+   */
   async start(): Promise<void> {
-    await this.options.pool.query(
-      'INSERT INTO roundel_shard_leases (shard) SELECT generate_series(0, $1::integer - 1) ON CONFLICT DO NOTHING',
-      [SHARDS],
-    );
     await this.tick();
     this.timer = setInterval(() => void this.tick(), this.options.renewMs ?? 2000);
     this.timer.unref();
@@ -138,6 +138,11 @@ export class LeaseKeeper {
   private async round(): Promise<void> {
     if (this.stopped) return;
     const { pool } = this.options;
+    if (!this.seeded) {
+      // The shard rows, once per database (every node tries; the first insert wins).
+      await pool.query('INSERT INTO roundel_shard_leases (shard) SELECT generate_series(0, $1::integer - 1) ON CONFLICT DO NOTHING', [SHARDS]);
+      this.seeded = true;
+    }
     await pool.query(
       `INSERT INTO roundel_nodes (id, seen_at) VALUES ($1, clock_timestamp())
        ON CONFLICT (id) DO UPDATE SET seen_at = clock_timestamp()`,

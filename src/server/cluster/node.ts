@@ -113,6 +113,8 @@ export async function openClusterNode(options: ClusterNodeOptions): Promise<Clus
         },
       });
       store.fenceWith((chatId) => keeper?.fenceFor(chatId));
+      // Its Idempotency-Key claims name this process: once it stops heartbeating, they are free.
+      store.claimAs({ owner: keeper.owner, liveMs: options.leaseTtlMs ?? 10_000 });
       await keeper.start();
       sweepTimer = setInterval(() => void runPending(), options.sweepMs ?? 5000);
       sweepTimer.unref();

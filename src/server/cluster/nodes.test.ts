@@ -4,6 +4,9 @@
  * (Crashes, pauses and outages of whole processes are in cluster/*.process.test.ts.)
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { CloseCode } from '../../protocol';
 import type { Bot, Pushback } from '../runtime/types';
 import type { ServerOptions } from '../server';
 import { KEY_A, call } from '../test/api';
@@ -80,6 +83,23 @@ describe('several nodes on PostgreSQL and Redis', () => {
     expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
+  it('closes the widgets of an erased chat on every node (4005), whichever node took the DELETE', async () => {
+    const [a, b, c] = await startNodes(bot);
+    const onA = await a!.connect();
+    const { chat_id: chatId, token } = await onA.call('login');
+    await created.promise;
+    const onC = await c!.connect();
+    expect(await onC.call('login', { token: String(token), last_seq: 0 })).toMatchObject({ chat_id: chatId });
+    const other = await a!.connect();
+    await other.call('login');
+
+    expect((await call(b!.url, `/api/v1/chats/${String(chatId)}`, { method: 'DELETE' })).status).toBe(204);
+    expect(await Promise.all([onA.waitClose(), onC.waitClose()])).toEqual([CloseCode.ChatErased, CloseCode.ChatErased]);
+    // Another chat's widget is left alone.
+    expect(await other.call('ping')).toBeDefined();
+    expect(other.closeCode).toBeUndefined();
+  });
+
   it('names the node in /healthz and shares one token secret: a visitor resumes on another node', async () => {
     const [a, b] = await startNodes(bot, 2);
     const health = await Promise.all([a!, b!].map(async (n) => (await fetch(`${n.url}/healthz`)).json()));
@@ -92,6 +112,38 @@ describe('several nodes on PostgreSQL and Redis', () => {
     const again = await b!.connect();
     const resumed = await again.call('login', { token: String(login.token), last_seq: 0 });
     expect(resumed).toMatchObject({ chat_id: login.chat_id, recovered: true });
+  });
+});
+
+describe('a node that cannot start', () => {
+  it('closes its database pool and its Redis connections before it reports the failure', async () => {
+    const database = postgres().database();
+    const bot: Bot = {};
+    await expect(
+      startServer(bot, {
+        database,
+        redis: redis().url,
+        nodeId: 'node-doomed',
+        secret: undefined,
+        // The token secret cannot be read: the database answered the migration, then failed.
+        onStore: (store) => {
+          Object.assign(store, { putMetaIfAbsent: () => Promise.reject(new Error('meta is unreadable')) });
+        },
+      }),
+    ).rejects.toThrow('meta is unreadable');
+    const db = new pg.Client({ connectionString: database });
+    await db.connect();
+    const client = new Redis(redis().url, { lazyConnect: true });
+    try {
+      const { rows } = await db.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'roundel'");
+      expect(Number(rows[0]?.n)).toBe(0);
+      await client.connect();
+      const list = String(await client.client('LIST'));
+      expect(list.split('\n').filter((line) => / name=roundel/.test(line))).toEqual([]);
+    } finally {
+      await db.end();
+      client.disconnect();
+    }
   });
 });
 

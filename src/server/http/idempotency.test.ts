@@ -1,6 +1,8 @@
 /** `Idempotency-Key` on the three POST routes: a repeat within 24 h gets the first answer and raises nothing new. */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Bot } from '../runtime/types';
+import { IDEMPOTENCY_STALE_MS } from '../store/idempotency-types';
+import { openSqliteStore } from '../store/sqlite';
 import { ENDPOINT_A, KEY_B, countRows, seedChats, startApiServer, type ApiServer } from '../test/api';
 
 let t: ApiServer;
@@ -47,6 +49,25 @@ describe('Idempotency-Key', () => {
     expect((await activate(link, 'mail-8', '{"text":"new key"}')).replayed).toBeNull();
     expect((await activate(link, undefined, '{"text":"no key"}')).replayed).toBeNull();
     expect(await texts(CHAT)).toEqual(['offer {"text":"once"}', 'offer {"text":"new key"}', 'offer {"text":"no key"}']);
+  });
+
+  it('on the pushgate: a retry after the server died between storing and answering is answered at once and stores nothing new', async () => {
+    await setup();
+    const pushback = (await t.call('/api/v1/pushbacks', { body: INPUT })).body as { id: string };
+    const { dir, dbPath } = t;
+    await t.close(true);
+    // What the dead process left: the key's claim, and the activation it stored under that key.
+    const store = openSqliteStore(dbPath);
+    expect(await store.idempotency.claim(`pushgate:${pushback.id}`, 'k-died', new Date(), IDEMPOTENCY_STALE_MS)).toEqual({ status: 'claimed' });
+    const eventData = { text: 'stored, never answered' };
+    const input = { kind: 'pushback' as const, pushbackId: pushback.id, event: 'offer', eventData, customId: `pushgate:${pushback.id}:k-died` };
+    expect((await store.acceptInbound({ chatId: CHAT, input })).status).toBe('accepted');
+    await store.close();
+
+    t = await startApiServer(bot, { dir });
+    const retry = await activate(`${t.url}/pushgate/push_${pushback.id}`, 'k-died', '{"text":"the retry"}');
+    expect(retry).toEqual({ status: 202, replayed: null, body: { id: pushback.id, event: 'offer', accepted: true } });
+    expect(await texts(CHAT)).toEqual(['offer {"text":"stored, never answered"}']);
   });
 
   it('does not keep a failed request: its retry does the work', async () => {

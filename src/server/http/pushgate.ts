@@ -79,12 +79,16 @@ export function createPushgate(app: App, rateLimit: RateLimit, redis?: Redis): R
         count('invalid');
         throw error;
       }
-      const result = await app.chats.ingest(pushback.chatId, { kind: 'pushback', pushbackId: id, event: pushback.event, eventData: body ?? pushback.eventData });
-      if (result.status !== 'accepted') {
+      // With a key, the inbox stores the activation once per (pushback, key): a retry whose first
+      // attempt was stored by a node that died before answering finds it (a duplicate) instead.
+      const customId = key === undefined ? undefined : `pushgate:${id}:${key}`;
+      const input = { kind: 'pushback' as const, pushbackId: id, event: pushback.event, eventData: body ?? pushback.eventData, customId };
+      const result = await app.chats.ingest(pushback.chatId, input);
+      if (result.status !== 'accepted' && result.status !== 'duplicate') {
         count('not_found');
         throw new HttpError('not_found', 'the pushback’s chat no longer exists');
       }
-      release = result.release;
+      if (result.status === 'accepted') release = result.release;
       return { status: 202, body: { id, event: pushback.event, accepted: true }, chatId: pushback.chatId };
     });
     count(replayed ? 'replayed' : 'accepted');

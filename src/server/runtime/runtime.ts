@@ -99,6 +99,8 @@ export class BotRuntime implements ItemSink {
    * run in id order behind the others, submitted once stored.
    */
   runEarly(item: InboxItem, answered: Promise<void>): boolean {
+    // With several nodes the chat's turns run on its shard's owner, from the store (see submit).
+    if (this.options.placement) return false;
     if (this.stopped || this.workers.has(item.chatId) || this.reload.has(item.chatId)) return false;
     this.worker(item.chatId, { item, answered });
     return true;

@@ -46,6 +46,9 @@ export function sqliteIdempotency(db: Database.Database): IdempotencyStore {
     trimDone: db.prepare('DELETE FROM idempotency WHERE status <> 0 AND expires_at <= ?'),
     trimStale: db.prepare('DELETE FROM idempotency WHERE status = 0 AND claimed_at <= ?'),
   };
+  // One process serves a SQLite file: a claim still open when it opens was left by a process that
+  // died mid-answer. Freed now, so a retry need not wait out the stale time (IDEMPOTENCY_STALE_MS).
+  db.prepare('DELETE FROM idempotency WHERE status = 0').run();
   const claim = db.transaction((scope: string, key: string, now: number, staleMs: number): ClaimResult => {
     if (q.insert.run(scope, key, now).changes > 0) return { status: 'claimed' };
     const row = q.get.get(scope, key) as Row;

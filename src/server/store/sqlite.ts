@@ -205,7 +205,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       const chat = caches.chat(input.chatId, () => loadChat(input.chatId));
       if (!chat) return { status: 'missing' };
       if (input.requireOpen === true && chat.thread.closedAt !== null) return { status: 'closed' };
-      const customId = input.input.kind === 'pushback' ? undefined : input.input.customId;
+      const customId = input.input.customId;
       if (customId !== undefined) {
         const seen = q.byCustomId.get(input.chatId, customId) as Row | undefined;
         if (seen) return { status: 'duplicate', item: toItem(seen), seq: seen.ack_seq == null ? null : num(seen.ack_seq) };

@@ -20,7 +20,7 @@ export function postgresInbox(w: PgWrites): InboxMethods {
           const row = await w.lockChat(client, input.chatId);
           if (!row) return { status: 'missing' };
           if (input.requireOpen === true && row.t_closed_at !== null) return { status: 'closed' };
-          const customId = input.input.kind === 'pushback' ? undefined : input.input.customId;
+          const customId = input.input.customId;
           if (customId !== undefined) {
             const seen = await one(client, 'SELECT * FROM inbox WHERE chat_id = $1 AND custom_id = $2', [input.chatId, customId]);
             if (seen) return { status: 'duplicate', item: toItem(seen), seq: seen.ack_seq === null ? null : num(seen.ack_seq) };

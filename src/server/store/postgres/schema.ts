@@ -1,6 +1,6 @@
 /** The PostgreSQL schema, one entry per version (see {@link migrate}). */
 import { AGENTS_MIGRATION } from './agents';
-import { IDEMPOTENCY_MIGRATION } from './idempotency';
+import { IDEMPOTENCY_CLAIMANT_MIGRATION, IDEMPOTENCY_MIGRATION } from './idempotency';
 
 export const MIGRATIONS: readonly string[] = [
   // 1: the nodes of the service and the shard leases that make one node the worker of a chat.
@@ -93,4 +93,6 @@ export const MIGRATIONS: readonly string[] = [
   AGENTS_MIGRATION,
   // 4: idempotency records (idempotency.ts).
   IDEMPOTENCY_MIGRATION,
+  // 5: the node process holding a claim, so that a dead node's claims are taken over early.
+  IDEMPOTENCY_CLAIMANT_MIGRATION,
 ];

@@ -71,6 +71,26 @@ describe('PostgreSQL store with several nodes on one database', () => {
     expect(claims.map((c) => c.status).sort()).toEqual(['claimed', 'in_progress', 'in_progress', 'in_progress', 'in_progress', 'in_progress']);
   });
 
+  it('frees the Idempotency-Key claims of a node that stopped heartbeating, not those of a live one', async () => {
+    const now = new Date();
+    const heartbeat = (owner: string) =>
+      node(0).pool.query('INSERT INTO roundel_nodes (id, seen_at) VALUES ($1, clock_timestamp()) ON CONFLICT (id) DO UPDATE SET seen_at = clock_timestamp()', [owner]);
+    node(0).claimAs({ owner: 'alive/1', liveMs: 10_000 });
+    node(1).claimAs({ owner: 'dead/1', liveMs: 10_000 });
+    node(2).claimAs({ owner: 'retry/1', liveMs: 10_000 });
+    await heartbeat('alive/1');
+    await heartbeat('dead/1');
+    expect(await node(0).idempotency.claim('api:k', 'held', now, 60_000)).toEqual({ status: 'claimed' });
+    expect(await node(1).idempotency.claim('api:k', 'orphan', now, 60_000)).toEqual({ status: 'claimed' });
+    // The second node dies: its heartbeat is older than the lease lifetime.
+    await node(0).pool.query("UPDATE roundel_nodes SET seen_at = clock_timestamp() - interval '11 seconds' WHERE id = 'dead/1'");
+    expect(await node(2).idempotency.claim('api:k', 'held', now, 60_000)).toEqual({ status: 'in_progress' });
+    expect(await node(2).idempotency.claim('api:k', 'orphan', now, 60_000)).toEqual({ status: 'claimed' });
+    // Taken over: the retry's node holds it now, and is alive.
+    await heartbeat('retry/1');
+    expect(await node(0).idempotency.claim('api:k', 'orphan', now, 60_000)).toEqual({ status: 'in_progress' });
+  });
+
   it('keeps the first meta value when nodes race to set it (the token secret)', async () => {
     const values = await Promise.all([0, 1, 2].map((i) => node(i).putMetaIfAbsent('token_secret', `secret-${i}`)));
     expect(new Set(values).size).toBe(1);

@@ -20,7 +20,7 @@ import type { PushBuilder, PushbackRecord, Retention, Store } from '../types';
 import { postgresAgentsStore, postgresWebhookOutbox } from './agents';
 import { createPool, type Client } from './db';
 import { IDEMPOTENCY_STALE_MS } from '../idempotency-types';
-import { postgresIdempotency } from './idempotency';
+import { postgresIdempotency, type Claimant } from './idempotency';
 import { postgresInbox } from './inbox';
 import { CHAT_SELECT, one, pgWrites } from './log';
 import { migrate } from './migrate';
@@ -53,6 +53,8 @@ export interface PostgresStore extends Store {
    * not hold it, and the write fails with {@link NotOwnerError} or a FencedError.
    */
   fenceWith(fenceFor: (chatId: string) => Fence | undefined): void;
+  /** Names this node process in its Idempotency-Key claims (postgres/idempotency.ts). */
+  claimAs(claimant: Claimant): void;
 }
 
 const DEFAULT_RETENTION: Retention = { maxEvents: 1000, maxAgeDays: 30 };
@@ -102,7 +104,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
 
   const getChatRow = (client: Client | pg.Pool, chatId: string) => one(client, `${CHAT_SELECT} WHERE c.id = $1`, [chatId]);
 
-  const idempotency = postgresIdempotency(pool);
+  let claimant: Claimant | undefined;
+  const idempotency = postgresIdempotency(pool, () => claimant);
   const store: PostgresStore = {
     pool,
     agents: reportUnavailable(postgresAgentsStore(pool), []),
@@ -251,6 +254,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     fenceWith(provider) {
       w.fenceWith(provider);
     },
+    claimAs(who) {
+      claimant = who;
+    },
   };
-  return reportUnavailable(store, ['fenceWith', 'failNextCommits']);
+  return reportUnavailable(store, ['fenceWith', 'failNextCommits', 'claimAs']);
 }
