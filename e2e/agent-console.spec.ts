@@ -86,8 +86,11 @@ test('handoff, join, both ways with the bot silent, sneak peek and page, transfe
   await expect(agentLog).toContainText('I need help with my order');
 
   await alice.getByRole('textbox', { name: 'Message' }).fill('Happy to help, Alice here');
+  // The visitor sees who is typing; her message ends it.
+  await expect(visitor.getByText('Alice is typing…')).toBeVisible();
   await alice.getByRole('button', { name: 'Send' }).click();
   await expect(visitorLog).toContainText('Happy to help, Alice here');
+  await expect(visitor.getByText('Alice is typing…')).toHaveCount(0);
   await expect(visitorLog.locator('.rd-name').last()).toHaveText('Alice');
   // The bot kept quiet while Alice was in the chat.
   await expect(visitorLog).not.toContainText('Bot heard: I need help');

@@ -189,6 +189,8 @@ describe('reconnect', () => {
       type: 'push',
       payload: { chat_id: 'someone-else', seq: 2, event: { id: 'x', type: 'message', author: 'bot', text: 'no', created_at: 'now' } },
     });
+    h.server.typing('chat-1', true, { id: 'alice@example.com', name: 'Alice' });
+    h.server.typing('chat-1', false, { id: 'alice@example.com', name: 'Alice' });
     h.server.typing('chat-1', true);
     h.server.sendFrame(h.server.last, {
       action: 'chat_properties_updated',
@@ -197,11 +199,12 @@ describe('reconnect', () => {
     });
     h.clock.advance(SETTLE);
     expect(texts(probe.of('push'))).toEqual(['1:bot:Welcome!']);
-    expect(probe.of('typing')).toEqual([true]);
+    // The bot's typing is `true`; an agent's carries the agent's name.
+    expect(probe.of('typing')).toEqual(['Alice', false, true]);
     expect(probe.of('settings')).toEqual([{ title: 'New title', theme: {} }]);
     h.server.dropAll();
     h.clock.advance(SETTLE);
-    expect(probe.of('typing')).toEqual([true, false]); // a dead socket will not say "stopped typing"
+    expect(probe.of('typing')).toEqual(['Alice', false, true, false]); // a dead socket will not say "stopped typing"
   });
 });
 

@@ -69,7 +69,7 @@ export function createConversation(deps: ConversationDeps, stored: Omit<Session,
   let loadedThreadId: string | undefined;
   let loadedChatId: string | undefined;
   let settings: ChatSettings | undefined;
-  let typing = false;
+  let typing: boolean | string = false;
   /** The page shows no transcript (first login, or its thread was closed): ask for history. */
   let needTranscript = true;
   /** startNewChat() or resetOnLoad: the next login goes without a token. */
@@ -223,7 +223,8 @@ export function createConversation(deps: ConversationDeps, stored: Omit<Session,
     } else if (!current) {
       log('debug', `ignored ${push.action} of chat ${push.payload.chat_id}`);
     } else if (push.action === 'incoming_typing_indicator') {
-      typing = push.payload.typing_indicator.is_typing;
+      const { is_typing: isTyping, author_name: name } = push.payload.typing_indicator;
+      typing = isTyping && name ? name : isTyping;
       emit('typing', typing);
     } else if (push.action === 'chat_properties_updated') {
       settings = push.payload.properties;

@@ -100,7 +100,8 @@ export type ChatClientEvents = {
   conversation: ConversationLoaded;
   /** A new stored push of the current chat, exactly once per page, in `seq` order. */
   push: StoredPush;
-  typing: boolean;
+  /** Who is typing: `false` nobody, `true` the bot, a string the name of the agent typing. */
+  typing: boolean | string;
   settings: ChatSettings;
   /** The outbox changed (items added, accepted or dropped). */
   outbox: readonly OutboxItem[];

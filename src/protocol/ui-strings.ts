@@ -55,6 +55,8 @@ export interface UiStrings {
   previousCard: string;
   /** Accessible name of a carousel's button that scrolls on one card. */
   nextCard: string;
+  /** Shown while an agent types; `{name}` is the agent's name. */
+  agentTyping: string;
 }
 
 /** The English strings of the roundel: all the first load of the widget needs (the panel's come with it). */
@@ -88,6 +90,7 @@ export const ENGLISH: Readonly<UiStrings> = Object.assign({}, ROUNDEL_ENGLISH, {
   cannotConnect: 'Cannot connect to the chat.',
   previousCard: 'Previous card',
   nextCard: 'Next card',
+  agentTyping: '{name} is typing…',
 });
 
 /** Longest string a served table may hold (the longest translation is under 40 characters). */
@@ -99,10 +102,10 @@ const MAX_STRING_CHARS = 200;
  * (ui-strings.test.ts checks every table). Only the server reads these.
  */
 const TRANSLATIONS: Readonly<Record<string, string>> = {
-  es: 'Abrir chat|Cerrar chat|Mensajes sin leer:||Conversación|Mensaje|Enviar|Enviando…|Enviado|Respuestas rápidas|Escribiendo…|Reconectando…|Conversación finalizada||Tú:|Mensajes nuevos|{name} se unió|{name} salió|Una persona se unirá al chat en breve.|Tarjetas|No se puede conectar al chat.|Tarjeta anterior|Tarjeta siguiente',
-  fr: 'Ouvrir le chat|Fermer le chat|Messages non lus :|||Message|Envoyer|Envoi…|Envoyé|Réponses rapides|Écrit…|Reconnexion…|Conversation terminée|Bot :|Vous :|Nouveaux messages|{name} a rejoint la conversation|{name} a quitté la conversation|Une personne va bientôt rejoindre la conversation.|Cartes|Impossible de se connecter au chat.|Carte précédente|Carte suivante',
-  de: 'Chat öffnen|Chat schließen|Ungelesene Nachrichten:||Unterhaltung|Nachricht|Senden|Wird gesendet…|Gesendet|Schnellantworten|Schreibt…|Verbindung wird wiederhergestellt…|Unterhaltung beendet||Sie:|Neue Nachrichten|{name} ist beigetreten|{name} hat den Chat verlassen|Gleich übernimmt eine Person den Chat.|Karten|Keine Verbindung zum Chat möglich.|Vorherige Karte|Nächste Karte',
-  ar: 'فتح المحادثة|إغلاق المحادثة|رسائل غير مقروءة:|محادثة|المحادثة|رسالة|إرسال|جارٍ الإرسال…|تم الإرسال|ردود سريعة|يكتب…|جارٍ إعادة الاتصال…|انتهت المحادثة|الروبوت:|أنت:|رسائل جديدة|انضم {name}|غادر {name}|سينضم شخص إلى المحادثة قريبًا.|بطاقات|تعذّر الاتصال بالمحادثة.|البطاقة السابقة|البطاقة التالية',
+  es: 'Abrir chat|Cerrar chat|Mensajes sin leer:||Conversación|Mensaje|Enviar|Enviando…|Enviado|Respuestas rápidas|Escribiendo…|Reconectando…|Conversación finalizada||Tú:|Mensajes nuevos|{name} se unió|{name} salió|Una persona se unirá al chat en breve.|Tarjetas|No se puede conectar al chat.|Tarjeta anterior|Tarjeta siguiente|{name} está escribiendo…',
+  fr: 'Ouvrir le chat|Fermer le chat|Messages non lus :|||Message|Envoyer|Envoi…|Envoyé|Réponses rapides|Écrit…|Reconnexion…|Conversation terminée|Bot :|Vous :|Nouveaux messages|{name} a rejoint la conversation|{name} a quitté la conversation|Une personne va bientôt rejoindre la conversation.|Cartes|Impossible de se connecter au chat.|Carte précédente|Carte suivante|{name} écrit…',
+  de: 'Chat öffnen|Chat schließen|Ungelesene Nachrichten:||Unterhaltung|Nachricht|Senden|Wird gesendet…|Gesendet|Schnellantworten|Schreibt…|Verbindung wird wiederhergestellt…|Unterhaltung beendet||Sie:|Neue Nachrichten|{name} ist beigetreten|{name} hat den Chat verlassen|Gleich übernimmt eine Person den Chat.|Karten|Keine Verbindung zum Chat möglich.|Vorherige Karte|Nächste Karte|{name} schreibt…',
+  ar: 'فتح المحادثة|إغلاق المحادثة|رسائل غير مقروءة:|محادثة|المحادثة|رسالة|إرسال|جارٍ الإرسال…|تم الإرسال|ردود سريعة|يكتب…|جارٍ إعادة الاتصال…|انتهت المحادثة|الروبوت:|أنت:|رسائل جديدة|انضم {name}|غادر {name}|سينضم شخص إلى المحادثة قريبًا.|بطاقات|تعذّر الاتصال بالمحادثة.|البطاقة السابقة|البطاقة التالية|{name} يكتب…',
 };
 
 /**

@@ -83,7 +83,11 @@ export function Panel({ state, display, intents, closable, onClosed }: PanelProp
       <Log items={transcript} pending={pending} shown={shown} strings={strings} lang={display.lang} onPick={intents.onPickReply} />
       {state.typing ? (
         <div class="rd-typing">
-          <span class="rd-sr">{strings.typing}</span>
+          {typeof state.typing === 'string' ? (
+            <span class="rd-typist">{strings.agentTyping.replace('{name}', state.typing)}</span>
+          ) : (
+            <span class="rd-sr">{strings.typing}</span>
+          )}
           <span class="rd-dots" aria-hidden="true">
             <i />
             <i />

@@ -209,6 +209,15 @@ describe('panel', () => {
     expect(view.queryByText('Typing…')).toBeNull();
   });
 
+  it('names the agent who types (the bot stays nameless)', () => {
+    const { view, store } = setup({ alwaysOpen: true }, { typing: 'Alice' });
+    expect(view.getByText('Alice is typing…')).toBeTruthy();
+    expect(view.queryByText('Typing…')).toBeNull();
+    store.set({ typing: true });
+    expect(view.queryByText('Alice is typing…')).toBeNull();
+    expect(view.getByText('Typing…')).toBeTruthy();
+  });
+
   it('keeps the transcript scrolled to the newest message', async () => {
     const { shadow, store } = setup({ alwaysOpen: true });
     const scroller = shadow.querySelector<HTMLElement>('.rd-log')!;

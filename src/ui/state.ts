@@ -27,7 +27,8 @@ export interface UiState {
    */
   pushes: readonly StoredPush[];
   pending: readonly PendingMessage[];
-  typing: boolean;
+  /** Who is typing: `false` nobody, `true` the bot, a string the name of the agent typing. */
+  typing: boolean | string;
   connection: ConnectionStatus;
   /** Messages the visitor has not seen (the badge on the closed roundel). */
   unread: number;

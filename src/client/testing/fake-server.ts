@@ -117,11 +117,13 @@ export class FakeServer extends FakeNetwork {
     chat.closed = true;
   }
 
-  typing(chatId: string, isTyping: boolean): void {
+  /** The bot's typing indicator, or an agent's (`agent` `{ id, name }`). */
+  typing(chatId: string, isTyping: boolean, agent?: { id: string; name: string }): void {
+    const author = agent ? { author_id: agent.id, author_name: agent.name } : { author_id: 'bot' };
     this.broadcast(chatId, {
       action: 'incoming_typing_indicator',
       type: 'push',
-      payload: { chat_id: chatId, typing_indicator: { author_id: 'bot', is_typing: isTyping } },
+      payload: { chat_id: chatId, typing_indicator: { ...author, is_typing: isTyping } },
     });
   }
 

@@ -49,7 +49,12 @@ export class AgentFeed {
     return next;
   }
 
-  /** Sends `push` to the endpoint's agents and its webhooks. */
+  /**
+   * Sends `push` to the endpoint's agents and its webhooks. The webhook enqueue is its own
+   * transaction, after the stored push's commit (docs/agent-api.md#webhooks, "Known limit"): the
+   * agent push is built from reads made after that commit, and the store's write jobs (append,
+   * inbound, fan-out, threads) build their pushes inside themselves with no hook for outbox rows.
+   */
   async emit(endpoint: string, push: AgentPush): Promise<void> {
     await this.deps.webhooks?.(endpoint, push);
     if (this.deps.broadcast) this.deps.broadcast(endpoint, push);

@@ -79,6 +79,20 @@ export function describeStoreContract(engine: string, open: OpenStore): void {
           store.createChat({ id: 'c3', threadId: 't3', endpoint: 'ep', organization: 'org', context: {}, user: { id: 'u-42' } }),
         ).rejects.toThrow();
       });
+
+      it('updates a verified visitor’s name and email, only for the chat of that user', async () => {
+        await store.createChat({ id: 'c2', threadId: 't2', endpoint: 'ep', organization: 'org', context: {}, user: { id: 'u-42', name: 'Ada' } });
+        expect(await store.getChat('c2')).toMatchObject({ user: { id: 'u-42', name: 'Ada' } }); // read once: a cache must not keep it
+        expect(await store.updateChatUser('c2', { id: 'u-42', name: 'Ada Lovelace', email: 'ada@example.com' })).toBe(true);
+        expect((await store.getChat('c2'))?.user).toEqual({ id: 'u-42', name: 'Ada Lovelace', email: 'ada@example.com' });
+        expect((await store.findChatByUser('ep', 'u-42'))?.user).toEqual({ id: 'u-42', name: 'Ada Lovelace', email: 'ada@example.com' });
+        // Another user's id, an anonymous chat, a missing chat: nothing changes.
+        expect(await store.updateChatUser('c2', { id: 'u-7', name: 'Mallory' })).toBe(false);
+        expect(await store.updateChatUser('c1', { id: 'u-42', name: 'Ada' })).toBe(false);
+        expect(await store.updateChatUser('missing', { id: 'u-42' })).toBe(false);
+        expect((await store.getChat('c2'))?.user?.name).toBe('Ada Lovelace');
+        expect((await store.getChat('c1'))?.user).toBeNull();
+      });
     });
 
     describe('threads', () => {

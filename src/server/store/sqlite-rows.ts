@@ -24,6 +24,9 @@ export const str = (v: unknown): string => (typeof v === 'string' ? v : String(v
 export const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
 const optionalStr = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
+/** The stored profile of a verified visitor (the `user` column): what it said of itself besides its id. */
+export const profileText = (user: ChatUser): string => JSON.stringify({ name: user.name, email: user.email });
+
 function toUser(id: unknown, profile: unknown): ChatUser | null {
   if (typeof id !== 'string') return null;
   const p = parseObject(profile);

@@ -18,7 +18,7 @@ import { IDEMPOTENCY_STALE_MS } from './idempotency-types';
 import { migrate } from './schema';
 import { sqliteBatchRunner } from './sqlite-batch';
 import { SqliteCaches } from './sqlite-cache';
-import { num, str, toChat, toItem, toPush, toPushback, toThread, type Row } from './sqlite-rows';
+import { num, profileText, str, toChat, toItem, toPush, toPushback, toThread, type Row } from './sqlite-rows';
 import type {
   AppendResult,
   FanOutOptions,
@@ -82,6 +82,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     setEndSeq: db.prepare('UPDATE threads SET end_seq = ? WHERE id = ?'),
     endSeq: db.prepare('SELECT end_seq FROM threads WHERE id = ?'),
     setContext: db.prepare('UPDATE chats SET context = ? WHERE id = ?'),
+    setUser: db.prepare('UPDATE chats SET user = ? WHERE id = ? AND user_id = ?'),
     setState: db.prepare('UPDATE chats SET state = ? WHERE id = ?'),
     setLastRequest: db.prepare('UPDATE chats SET last_request = ? WHERE id = ?'),
     chatIds: db.prepare('SELECT id FROM chats WHERE endpoint = ? AND id > ? ORDER BY id LIMIT ?'),
@@ -175,7 +176,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     createChat: (input: NewChat) => {
       const createdAt = iso();
       const user = input.user;
-      const profile = user ? JSON.stringify({ name: user.name, email: user.email }) : null;
+      const profile = user ? profileText(user) : null;
       q.insertChat.run(input.id, input.endpoint, input.organization, createdAt, user?.id ?? null, profile, JSON.stringify(input.context), input.threadId);
       q.insertThread.run(input.threadId, input.id, createdAt, 0);
       const item = q.insertItem.get(input.id, 'start', '{}', null, createdAt) as Row;
@@ -304,6 +305,13 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         caches.dropChat(id);
         return q.setContext.run(text, id).changes > 0;
       }, text.length);
+    },
+    updateChatUser: (id, user) => {
+      const profile = profileText(user);
+      return write(() => {
+        caches.dropChat(id);
+        return q.setUser.run(profile, id, user.id).changes > 0;
+      }, profile.length);
     },
     chatIds: (endpoint, afterId, limit) => run(() => (q.chatIds.all(endpoint, afterId, limit) as Row[]).map((r) => str(r.id))),
     filterChats: (endpoint, ids) => run(() => ids.filter((id) => q.isChatOf.get(id, endpoint) !== undefined)),

@@ -219,6 +219,11 @@ export interface Store {
   /** Closes the current thread, appending `thread_closed`; undefined when it was closed already (or no chat). */
   closeThread(chatId: string, build: (threadId: string) => PushBuilder): Promise<StoredPush | undefined>;
   updateContext(chatId: string, context: JsonObject): Promise<boolean>;
+  /**
+   * Stores a verified visitor's profile (`name`, `email`) as `user` gives it, for the chat of that
+   * user (`user.id` must be the chat's); false when there is no such chat.
+   */
+  updateChatUser(chatId: string, user: ChatUser): Promise<boolean>;
   /** Chats of `endpoint` with id > `afterId`, in id order (paging for a broadcast). */
   chatIds(endpoint: string, afterId: string, limit: number): Promise<string[]>;
   /** The subset of `ids` that are chats of `endpoint`. */

@@ -115,6 +115,21 @@ async function userChat(session: Session, user: ChatUser, context: JsonObject): 
   }
 }
 
+/**
+ * The returning verified visitor's chat with the profile this login gives: a `name` or `email`
+ * given replaces the stored one (the site knows the visitor better now), one left out keeps it.
+ * Written only when something changed.
+ */
+async function withProfile(session: Session, chat: ChatRecord, user: ChatUser): Promise<ChatRecord> {
+  const stored = chat.user ?? { id: user.id };
+  const name = user.name ?? stored.name;
+  const email = user.email ?? stored.email;
+  if (name === stored.name && email === stored.email) return chat;
+  const profile: ChatUser = { id: user.id, ...(name === undefined ? {} : { name }), ...(email === undefined ? {} : { email }) };
+  await session.app.store.updateChatUser(chat.id, profile);
+  return { ...chat, user: profile };
+}
+
 export async function login(session: Session, request: LoginPayload): Promise<LoginResult> {
   let p = request;
   const user = verified(session, p);
@@ -127,6 +142,7 @@ export async function login(session: Session, request: LoginPayload): Promise<Lo
     p = { ...p, last_seq: undefined, history: true };
   }
   if (!chat) return startChat(session, p.context ?? {});
+  if (user) chat = await withProfile(session, chat, user);
   // A reset asked for while offline, or a chat whose conversation was closed: a new thread.
   if (p.new_thread === true || chat.thread.closedAt !== null) return startThread(session, chat, p.context);
   const { store } = session.app;

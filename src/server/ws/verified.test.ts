@@ -103,4 +103,30 @@ describe('verified visitors', () => {
       expect(await c.request('login', { user: value as never })).toMatchObject({ success: false, error: { type: 'validation', message } });
     }
   });
+
+  it('keeps a returning visitor’s name and email current: the bot and the stored chat see the latest', async () => {
+    requests.length = 0;
+    const heard: BotRequest[] = [];
+    const listening: Bot = { ...bot, onMessage: (ctx, text) => (heard.push(ctx.request), ctx.say(`echo ${text}`)) };
+    t = await startServer(listening, { endpoints: [endpoint(listening, { identitySecret: SECRET })] });
+    const laptop = await t.connect();
+    const first = await laptop.call('login', { user: user('crm-7', { name: 'Ada' }) });
+    await laptop.pushesUntil(1);
+
+    // Another browser, later: the site now knows a full name and an email.
+    const phone = await t.connect();
+    await phone.call('login', { user: user('crm-7', { name: 'Ada Lovelace', email: 'ada@example.com' }) });
+    await phone.call('send_event', { event: { type: 'message', text: 'hi', custom_id: 'm1' } });
+    await phone.pushesUntil(3);
+    expect(heard.at(-1)?.user).toEqual({ id: 'crm-7', name: 'Ada Lovelace', email: 'ada@example.com' });
+
+    // The first browser resumes with its token and a new email; the name it leaves out is kept.
+    const again = await t.connect();
+    await again.call('login', { token: first.token, last_seq: 3, user: user('crm-7', { email: 'ada@lovelace.example' }) });
+    await again.call('send_event', { event: { type: 'message', text: 'again', custom_id: 'm2' } });
+    await again.pushesUntil(5);
+    expect(heard.at(-1)?.user).toEqual({ id: 'crm-7', name: 'Ada Lovelace', email: 'ada@lovelace.example' });
+    const stored = await fetch(`${t.url}/api/v1/chats/${String(first.chat_id)}`, { headers: { authorization: 'Bearer test-key-acme' } });
+    expect(await stored.json()).toMatchObject({ user: { id: 'crm-7', name: 'Ada Lovelace', email: 'ada@lovelace.example' } });
+  });
 });

@@ -15,7 +15,7 @@ import type pg from 'pg';
 import type { StoredPush } from '../../../protocol';
 import type { Fence } from '../../cluster/leases';
 import type { Logger } from '../../logger';
-import { num, str, toChat, toItem, toPush, toPushback, toThread, type Row } from '../sqlite-rows';
+import { num, profileText, str, toChat, toItem, toPush, toPushback, toThread, type Row } from '../sqlite-rows';
 import type { PushBuilder, PushbackRecord, Retention, Store } from '../types';
 import { postgresAgentsStore, postgresWebhookOutbox } from './agents';
 import { createPool, type Client } from './db';
@@ -124,7 +124,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       tx(async (client) => {
         const createdAt = iso();
         const user = input.user;
-        const profile = user ? JSON.stringify({ name: user.name, email: user.email }) : null;
+        const profile = user ? profileText(user) : null;
         await client.query(
           `INSERT INTO chats (id, endpoint, organization, created_at, user_id, "user", context, state, thread_id)
            VALUES ($1, $2, $3, $4, $5, $6, $7, '{}', $8)`,
@@ -172,6 +172,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       ),
     async updateContext(chatId, context) {
       const { rowCount } = await pool.query('UPDATE chats SET context = $1 WHERE id = $2', [JSON.stringify(context), chatId]);
+      return rowCount === 1;
+    },
+    async updateChatUser(chatId, user) {
+      const { rowCount } = await pool.query('UPDATE chats SET "user" = $1 WHERE id = $2 AND user_id = $3', [profileText(user), chatId, user.id]);
       return rowCount === 1;
     },
     async chatIds(endpoint, afterId, limit) {
