@@ -13,7 +13,17 @@ import { ROOT } from './lib/util.mjs';
 
 const { values, positionals } = parseArgs({ options: { commit: { type: 'string' }, notes: { type: 'string' } }, allowPositionals: true });
 const [beforeFile] = positionals;
-if (!beforeFile) throw new TypeError('usage: node bench/engine-before.mjs <before-results.json> [--commit=<sha>]');
+if (!beforeFile && !values.notes) throw new TypeError('usage: node bench/engine-before.mjs <before-results.json> [--commit=<sha>] [--notes=<file.md>]');
+const file = join(ROOT, 'bench', 'results.json');
+const results = JSON.parse(readFileSync(file, 'utf8'));
+
+// Without a before run: only the notes change, under the table already recorded.
+if (!beforeFile) {
+  if (!results.meta.engineBefore) throw new TypeError('bench/results.json has no engine before/after table to add notes to');
+  results.meta.engineBefore.notes = readFileSync(values.notes, 'utf8');
+  writeAll();
+  process.exit(0);
+}
 
 const before = JSON.parse(readFileSync(beforeFile, 'utf8'));
 const p = before.pushgate;
@@ -22,8 +32,6 @@ if (!p?.targets?.roundel || !c?.targets?.roundel) throw new TypeError(`${beforeF
 const roundel = p.targets.roundel;
 const fan = c.targets.roundel;
 
-const file = join(ROOT, 'bench', 'results.json');
-const results = JSON.parse(readFileSync(file, 'utf8'));
 results.meta.engineBefore = {
   commit: values.commit ?? before.meta.commit,
   date: before.meta.date,
@@ -40,7 +48,11 @@ results.meta.engineBefore = {
   // Markdown shown under the table (what each step bought, measured by hand between the runs).
   ...(values.notes ? { notes: readFileSync(values.notes, 'utf8') } : {}),
 };
-writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), renderMarkdown(results));
-writeFileSync(join(ROOT, 'docs', 'benchmarks.svg'), renderSvg(results));
-console.log('wrote meta.engineBefore into bench/results.json, docs/benchmarks.md, docs/benchmarks.svg');
+writeAll();
+
+function writeAll() {
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), renderMarkdown(results));
+  writeFileSync(join(ROOT, 'docs', 'benchmarks.svg'), renderSvg(results));
+  console.log('wrote meta.engineBefore into bench/results.json, docs/benchmarks.md, docs/benchmarks.svg');
+}

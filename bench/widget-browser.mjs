@@ -21,6 +21,7 @@ function widgetPage(server) {
 <script>
   window.__loaded = performance.now();
   window.__api = ServisBot.init({ organization: 'acme', endpoint: 'acme-demo' });
+  window.__inited = performance.now();
   window.__api.on('Messenger', (e) => { if (e.value === 'Ready' && !window.__ready) window.__ready = performance.now(); });
   window.__api.on('notification', (m) => window.__notifications.push(m));
   window.__fill = (n) => window.__api.pageEvent({ alias: 'fill', body: { n } });
@@ -58,12 +59,22 @@ async function openPage(browser, html) {
   return { context, page };
 }
 
-/** One startup: ms from the first <script> to Ready (and to the bundle having run, for the widget), and the scripts fetched before Ready. */
+/**
+ * One startup: ms from the first <script> to Ready, the scripts fetched before Ready, and for the
+ * widget the phases of its boot path (each from the first <script>): messenger.js requested and
+ * received (resource timing), run (parsed and evaluated), `init` returned (options, mount,
+ * socket opened), then the socket's handshake and the login round trip until Ready.
+ */
 async function startup(browser, html) {
   const { context, page } = await openPage(browser, html);
   const t = await page.evaluate(() => ({
     ready: window.__ready - window.__t0,
     loaded: window.__loaded && window.__loaded - window.__t0,
+    inited: window.__inited && window.__inited - window.__t0,
+    fetched: (() => {
+      const entry = performance.getEntriesByType('resource').find((e) => new URL(e.name).pathname === '/messenger.js');
+      return entry && { requested: entry.requestStart - window.__t0, received: entry.responseEnd - window.__t0 };
+    })(),
     // Resource timing, on the page's own clock: every script whose fetch began before Ready.
     scriptsBeforeReady: performance
       .getEntriesByType('resource')
@@ -124,6 +135,8 @@ export async function runWidgetBrowser({ quick }) {
     log(`browser: scripts fetched before Ready: ${scriptsBeforeReady.join(', ')}`);
     const floorReady = median(f.map((x) => x.ready));
     log(`browser: Ready ${ready.toFixed(1)} ms vs floor ${floorReady.toFixed(1)} ms (median of ${runs})`);
+    const phase = (key) => median(w.map((x) => (key === 'requested' || key === 'received' ? x.fetched?.[key] : x[key]) ?? NaN)).toFixed(1);
+    log(`browser: boot path (medians, ms from <script>): messenger.js requested ${phase('requested')}, received ${phase('received')}, run ${phase('loaded')}, init returned ${phase('inited')}, Ready ${ready.toFixed(1)}`);
     const wm = [];
     const fm = [];
     for (let i = 0; i < memoryRuns; i += 1) {
@@ -146,6 +159,14 @@ export async function runWidgetBrowser({ quick }) {
       startup: {
         readyMs: { median: round(ready), p10: round(quantile10(w)), p90: round(quantile90(w)), all: w.map((x) => round(x.ready)) },
         scriptRunMs: { median: round(median(w.map((x) => x.loaded))) },
+        // Medians of each phase of the widget's boot path, in ms from the first <script>.
+        bootPathMs: {
+          requested: round(median(w.map((x) => x.fetched?.requested ?? NaN))),
+          received: round(median(w.map((x) => x.fetched?.received ?? NaN))),
+          run: round(median(w.map((x) => x.loaded))),
+          initReturned: round(median(w.map((x) => x.inited))),
+          ready: round(ready),
+        },
         scriptsBeforeReady,
         floorReadyMs: { median: round(floorReady), p10: round(quantile10(f)), p90: round(quantile90(f)), all: f.map((x) => round(x.ready)) },
         ratio: round(ready / floorReady, 2),

@@ -65,7 +65,7 @@ function elementCensus(page: Page) {
 }
 
 /** What the widget's own markup is made of (the typing dots are <i>). */
-const WIDGET_TAGS = ['a', 'button', 'div', 'form', 'header', 'i', 'p', 'path', 'section', 'span', 'svg', 'textarea', 'time'];
+const WIDGET_TAGS = ['a', 'button', 'div', 'form', 'header', 'i', 'input', 'p', 'path', 'section', 'span', 'svg', 'textarea', 'time'];
 
 async function send(page: Page, text: string): Promise<void> {
   await page.getByRole('textbox', { name: 'Message' }).fill(text);

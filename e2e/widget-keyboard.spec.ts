@@ -16,15 +16,17 @@ test('keyboard only: Tab reaches the roundel, Enter opens into the composer, Esc
 
   // Every control on the way has a visible focus ring.
   const order = [await focusedControl(page)];
-  for (const key of ['Tab', 'Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab']) {
+  for (const key of ['Tab', 'Tab', 'Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab']) {
     await page.keyboard.press(key);
     order.push(await focusedControl(page));
   }
   expect(order).toEqual([
     { control: 'textbox:Message', outline: 'solid 2px' },
+    { control: 'button:Attach file', outline: 'solid 2px' },
     { control: 'button:Send', outline: 'solid 2px' },
     { control: 'button:Close chat', outline: 'solid 2px' },
     { control: 'button:Send', outline: 'solid 2px' },
+    { control: 'button:Attach file', outline: 'solid 2px' },
     { control: 'textbox:Message', outline: 'solid 2px' },
     { control: 'button:No thanks', outline: 'solid 2px' },
     { control: 'button:Yes please', outline: 'solid 2px' },
@@ -45,6 +47,7 @@ test('keyboard only: Tab reaches the roundel, Enter opens into the composer, Esc
   // Space opens too; Escape on the roundel itself closes.
   await page.keyboard.press('Space');
   await expect(page.getByRole('textbox', { name: 'Message' })).toBeFocused();
+  await page.keyboard.press('Tab');
   await page.keyboard.press('Tab');
   await page.keyboard.press('Tab');
   expect(await focusedControl(page)).toEqual({ control: 'button:Close chat', outline: 'solid 2px' });

@@ -130,7 +130,7 @@ server answering.
 | \`GET /healthz\` during the fan-out, p50 / p99 / max | ${health(t.roundel.healthz)} | ${health(t.floor.healthz)} | ${health(t.socketio.healthz)} |
 
 The workloads differ in what the product promises: Roundel stores the event in every chat (in
-batches of 100 chats, one transaction each: the multicast push and the bot's inbox item), runs the
+batches of 50 chats, one transaction each: the multicast push and the bot's inbox item), runs the
 bot there and stores its reply (its outputs and done marks share one commit per event-loop turn),
 so that each push survives a restart and resumes by \`seq\`; the baselines only write to sockets.
 

@@ -139,11 +139,31 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     onError: (error: unknown) => log('error', 'the widget failed to render', error),
   } as UiIntents;
 
-  /** Stops the page reports for agents (set once tracking started, with the lazy chunk). */
-  let stopTracking: (() => void) | undefined;
+  const clientEvents = Object.keys(clientHandlers) as (keyof ChatClientEvents)[];
+  const onOnline = guard(() => client.onOnline());
+  const onOffline = guard(() => client.onOffline());
+  // Connect first: the socket's handshake and the login round trip then overlap with building the
+  // shadow root and the roundel, instead of waiting for them (npm run bench: the boot path).
+  // What can fail (a built-in the page broke before init, no shadow DOM) comes first: init then
+  // returns an inert API, and nothing is attached or connected yet.
   const host = document.createElement('div');
   host.id = HOST_ELEMENT_ID;
-  const widget = mount(host, {
+  host.attachShadow({ mode: 'open' });
+  for (const type of clientEvents) client.on(type, clientHandlers[type] as never);
+  store.set({ connection: client.state });
+  deps.window.addEventListener('online', onOnline);
+  deps.window.addEventListener('offline', onOffline);
+  guard(() => client.connect())();
+  /** Undoes the above when mounting fails after all (init then returns an inert API). */
+  const stop = () => {
+    client.destroy();
+    deps.window.removeEventListener('online', onOnline);
+    deps.window.removeEventListener('offline', onOffline);
+  };
+
+  /** Stops the page reports for agents (set once tracking started, with the lazy chunk). */
+  let stopTracking: (() => void) | undefined;
+  const widget = mountOrStop(stop, () => mount(host, {
     store,
     intents,
     nonce: options.nonce,
@@ -157,20 +177,21 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     serverUrl: options.serverUrl,
     setTimeout: clock.setTimeout,
     clearTimeout: clock.clearTimeout,
-  });
+  }));
   /**
    * Starts what the lazy chunk brings besides the panel: the visitor's intents, the client's
    * queues (whose restored outbox the intents then show), the page reports for agents.
    */
   function withLazy(module: LazyModule): LazyModule {
     if (!visitorSide && module.visitorIntents) {
-      visitorSide = module.visitorIntents(client, store, afterSend, guard);
+      visitorSide = module.visitorIntents(client, store, afterSend, guard, { window: deps.window, ...options, log });
       // Assigned one by one, not with Object.assign: the bundle treats that call as pure
       // (vite.config.ts) and drops it when its result is unused.
-      const { onSend, onPickReply, onDraft } = visitorSide.intents;
+      const { onSend, onPickReply, onDraft, onAttach } = visitorSide.intents;
       intents.onSend = onSend;
       intents.onPickReply = onPickReply;
       intents.onDraft = onDraft;
+      intents.onAttach = onAttach;
     }
     if (!destroyed && module.createQueues) client.attachQueues(module.createQueues);
     if (!stopTracking && !destroyed && module.trackPage) {
@@ -206,9 +227,6 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
   };
   // A script in <head> may call init before <body> exists: attach once it does.
   const attach = guard(() => (options.container ?? document.body)?.append(host));
-  const onOnline = guard(() => client.onOnline());
-  const onOffline = guard(() => client.onOffline());
-  const clientEvents = Object.keys(clientHandlers) as (keyof ChatClientEvents)[];
 
   /**
    * The client call behind API method `method`, as a Promise. The client validates arguments
@@ -279,6 +297,7 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
           deps.window.removeEventListener('online', onOnline);
           deps.window.removeEventListener('offline', onOffline);
           stopTracking?.();
+          visitorSide?.destroy();
           events.clear();
           onDestroyed();
         },
@@ -288,17 +307,19 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     },
   });
 
-  // What can fail (a built-in the page broke before init) comes first: init then returns an
-  // inert API, and nothing is attached yet.
-  for (const type of clientEvents) client.on(type, clientHandlers[type] as never);
-  store.set({ connection: client.state });
-  deps.window.addEventListener('online', onOnline);
-  deps.window.addEventListener('offline', onOffline);
   if (options.container || document.body) attach();
   else document.addEventListener('DOMContentLoaded', attach, { once: true });
-  // Connect now: the conversation loads while the messenger is still closed.
-  guard(() => client.connect())();
   return api;
+}
+
+/** `mount()`, or, when it throws (no shadow DOM, built-ins the page broke), `stop()` and the throw. */
+function mountOrStop<T>(stop: () => void, mount: () => T): T {
+  try {
+    return mount();
+  } catch (error) {
+    stop();
+    throw error;
+  }
 }
 
 /** The longest the panel waits for an idle moment after Ready before it loads anyway. */

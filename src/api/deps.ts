@@ -28,6 +28,8 @@ export interface ChatClientLike {
   readonly needsQueues: boolean;
   readonly state: ConnectionState;
   readonly outboxItems: readonly OutboxItem[];
+  /** The session token, once logged in (file uploads send it). */
+  readonly token?: string | undefined;
 }
 
 export interface MessengerDeps {

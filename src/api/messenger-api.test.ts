@@ -110,6 +110,18 @@ describe('init', () => {
     expect(start().api).not.toBe(api);
   });
 
+  it('connects before it mounts, and closes the connection again when mounting fails after all', () => {
+    vi.spyOn(ShadowRoot.prototype, 'append').mockImplementation(() => {
+      throw new Error('a built-in the page broke');
+    });
+    const api = harness.init(OPTIONS);
+    expect(hostElement()).toBeNull();
+    expect(harness.clients.map((client) => client.calls.map((call) => call.method))).toEqual([['connect', 'destroy']]);
+    expect(() => api.open()).not.toThrow();
+    vi.restoreAllMocks();
+    expect(start().api).not.toBe(api);
+  });
+
   it('logs unknown options with debug, and nothing without it', () => {
     const debug = vi.spyOn(console, 'debug').mockImplementation(() => {});
     start({ colour: 'red' }).api.destroy();

@@ -3,14 +3,26 @@
  * and drafts, and the "Sending…" list of what the server has not accepted yet. It comes with the
  * lazy chunk (lazy.ts), with the panel that raises these intents and the queues that send them.
  */
-import type { OutboxItem } from '../client';
+import type { Logger, OutboxItem } from '../client';
 import type { PendingMessage, Store, UiIntents, UiState } from '../ui';
 import type { ChatClientLike } from './deps';
+import { createUploader } from './upload';
 
 export interface VisitorIntents {
-  intents: Pick<UiIntents, 'onSend' | 'onPickReply' | 'onDraft'>;
+  intents: Pick<UiIntents, 'onSend' | 'onPickReply' | 'onDraft' | 'onAttach'>;
   /** Shows the outbox as "Sending…" (on every `outbox` event of the client). */
   showPending(items: readonly OutboxItem[]): void;
+  /** Stops what is in flight (file uploads) when the messenger is destroyed. */
+  destroy(): void;
+}
+
+/** Where the visitor's files go (upload.ts): the messenger's server, endpoint, window and debug log. */
+export interface FilesContext {
+  window: Window & typeof globalThis;
+  serverUrl: string;
+  organization: string;
+  endpoint: string;
+  log: Logger;
 }
 
 /**
@@ -22,7 +34,9 @@ export function visitorIntents(
   store: Store<UiState>,
   interacted: () => void,
   guard: <A extends unknown[]>(fn: (...args: A) => unknown) => (...args: A) => void,
+  files: FilesContext,
 ): VisitorIntents {
+  const uploader = createUploader({ ...files, client, store, sending: interacted });
   const showPending = (items: readonly OutboxItem[]) => store.set({ pending: pendingMessages(items) });
   /** After the visitor sent something: show "Sending…" now, whether or not the client announces its outbox synchronously. */
   const sent = () => {
@@ -40,8 +54,10 @@ export function visitorIntents(
         sent();
       }),
       onDraft: guard((text: string) => client.sneakPeek(text)),
+      onAttach: guard((file: File) => uploader.upload(file)),
     },
     showPending,
+    destroy: () => uploader.destroy(),
   };
 }
 

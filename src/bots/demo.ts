@@ -111,6 +111,14 @@ const demoBot: Bot = {
     const details = keys.length > 0 ? ` (you told me about: ${keys.join(', ')})` : '';
     await ctx.say(quote(`I see you're looking at: ${alias}${details}`));
   },
+
+  // The file is read through the signed URL it comes with, as a bot that keeps or forwards it would.
+  async onFile(ctx, file) {
+    const res = await fetch(file.url);
+    if (!res.ok) return ctx.say(quote(`I could not open ${file.name}.`));
+    const bytes = (await res.arrayBuffer()).byteLength;
+    await ctx.say(quote(`Thanks! I got **${file.name}** (${bytes} bytes, ${file.contentType}).`));
+  },
 };
 
 export default demoBot;

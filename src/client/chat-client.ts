@@ -173,6 +173,11 @@ export class ChatClient {
   }
 
   /** Items not yet accepted by the server, oldest first (restored from storage on construction). */
+  /** The session token of the current chat (for its HTTP calls: sending files), once logged in. */
+  get token(): string | undefined {
+    return this.#conversation.session.token;
+  }
+
   get outboxItems(): readonly OutboxItem[] {
     return this.#queues?.items ?? [];
   }

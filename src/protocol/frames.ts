@@ -31,9 +31,25 @@ export interface ChatMessage {
   quick_replies?: string[];
   /** Buttons, an image or cards that come with a bot message (`ctx.say` options; docs/protocol.md). */
   rich?: RichContent;
+  /** A file the visitor sent (`text` is its name); docs/protocol.md, "Visitor files". */
+  file?: ChatFile;
   /** The client-chosen id of a visitor message, echoed so the sender can match it. */
   custom_id?: string;
   created_at: string;
+}
+
+/**
+ * A visitor's file, with the fields of LiveChat's `file` event. `content_type` was sniffed from the
+ * bytes by the server. `url` is signed and expires (docs/http-api.md, "Visitor files"): the server
+ * adds a fresh one to every delivery, so it is absent where the push is stored.
+ */
+export interface ChatFile {
+  id: string;
+  name: string;
+  content_type: string;
+  /** Bytes. */
+  size: number;
+  url?: string;
 }
 
 /**

@@ -19,6 +19,9 @@ export const NAME_CHARS = 200;
  */
 export const JSON_DEPTH = 32;
 
+/** Largest file a visitor may send, in bytes: 10 MiB (LiveChat's limit). */
+export const FILE_BYTES = 10 * 1024 * 1024;
+
 /** Every limit in one table (the server's view). */
 export const Limits = {
   /** Largest websocket frame the server accepts, in bytes (`ws` maxPayload). */
@@ -37,6 +40,8 @@ export const Limits = {
   notificationChars: 2000,
   /** Deepest nesting of arrays and objects in any JSON value ({@link JSON_DEPTH}). */
   jsonDepth: JSON_DEPTH,
+  /** Largest visitor file, in bytes ({@link FILE_BYTES}). */
+  fileBytes: FILE_BYTES,
   /** Longest page URL, title or referrer a widget reports (`update_customer_page`). */
   pageUrlChars: 2048,
 } as const;

@@ -4,7 +4,7 @@
  * passes holds exactly the fields of its type and nothing else the server sent.
  */
 import { isErrorType, type ErrorBody, type ErrorType } from './errors';
-import type { ChatMessage, ChatSettings, LoginResponse, Push, ResponseFrame, RichContent, ServerFrame } from './frames';
+import type { ChatFile, ChatMessage, ChatSettings, LoginResponse, Push, ResponseFrame, RichContent, ServerFrame } from './frames';
 import { fail, isObject, ok, type JsonObject, type Result } from './result';
 
 /** Thrown by a {@link Reader} with the path of the field it refused; {@link parse} turns it into a failure. */
@@ -89,6 +89,8 @@ const message = shape<ChatMessage>({
   // Kept as an object here (the first load stays small); the panel reads it field by field
   // before it shows anything of it (ui/rich.ts).
   rich: optional(object) as Reader<RichContent | undefined>,
+  // Likewise: the panel reads a visitor file field by field (ui/file.ts).
+  file: optional(object) as Reader<ChatFile | undefined>,
   custom_id: optional(string),
   created_at: string,
 });

@@ -57,6 +57,14 @@ export interface UiStrings {
   nextCard: string;
   /** Shown while an agent types; `{name}` is the agent's name. */
   agentTyping: string;
+  /** Accessible name of the composer's button that picks a file to send. */
+  attachFile: string;
+  /** A file over the size limit; `{name}` is the file's name, `{size}` the limit ("10 MB"). */
+  fileTooLarge: string;
+  /** A file of a kind the server does not take; `{name}` is the file's name. */
+  fileTypeRefused: string;
+  /** A file that could not be sent for another reason; `{name}` is the file's name. */
+  fileRefused: string;
 }
 
 /** The English strings of the roundel: all the first load of the widget needs (the panel's come with it). */
@@ -91,6 +99,10 @@ export const ENGLISH: Readonly<UiStrings> = Object.assign({}, ROUNDEL_ENGLISH, {
   previousCard: 'Previous card',
   nextCard: 'Next card',
   agentTyping: '{name} is typing…',
+  attachFile: 'Attach file',
+  fileTooLarge: '“{name}” is too large: files can be at most {size}.',
+  fileTypeRefused: '“{name}” cannot be sent: images, PDF, zip and text files can.',
+  fileRefused: '“{name}” could not be sent. Please try again.',
 });
 
 /** Longest string a served table may hold (the longest translation is under 40 characters). */
@@ -102,10 +114,10 @@ const MAX_STRING_CHARS = 200;
  * (ui-strings.test.ts checks every table). Only the server reads these.
  */
 const TRANSLATIONS: Readonly<Record<string, string>> = {
-  es: 'Abrir chat|Cerrar chat|Mensajes sin leer:||Conversación|Mensaje|Enviar|Enviando…|Enviado|Respuestas rápidas|Escribiendo…|Reconectando…|Conversación finalizada||Tú:|Mensajes nuevos|{name} se unió|{name} salió|Una persona se unirá al chat en breve.|Tarjetas|No se puede conectar al chat.|Tarjeta anterior|Tarjeta siguiente|{name} está escribiendo…',
-  fr: 'Ouvrir le chat|Fermer le chat|Messages non lus :|||Message|Envoyer|Envoi…|Envoyé|Réponses rapides|Écrit…|Reconnexion…|Conversation terminée|Bot :|Vous :|Nouveaux messages|{name} a rejoint la conversation|{name} a quitté la conversation|Une personne va bientôt rejoindre la conversation.|Cartes|Impossible de se connecter au chat.|Carte précédente|Carte suivante|{name} écrit…',
-  de: 'Chat öffnen|Chat schließen|Ungelesene Nachrichten:||Unterhaltung|Nachricht|Senden|Wird gesendet…|Gesendet|Schnellantworten|Schreibt…|Verbindung wird wiederhergestellt…|Unterhaltung beendet||Sie:|Neue Nachrichten|{name} ist beigetreten|{name} hat den Chat verlassen|Gleich übernimmt eine Person den Chat.|Karten|Keine Verbindung zum Chat möglich.|Vorherige Karte|Nächste Karte|{name} schreibt…',
-  ar: 'فتح المحادثة|إغلاق المحادثة|رسائل غير مقروءة:|محادثة|المحادثة|رسالة|إرسال|جارٍ الإرسال…|تم الإرسال|ردود سريعة|يكتب…|جارٍ إعادة الاتصال…|انتهت المحادثة|الروبوت:|أنت:|رسائل جديدة|انضم {name}|غادر {name}|سينضم شخص إلى المحادثة قريبًا.|بطاقات|تعذّر الاتصال بالمحادثة.|البطاقة السابقة|البطاقة التالية|{name} يكتب…',
+  es: 'Abrir chat|Cerrar chat|Mensajes sin leer:||Conversación|Mensaje|Enviar|Enviando…|Enviado|Respuestas rápidas|Escribiendo…|Reconectando…|Conversación finalizada||Tú:|Mensajes nuevos|{name} se unió|{name} salió|Una persona se unirá al chat en breve.|Tarjetas|No se puede conectar al chat.|Tarjeta anterior|Tarjeta siguiente|{name} está escribiendo…|Adjuntar archivo|«{name}» es demasiado grande: los archivos pueden tener como máximo {size}.|«{name}» no se puede enviar: se admiten imágenes, PDF, zip y texto.|No se pudo enviar «{name}». Inténtalo de nuevo.',
+  fr: 'Ouvrir le chat|Fermer le chat|Messages non lus :|||Message|Envoyer|Envoi…|Envoyé|Réponses rapides|Écrit…|Reconnexion…|Conversation terminée|Bot :|Vous :|Nouveaux messages|{name} a rejoint la conversation|{name} a quitté la conversation|Une personne va bientôt rejoindre la conversation.|Cartes|Impossible de se connecter au chat.|Carte précédente|Carte suivante|{name} écrit…|Joindre un fichier|« {name} » est trop volumineux : {size} au maximum.|« {name} » ne peut pas être envoyé : images, PDF, zip et texte uniquement.|« {name} » n’a pas pu être envoyé. Veuillez réessayer.',
+  de: 'Chat öffnen|Chat schließen|Ungelesene Nachrichten:||Unterhaltung|Nachricht|Senden|Wird gesendet…|Gesendet|Schnellantworten|Schreibt…|Verbindung wird wiederhergestellt…|Unterhaltung beendet||Sie:|Neue Nachrichten|{name} ist beigetreten|{name} hat den Chat verlassen|Gleich übernimmt eine Person den Chat.|Karten|Keine Verbindung zum Chat möglich.|Vorherige Karte|Nächste Karte|{name} schreibt…|Datei anhängen|„{name}“ ist zu groß: Dateien dürfen höchstens {size} groß sein.|„{name}“ kann nicht gesendet werden: Bilder, PDF, ZIP und Text sind möglich.|„{name}“ konnte nicht gesendet werden. Bitte erneut versuchen.',
+  ar: 'فتح المحادثة|إغلاق المحادثة|رسائل غير مقروءة:|محادثة|المحادثة|رسالة|إرسال|جارٍ الإرسال…|تم الإرسال|ردود سريعة|يكتب…|جارٍ إعادة الاتصال…|انتهت المحادثة|الروبوت:|أنت:|رسائل جديدة|انضم {name}|غادر {name}|سينضم شخص إلى المحادثة قريبًا.|بطاقات|تعذّر الاتصال بالمحادثة.|البطاقة السابقة|البطاقة التالية|{name} يكتب…|إرفاق ملف|«{name}» كبير جدًا: الحد الأقصى لحجم الملف {size}.|لا يمكن إرسال «{name}»: يمكن إرسال الصور وملفات PDF وzip والنصوص.|تعذّر إرسال «{name}». يُرجى المحاولة مرة أخرى.',
 };
 
 /**

@@ -9,6 +9,7 @@ import type { BotRuntime } from './runtime/runtime';
 import type { Store } from './store/types';
 import type { TokenSigner } from './token';
 import type { AgentSide } from './agents';
+import type { FileUrlSigner } from './files/urls';
 
 export interface App {
   store: Store;
@@ -25,6 +26,8 @@ export interface App {
   publicUrl(): string;
   /** The configured public URL's origin, when one was configured. */
   configuredOrigin: string | undefined;
+  /** Signs and checks visitor file URLs (files/urls.ts). */
+  fileUrls: FileUrlSigner;
   /** This node's name (`--node-id`), shown by `/healthz`. */
   nodeId: string;
   /** False when the database cannot be reached (`/healthz` answers 503). */

@@ -210,7 +210,7 @@ describe('loadConfig', () => {
     const error = await loadConfig(join(dir, 'roundel.json')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toBe(
-      `config: endpoints[0].bot (${join(dir, 'bot.mjs')}) must default-export an object whose onStart/onMessage/onEvent/onPageEvent are functions`,
+      `config: endpoints[0].bot (${join(dir, 'bot.mjs')}) must default-export an object whose onStart/onMessage/onEvent/onPageEvent/onFile are functions`,
     );
     write('missing.json', JSON.stringify({ endpoints: [{ ...valid, bot: './nope.mjs' }] }));
     await expect(loadConfig(join(dir, 'missing.json'))).rejects.toThrow(/^config: endpoints\[0\]\.bot: cannot load /);

@@ -5,7 +5,7 @@
  */
 export { createServer, type RoundelServer, type ServerOptions } from './server';
 export type { EndpointConfig } from './endpoints';
-export type { Bot, BotContext, BotRequest, BotRequestType, Pushback, Pushgate, SayOptions } from './runtime/types';
+export type { Bot, BotContext, BotFile, BotRequest, BotRequestType, Pushback, Pushgate, SayOptions } from './runtime/types';
 export { createJsonLogger, errorFields, isLogLevel, silentLogger, type Logger, type LogFields, type LogLevel, type LogThreshold } from './logger';
 export { findPackageRoot } from './package-root';
 export { securityFromEnv, type EnvSecurity } from './security/options';

@@ -31,6 +31,9 @@ import type { Bus } from './bus';
 import { chatPort } from './agents/chat-port';
 import { createConsoleRoute } from './agents/console-route';
 import type { RetrySchedule } from './webhooks/schedule';
+import { DEFAULT_FILE_URL_TTL_MS, DEFAULT_UPLOAD_RATE_LIMIT } from './files/limits';
+import { FileUrlSigner } from './files/urls';
+import { createFileRoutes } from './http/files';
 
 /** Options of {@link createServer}; the security ones ({@link SecurityOptions}) are listed in docs/security.md. */
 export interface ServerOptions extends SecurityOptions {
@@ -81,6 +84,10 @@ export interface ServerOptions extends SecurityOptions {
   maxConnections?: number;
   /** Chats whose bot handlers may run at once. Default 64. */
   handlerConcurrency?: number;
+  /** Visitor file uploads per chat. Default burst 10, then one every 6 s. */
+  uploadRateLimit?: RateLimit;
+  /** Lifetime of a signed file URL (the bot's in `onFile`, the widget's). Default 24 h. */
+  fileUrlTtlMs?: number;
 }
 
 /** A created server. */
@@ -131,6 +138,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
   const configuredUrl = normalizePublicUrl(options.publicUrl);
   const handlerTimeoutMs = positive('handlerTimeoutMs', options.handlerTimeoutMs, 10_000);
   const concurrency = positive('handlerConcurrency', options.handlerConcurrency, 64);
+  const fileUrlTtlMs = positive('fileUrlTtlMs', options.fileUrlTtlMs, DEFAULT_FILE_URL_TTL_MS);
   if (options.redis !== undefined && options.database === undefined) throw new TypeError('redis needs database');
   // With several nodes, per-address and per-pushback limits count in Redis, across the nodes.
   const limitsRedis = options.rateLimitRedis === undefined && options.redis !== undefined ? createRedisClient(options.redis, logger) : undefined;
@@ -205,8 +213,9 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     },
   });
   chats.observer = agents.feed;
+  const fileUrls = new FileUrlSigner([currentSecret, ...security.previousSecrets], fileUrlTtlMs);
   const runtime = new BotRuntime(
-    { store, chats, pushbacks, endpoints, metrics, logger, handoff: agents.service },
+    { store, chats, pushbacks, endpoints, metrics, logger, handoff: agents.service, fileUrl: (id) => fileUrls.url(publicUrl(), id) },
     { handlerTimeoutMs, concurrency, placement: cluster?.placement },
   );
   chats.runtime = runtime;
@@ -223,6 +232,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     publicUrl,
     configuredOrigin: configuredUrl === undefined ? undefined : new URL(configuredUrl).origin,
     agents,
+    fileUrls,
     nodeId,
     // The embedded file is always there; a shared database may not be.
     healthy: cluster ? () => cluster.healthy() : () => Promise.resolve(true),
@@ -242,6 +252,11 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
         ),
       ),
       api: rateLimited(security.guard, sameOriginOnly(publicUrl, api), api.routeOf),
+      files: rateLimited(
+        security.guard,
+        createFileRoutes(app, { rateLimit: options.uploadRateLimit ?? DEFAULT_UPLOAD_RATE_LIMIT, redis: options.rateLimitRedis }),
+        (url) => (url.pathname === '/files' ? '/files' : '/files/{id}'),
+      ),
       console: createConsoleRoute(options.consoleDir, () => [...endpoints.all()][0]?.organization ?? ''),
     }),
   );

@@ -4,7 +4,10 @@ import { Header } from './components/Header';
 import { Log } from './components/Log';
 import { QuickReplies } from './components/QuickReplies';
 import { PANEL_ID } from './roundel';
-import type { UiState } from './state';
+import type { UiState, UploadRefusal } from './state';
+import { humanSize } from './file';
+import { FILE_BYTES } from '../protocol';
+import type { UiStrings } from './strings';
 import { ENGLISH, pickLanguage } from './strings';
 import { inputDisabledAfter } from './input-state';
 import { activeQuickReplies, transcriptOf, visiblePending } from './transcript';
@@ -37,6 +40,8 @@ export interface UiIntents {
   onPickReply(eventId: string, text: string, title?: string): void;
   /** The composer's text changed (agents see it as a sneak peek). */
   onDraft?(text: string): void;
+  /** A file the visitor picked to send (the composer's "Attach file"). */
+  onAttach?(file: File): void;
   /** A render error caught at the root (for the debug log). */
   onError?(error: unknown): void;
 }
@@ -56,7 +61,7 @@ export function Panel({ state, display, intents, closable, onClosed }: PanelProp
   const strings = state.strings ?? ENGLISH;
   const shown = display.inline || display.alwaysOpen || state.open;
   const transcript = transcriptOf(state.pushes);
-  const pending = visiblePending(transcript, state.pending);
+  const pending = visiblePending(transcript, state.uploads.length > 0 ? [...state.pending, ...state.uploads] : state.pending);
   const quick = activeQuickReplies(transcript, pending);
   const inputDisabled = inputDisabledAfter(state.pushes, display.textInputDisabled);
   const { settings } = state;
@@ -98,7 +103,17 @@ export function Panel({ state, display, intents, closable, onClosed }: PanelProp
       {quick ? (
         <QuickReplies replies={quick.replies} strings={strings} onPick={(text) => intents.onPickReply(quick.eventId, text)} />
       ) : null}
-      <Composer disabled={inputDisabled} strings={strings} onSend={intents.onSend} onDraft={intents.onDraft} />
+      {/* Always in the tree, so a refusal that appears in it is announced. */}
+      <div class="rd-upload-error" role="alert">
+        {state.uploadRefusal ? refusalText(state.uploadRefusal, strings, display.lang) : ''}
+      </div>
+      <Composer disabled={inputDisabled} strings={strings} onSend={intents.onSend} onDraft={intents.onDraft} onAttach={intents.onAttach} />
     </section>
   );
+}
+
+/** What the panel says about a file that was not sent. */
+function refusalText({ reason, name }: UploadRefusal, strings: UiStrings, lang: string): string {
+  const template = reason === 'tooLarge' ? strings.fileTooLarge : reason === 'type' ? strings.fileTypeRefused : strings.fileRefused;
+  return template.replace('{name}', name).replace('{size}', humanSize(FILE_BYTES, lang));
 }

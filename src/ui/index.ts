@@ -8,7 +8,7 @@
 export { mount, PANEL_RETRY_MS, type MountProps, type MountedWidget } from './shell';
 export type { DisplayOptions, UiIntents } from './Panel';
 export type { PanelModule } from './panel-chunk';
-export { createUiStore, type ConnectionStatus, type PendingMessage, type UiState } from './state';
+export { createUiStore, type ConnectionStatus, type PendingMessage, type UiState, type UploadRefusal } from './state';
 export type { Store } from './store';
 export { newestIncomingId, unreadCount } from './unread';
 export { pickLanguage } from './strings';

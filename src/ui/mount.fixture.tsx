@@ -52,7 +52,7 @@ export function setup(display: Partial<DisplayOptions> = {}, state: Partial<UiSt
   const host = document.createElement('div');
   document.body.append(host);
   const store = createUiStore(state);
-  const intents = { onToggle: vi.fn(), onSend: vi.fn(), onPickReply: vi.fn(), onDraft: vi.fn(), onError: vi.fn() };
+  const intents = { onToggle: vi.fn(), onSend: vi.fn(), onPickReply: vi.fn(), onDraft: vi.fn(), onAttach: vi.fn(), onError: vi.fn() };
   const loads: number[] = [];
   const widget = mount(host, {
     store,

@@ -11,6 +11,14 @@ export interface PendingMessage {
   text: string;
   /** When the visitor sent it (ISO 8601). */
   at: string;
+  /** A file being sent: the share of its bytes sent so far, 0 to 1. */
+  progress?: number;
+}
+
+/** Why a file the visitor picked was not sent (the panel says so, naming the file). */
+export interface UploadRefusal {
+  reason: 'tooLarge' | 'type' | 'refused';
+  name: string;
 }
 
 export interface UiState {
@@ -27,6 +35,10 @@ export interface UiState {
    */
   pushes: readonly StoredPush[];
   pending: readonly PendingMessage[];
+  /** Files being sent (shown like pending messages, with their progress) until their message arrives. */
+  uploads: readonly PendingMessage[];
+  /** The last file that could not be sent; cleared by the next one picked. */
+  uploadRefusal?: UploadRefusal;
   /** Who is typing: `false` nobody, `true` the bot, a string the name of the agent typing. */
   typing: boolean | string;
   connection: ConnectionStatus;
@@ -44,6 +56,7 @@ export function createUiStore(initial: Partial<UiState> = {}): Store<UiState> {
     settings: { title: '', theme: {} },
     pushes: [],
     pending: [],
+    uploads: [],
     typing: false,
     connection: 'idle',
     unread: 0,

@@ -3,6 +3,7 @@
  * (`UiState.pushes`). Pure functions, in the panel chunk.
  */
 import { TEXT_CHARS, type JsonObject, type RichContent, type StoredPush } from '../protocol';
+import { readFile, type ShownFile } from './file';
 import { readRich } from './rich';
 import type { PendingMessage } from './state';
 
@@ -20,6 +21,8 @@ export type TranscriptItem =
       quickReplies?: readonly string[];
       /** Buttons, an image or cards with a bot message, read from the wire (rich.ts). */
       rich?: RichContent;
+      /** A visitor's file, read from the wire (file.ts). */
+      file?: ShownFile;
       /** The client-chosen id of a visitor message or reply: matches it to its pending copy. */
       customId?: string;
     }
@@ -70,6 +73,7 @@ function toItem(push: StoredPush): TranscriptItem | undefined {
         at: event.created_at,
         quickReplies: event.quick_replies,
         ...(event.rich === undefined ? {} : { rich: readRich(event.rich) }),
+        ...(event.file === undefined ? {} : { file: readFile(event.file) }),
         customId: event.custom_id,
       };
     }

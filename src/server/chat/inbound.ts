@@ -27,6 +27,15 @@ export interface Postback {
   shown?: string;
 }
 
+/** A file the visitor sent (POST /files): stored already; the bot gets it in `onFile`. */
+export interface FileUpload {
+  kind: 'file';
+  file: { id: string; name: string; contentType: string; size: number };
+  /** The id of the stored `incoming_event` that shows it. */
+  eventId: string;
+  customId?: string;
+}
+
 /** `pageEvent(alias, body)` from the host page. */
 export interface PageEvent {
   kind: 'page_event';
@@ -60,10 +69,10 @@ export interface ConversationStart {
 }
 
 /** Everything a bot turn can be about: the union the runtime dispatches on. */
-export type ChatInput = VisitorMessage | Postback | PageEvent | PushbackEvent | ExternalEvent | ConversationStart;
+export type ChatInput = VisitorMessage | Postback | FileUpload | PageEvent | PushbackEvent | ExternalEvent | ConversationStart;
 
 /** The kinds stored in the inbox's `kind` column (kept from the first schema: old rows still read). */
-export type InboxKind = 'start' | 'message' | 'postback' | 'page_event' | 'event';
+export type InboxKind = 'start' | 'message' | 'postback' | 'file' | 'page_event' | 'event';
 
 export interface InboxRow {
   kind: InboxKind;
@@ -82,6 +91,15 @@ export function toInboxRow(input: ChatInput): InboxRow {
       return {
         kind: 'postback',
         payload: { text: input.postback.id, event_id: input.eventId, toggled: input.postback.toggled },
+        customId: input.customId ?? null,
+      };
+    case 'file':
+      return {
+        kind: 'file',
+        payload: {
+          event_id: input.eventId,
+          file: { id: input.file.id, name: input.file.name, content_type: input.file.contentType, size: input.file.size },
+        },
         customId: input.customId ?? null,
       };
     case 'page_event':
@@ -130,6 +148,16 @@ export function fromInboxRow(kind: string, payload: JsonObject, customId: string
         postback: { id: text(payload, 'text'), toggled: payload.toggled !== false },
         ...custom,
       };
+    case 'file': {
+      const file = object(payload, 'file');
+      const size = Number(file.size);
+      return {
+        kind: 'file',
+        eventId: text(payload, 'event_id'),
+        file: { id: text(file, 'id'), name: text(file, 'name'), contentType: text(file, 'content_type'), size: Number.isSafeInteger(size) ? size : 0 },
+        ...custom,
+      };
+    }
     case 'page_event':
       return { kind: 'page_event', alias: text(payload, 'alias'), ...(isObject(payload.body) ? { body: payload.body } : {}), ...custom };
     default:

@@ -1,5 +1,5 @@
 /** Builders for the pushes the server stores or sends (payloads as typed in protocol/frames.ts). */
-import type { JsonObject, Push, RichContent, StoredPush } from '../../protocol';
+import type { ChatFile, JsonObject, Push, RichContent, StoredPush } from '../../protocol';
 import type { PushBuilder } from '../store/types';
 import { rememberPayloadText } from './frame-text';
 
@@ -10,6 +10,8 @@ export interface MessageInput {
   quickReplies?: string[];
   /** Buttons, an image, cards (runtime/rich.ts checked them). */
   rich?: RichContent;
+  /** A visitor's file (stored without `url`: the URL is signed for each delivery, files/deliver.ts). */
+  file?: ChatFile;
   customId?: string;
 }
 
@@ -28,6 +30,7 @@ export function messagePush(chatId: string, message: MessageInput): PushBuilder 
         text: message.text,
         ...(message.quickReplies && message.quickReplies.length > 0 ? { quick_replies: message.quickReplies } : {}),
         ...(message.rich === undefined ? {} : { rich: message.rich }),
+        ...(message.file === undefined ? {} : { file: message.file }),
         ...(message.customId === undefined ? {} : { custom_id: message.customId }),
         created_at: createdAt,
       },

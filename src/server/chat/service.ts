@@ -20,7 +20,7 @@ import type {
 } from '../store/types';
 import { fanOut, type Audience } from './fanout';
 import type { Hub } from './hub';
-import { toInboxRow, type PageEvent, type Postback, type PushbackEvent, type VisitorMessage } from './inbound';
+import { toInboxRow, type FileUpload, type PageEvent, type Postback, type PushbackEvent, type VisitorMessage } from './inbound';
 import { messagePush, postbackPush, threadClosedPush, typingPush } from './pushes';
 
 /** Told of every stored push and every new thread, after the store has them (the agent side). */
@@ -30,7 +30,7 @@ export interface ChatObserver {
 }
 
 /** What the intake takes for one chat (an external event goes through the fan-out instead). */
-export type ChatIntake = VisitorMessage | Postback | PageEvent | PushbackEvent;
+export type ChatIntake = VisitorMessage | Postback | FileUpload | PageEvent | PushbackEvent;
 
 /** The runtime, as the intake sees it. */
 export interface ItemSink {
@@ -53,6 +53,12 @@ export type Ingested = Accepted | Exclude<InboundResult, { status: 'accepted' }>
 function visitorPush(chatId: string, input: ChatIntake): PushBuilder | undefined {
   if (input.kind === 'message') return messagePush(chatId, { id: input.eventId, author: 'visitor', text: input.text, customId: input.customId });
   if (input.kind === 'postback') return postbackPush(chatId, input.eventId, input.postback, input.customId ?? '', input.shown);
+  if (input.kind === 'file') {
+    const { id, name, contentType, size } = input.file;
+    // The text is the name: whatever shows only text (agents, the host page's `message`) still says what was sent.
+    const file = { id, name, content_type: contentType, size };
+    return messagePush(chatId, { id: input.eventId, author: 'visitor', text: name, file, customId: input.customId });
+  }
   return undefined;
 }
 

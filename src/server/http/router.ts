@@ -25,6 +25,8 @@ export interface RouterOptions {
   api: RouteHandler;
   /** The agent console at `/agent/` (docs/agent-api.md). */
   console?: RouteHandler;
+  /** Visitor files at `/files` and `/files/{id}` (docs/http-api.md). */
+  files?: RouteHandler;
 }
 
 /** A widget chunk or its map: `/widget/panel-<content hash>.js[.map]` (vite.config.ts names them). */
@@ -50,6 +52,7 @@ export function createRequestHandler(app: App, options: RouterOptions): (req: In
     const path = url.pathname;
     if (path.startsWith('/pushgate/')) return options.pushgate(req, res, url, ctx);
     if (path === '/api/v1' || path.startsWith('/api/v1/')) return options.api(req, res, url, ctx);
+    if (options.files && (path === '/files' || path.startsWith('/files/'))) return options.files(req, res, url, ctx);
     if (options.console && (path === '/agent' || path.startsWith('/agent/'))) {
       ctx.route = '/agent/';
       return options.console(req, res, url, ctx);

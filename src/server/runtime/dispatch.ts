@@ -7,7 +7,7 @@
 import type { JsonObject } from '../../protocol';
 import type { ChatInput } from '../chat/inbound';
 import type { ChatRecord } from '../store/types';
-import type { Bot, BotContext, BotRequest } from './types';
+import type { Bot, BotContext, BotFile, BotRequest } from './types';
 
 export interface Dispatch {
   request: BotRequest;
@@ -19,8 +19,11 @@ export interface Dispatch {
   lastRequest?: JsonObject;
 }
 
-/** What running `input` in `chat` means for `bot`. */
-export function planItem(input: ChatInput, chat: ChatRecord, bot: Bot): Dispatch {
+/**
+ * What running `input` in `chat` means for `bot`. `fileUrl` makes the signed, expiring URL of a
+ * visitor file for `onFile` (made now, when the turn runs, so it is fresh however long it waited).
+ */
+export function planItem(input: ChatInput, chat: ChatRecord, bot: Bot, fileUrl: (fileId: string) => string): Dispatch {
   // A copy: the cached chat is shared and frozen, and the bot may change what it is given.
   const context = structuredClone(chat.context);
   const base: BotRequest = {
@@ -45,6 +48,13 @@ export function planItem(input: ChatInput, chat: ChatRecord, bot: Bot): Dispatch
       return {
         request: { ...base, type: 'message', text },
         call: said && bot.onMessage ? (b, ctx) => b.onMessage?.(ctx, text) : undefined,
+      };
+    }
+    case 'file': {
+      const file: BotFile = { ...input.file, url: fileUrl(input.file.id) };
+      return {
+        request: { ...base, type: 'file', text: input.file.name },
+        call: bot.onFile && ((b, ctx) => b.onFile?.(ctx, { ...file })),
       };
     }
     case 'page_event': {

@@ -34,6 +34,8 @@ export interface RuntimeDeps {
   logger: Logger;
   /** The agent side: `ctx.handoff()`, and who answers the visitor. */
   handoff?: HandoffPort;
+  /** The signed URL of a visitor file, for `onFile` (files/urls.ts). */
+  fileUrl: (fileId: string) => string;
 }
 
 export interface RuntimeOptions {
@@ -215,7 +217,7 @@ export class BotRuntime implements ItemSink {
     }
     let plan: ReturnType<typeof planItem>;
     try {
-      plan = planItem(item.input, chat, endpoint.bot);
+      plan = planItem(item.input, chat, endpoint.bot, this.deps.fileUrl);
     } catch (error) {
       // Only a hostile bot object (a throwing getter for a handler) gets here; retrying cannot help.
       logger.warn('reading the bot handler failed; item dropped', { itemId: item.id, chatId: chat.id, ...errorFields(error) });
@@ -225,7 +227,7 @@ export class BotRuntime implements ItemSink {
     // Items stored before the fan-out stored the multicast itself still carry it (see api-events).
     if (plan.multicast) void chats.append(chat.id, multicastPush(chat.id, plan.multicast.type, plan.multicast.content), () => `${itemId()}:0`, answered);
     // While agents are in the chat the visitor talks to them, not to the bot (onEvent and onPageEvent still run).
-    const visitor = item.input.kind === 'message' || item.input.kind === 'postback';
+    const visitor = item.input.kind === 'message' || item.input.kind === 'postback' || item.input.kind === 'file';
     const toAgents = visitor && this.deps.handoff !== undefined && !(await this.deps.handoff.botAnswers(chat.id));
     const call = toAgents ? undefined : plan.call;
     if (!call) {

@@ -40,7 +40,21 @@ export interface SayImage {
   alt: string;
 }
 
-export type BotRequestType = 'start' | 'message' | 'event' | 'page_event';
+export type BotRequestType = 'start' | 'message' | 'file' | 'event' | 'page_event';
+
+/** A file the visitor sent, as `onFile` gets it. */
+export interface BotFile {
+  /** The file's id (a UUID). */
+  id: string;
+  /** The name the visitor's browser gave it. */
+  name: string;
+  /** Sniffed from the bytes by the server: `image/png`, `image/jpeg`, `image/gif`, `image/webp`, `application/pdf`, `application/zip` or `text/plain; charset=utf-8`. */
+  contentType: string;
+  /** Bytes (at most 10 MiB). */
+  size: number;
+  /** A signed URL that fetches the file without other credentials until it expires (24 hours by default). */
+  url: string;
+}
 
 /** What started this handler call (the seed's `$request`). */
 export interface BotRequest {
@@ -54,7 +68,7 @@ export interface BotRequest {
   /** The current conversation (thread) of the chat. */
   threadId: string;
   type: BotRequestType;
-  /** The visitor's text (`message`). */
+  /** The visitor's text (`message`), or the file's name (`file`). */
   text?: string;
   /** The event name (`event`) or page-event alias (`page_event`). */
   event?: string;
@@ -133,6 +147,8 @@ export interface Bot {
   onMessage?(ctx: BotContext, text: string): unknown;
   onEvent?(ctx: BotContext, event: string, eventData: JsonObject): unknown;
   onPageEvent?(ctx: BotContext, alias: string, context: JsonObject): unknown;
+  /** The visitor sent a file; fetch `file.url` to read it. */
+  onFile?(ctx: BotContext, file: BotFile): unknown;
 }
 
-export const BOT_HANDLERS = ['onStart', 'onMessage', 'onEvent', 'onPageEvent'] as const;
+export const BOT_HANDLERS = ['onStart', 'onMessage', 'onEvent', 'onPageEvent', 'onFile'] as const;

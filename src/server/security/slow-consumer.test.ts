@@ -42,6 +42,27 @@ function watchingLogger() {
 
 const socketOf = (ws: unknown): Socket => (ws as { _socket: Socket })._socket;
 
+/** Two tabs of one chat; the first stopped reading (its TCP socket paused). */
+async function twoTabsOneStalled() {
+  const stalled = await t.connect();
+  const { token } = await stalled.call('login');
+  const reader = await t.connect();
+  await reader.call('login', { token, last_seq: 0 });
+  socketOf(stalled.ws).pause();
+  return { stalled, reader };
+}
+
+/** Sends `flood` from `reader` until `done()` (at most 40 times); returns how many were sent. */
+async function floodUntil(reader: Awaited<ReturnType<TestServer['connect']>>, done: () => boolean): Promise<number> {
+  let floods = 0;
+  while (!done() && floods < 40) {
+    floods += 1;
+    await reader.call('send_event', { event: { type: 'message', text: 'flood', custom_id: `f${floods}` } });
+    await t.server.idle();
+  }
+  return floods;
+}
+
 describe('slow consumers', () => {
   it('closes a client that stopped reading with 4003 and keeps serving the other tab', async () => {
     const { logger, slow } = watchingLogger();
@@ -54,18 +75,8 @@ describe('slow consumers', () => {
       messageRateLimit: { burst: 100, perSecond: 100 },
       synchronous: 'NORMAL', // the flood writes megabytes; durability is not what this test is about
     });
-    const stalled = await t.connect();
-    const { token } = await stalled.call('login');
-    const reader = await t.connect();
-    await reader.call('login', { token, last_seq: 0 });
-    socketOf(stalled.ws).pause();
-
-    let floods = 0;
-    while (!closedSlow && floods < 40) {
-      floods += 1;
-      await reader.call('send_event', { event: { type: 'message', text: 'flood', custom_id: `f${floods}` } });
-      await t.server.idle();
-    }
+    const { stalled, reader } = await twoTabsOneStalled();
+    const floods = await floodUntil(reader, () => closedSlow);
     expect(closedSlow).toBe(true);
     // The reader got every push of the chat, in order: one visitor message and 100 answers per flood.
     const last = floods * 101;
@@ -85,17 +96,10 @@ describe('slow consumers', () => {
       closeGraceMs: 50,
       synchronous: 'NORMAL', // the flood writes megabytes; durability is not what this test is about
     });
-    const stalled = await t.connect();
-    const { token } = await stalled.call('login');
-    const reader = await t.connect();
-    await reader.call('login', { token, last_seq: 0 });
-    socketOf(stalled.ws).pause();
+    const { stalled, reader } = await twoTabsOneStalled();
     let closedSlow = false;
     void slow.then(() => (closedSlow = true));
-    for (let n = 1; !closedSlow && n <= 40; n += 1) {
-      await reader.call('send_event', { event: { type: 'message', text: 'flood', custom_id: `f${n}` } });
-      await t.server.idle();
-    }
+    await floodUntil(reader, () => closedSlow);
     expect(closedSlow).toBe(true);
     // Terminated after 50 ms, without the stalled client doing anything.
     expect(await reaped).toMatchObject({ code: 4003 });

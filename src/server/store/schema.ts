@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { AGENTS_MIGRATION } from './agents-sqlite';
+import { FILES_MIGRATION } from './files-sqlite';
 import { IDEMPOTENCY_MIGRATION } from './idempotency-sqlite';
 
 /** SQL, or a function for a step SQL alone cannot express. Each runs in its own transaction. */
@@ -121,6 +122,7 @@ const MIGRATIONS: readonly Migration[] = [
     db.exec(CHATS_AND_THREADS);
   },
   IDEMPOTENCY_MIGRATION,
+  FILES_MIGRATION,
 ];
 
 /** Runs the migrations the database has not seen yet, each in its own transaction. */

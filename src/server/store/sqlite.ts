@@ -10,6 +10,7 @@
 import Database from 'better-sqlite3';
 import type { JsonObject, StoredPush } from '../../protocol';
 import { sqliteAgentsStore, sqliteWebhookOutbox } from './agents-sqlite';
+import { sqliteFilesStore } from './files-sqlite';
 import { payloadText } from '../chat/frame-text';
 import { toInboxRow, type ExternalEvent } from '../chat/inbound';
 import { GroupCommit } from './group-commit';
@@ -117,6 +118,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     deletePushback: db.prepare('UPDATE pushbacks SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL'),
     trimEvents: db.prepare('DELETE FROM events WHERE created_at < ?'),
     trimInbox: db.prepare('DELETE FROM inbox WHERE processed_at IS NOT NULL AND processed_at < ?'),
+    // A file goes when its message is past the retention age (the message is trimmed with it).
+    trimFiles: db.prepare('DELETE FROM files WHERE created_at < ?'),
   };
 
   const iso = (): string => now().toISOString();
@@ -126,6 +129,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     'DELETE FROM inbox WHERE chat_id = ?',
     'DELETE FROM threads WHERE chat_id = ?',
     'DELETE FROM pushbacks WHERE chat_id = ?',
+    'DELETE FROM files WHERE chat_id = ?',
     'DELETE FROM idempotency WHERE chat_id = ?',
     'DELETE FROM agent_chats WHERE chat_id = ?',
     "DELETE FROM webhook_outbox WHERE chat_id = ? AND status = 'pending'",
@@ -279,6 +283,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     agents: sqliteAgentsStore(db),
     webhooks: sqliteWebhookOutbox(db),
     idempotency,
+    files: sqliteFilesStore(db, write, now),
     getMeta: (key) => run(() => (q.getMeta.get(key) as Row | undefined)?.value as string | undefined),
     putMetaIfAbsent: (key, value) =>
       write(() => {
@@ -357,6 +362,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         const cutoff = new Date(at.getTime() - retention.maxAgeDays * DAY_MS).toISOString();
         q.trimEvents.run(cutoff);
         q.trimInbox.run(cutoff);
+        q.trimFiles.run(cutoff);
       }).then(() => idempotency.trim(at, IDEMPOTENCY_STALE_MS)),
     failNextCommits: (count) => commits.failNextCommits(count),
     close: async () => {

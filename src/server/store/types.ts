@@ -14,8 +14,9 @@
  * in the order they were requested. See store/group-commit.ts.
  */
 import type { JsonObject, StoredPush } from '../../protocol';
-import type { ChatInput, ExternalEvent, InboxKind, PageEvent, Postback, PushbackEvent, VisitorMessage } from '../chat/inbound';
+import type { ChatInput, ExternalEvent, FileUpload, InboxKind, PageEvent, Postback, PushbackEvent, VisitorMessage } from '../chat/inbound';
 import type { AgentsStore, WebhookOutboxStore } from './agents-types';
+import type { FilesStore } from './files-types';
 import type { IdempotencyStore } from './idempotency-types';
 
 /** A verified visitor's profile (README.md, "The widget": `user`), as the site vouched for it. */
@@ -103,7 +104,7 @@ export interface ReadLogOptions {
 export interface InboundInput {
   chatId: string;
   /** What arrived; its `customId` (client-chosen) makes a second item with the same (chat, customId) a duplicate. */
-  input: VisitorMessage | Postback | PageEvent | PushbackEvent;
+  input: VisitorMessage | Postback | FileUpload | PageEvent | PushbackEvent;
   /** A push to append in the same transaction (the visitor's own message), origin `<inboxId>:0`. */
   push?: PushBuilder;
   /** Refuse (status `closed`) when the chat's current thread is closed. Default false. */
@@ -200,6 +201,8 @@ export interface Store {
   readonly webhooks: WebhookOutboxStore;
   /** Answers to requests with an `Idempotency-Key`, kept 24 hours. */
   readonly idempotency: IdempotencyStore;
+  /** Visitor files, erased with their chat. */
+  readonly files: FilesStore;
   getMeta(key: string): Promise<string | undefined>;
   /** Stores `value` under `key` unless a value exists; returns the value that is stored. */
   putMetaIfAbsent(key: string, value: string): Promise<string>;
@@ -263,7 +266,7 @@ export interface Store {
   deletePushback(id: string): Promise<boolean>;
 
   /**
-   * Erases a chat in one transaction: its threads, log, inbox, state, pushbacks, idempotency
+   * Erases a chat in one transaction: its threads, log, inbox, state, pushbacks, files, idempotency
    * records, agent routing and pending webhook deliveries. False when there was no such chat.
    */
   eraseChat(chatId: string): Promise<boolean>;

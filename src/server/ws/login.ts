@@ -9,6 +9,7 @@ import type { ChatRecord, ChatUser } from '../store/types';
 import { FrameError } from './frame-error';
 import { refuseIdentity } from './identity';
 import type { Session } from './session';
+import { withFileUrl } from '../files/deliver';
 
 /** What `login` and `start_chat` answer; `after` runs once the response is sent. */
 export type LoginResult = { payload: LoginResponse; after?: () => void };
@@ -25,6 +26,8 @@ function loginResponse(
     thread_seq: chat.thread.startSeq,
     token: session.app.tokens.sign(chat.id),
     ...fields,
+    // Each file in the history gets a freshly signed URL (files/deliver.ts).
+    history: fields.history.map((push) => withFileUrl(push, session.app.fileUrls, session.app.publicUrl)),
     settings: session.endpoint.settings,
   };
 }

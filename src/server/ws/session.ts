@@ -18,6 +18,7 @@ import {
 import type { App } from '../app';
 import type { Subscriber } from '../chat/hub';
 import type { Endpoint } from '../endpoints';
+import { withFileUrl } from '../files/deliver';
 import { frameText } from '../chat/frame-text';
 import { errorFields, type LogFields } from '../logger';
 import { TokenBucket, type RateLimit } from '../rate-limit';
@@ -148,8 +149,9 @@ export class Session extends Connection<ClientRequest, ServerFrame> implements S
 
   private sendPush(push: StoredPush): void {
     this.cursor = push.payload.seq;
-    // A push's text was made once, when it was stored, and is shared by every tab of the chat.
-    this.sendText(frameText(push));
+    // A push's text was made once, when it was stored, and is shared by every tab of the chat;
+    // a visitor file's push is the exception: each delivery gets its own signed URL (a new frame).
+    this.sendText(frameText(withFileUrl(push, this.app.fileUrls, this.app.publicUrl)));
     this.app.metrics.pushesSent.of(push.action).inc();
   }
 

@@ -1,6 +1,8 @@
 import { h } from 'preact';
 import type { RichContent } from '../../protocol';
+import type { ShownFile } from '../file';
 import { shortTime, splitLinks } from '../format';
+import { FileView } from './FileView';
 import type { UiStrings } from '../strings';
 import { Markdown } from './Markdown';
 import { Rich } from './Rich';
@@ -16,6 +18,10 @@ interface BubbleProps {
   pending?: boolean;
   /** Buttons, an image or cards with a bot message. */
   rich?: RichContent;
+  /** A file the visitor sent: shown instead of the text (which is its name). */
+  file?: ShownFile;
+  /** A file still being sent: the share of it sent, 0 to 1. */
+  progress?: number;
   /** A postback button of this message picked. */
   onPick?(value: string, title: string): void;
   strings: UiStrings;
@@ -28,7 +34,7 @@ interface BubbleProps {
  * (Markdown.tsx), a visitor's as typed with its http(s) links as `<a>` elements ({@link splitLinks});
  * links open in a new tab without giving it `window.opener` or a referrer. Rich content follows the text.
  */
-export function Bubble({ author, authorName, text, at, pending = false, rich, onPick, strings, lang }: BubbleProps) {
+export function Bubble({ author, authorName, text, at, pending = false, rich, file, progress, onPick, strings, lang }: BubbleProps) {
   return (
     <div class={`rd-msg rd-${author === 'agent' ? 'bot rd-agent' : author}`}>
       {author === 'agent' ? (
@@ -36,8 +42,10 @@ export function Bubble({ author, authorName, text, at, pending = false, rich, on
       ) : (
         <span class="rd-sr">{author === 'bot' ? strings.botSaid : strings.youSaid} </span>
       )}
-      <div class="rd-bubble">
-        {author === 'visitor'
+      <div class={file ? 'rd-bubble rd-has-file' : 'rd-bubble'}>
+        {file ? (
+          <FileView file={file} lang={lang} />
+        ) : author === 'visitor'
           ? splitLinks(text).map((part) =>
               typeof part === 'string' ? part : (
                 <a href={part.href} target="_blank" rel="noopener noreferrer">
@@ -50,7 +58,11 @@ export function Bubble({ author, authorName, text, at, pending = false, rich, on
       {rich ? <Rich rich={rich} onPick={onPick} strings={strings} /> : null}
       <div class="rd-meta">
         <time dateTime={at}>{shortTime(at, lang)}</time>
-        {author === 'visitor' ? <span class="rd-state">{pending ? strings.sending : strings.sent}</span> : null}
+        {author === 'visitor' ? (
+          <span class="rd-state">
+            {pending ? (progress === undefined ? strings.sending : `${strings.sending} ${Math.round(progress * 100)}%`) : strings.sent}
+          </span>
+        ) : null}
       </div>
     </div>
   );

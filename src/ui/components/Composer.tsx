@@ -8,6 +8,8 @@ interface ComposerProps {
   onSend(text: string): void;
   /** The text changed (typed, or emptied by a send). */
   onDraft?(text: string): void;
+  /** A file the visitor picked to send; without it there is no "Attach file" button. */
+  onAttach?(file: File): void;
 }
 
 /** Sends the textbox's trimmed text (nothing when blank or disabled) and empties it. */
@@ -23,7 +25,7 @@ function submit(box: HTMLTextAreaElement | null | undefined, disabled: boolean, 
  * The textbox ("Message") and the "Send" button. Enter sends, Shift+Enter starts a new line.
  * The textbox is uncontrolled: the draft lives in the DOM, so typing re-renders nothing.
  */
-export function Composer({ disabled, strings, onSend, onDraft }: ComposerProps) {
+export function Composer({ disabled, strings, onSend, onDraft, onAttach }: ComposerProps) {
   return (
     <form
       class="rd-composer"
@@ -48,11 +50,43 @@ export function Composer({ disabled, strings, onSend, onDraft }: ComposerProps) 
           }
         }}
       />
+      {onAttach ? <AttachButton disabled={disabled} label={strings.attachFile} onAttach={onAttach} /> : null}
       <button type="submit" class="rd-send" aria-label={strings.send} disabled={disabled}>
         <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" fill="currentColor">
           <path d="M3 20.5 21 12 3 3.5V10l12 2-12 2z" />
         </svg>
       </button>
     </form>
+  );
+}
+
+/**
+ * "Attach file": a real button (focusable, Enter and Space work) that opens the browser's file
+ * picker through a hidden file input; each file picked is handed over, and the input is emptied so
+ * that picking the same file again is a new pick.
+ */
+function AttachButton({ disabled, label, onAttach }: { disabled: boolean; label: string; onAttach(file: File): void }) {
+  let input: HTMLInputElement | null = null;
+  return (
+    <span class="rd-attach-wrap">
+      <input
+        ref={(el) => void (input = el)}
+        type="file"
+        class="rd-file-input"
+        hidden
+        tabIndex={-1}
+        disabled={disabled}
+        onChange={(event) => {
+          const picked = event.currentTarget.files;
+          for (const file of picked ? Array.from(picked) : []) onAttach(file);
+          event.currentTarget.value = '';
+        }}
+      />
+      <button type="button" class="rd-attach" aria-label={label} title={label} disabled={disabled} onClick={() => input?.click()}>
+        <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+          <path d="m21.4 11.1-9.2 9.2a6 6 0 0 1-8.5-8.5l9.2-9.2a4 4 0 0 1 5.7 5.7l-9.2 9.2a2 2 0 0 1-2.8-2.8l8.5-8.5" />
+        </svg>
+      </button>
+    </span>
   );
 }

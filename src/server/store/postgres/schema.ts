@@ -1,6 +1,7 @@
 /** The PostgreSQL schema, one entry per version (see {@link migrate}). */
 import { AGENTS_MIGRATION } from './agents';
 import { IDEMPOTENCY_CLAIMANT_MIGRATION, IDEMPOTENCY_MIGRATION } from './idempotency';
+import { FILES_MIGRATION } from './files';
 
 export const MIGRATIONS: readonly string[] = [
   // 1: the nodes of the service and the shard leases that make one node the worker of a chat.
@@ -95,4 +96,6 @@ export const MIGRATIONS: readonly string[] = [
   IDEMPOTENCY_MIGRATION,
   // 5: the node process holding a claim, so that a dead node's claims are taken over early.
   IDEMPOTENCY_CLAIMANT_MIGRATION,
+  // 6: visitor files (files.ts).
+  FILES_MIGRATION,
 ];

@@ -6,12 +6,15 @@ import { silentLogger } from '../../logger';
 import { usePostgres } from '../../test/services';
 import { describeStoreContract } from '../contract';
 import { describeIdempotencyContract } from '../idempotency-contract';
+import { describeFilesContract } from '../files-contract';
 import { FencedError, LeaseKeeper, type Fence } from '../../cluster/leases';
 import { NotOwnerError, openPostgresStore, type PostgresStore } from './store';
 
 const postgres = usePostgres();
 
 describeStoreContract('PostgreSQL', (options) => openPostgresStore(postgres().database(), { ...options, logger: silentLogger }));
+
+describeFilesContract('PostgreSQL', (options) => openPostgresStore(postgres().database(), { ...options, logger: silentLogger }));
 
 describeIdempotencyContract('PostgreSQL', async () => {
   const store = await openPostgresStore(postgres().database(), { logger: silentLogger });

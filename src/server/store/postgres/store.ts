@@ -21,6 +21,7 @@ import { postgresAgentsStore, postgresWebhookOutbox } from './agents';
 import { createPool, type Client } from './db';
 import { IDEMPOTENCY_STALE_MS } from '../idempotency-types';
 import { postgresIdempotency, type Claimant } from './idempotency';
+import { postgresFilesStore } from './files';
 import { postgresInbox } from './inbox';
 import { CHAT_SELECT, one, pgWrites } from './log';
 import { migrate } from './migrate';
@@ -66,6 +67,7 @@ const ERASE = [
   'DELETE FROM inbox WHERE chat_id = $1',
   'DELETE FROM threads WHERE chat_id = $1',
   'DELETE FROM pushbacks WHERE chat_id = $1',
+  'DELETE FROM files WHERE chat_id = $1',
   'DELETE FROM idempotency WHERE chat_id = $1',
   'DELETE FROM agent_chats WHERE chat_id = $1',
   "DELETE FROM webhook_outbox WHERE chat_id = $1 AND status = 'pending'",
@@ -111,6 +113,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     agents: reportUnavailable(postgresAgentsStore(pool), []),
     webhooks: reportUnavailable(postgresWebhookOutbox(pool), []),
     idempotency: reportUnavailable(idempotency, []),
+    files: reportUnavailable(postgresFilesStore(pool, options.now ?? (() => new Date())), []),
     async getMeta(key) {
       const row = await one(pool, 'SELECT value FROM meta WHERE key = $1', [key]);
       return row ? str(row.value) : undefined;
@@ -227,6 +230,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       const cutoff = new Date(at.getTime() - retention.maxAgeDays * DAY_MS).toISOString();
       await pool.query('DELETE FROM events WHERE created_at < $1', [cutoff]);
       await pool.query('DELETE FROM inbox WHERE processed_at IS NOT NULL AND processed_at < $1', [cutoff]);
+      // A file goes when its message is past the retention age (the message is trimmed with it).
+      await pool.query('DELETE FROM files WHERE created_at < $1', [cutoff]);
       await idempotency.trim(at, IDEMPOTENCY_STALE_MS);
     },
     async close() {

@@ -1,0 +1,80 @@
+import { expect, test } from './support/fixtures';
+import { openHostPage, waitForReady } from './support/host-page';
+import { accessibilityViolations } from './support/widget-pages';
+
+/** A 1x1 red PNG. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+const MIB = 1024 * 1024;
+
+test.describe('visitor files', () => {
+  test('a PNG attached with the keyboard shows inline, reaches the bot through its url, and axe finds nothing', async ({ page, server }) => {
+    await openHostPage(page, server);
+    await waitForReady(page);
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    const attach = page.getByRole('button', { name: 'Attach file' });
+    await expect(attach).toBeEnabled();
+    expect(await accessibilityViolations(page)).toEqual([]);
+
+    // The button opens the file picker from the keyboard too.
+    await attach.focus();
+    const chooser = page.waitForEvent('filechooser');
+    await page.keyboard.press('Enter');
+    await (await chooser).setFiles({ name: 'broken order.png', mimeType: 'image/png', buffer: PNG });
+
+    const log = page.getByRole('log');
+    const image = log.getByRole('img', { name: 'broken order.png' });
+    await expect(image).toBeVisible();
+    await expect(image).toHaveAttribute('loading', 'lazy');
+    await expect(image).toHaveJSProperty('naturalWidth', 1);
+    await expect(log.locator('.rd-visitor').last()).toContainText('Sent');
+    await expect(log).toContainText(`Got broken order.png (image/png): ${PNG.length} bytes`);
+    expect(await accessibilityViolations(page)).toEqual([]);
+
+    // A reload shows it again from the history.
+    await page.reload();
+    await waitForReady(page);
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    await expect(page.getByRole('log').getByRole('img', { name: 'broken order.png' })).toHaveJSProperty('naturalWidth', 1);
+  });
+
+  test('another kind of file is a link with its name and size', async ({ page, server }) => {
+    await openHostPage(page, server);
+    await waitForReady(page);
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Attach file' }).click();
+    await (await chooser).setFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('order 1234: the lid is cracked\n'.repeat(100)) });
+    const link = page.getByRole('log').getByRole('link', { name: 'notes.txt (3 KB)' });
+    await expect(link).toHaveAttribute('href', /\/files\/[0-9a-f-]{36}\?expires=\d+&signature=/);
+    await expect(link).toHaveAttribute('rel', /\bnoopener\b/);
+    await expect(page.getByRole('log')).toContainText('Got notes.txt (text/plain; charset=utf-8): 3100 bytes');
+  });
+
+  test('an 11 MiB file is refused in the widget, and nothing is sent', async ({ page, server }) => {
+    await openHostPage(page, server);
+    await waitForReady(page);
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    const uploads: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/files') uploads.push(request.method());
+    });
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Attach file' }).click();
+    await (await chooser).setFiles({ name: 'holiday.mov', mimeType: 'video/quicktime', buffer: Buffer.alloc(11 * MIB, 1) });
+    await expect(page.getByRole('alert')).toHaveText('“holiday.mov” is too large: files can be at most 10 MB.');
+    await expect(page.getByRole('log').locator('.rd-visitor')).toHaveCount(0);
+    expect(uploads).toEqual([]);
+    expect(await accessibilityViolations(page)).toEqual([]);
+  });
+
+  test('a kind of file the server refuses gets a message naming it', async ({ page, server }) => {
+    await openHostPage(page, server);
+    await waitForReady(page);
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Attach file' }).click();
+    await (await chooser).setFiles({ name: 'setup.exe', mimeType: 'application/octet-stream', buffer: Buffer.from([0x4d, 0x5a, 0x90, 0, 3, 0, 0, 0]) });
+    await expect(page.getByRole('alert')).toHaveText('“setup.exe” cannot be sent: images, PDF, zip and text files can.');
+    await expect(page.getByRole('log').locator('.rd-visitor')).toHaveCount(0);
+  });
+});

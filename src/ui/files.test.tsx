@@ -1,0 +1,95 @@
+/** Visitor files in the panel: the attach button, files in the transcript, uploads in progress, refusals. */
+import { fireEvent, within } from '@testing-library/preact';
+import { describe, expect, it } from 'vitest';
+import type { ChatFile, StoredPush } from '../protocol';
+import { humanSize, readFile } from './file';
+import { AT, setup } from './mount.fixture';
+
+const fileMessage = (seq: number, file: unknown, customId?: string): StoredPush => ({
+  action: 'incoming_event',
+  type: 'push',
+  payload: {
+    chat_id: 'chat-1',
+    seq,
+    event: { id: `e${seq}`, type: 'message', author: 'visitor', text: 'ignored', created_at: AT, file: file as ChatFile, ...(customId ? { custom_id: customId } : {}) },
+  },
+});
+
+describe('visitor files in the panel', () => {
+  it('has an "Attach file" button that opens a hidden file input and hands every picked file over', () => {
+    const { view, shadow, intents } = setup({ alwaysOpen: true });
+    const button = view.getByRole('button', { name: 'Attach file' });
+    const input = shadow.querySelector<HTMLInputElement>('input[type=file]')!;
+    expect(input.hidden).toBe(true);
+    let opened = 0;
+    input.addEventListener('click', () => (opened += 1));
+    fireEvent.click(button);
+    expect(opened).toBe(1);
+    const picked = new File(['hello'], 'notes.txt', { type: 'text/plain' });
+    Object.defineProperty(input, 'files', { value: [picked], configurable: true });
+    fireEvent.change(input);
+    expect(intents.onAttach).toHaveBeenCalledWith(picked);
+  });
+
+  it('disables the button with the composer', () => {
+    const { view } = setup({ alwaysOpen: true, textInputDisabled: true });
+    expect((view.getByRole('button', { name: 'Attach file' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('shows an image inline (lazy, its name as alt) and another file as a link with name and size', () => {
+    const url = 'https://chat.example.com/files/f1?expires=1&signature=x';
+    const { view } = setup({ alwaysOpen: true }, {
+      pushes: [
+        fileMessage(1, { id: 'f1', name: 'broken.png', content_type: 'image/png', size: 48213, url }),
+        fileMessage(2, { id: 'f2', name: 'invoice.pdf', content_type: 'application/pdf', size: 2_500_000, url }),
+        fileMessage(3, { id: 'f3', name: 'drawing.svg', content_type: 'text/plain; charset=utf-8', size: 10, url }),
+      ],
+    });
+    const log = within(view.getByRole('log'));
+    const image = log.getByRole('img', { name: 'broken.png' });
+    expect([image.getAttribute('src'), image.getAttribute('loading'), image.getAttribute('referrerpolicy')]).toEqual([url, 'lazy', 'no-referrer']);
+    const pdf = log.getByRole('link', { name: 'invoice.pdf (2.4 MB)' });
+    expect([pdf.getAttribute('href'), pdf.getAttribute('target'), pdf.getAttribute('rel')]).toEqual([url, '_blank', 'noopener noreferrer']);
+    // SVG is never an image: a link like any other file.
+    expect(log.queryByRole('img', { name: 'drawing.svg' })).toBeNull();
+    expect(log.getByRole('link', { name: 'drawing.svg (10 B)' })).toBeTruthy();
+  });
+
+  it('shows a file whose URL is not http(s) without a link', () => {
+    const { view } = setup({ alwaysOpen: true }, { pushes: [fileMessage(1, { id: 'f1', name: 'x.png', content_type: 'image/png', size: 1, url: 'javascript:alert(1)' })] });
+    const log = within(view.getByRole('log'));
+    expect(log.queryByRole('link')).toBeNull();
+    expect(log.queryByRole('img')).toBeNull();
+    expect(view.getByRole('log').textContent).toContain('x.png (1 B)');
+  });
+
+  it('shows an upload in progress until its message arrives, and a refusal naming the file', () => {
+    const { view, store } = setup({ alwaysOpen: true });
+    store.set({ uploads: [{ customId: 'u1', text: 'big.pdf', at: AT, progress: 0.42 }] });
+    expect(view.getByRole('log').textContent).toContain('Sending… 42%');
+    store.set({ pushes: [fileMessage(1, { id: 'f1', name: 'big.pdf', content_type: 'application/pdf', size: 9, url: 'https://chat.example.com/f' }, 'u1')] });
+    expect(view.getByRole('log').textContent).not.toContain('Sending');
+    store.set({ uploadRefusal: { reason: 'tooLarge', name: 'holiday.mov' } });
+    expect(view.getByRole('alert').textContent).toBe('“holiday.mov” is too large: files can be at most 10 MB.');
+    store.set({ uploadRefusal: { reason: 'type', name: 'setup.exe' } });
+    expect(view.getByRole('alert').textContent).toBe('“setup.exe” cannot be sent: images, PDF, zip and text files can.');
+  });
+});
+
+describe('readFile and humanSize', () => {
+  it('reads only well-formed files', () => {
+    expect(readFile({ name: 'a.png', size: 3, content_type: 'image/png', url: 'https://x.example/f' })).toEqual({ name: 'a.png', size: 3, image: true, url: 'https://x.example/f' });
+    expect(readFile({ name: 'a.png', size: 3, content_type: 'image/svg+xml' })).toEqual({ name: 'a.png', size: 3, image: false });
+    expect(readFile({ name: '', size: 3 })).toBeUndefined();
+    expect(readFile({ name: 'a', size: -1 })).toBeUndefined();
+    expect(readFile({ name: 'a', size: '3' })).toBeUndefined();
+    expect(readFile('a.png')).toBeUndefined();
+  });
+
+  it('says sizes in units of 1024 in the widget’s language', () => {
+    expect(humanSize(512, 'en')).toBe('512 B');
+    expect(humanSize(48213, 'en')).toBe('47.1 KB');
+    expect(humanSize(10 * 1024 * 1024, 'en')).toBe('10 MB');
+    expect(humanSize(2_500_000, 'de')).toBe('2,4 MB');
+  });
+});
