@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PNG_1X1 } from '../files/files.fixture';
 import type { Bot } from '../runtime/types';
+import type { ServerOptions } from '../server';
 import { KEY_A, call } from '../test/api';
 import { startServer, type TestServer } from '../test/harness';
 import { usePostgres, useRedis } from '../test/services';
@@ -27,7 +28,7 @@ const bot: Bot = {
   },
 };
 
-async function startNodes(count: number): Promise<TestServer[]> {
+async function startNodes(count: number, extra: Partial<ServerOptions> = {}): Promise<TestServer[]> {
   const database = postgres().database();
   for (let i = 0; i < count; i += 1) {
     nodes.push(
@@ -38,6 +39,7 @@ async function startNodes(count: number): Promise<TestServer[]> {
         // Generated once and kept in the shared database: every node signs and checks with it.
         secret: undefined,
         endpoints: [{ organization: 'acme', endpoint: 'acme-test', bot, allowedOrigins: ['https://shop.example'], apiKey: KEY_A }],
+        ...extra,
       }),
     );
   }
@@ -76,5 +78,18 @@ describe('visitor files on several nodes', () => {
 
     expect((await call(b!.url, `/api/v1/chats/${String(chatId)}`, { method: 'DELETE' })).status).toBe(204);
     expect((await fetch(url.replace(b!.url, a!.url))).status).toBe(404);
+  });
+
+  it('counts a chat’s uploads in Redis, across the nodes', async () => {
+    const [a, b] = await startNodes(2, { uploadRateLimit: { burst: 1, perSecond: 0.01 } });
+    const { token } = await (await a!.connect()).call('login');
+    const send = (node: TestServer) =>
+      fetch(`${node.url}/files?organization=acme&endpoint=acme-test&name=a.png`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${String(token)}` },
+        body: new Uint8Array(PNG_1X1),
+      });
+    expect((await send(a!)).status).toBe(201);
+    expect((await send(b!)).status).toBe(429);
   });
 });
