@@ -254,7 +254,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
       api: rateLimited(security.guard, sameOriginOnly(publicUrl, api), api.routeOf),
       files: rateLimited(
         security.guard,
-        createFileRoutes(app, { rateLimit: options.uploadRateLimit ?? DEFAULT_UPLOAD_RATE_LIMIT, redis: options.rateLimitRedis }),
+        createFileRoutes(app, { rateLimit: options.uploadRateLimit ?? DEFAULT_UPLOAD_RATE_LIMIT, redis: options.rateLimitRedis ?? limitsRedis }),
         (url) => (url.pathname === '/files' ? '/files' : '/files/{id}'),
       ),
       console: createConsoleRoute(options.consoleDir, () => [...endpoints.all()][0]?.organization ?? ''),
