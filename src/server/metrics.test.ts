@@ -112,6 +112,7 @@ describe('metrics', () => {
       '# TYPE roundel_agents_online gauge',
       '# TYPE roundel_chats_queued gauge',
       '# TYPE roundel_webhook_deliveries_total counter',
+      '# TYPE roundel_webhook_outbox_pending gauge',
     ]);
     for (const family of [
       '# TYPE process_cpu_seconds_total counter',

@@ -253,11 +253,24 @@ export class ServerMetrics {
     { labelNames: ['result'], initial: [{ result: 'delivered' }, { result: 'retry' }, { result: 'abandoned' }] },
   );
 
+  readonly webhooksPending = new Gauge(
+    this.registry,
+    'roundel_webhook_outbox_pending',
+    'Webhook deliveries in the outbox not yet delivered or given up (the whole outbox, shared by every node), read at each scrape.',
+  );
+  /** Where {@link webhooksPending} is read from at each scrape: the store's outbox. */
+  pendingWebhooks: (() => Promise<number>) | undefined;
+
   /** Content type of {@link render}'s text. */
   readonly contentType = this.registry.contentType;
 
   /** The Prometheus text exposition: Roundel's series, then the process and Node.js ones. */
   async render(): Promise<string> {
+    // A database that is away keeps the last value: /metrics still answers.
+    if (this.pendingWebhooks) {
+      const pending = await this.pendingWebhooks().catch(() => undefined);
+      if (pending !== undefined) this.webhooksPending.set(pending);
+    }
     const [own, process] = await Promise.all([this.registry.metrics(), defaultMetrics().metrics()]);
     return `${own}\n${process}`;
   }

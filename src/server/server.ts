@@ -52,7 +52,11 @@ export interface ServerOptions extends SecurityOptions {
   database?: string;
   /** Redis URL carrying live pushes and wake-ups between the nodes. Needs `database`. */
   redis?: string;
-  /** This node's name (`/healthz`, logs, shard and webhook leases). Default: `<host name>-<pid>`. */
+  /**
+   * This node's name (`/healthz`, logs, shard and webhook leases). Default: with a database,
+   * `<host name>-<pid>`; with the embedded SQLite file (one process per file), the host name, so a
+   * restarted server frees the webhook leases its previous life held instead of waiting them out.
+   */
   nodeId?: string;
   /** The bus between nodes; agent pushes are relayed over it to the agents of every node. Default: none (one node). */
   bus?: Bus;
@@ -157,7 +161,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     slowConsumerMs: security.slowConsumerMs,
     maxQueued: 64,
   };
-  const nodeId = options.nodeId ?? `${hostname()}-${process.pid}`;
+  const nodeId = options.nodeId ?? (options.database === undefined ? hostname() : `${hostname()}-${process.pid}`);
   // Every option is checked before the database is opened, so a TypeError leaves nothing open.
   const metrics = new ServerMetrics();
   const cluster =
@@ -176,6 +180,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     metrics.storeSeconds,
   );
   options.onStore?.(store);
+  metrics.pendingWebhooks = () => store.webhooks.pendingCount();
   let currentSecret: Buffer;
   try {
     currentSecret =
