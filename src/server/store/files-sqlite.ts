@@ -1,6 +1,6 @@
 /** The SQLite {@link FilesStore}: one table, {@link FILES_MIGRATION} in schema.ts's list; bytes as a BLOB. */
 import type Database from 'better-sqlite3';
-import type { FileInfo, FilesStore, StoredFile } from './files-types';
+import { fileFromRow, type FileInfo, type FilesStore } from './files-types';
 
 export const FILES_MIGRATION = `
   CREATE TABLE files (
@@ -20,17 +20,6 @@ type Row = Record<string, unknown>;
 /** Runs `job` in the store's group commit; `bytes` is roughly what it writes. */
 export type Write = <T>(job: () => T, bytes?: number) => Promise<T>;
 
-function toFile(row: Row): StoredFile {
-  return {
-    id: String(row.id),
-    chatId: String(row.chat_id),
-    name: String(row.name),
-    contentType: String(row.content_type),
-    size: Number(row.size),
-    createdAt: String(row.created_at),
-    data: Buffer.isBuffer(row.data) ? row.data : Buffer.from(row.data as Uint8Array),
-  };
-}
 
 /** Files in `db`; writes go through `write` (the group commit), so they are durable once resolved. */
 export function sqliteFilesStore(db: Database.Database, write: Write, now: () => Date): FilesStore {
@@ -49,7 +38,7 @@ export function sqliteFilesStore(db: Database.Database, write: Write, now: () =>
     get: (id) => {
       try {
         const row = q.get.get(id) as Row | undefined;
-        return Promise.resolve(row ? toFile(row) : undefined);
+        return Promise.resolve(row ? fileFromRow(row) : undefined);
       } catch (error) {
         return Promise.reject(error);
       }

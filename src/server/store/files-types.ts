@@ -32,3 +32,16 @@ export interface FilesStore {
   /** Deletes one file (an upload whose message could not be stored); false when there was none. */
   delete(id: string): Promise<boolean>;
 }
+
+/** A `files` row as both engines read it (same columns; bytes as a BLOB or a `bytea` Buffer). */
+export function fileFromRow(row: Record<string, unknown>): StoredFile {
+  return {
+    id: String(row.id),
+    chatId: String(row.chat_id),
+    name: String(row.name),
+    contentType: String(row.content_type),
+    size: Number(row.size),
+    createdAt: String(row.created_at),
+    data: Buffer.isBuffer(row.data) ? row.data : Buffer.from(row.data as Uint8Array),
+  };
+}

@@ -1,6 +1,6 @@
 /** The PostgreSQL {@link FilesStore}: the same table as files-sqlite.ts, bytes as `bytea`. */
 import type pg from 'pg';
-import type { FileInfo, FilesStore, StoredFile } from '../files-types';
+import { fileFromRow, type FileInfo, type FilesStore } from '../files-types';
 
 export const FILES_MIGRATION = `
   CREATE TABLE files (
@@ -17,17 +17,6 @@ export const FILES_MIGRATION = `
 
 type Row = Record<string, unknown>;
 
-function toFile(row: Row): StoredFile {
-  return {
-    id: String(row.id),
-    chatId: String(row.chat_id),
-    name: String(row.name),
-    contentType: String(row.content_type),
-    size: Number(row.size),
-    createdAt: String(row.created_at),
-    data: row.data as Buffer,
-  };
-}
 
 /** Files in `pool`; each write is its own (durable) statement. */
 export function postgresFilesStore(pool: pg.Pool, now: () => Date): FilesStore {
@@ -47,7 +36,7 @@ export function postgresFilesStore(pool: pg.Pool, now: () => Date): FilesStore {
     },
     async get(id) {
       const row = (await pool.query<Row>('SELECT * FROM files WHERE id = $1', [id])).rows[0];
-      return row ? toFile(row) : undefined;
+      return row ? fileFromRow(row) : undefined;
     },
     async delete(id) {
       return ((await pool.query('DELETE FROM files WHERE id = $1', [id])).rowCount ?? 0) > 0;
