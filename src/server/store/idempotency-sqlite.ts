@@ -1,6 +1,6 @@
 /** The SQLite {@link IdempotencyStore}: one table, {@link IDEMPOTENCY_MIGRATION} in schema.ts's list. */
 import type Database from 'better-sqlite3';
-import type { ClaimResult, IdempotencyStore, IdempotentAnswer } from './idempotency-types';
+import { answerFromRow, type ClaimResult, type IdempotencyStore } from './idempotency-types';
 
 export const IDEMPOTENCY_MIGRATION = `
   -- status 0: claimed, being answered; otherwise the HTTP status of the stored answer.
@@ -21,18 +21,6 @@ export const IDEMPOTENCY_MIGRATION = `
 
 type Row = Record<string, unknown>;
 
-function toAnswer(row: Row): IdempotentAnswer {
-  let headers: Record<string, string> = {};
-  try {
-    const parsed: unknown = JSON.parse(String(row.headers ?? '{}'));
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      headers = Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
-    }
-  } catch {
-    headers = {};
-  }
-  return { status: Number(row.status), headers, body: String(row.body ?? '') };
-}
 
 export function sqliteIdempotency(db: Database.Database): IdempotencyStore {
   const q = {
@@ -59,7 +47,7 @@ export function sqliteIdempotency(db: Database.Database): IdempotencyStore {
       q.reclaim.run(now, scope, key);
       return { status: 'claimed' };
     }
-    return status === 0 ? { status: 'in_progress' } : { status: 'done', answer: toAnswer(row) };
+    return status === 0 ? { status: 'in_progress' } : { status: 'done', answer: answerFromRow(row) };
   });
   const run = <T>(body: () => T): Promise<T> => {
     try {

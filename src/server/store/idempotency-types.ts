@@ -41,3 +41,20 @@ export interface IdempotencyStore {
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** A claim older than this was left by a request that died with its node; a retry takes it over. */
 export const IDEMPOTENCY_STALE_MS = 60 * 1000;
+
+/**
+ * The stored answer of an `idempotency` row, as both engines read it: `headers` is JSON text
+ * written by us, but read from storage as `unknown`, so anything but string values is dropped.
+ */
+export function answerFromRow(row: Record<string, unknown>): IdempotentAnswer {
+  let headers: Record<string, string> = {};
+  try {
+    const parsed: unknown = JSON.parse(String(row.headers ?? '{}'));
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      headers = Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    }
+  } catch {
+    headers = {};
+  }
+  return { status: Number(row.status), headers, body: String(row.body ?? '') };
+}

@@ -9,7 +9,7 @@
  * work twice is safe on the pushgate (the inbox deduplicates an activation by its key).
  */
 import type pg from 'pg';
-import type { ClaimResult, IdempotencyStore, IdempotentAnswer } from '../idempotency-types';
+import { answerFromRow, type ClaimResult, type IdempotencyStore } from '../idempotency-types';
 import { transaction } from './db';
 
 export const IDEMPOTENCY_MIGRATION = `
@@ -40,18 +40,6 @@ export interface Claimant {
 
 type Row = Record<string, unknown>;
 
-function toAnswer(row: Row): IdempotentAnswer {
-  let headers: Record<string, string> = {};
-  try {
-    const parsed: unknown = JSON.parse(String(row.headers ?? '{}'));
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      headers = Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
-    }
-  } catch {
-    headers = {};
-  }
-  return { status: Number(row.status), headers, body: String(row.body ?? '') };
-}
 
 /** `claimant()` answers who claims now (undefined before the node joined: the claim names nobody). */
 export function postgresIdempotency(pool: pg.Pool, claimant: () => Claimant | undefined = () => undefined): IdempotencyStore {
@@ -88,7 +76,7 @@ export function postgresIdempotency(pool: pg.Pool, claimant: () => Claimant | un
           );
           return { status: 'claimed' };
         }
-        return status === 0 ? { status: 'in_progress' } : { status: 'done', answer: toAnswer(row) };
+        return status === 0 ? { status: 'in_progress' } : { status: 'done', answer: answerFromRow(row) };
       });
     },
     async complete(scope, key, answer, expiresAt, chatId) {
