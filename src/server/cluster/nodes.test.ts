@@ -10,35 +10,10 @@ import { CloseCode } from '../../protocol';
 import type { Bot, Pushback } from '../runtime/types';
 import type { ServerOptions } from '../server';
 import { KEY_A, call } from '../test/api';
+import { useClusterNodes } from '../test/cluster-nodes';
 import { deferred, startServer, type TestServer } from '../test/harness';
-import { usePostgres, useRedis } from '../test/services';
 
-const postgres = usePostgres();
-const redis = useRedis();
-
-let nodes: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(nodes.map((n) => n.close()));
-  nodes = [];
-});
-
-async function startNodes(bot: Bot, count = 3, extra: Partial<ServerOptions> = {}): Promise<TestServer[]> {
-  const database = postgres().database();
-  for (let i = 0; i < count; i += 1) {
-    nodes.push(
-      await startServer(bot, {
-        database,
-        redis: redis().url,
-        nodeId: `node-${String.fromCharCode(97 + i)}`,
-        // Generated once and kept in the shared database, as without the option in production.
-        secret: undefined,
-        endpoints: [{ organization: 'acme', endpoint: 'acme-test', bot, allowedOrigins: ['https://shop.example'], apiKey: KEY_A }],
-        ...extra,
-      }),
-    );
-  }
-  return nodes;
-}
+const { postgres, redis, startNodes } = useClusterNodes();
 
 describe('several nodes on PostgreSQL and Redis', () => {
   let created: ReturnType<typeof deferred<Pushback>>;
@@ -154,9 +129,8 @@ describe('outages of Redis and PostgreSQL', () => {
     },
   };
 
-  async function visitorAndEvents(): Promise<{ visitor: Awaited<ReturnType<TestServer['connect']>>; send: (text: string, via: TestServer) => Promise<number> }> {
-    const [a] = nodes;
-    const visitor = await a!.connect();
+  async function visitorAndEvents(a: TestServer): Promise<{ visitor: Awaited<ReturnType<TestServer['connect']>>; send: (text: string, via: TestServer) => Promise<number> }> {
+    const visitor = await a.connect();
     const { chat_id: chatId } = await visitor.call('login');
     const send = async (text: string, via: TestServer) =>
       (await call(via.url, '/api/v1/events/news', { body: { users: [String(chatId)], data: { text } } })).status;
@@ -164,8 +138,8 @@ describe('outages of Redis and PostgreSQL', () => {
   }
 
   it('loses nothing while Redis restarts: delivery pauses, then catches up from the database', async () => {
-    const [, b] = await startNodes(bot, 2);
-    const { visitor, send } = await visitorAndEvents();
+    const [a, b] = await startNodes(bot, 2);
+    const { visitor, send } = await visitorAndEvents(a!);
     expect(await send('before', b!)).toBe(202);
     await visitor.pushesUntil(1);
 
@@ -179,8 +153,8 @@ describe('outages of Redis and PostgreSQL', () => {
   });
 
   it('answers 503 to writes and on /healthz while PostgreSQL is down, and recovers by itself', async () => {
-    const [, b] = await startNodes(bot, 2);
-    const { visitor, send } = await visitorAndEvents();
+    const [a, b] = await startNodes(bot, 2);
+    const { visitor, send } = await visitorAndEvents(a!);
     expect(await send('before', b!)).toBe(202);
     await visitor.pushesUntil(1);
 

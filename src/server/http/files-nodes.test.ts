@@ -9,17 +9,10 @@ import { PNG_1X1 } from '../files/files.fixture';
 import type { Bot } from '../runtime/types';
 import type { ServerOptions } from '../server';
 import { KEY_A, call } from '../test/api';
-import { startServer, type TestServer } from '../test/harness';
-import { usePostgres, useRedis } from '../test/services';
+import { useClusterNodes } from '../test/cluster-nodes';
+import type { TestServer } from '../test/harness';
 
-const postgres = usePostgres();
-const redis = useRedis();
-
-let nodes: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(nodes.map((n) => n.close()));
-  nodes = [];
-});
+const { startNodes } = useClusterNodes();
 
 const bot: Bot = {
   async onFile(ctx, file) {
@@ -28,29 +21,11 @@ const bot: Bot = {
   },
 };
 
-async function startNodes(count: number, extra: Partial<ServerOptions> = {}): Promise<TestServer[]> {
-  const database = postgres().database();
-  for (let i = 0; i < count; i += 1) {
-    nodes.push(
-      await startServer(bot, {
-        database,
-        redis: redis().url,
-        nodeId: `node-${String.fromCharCode(97 + i)}`,
-        // Generated once and kept in the shared database: every node signs and checks with it.
-        secret: undefined,
-        endpoints: [{ organization: 'acme', endpoint: 'acme-test', bot, allowedOrigins: ['https://shop.example'], apiKey: KEY_A }],
-        ...extra,
-      }),
-    );
-  }
-  return nodes;
-}
-
 type FileEvent = { text: string; file?: { id: string; url?: string } };
 
 describe('visitor files on several nodes', () => {
   it('stores through one node, shows, serves and erases through another', async () => {
-    const [a, b] = await startNodes(2);
+    const [a, b] = await startNodes(bot, 2);
     const onA = await a!.connect();
     const { token, chat_id: chatId } = await onA.call('login');
     const onB = await b!.connect();
@@ -81,7 +56,7 @@ describe('visitor files on several nodes', () => {
   });
 
   it('counts a chat’s uploads in Redis, across the nodes', async () => {
-    const [a, b] = await startNodes(2, { uploadRateLimit: { burst: 1, perSecond: 0.01 } });
+    const [a, b] = await startNodes(bot, 2, { uploadRateLimit: { burst: 1, perSecond: 0.01 } });
     const { token } = await (await a!.connect()).call('login');
     const send = (node: TestServer) =>
       fetch(`${node.url}/files?organization=acme&endpoint=acme-test&name=a.png`, {
