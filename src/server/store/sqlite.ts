@@ -18,6 +18,8 @@ import { sqliteIdempotency } from './idempotency-sqlite';
 import { IDEMPOTENCY_STALE_MS } from './idempotency-types';
 import { migrate } from './schema';
 import { sqliteBatchRunner } from './sqlite-batch';
+import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer';
+import { WalSync, type FsyncFn } from './wal-sync';
 import { SqliteCaches } from './sqlite-cache';
 import { num, profileText, str, toChat, toItem, toPush, toPushback, toThread, type Row } from './sqlite-rows';
 import type {
@@ -46,6 +48,15 @@ export interface SqliteStoreOptions {
   now?: () => Date;
   /** Each batch that committed: its jobs and how long it took (metrics). */
   onCommit?: (jobs: number, seconds: number) => void;
+  /**
+   * With `FULL` (on a file): fsync off the main thread and checkpoint on a worker (default true;
+   * false commits as SQLite alone does, for the bench's before/after and the tests that compare).
+   */
+  offThreadSync?: boolean;
+  /** Test hook: how the WAL is fsynced off the main thread (default `fs.fsync`). */
+  fsync?: FsyncFn;
+  /** A checkpoint on the worker failed (logged by the server). */
+  onCheckpointError?: (message: string) => void;
 }
 
 export const DEFAULT_RETENTION: Retention = { maxEvents: 1000, maxAgeDays: 30 };
@@ -60,9 +71,28 @@ const CHAT_SELECT = `SELECT c.*, t.id AS t_id, t.chat_id AS t_chat_id, t.created
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+  const synchronous = options.synchronous ?? 'FULL';
+  db.pragma(`synchronous = ${synchronous}`);
   db.pragma('busy_timeout = 5000');
   migrate(db);
+  // FULL on a file: batches fsync off the main thread and checkpoints run on a worker (wal-sync.ts).
+  const offThread = synchronous === 'FULL' && !db.memory && options.offThreadSync !== false;
+  const wal = offThread ? new WalSync(path, options.fsync) : undefined;
+  let checkpointer: Checkpointer | undefined;
+  if (wal) {
+    db.pragma('wal_autocheckpoint = 0');
+    // The WAL may not be reset past this size (it only grows as far as the checkpoints lag).
+    db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+    checkpointer = startCheckpointer(path, {
+      onError: (message, fatal) => {
+        options.onCheckpointError?.(message);
+        if (!fatal) return;
+        // No checkpointer: back to commits that fsync inline, with SQLite's own checkpoints.
+        wal.enabled = false;
+        db.pragma('wal_autocheckpoint = 1000');
+      },
+    });
+  }
   const retention: Retention = { ...DEFAULT_RETENTION, ...options.retention };
   const now = options.now ?? (() => new Date());
 
@@ -140,8 +170,11 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     const row = chatRow(id);
     return row ? toChat(row) : undefined;
   };
-  const commits = new GroupCommit(sqliteBatchRunner(db), {
-    onCommit: (jobs, _bytes, seconds) => options.onCommit?.(jobs, seconds),
+  const commits = new GroupCommit(sqliteBatchRunner(db, wal), {
+    onCommit: (jobs, _bytes, seconds) => {
+      checkpointer?.poke();
+      options.onCommit?.(jobs, seconds);
+    },
     onFailure: () => caches.clear(),
   });
   /** Queues a write job in this turn's batch; `bytes` is roughly what it writes. */
@@ -267,8 +300,10 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     },
   };
 
-  // Wraps a synchronous body so that a failure becomes a rejected promise, never a throw.
+  // Wraps a synchronous read so that a failure becomes a rejected promise, never a throw; with
+  // the fsync off the main thread, it waits for the batch in flight to be durable first.
   const run = <T>(body: () => T): Promise<T> => {
+    if (wal) return wal.read(body);
     try {
       return Promise.resolve(body());
     } catch (error) {
@@ -367,6 +402,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     failNextCommits: (count) => commits.failNextCommits(count),
     close: async () => {
       await commits.close();
+      // The checkpointer's connection first: the main one, closing last, checkpoints the rest.
+      await checkpointer?.close();
+      wal?.close();
       if (db.open) db.close();
     },
   };
