@@ -12,9 +12,9 @@ import type { WalSync } from './wal-sync';
  * A runner for `db`; jobs receive the database handle. With `wal`, the batch commits without
  * waiting for its fsync, which `wal` then makes off the main thread; the runner's promise settles
  * after it (see wal-sync.ts). `synchronous` is `FULL` again as soon as the batch ended, for the
- * writes made outside batches.
+ * writes made outside batches. `beforeEnd` runs inside the transaction after the last job.
  */
-export function sqliteBatchRunner(db: Database.Database, wal?: WalSync): BatchRunner<Database.Database> {
+export function sqliteBatchRunner(db: Database.Database, wal?: WalSync, beforeEnd?: () => void): BatchRunner<Database.Database> {
   const unsynced = db.prepare('PRAGMA synchronous = OFF');
   const synced = db.prepare('PRAGMA synchronous = FULL');
   const run = wal
@@ -52,6 +52,8 @@ export function sqliteBatchRunner(db: Database.Database, wal?: WalSync): BatchRu
           outcomes.push({ ok: false, error });
         }
       }
+      // The store's own last writes (deferred inbox rows), then the test hook, then COMMIT.
+      beforeEnd?.();
       beforeCommit();
       commit.run();
     } catch (error) {

@@ -21,6 +21,7 @@ import { sqliteBatchRunner } from './sqlite-batch';
 import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer';
 import { WalSync, type FsyncFn } from './wal-sync';
 import { SqliteCaches } from './sqlite-cache';
+import { DeferredInbox, type InboxRow } from './sqlite-inbox';
 import { num, profileText, str, toChat, toItem, toPush, toPushback, toThread, type Row } from './sqlite-rows';
 import type {
   AppendResult,
@@ -62,6 +63,9 @@ export interface SqliteStoreOptions {
 export const DEFAULT_RETENTION: Retention = { maxEvents: 1000, maxAgeDays: 30 };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A deferred inbox row in the shape of a stored one (for {@link toItem}). */
+const inboxRow = (r: InboxRow): Row => ({ id: r.id, chat_id: r.chatId, kind: r.kind, payload: r.payload, custom_id: r.customId, created_at: r.createdAt });
 
 /** A chat with its current thread's columns as `t_*` (see {@link toChat}). */
 const CHAT_SELECT = `SELECT c.*, t.id AS t_id, t.chat_id AS t_chat_id, t.created_at AS t_created_at,
@@ -131,11 +135,6 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       'SELECT action, payload FROM events WHERE chat_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
     ),
     byCustomId: db.prepare('SELECT * FROM inbox WHERE chat_id = ? AND custom_id = ?'),
-    insertItem: db.prepare(
-      'INSERT INTO inbox (chat_id, kind, payload, custom_id, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *',
-    ),
-    insertItemId: db.prepare('INSERT INTO inbox (chat_id, kind, payload, custom_id, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id'),
-    setAck: db.prepare('UPDATE inbox SET ack_seq = ? WHERE id = ?'),
     nextPending: db.prepare('SELECT * FROM inbox WHERE chat_id = ? AND processed_at IS NULL ORDER BY id LIMIT 1'),
     markProcessed: db.prepare('UPDATE inbox SET processed_at = ? WHERE id = ?'),
     pendingChats: db.prepare('SELECT DISTINCT chat_id FROM inbox WHERE processed_at IS NULL'),
@@ -166,16 +165,26 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   ].map((sql) => db.prepare(sql));
   const chatRow = (id: string) => q.getChat.get(id) as Row | undefined;
   const caches = new SqliteCaches();
+  const inbox = new DeferredInbox(db);
+  /** A chat's start item: its turn runs after its batch, so the row is written at once. */
+  const startItem = (chatId: string, createdAt: string): InboxItem => {
+    const id = inbox.nextId();
+    inbox.insertNow({ id, chatId, kind: 'start', payload: '{}', customId: null, createdAt, ackSeq: null });
+    return toItem({ id, chat_id: chatId, kind: 'start', payload: '{}', custom_id: null, created_at: createdAt });
+  };
   const loadChat = (id: string) => {
     const row = chatRow(id);
     return row ? toChat(row) : undefined;
   };
-  const commits = new GroupCommit(sqliteBatchRunner(db, wal), {
+  const commits = new GroupCommit(sqliteBatchRunner(db, wal, () => inbox.flush()), {
     onCommit: (jobs, _bytes, seconds) => {
       checkpointer?.poke();
       options.onCommit?.(jobs, seconds);
     },
-    onFailure: () => caches.clear(),
+    onFailure: () => {
+      caches.clear();
+      inbox.discard();
+    },
   });
   /** Queues a write job in this turn's batch; `bytes` is roughly what it writes. */
   const write = <T>(job: () => T, bytes = 0): Promise<T> => commits.submit(job, bytes);
@@ -216,8 +225,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       const profile = user ? profileText(user) : null;
       q.insertChat.run(input.id, input.endpoint, input.organization, createdAt, user?.id ?? null, profile, JSON.stringify(input.context), input.threadId);
       q.insertThread.run(input.threadId, input.id, createdAt, 0);
-      const item = q.insertItem.get(input.id, 'start', '{}', null, createdAt) as Row;
-      return { chat: caches.putChat(toChat(chatRow(input.id) as Row)), startItem: toItem(item) };
+      const item = startItem(input.id, createdAt);
+      return { chat: caches.putChat(toChat(chatRow(input.id) as Row)), startItem: item };
     },
     startThread: (input: NewThread): NewThreadResult | undefined => {
       const row = chatRow(input.chatId);
@@ -230,9 +239,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       q.insertThread.run(input.threadId, input.chatId, createdAt, startSeq);
       q.setThread.run(input.threadId, input.chatId);
       if (input.context !== undefined) q.setContext.run(JSON.stringify(input.context), input.chatId);
-      const item = q.insertItem.get(input.chatId, 'start', '{}', null, createdAt) as Row;
+      const item = startItem(input.chatId, createdAt);
       const chat = caches.putChat(toChat(chatRow(input.chatId) as Row));
-      return { chat, startItem: toItem(item), ...(closed ? { closed } : {}) };
+      return { chat, startItem: item, ...(closed ? { closed } : {}) };
     },
     closeThread: (chatId: string, build: (threadId: string) => PushBuilder) => {
       const row = chatRow(chatId);
@@ -245,19 +254,20 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       if (input.requireOpen === true && chat.thread.closedAt !== null) return { status: 'closed' };
       const customId = input.input.customId;
       if (customId !== undefined) {
-        const seen = q.byCustomId.get(input.chatId, customId) as Row | undefined;
+        const pending = inbox.byCustomId(input.chatId, customId);
+        const seen = pending ? undefined : (q.byCustomId.get(input.chatId, customId) as Row | undefined);
+        if (pending) return { status: 'duplicate', item: toItem(inboxRow(pending)), seq: pending.ackSeq };
         if (seen) return { status: 'duplicate', item: toItem(seen), seq: seen.ack_seq == null ? null : num(seen.ack_seq) };
       }
       // The item is the intake's own input: nothing is read back or parsed again.
       const row = toInboxRow(input.input);
       const createdAt = iso();
-      const inserted = q.insertItemId.get(input.chatId, row.kind, JSON.stringify(row.payload), row.customId, createdAt) as Row;
-      const item: InboxItem = { id: num(inserted.id), chatId: input.chatId, input: input.input, ...row, createdAt };
+      const item: InboxItem = { id: inbox.nextId(), chatId: input.chatId, input: input.input, ...row, createdAt };
       input.stored?.(item);
-      if (!input.push) return { status: 'accepted', item };
-      const { push } = appendTx(input.chatId, input.push, `${item.id}:0`, true);
-      q.setAck.run(push.payload.seq, item.id);
-      return { status: 'accepted', item, push };
+      const push = input.push ? appendTx(input.chatId, input.push, `${item.id}:0`, true).push : undefined;
+      // Last: a job that threw before here leaves no row behind (see sqlite-inbox.ts).
+      inbox.defer({ id: item.id, chatId: input.chatId, kind: row.kind, payload: JSON.stringify(row.payload), customId: row.customId, createdAt, ackSeq: push ? push.payload.seq : null });
+      return push ? { status: 'accepted', item, push } : { status: 'accepted', item };
     },
     fanOut: (ids: readonly string[], input: ExternalEvent, options: FanOutOptions): FanOutResult[] => {
       const createdAt = iso();
@@ -268,8 +278,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         if (!caches.chat(chatId, () => loadChat(chatId))) continue;
         let item: InboxItem | undefined;
         if (options.inbox) {
-          const inserted = q.insertItemId.get(chatId, row.kind, payload, null, createdAt) as Row;
-          item = { id: num(inserted.id), chatId, input, ...row, createdAt };
+          // Its turn runs after this batch: written at once.
+          item = { id: inbox.nextId(), chatId, input, ...row, createdAt };
+          inbox.insertNow({ id: item.id, chatId, kind: row.kind, payload, customId: null, createdAt, ackSeq: null });
         }
         // With an item, its origin makes a re-run of that item find the push instead of adding one.
         const push = options.multicast ? appendTx(chatId, options.multicast(chatId), item ? `${item.id}:0` : null, true).push : undefined;
@@ -280,14 +291,18 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     finish: (itemId: number, chatId: string, state: JsonObject | undefined, lastRequest: JsonObject | undefined) => {
       if (state !== undefined) q.setState.run(JSON.stringify(state), chatId);
       if (lastRequest !== undefined) q.setLastRequest.run(JSON.stringify(lastRequest), chatId);
-      q.markProcessed.run(iso(), itemId);
+      // Done within the batch that accepted it: its row is never written (see sqlite-inbox.ts).
+      if (!inbox.isDeferred(itemId)) q.markProcessed.run(iso(), itemId);
       caches.turnStored(chatId, state, lastRequest);
+      inbox.finish(itemId);
     },
     erase: (chatId: string): boolean => {
       for (const statement of erase) statement.run(chatId);
       // The chat and its pushbacks are gone: no cache may still answer for them (a rare write).
       caches.clear();
-      return q.deleteChat.run(chatId).changes > 0;
+      const erased = q.deleteChat.run(chatId).changes > 0;
+      inbox.dropChat(chatId);
+      return erased;
     },
     createPushback: (r: PushbackRecord, origin: string | null) => {
       if (origin !== null) {
@@ -302,14 +317,14 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 
   // Wraps a synchronous read so that a failure becomes a rejected promise, never a throw; with
   // the fsync off the main thread, it waits for the batch in flight to be durable first.
-  const run = <T>(body: () => T): Promise<T> => {
-    if (wal) return wal.read(body);
+  const readNow = <T>(body: () => T): Promise<T> => {
     try {
       return Promise.resolve(body());
     } catch (error) {
       return Promise.reject(error);
     }
   };
+  const run = <T>(body: () => T): Promise<T> => (wal ? wal.read(body) : readNow(body));
 
   const idempotency = sqliteIdempotency(db);
 
@@ -353,7 +368,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         return q.setUser.run(profile, id, user.id).changes > 0;
       }, profile.length);
     },
-    chatIds: (endpoint, afterId, limit) => run(() => (q.chatIds.all(endpoint, afterId, limit) as Row[]).map((r) => str(r.id))),
+    // Not held behind a batch's fsync: a chat's id says nothing of its contents, and whatever is
+    // written for it (a fan-out) commits in a later batch, after the one that created it.
+    chatIds: (endpoint, afterId, limit) => readNow(() => (q.chatIds.all(endpoint, afterId, limit) as Row[]).map((r) => str(r.id))),
     filterChats: (endpoint, ids) => run(() => ids.filter((id) => q.isChatOf.get(id, endpoint) !== undefined)),
     // A function origin is read when the job runs: after the writes requested before it.
     append: (chatId, build, origin) => write(() => appendTx(chatId, build, typeof origin === 'function' ? origin() : (origin ?? null)), 256),
