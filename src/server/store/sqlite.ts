@@ -315,8 +315,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     },
   };
 
-  // Wraps a synchronous read so that a failure becomes a rejected promise, never a throw; with
-  // the fsync off the main thread, it waits for the batch in flight to be durable first.
+  // Wraps a synchronous read so that a failure becomes a rejected promise, never a throw.
   const readNow = <T>(body: () => T): Promise<T> => {
     try {
       return Promise.resolve(body());
@@ -324,7 +323,10 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       return Promise.reject(error);
     }
   };
-  const run = <T>(body: () => T): Promise<T> => (wal ? wal.read(body) : readNow(body));
+  // What goes out to the chats' clients (their log, its bounds, their threads) is read only once
+  // the batch in flight is durable (wal-sync.ts). The other reads are the engine's own: whatever
+  // follows from them is written in a later batch, which commits after that fsync.
+  const durable = <T>(body: () => T): Promise<T> => (wal ? wal.read(body) : readNow(body));
 
   const idempotency = sqliteIdempotency(db);
 
@@ -334,20 +336,20 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     webhooks: sqliteWebhookOutbox(db),
     idempotency,
     files: sqliteFilesStore(db, write, now),
-    getMeta: (key) => run(() => (q.getMeta.get(key) as Row | undefined)?.value as string | undefined),
+    getMeta: (key) => readNow(() => (q.getMeta.get(key) as Row | undefined)?.value as string | undefined),
     putMetaIfAbsent: (key, value) =>
       write(() => {
         q.putMeta.run(key, value);
         return str((q.getMeta.get(key) as Row).value);
       }),
     createChat: (input) => write(() => tx.createChat(input)),
-    getChat: (id) => run(() => caches.chat(id, () => loadChat(id))),
+    getChat: (id) => readNow(() => caches.chat(id, () => loadChat(id))),
     findChatByUser: (endpoint, userId) =>
-      run(() => {
+      readNow(() => {
         const row = q.chatByUser.get(endpoint, userId) as Row | undefined;
         return row ? toChat(row) : undefined;
       }),
-    listThreads: (chatId) => run(() => (q.threads.all(chatId) as Row[]).map((row) => toThread(row))),
+    listThreads: (chatId) => durable(() => (q.threads.all(chatId) as Row[]).map((row) => toThread(row))),
     startThread: (input) =>
       write(() => {
         caches.dropChat(input.chatId);
@@ -368,24 +370,22 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         return q.setUser.run(profile, id, user.id).changes > 0;
       }, profile.length);
     },
-    // Not held behind a batch's fsync: a chat's id says nothing of its contents, and whatever is
-    // written for it (a fan-out) commits in a later batch, after the one that created it.
     chatIds: (endpoint, afterId, limit) => readNow(() => (q.chatIds.all(endpoint, afterId, limit) as Row[]).map((r) => str(r.id))),
-    filterChats: (endpoint, ids) => run(() => ids.filter((id) => q.isChatOf.get(id, endpoint) !== undefined)),
+    filterChats: (endpoint, ids) => readNow(() => ids.filter((id) => q.isChatOf.get(id, endpoint) !== undefined)),
     // A function origin is read when the job runs: after the writes requested before it.
     append: (chatId, build, origin) => write(() => appendTx(chatId, build, typeof origin === 'function' ? origin() : (origin ?? null)), 256),
     logBounds: (chatId): Promise<LogBounds> =>
-      run(() => {
+      durable(() => {
         const row = q.bounds.get(chatId) as Row | undefined;
         const lastSeq = row ? num(row.last_seq) : 0;
         return { lastSeq, oldestSeq: row && row.oldest != null ? num(row.oldest) : lastSeq + 1 };
       }),
     readLog: (chatId, { after, until, limit }: ReadLogOptions) =>
-      run(() => (q.readLog.all(chatId, after, until ?? Number.MAX_SAFE_INTEGER, limit ?? -1) as Row[]).map(toPush)),
+      durable(() => (q.readLog.all(chatId, after, until ?? Number.MAX_SAFE_INTEGER, limit ?? -1) as Row[]).map(toPush)),
     acceptInbound: (input) => write(() => tx.accept(input), 512),
     fanOut: (ids, input, options) => write(() => tx.fanOut(ids, input, options), ids.length * (256 + JSON.stringify(input.data).length)),
     nextPending: (chatId) =>
-      run(() => {
+      readNow(() => {
         const row = q.nextPending.get(chatId) as Row | undefined;
         return row ? toItem(row) : undefined;
       }),
@@ -394,10 +394,10 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         check?.();
         tx.finish(typeof itemId === 'function' ? itemId() : itemId, chatId, state, lastRequest);
       }, 128),
-    pendingChatIds: () => run(() => (q.pendingChats.all() as Row[]).map((r) => str(r.chat_id))),
+    pendingChatIds: () => readNow(() => (q.pendingChats.all() as Row[]).map((r) => str(r.chat_id))),
     createPushback: (record, origin) => write(() => tx.createPushback(record, origin ?? null), 512),
     getPushback: (id) =>
-      run(() =>
+      readNow(() =>
         caches.pushback(id, () => {
           const row = q.getPushback.get(id) as Row | undefined;
           return row ? toPushback(row) : undefined;

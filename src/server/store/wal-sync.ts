@@ -9,8 +9,11 @@
  * FULL is kept:
  * - a caller hears "stored" only after its frames are on the disk (as PostgreSQL's group commit:
  *   the WAL is flushed before the commit is acknowledged);
- * - nothing reads what is not yet durable: {@link WalSync.read} holds a read until the fsync in
- *   flight returned, so no history, answer or cache reaches anyone before its fsync;
+ * - nothing goes out before it is durable: pushes are published after the fsync, and the reads
+ *   that send the log to clients (history, its bounds, threads) go through {@link WalSync.read},
+ *   which holds them until the fsync in flight returned. The engine's own reads (a chat's record,
+ *   pending items) do not wait: what follows from them is written by a later batch, which
+ *   commits after that fsync;
  * - checkpoints, the only writes to the database file itself, never run on this connection with
  *   `synchronous = OFF`: auto-checkpoint is off and the checkpointer (sqlite-checkpointer.ts) runs
  *   them on its own connection with `synchronous = FULL`, which fsyncs the WAL and the database
