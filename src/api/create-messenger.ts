@@ -44,7 +44,7 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
 
   const emitMessenger = (event: MessengerEvent) => events.emit('Messenger', Object.freeze(event));
 
-  const report: Report = (error) => log('error', 'the widget failed; it carries on', error);
+  const report: Report = (error) => log('error', 'the widget failed', error);
   /** `fn`, reporting instead of throwing, and doing nothing once destroyed: for what the client, the UI, the browser or the page calls. */
   const guard =
     <A extends unknown[]>(fn: (...args: A) => unknown) =>

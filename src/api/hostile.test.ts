@@ -201,7 +201,7 @@ describe('the api over the real ChatClient on a hostile page', () => {
     };
     server.botSay(server.last.chatId!, 'hello');
     expect(() => clock.advance(50)).not.toThrow();
-    expect(errors).toHaveBeenCalledWith('[ServisBot]', 'the widget failed; it carries on', new Error('a built-in the page broke'));
+    expect(errors).toHaveBeenCalledWith('[ServisBot]', 'the widget failed', new Error('a built-in the page broke'));
     sockets[0]!.onmessage = handle;
   });
 

@@ -8,10 +8,10 @@
  * connection only, and nothing of the queues can go out before the conversation is Ready. Page
  * events and context updates made before they arrive are held, in order, and handed over then.
  */
-import { CLOSE_NORMAL, CONTEXT_CHARS, isBoundedObject, type ClientRequest, type CustomerPagePayload, type ErrorBody, type JsonObject, type RequestAction } from '../protocol';
+import { CLOSE_NORMAL, isBoundedObject, type ClientRequest, type CustomerPagePayload, type ErrorBody, type JsonObject, type RequestAction } from '../protocol';
 import { backoffDelay } from './backoff';
 import { systemClock } from './clock';
-import { checkPageEvent } from './checks';
+import { checkBounded, checkPageEvent } from './checks';
 import { createConversation, type Conversation } from './conversation';
 import { createPendingRequests, type PendingRequests, type RequestHandlers } from './pending-requests';
 import type { Queues, QueuesDeps } from './queues';
@@ -230,9 +230,7 @@ export class ChatClient {
 
   /** Sends `update_context` now, or after the next login; the newest context wins. TypeError when not a bounded plain object. */
   updateContext(context: JsonObject): Promise<void> {
-    if (!isBoundedObject(context)) {
-      throw new TypeError(`context must be a plain object of at most ${CONTEXT_CHARS} characters of JSON`);
-    }
+    checkBounded(context, 'context');
     if (this.#destroyed) return Promise.reject(destroyedError());
     const copy = JSON.parse(JSON.stringify(context)) as JsonObject;
     return this.#queued((queues) => queues.updateContext(copy));
@@ -291,11 +289,11 @@ export class ChatClient {
     if (final) {
       this.#events.emit('error', {
         type: 'authentication',
-        message: `the server refused the connection for good (${code}${reason ? `: ${reason}` : ''})`,
+        message: `refused for good (${code}${reason ? `: ${reason}` : ''})`,
       });
     }
     this.#conversation.down();
-    this.#requests.failAll({ type: 'request_timeout', message: 'the connection was lost' });
+    this.#requests.failAll({ type: 'request_timeout', message: 'connection lost' });
   }
 
   /** The one place the state changes; emits only on a change. */
@@ -309,7 +307,7 @@ export class ChatClient {
   /** The queues, for a visitor's message: the panel that sends one comes with them. */
   #queuesNow(): Queues {
     if (this.#destroyed) throw new Error(destroyedError().message);
-    if (!this.#queues) throw new Error('the chat client has no queues yet (attachQueues)');
+    if (!this.#queues) throw new Error('no queues yet');
     return this.#queues;
   }
 
@@ -345,13 +343,16 @@ export class ChatClient {
 
   /** The host's context, or none when getContext throws or returns what the server would refuse. */
   #readContext(): JsonObject | undefined {
+    let context: unknown;
+    let error: unknown;
     try {
-      const context = this.#options.getContext();
-      if (isBoundedObject(context)) return context;
-      this.#log('warn', 'getContext() returned no bounded plain object; sending none');
-    } catch (error) {
-      this.#log('warn', 'getContext() threw; sending none', error);
+      context = this.#options.getContext();
+    } catch (thrown) {
+      error = thrown;
     }
+    if (isBoundedObject(context)) return context;
+    // Threw (the error is logged) or returned what the server would refuse.
+    this.#log('warn', 'getContext() failed; sending no context', error);
     return undefined;
   }
 }

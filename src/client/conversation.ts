@@ -221,7 +221,7 @@ export function createConversation(deps: ConversationDeps, stored: Omit<Session,
       // Possibly a new chat's first pushes overtaking the response: keep them for after it.
       if (earlyPushes.length < MAX_EARLY_PUSHES) earlyPushes.push(push);
     } else if (!current) {
-      log('debug', `ignored ${push.action} of chat ${push.payload.chat_id}`);
+      log('debug', `ignored ${push.action} of ${push.payload.chat_id}`);
     } else if (push.action === 'incoming_typing_indicator') {
       const { is_typing: isTyping, author_name: name } = push.payload.typing_indicator;
       typing = isTyping && name ? name : isTyping;

@@ -7,6 +7,7 @@ export { ChatClient, CLIENT_DEFAULTS } from './chat-client';
 export { systemClock } from './clock';
 export { backoffDelay } from './backoff';
 export { SafeEmitter } from './safe-emitter';
+export { checkName } from './checks';
 export { createQueues, type Queues } from './queues';
 export type {
   ChatClientEvents,
