@@ -1,4 +1,4 @@
-import { ChatClient } from '../client';
+import { createChatClient } from '../client';
 import type { MessengerDeps } from './deps';
 
 /**
@@ -6,5 +6,5 @@ import type { MessengerDeps } from './deps';
  * entry passes its own `src`'s origin, the ES module the origin of a `messenger.js` script on the page.
  */
 export function browserDeps(loadPanel: MessengerDeps['loadPanel'], defaultServerUrl: () => string): MessengerDeps {
-  return { window, defaultServerUrl, loadPanel, createClient: (options) => new ChatClient(options) };
+  return { window, defaultServerUrl, loadPanel, createClient: (options) => createChatClient(options) };
 }

@@ -35,7 +35,7 @@ export interface ChatClientLike {
 export interface MessengerDeps {
   /** The page: its document (DOM, `container`), `localStorage`, `WebSocket` and language. */
   window: Window & typeof globalThis;
-  /** Builds the connection (`new ChatClient(options)` in the browser). */
+  /** Builds the connection (`createChatClient(options)` in the browser). */
   createClient(options: ChatClientOptions): ChatClientLike;
   /** The `serverUrl` used when the option is absent. */
   defaultServerUrl(): string;
