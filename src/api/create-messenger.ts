@@ -136,7 +136,8 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
   // the panel renders (withLazy), and nothing can raise them earlier.
   const intents = {
     onToggle: guard(() => setOpen(!store.get().open)),
-    onError: (error: unknown) => log('error', 'the widget failed to render', error),
+    // A render error: the UI carries on too (its error boundary).
+    onError: report,
   } as UiIntents;
 
   const clientEvents = Object.keys(clientHandlers) as (keyof ChatClientEvents)[];
@@ -185,13 +186,9 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
   function withLazy(module: LazyModule): LazyModule {
     if (!visitorSide && module.visitorIntents) {
       visitorSide = module.visitorIntents(client, store, afterSend, guard, { window: deps.window, ...options, log });
-      // Assigned one by one, not with Object.assign: the bundle treats that call as pure
+      // Copied in a loop, not with Object.assign: the bundle treats that call as pure
       // (vite.config.ts) and drops it when its result is unused.
-      const { onSend, onPickReply, onDraft, onAttach } = visitorSide.intents;
-      intents.onSend = onSend;
-      intents.onPickReply = onPickReply;
-      intents.onDraft = onDraft;
-      intents.onAttach = onAttach;
+      for (const [key, intent] of Object.entries(visitorSide.intents)) (intents as unknown as Record<string, unknown>)[key] = intent;
     }
     if (!destroyed && module.createQueues) client.attachQueues(module.createQueues);
     if (!stopTracking && !destroyed && module.trackPage) {
@@ -210,13 +207,9 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     if (idle) return;
     const run = guard(() => widget.preload());
     const { requestIdleCallback: request, cancelIdleCallback: cancel } = deps.window;
-    if (typeof request === 'function' && typeof cancel === 'function') {
-      const handle = request.call(deps.window, run, { timeout: IDLE_TIMEOUT_MS });
-      idle = () => cancel.call(deps.window, handle);
-    } else {
-      const handle = clock.setTimeout(run, IDLE_FALLBACK_MS);
-      idle = () => clock.clearTimeout(handle);
-    }
+    const native = typeof request === 'function' && typeof cancel === 'function';
+    const handle = native ? request.call(deps.window, run, { timeout: IDLE_TIMEOUT_MS }) : clock.setTimeout(run, IDLE_FALLBACK_MS);
+    idle = () => (native ? cancel.call(deps.window, handle as number) : clock.clearTimeout(handle));
   };
   /**
    * Page events, a context update or a stored outbox wait for the queues, and nothing of them

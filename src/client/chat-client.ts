@@ -21,13 +21,25 @@ import { createTimers } from './timers';
 import { createTransport, type Transport } from './transport';
 import type { ChatClientEvents, ChatClientOptions, ConnectionState, Logger, OutboxItem, QueuesFactory } from './types';
 
-/** Defaults of the optional numeric {@link ChatClientOptions}. */
+const REQUEST_TIMEOUT_MS = 10_000;
+const PING_INTERVAL_MS = 15_000;
+const DEAD_PEER_MS = 35_000;
+/** Backoff bounds for reconnects (full jitter). */
+const MIN_RECONNECT_DELAY_MS = 500;
+const MAX_RECONNECT_DELAY_MS = 20_000;
+
+/**
+ * The client's timings, for tests: milliseconds before an unanswered request fails with
+ * `request_timeout`, between pings while connected, of silence after which the socket is
+ * considered dead, and the reconnect backoff's bounds. Constants, not options: the widget has
+ * no use for others, and option names would cost bytes in its first load.
+ */
 export const CLIENT_DEFAULTS = {
-  requestTimeoutMs: 10_000,
-  pingIntervalMs: 15_000,
-  deadPeerMs: 35_000,
-  minReconnectDelayMs: 500,
-  maxReconnectDelayMs: 20_000,
+  requestTimeoutMs: REQUEST_TIMEOUT_MS,
+  pingIntervalMs: PING_INTERVAL_MS,
+  deadPeerMs: DEAD_PEER_MS,
+  minReconnectDelayMs: MIN_RECONNECT_DELAY_MS,
+  maxReconnectDelayMs: MAX_RECONNECT_DELAY_MS,
 } as const;
 
 const destroyedError = (): ErrorBody => ({ type: 'internal', message: 'the chat client was destroyed' });
@@ -91,7 +103,7 @@ export interface ChatClient {
 
 /**
  * Build, subscribe with {@link ChatClient.on}, then {@link ChatClient.connect}.
- * Option defaults: {@link CLIENT_DEFAULTS}; `clock` the real timers, `Date.now` and
+ * Timings: {@link CLIENT_DEFAULTS}. Option defaults: `clock` the real timers, `Date.now` and
  * `Math.random`; `resetOnLoad` false; `logger` silent. A closure rather than a class: it is in
  * the widget's first load, where every `this.#field` costs bytes a local name does not.
  */
@@ -118,9 +130,8 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     if (connectedOnce) emit('error', error);
     else deferredErrors.push(error);
   };
-  const setting = (name: keyof typeof CLIENT_DEFAULTS): number => options[name] ?? CLIENT_DEFAULTS[name];
-  const backoff = (attempt: number) => backoffDelay(attempt, setting('minReconnectDelayMs'), setting('maxReconnectDelayMs'), () => clock.random());
-  const requests = createPendingRequests(timers, setting('requestTimeoutMs'));
+  const backoff = (attempt: number) => backoffDelay(attempt, MIN_RECONNECT_DELAY_MS, MAX_RECONNECT_DELAY_MS, () => clock.random());
+  const requests = createPendingRequests(timers, REQUEST_TIMEOUT_MS);
   const store = createSessionStore(options.storage, options.storageKey, storageFailure);
   const saved = store.load();
   // resetOnLoad: what was queued for the stored conversation belongs to it (the chat goes on in a new thread).
@@ -167,8 +178,8 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
       logger: log,
       backoff,
       nextRequestId: requests.nextId,
-      pingIntervalMs: setting('pingIntervalMs'),
-      deadPeerMs: setting('deadPeerMs'),
+      pingIntervalMs: PING_INTERVAL_MS,
+      deadPeerMs: DEAD_PEER_MS,
     },
     {
       connecting: () => setState('connecting'),
