@@ -192,7 +192,7 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     }
     if (!destroyed && module.createQueues) client.attachQueues(module.createQueues);
     if (!stopTracking && !destroyed && module.trackPage) {
-      stopTracking = module.trackPage(deps.window, guard((page: CustomerPagePayload) => client.reportPage(page)));
+      stopTracking = module.trackPage(deps.window, guard((page: CustomerPagePayload) => client.queues?.page(page)));
     }
     return module;
   }
@@ -324,8 +324,9 @@ const IDLE_FALLBACK_MS = 300;
 function asError(reason: unknown): Error {
   if (reason instanceof Error) return reason;
   const body = isPlainObject(reason) ? reason : {};
-  const message = typeof body.message === 'string' ? body.message : String(reason);
-  return Object.assign(new Error(`ServisBot: ${message}`), typeof body.type === 'string' ? { type: body.type } : {});
+  const error: Error & { type?: string } = new Error(`ServisBot: ${typeof body.message === 'string' ? body.message : String(reason)}`);
+  if (typeof body.type === 'string') error.type = body.type;
+  return error;
 }
 
 function checkSubscription(method: string, eventName: unknown, handler: unknown, log: Logger): void {

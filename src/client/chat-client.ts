@@ -8,7 +8,7 @@
  * connection only, and nothing of the queues can go out before the conversation is Ready. Page
  * events and context updates made before they arrive are held, in order, and handed over then.
  */
-import { CLOSE_NORMAL, isBoundedObject, type ClientRequest, type CustomerPagePayload, type ErrorBody, type JsonObject, type RequestAction } from '../protocol';
+import { CLOSE_NORMAL, isBoundedObject, type ClientRequest, type ErrorBody, type JsonObject, type RequestAction } from '../protocol';
 import { backoffDelay } from './backoff';
 import { systemClock } from './clock';
 import { checkBounded, checkPageEvent } from './checks';
@@ -61,19 +61,18 @@ export interface ChatClient {
   readonly token: string | undefined;
   /** Items not yet accepted by the server, oldest first (restored from storage on construction). */
   readonly outboxItems: readonly OutboxItem[];
+  /**
+   * The queues once attached, until destroy(): what the visitor sends (messages, picks), drafts
+   * for agents' sneak peeks and the pages the visitor is on go to them directly. Whoever sends
+   * those came with the queues (the widget's lazy chunk), so the first load carries no wrappers.
+   */
+  readonly queues: Queues | undefined;
   /** Subscribes; returns a function that unsubscribes. A throwing handler is logged and skipped. */
   on<K extends keyof ChatClientEvents>(type: K, handler: (event: ChatClientEvents[K]) => void): () => void;
   /** Unsubscribes a handler given to {@link ChatClient.on}. */
   off<K extends keyof ChatClientEvents>(type: K, handler: (event: ChatClientEvents[K]) => void): void;
   /** Opens the connection and keeps it up (reconnecting with backoff) until destroy(). Idempotent; also restarts after a final close. */
   connect(): void;
-  /** Queues a visitor message (trimmed); sent when connected. TypeError when empty or over {@link TEXT_CHARS}. */
-  sendMessage(text: string): OutboxItem;
-  /**
-   * Queues a pick in bot message `eventId`: a quick reply (`text` is its label), or a postback
-   * button (`text` is its postback, `title` the label the transcript shows). TypeError on bad arguments.
-   */
-  sendPostback(eventId: string, text: string, title?: string): OutboxItem;
   /**
    * Queues a page event; resolves once the server accepted it, rejects with the ErrorBody when it
    * refuses it. Waits through disconnects (and reloads, without the promise). TypeError on a bad alias or body.
@@ -86,10 +85,6 @@ export interface ChatClient {
    * (`conversation` with isNewConversation). Offline, the next login starts it.
    */
   startNewChat(): Promise<void>;
-  /** The visitor's draft, for agents' sneak peeks (docs/agent-api.md); throttled, never queued. */
-  sneakPeek(text: string): void;
-  /** The page the visitor is on (a load or a single-page-app navigation); reported again after every login. */
-  reportPage(page: CustomerPagePayload): void;
   /** For `window` 'online': a scheduled retry happens now. */
   onOnline(): void;
   /** For `window` 'offline': drop the socket now instead of waiting for the dead-peer timer. */
@@ -186,7 +181,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
       open: () => conversation.login(),
       frame: (frame) => {
         if (frame.type === 'push') conversation.handlePush(frame);
-        else if (!requests.settle(frame)) log('debug', `late or unknown response ${frame.request_id}`);
+        else if (!requests.settle(frame)) log('debug', 'late or unknown response', frame);
       },
       malformed: (reason) => emit('error', { type: 'validation', message: `dropped a malformed frame: ${reason}` }),
       down: (code, reason, final) => {
@@ -231,12 +226,6 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     error: (error) => emit('error', error),
     backoff,
   };
-  /** The queues, for a visitor's message: the panel that sends one comes with them. */
-  const queuesNow = (): Queues => {
-    if (destroyed) throw new Error(destroyedError().message);
-    if (!queues) throw new Error('no queues yet');
-    return queues;
-  };
   /** `call` on the queues now, or once they are attached; its throw (a TypeError) becomes a rejection when held. */
   const queued = (call: (queues: Queues) => Promise<void>): Promise<void> => {
     if (destroyed) return Promise.reject(destroyedError());
@@ -279,6 +268,9 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     get outboxItems() {
       return queues?.items ?? [];
     },
+    get queues() {
+      return destroyed ? undefined : queues;
+    },
     on: (type, handler) => events.on(type, handler),
     off: (type, handler) => events.off(type, handler),
     connect() {
@@ -292,8 +284,6 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
       }
       transport.start();
     },
-    sendMessage: (text) => queuesNow().sendMessage(text),
-    sendPostback: (eventId, text, title) => queuesNow().sendPostback(eventId, text, title),
     pageEvent(alias, body) {
       checkPageEvent(alias, body);
       return queued((queues) => queues.pageEvent(alias, body));
@@ -305,12 +295,6 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
       return queued((queues) => queues.updateContext(copy));
     },
     startNewChat: () => (destroyed ? Promise.reject(destroyedError()) : conversation.requestNewChat()),
-    sneakPeek(text) {
-      if (!destroyed) queues?.draft(text);
-    },
-    reportPage(page) {
-      if (!destroyed) queues?.page(page);
-    },
     onOnline() {
       if (!destroyed) transport.reconnectNow();
     },

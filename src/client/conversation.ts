@@ -117,7 +117,7 @@ export function createConversation(deps: ConversationDeps, stored: Omit<Session,
     awaitingSession = false;
     // Failed because the socket went: the reconnect is already scheduled.
     if (isDestroyed() || state() !== 'connecting') return;
-    log('warn', `login failed: ${error.type} ${error.message}`);
+    log('warn', 'login failed', error);
     if (error.type !== 'request_timeout') emit('error', error);
     if (error.type === 'authentication' && deps.identified === true) {
       // The server refused the visitor identity the page gave: stop (the widget says it cannot connect).
