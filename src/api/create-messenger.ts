@@ -44,7 +44,7 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
 
   const emitMessenger = (event: MessengerEvent) => events.emit('Messenger', Object.freeze(event));
 
-  const report: Report = (error) => log('error', 'the widget failed; it carries on', error);
+  const report: Report = (error) => log('error', 'the widget failed', error);
   /** `fn`, reporting instead of throwing, and doing nothing once destroyed: for what the client, the UI, the browser or the page calls. */
   const guard =
     <A extends unknown[]>(fn: (...args: A) => unknown) =>
@@ -136,7 +136,8 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
   // the panel renders (withLazy), and nothing can raise them earlier.
   const intents = {
     onToggle: guard(() => setOpen(!store.get().open)),
-    onError: (error: unknown) => log('error', 'the widget failed to render', error),
+    // A render error: the UI carries on too (its error boundary).
+    onError: report,
   } as UiIntents;
 
   const clientEvents = Object.keys(clientHandlers) as (keyof ChatClientEvents)[];
@@ -185,17 +186,13 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
   function withLazy(module: LazyModule): LazyModule {
     if (!visitorSide && module.visitorIntents) {
       visitorSide = module.visitorIntents(client, store, afterSend, guard, { window: deps.window, ...options, log });
-      // Assigned one by one, not with Object.assign: the bundle treats that call as pure
+      // Copied in a loop, not with Object.assign: the bundle treats that call as pure
       // (vite.config.ts) and drops it when its result is unused.
-      const { onSend, onPickReply, onDraft, onAttach } = visitorSide.intents;
-      intents.onSend = onSend;
-      intents.onPickReply = onPickReply;
-      intents.onDraft = onDraft;
-      intents.onAttach = onAttach;
+      for (const [key, intent] of Object.entries(visitorSide.intents)) (intents as unknown as Record<string, unknown>)[key] = intent;
     }
     if (!destroyed && module.createQueues) client.attachQueues(module.createQueues);
     if (!stopTracking && !destroyed && module.trackPage) {
-      stopTracking = module.trackPage(deps.window, guard((page: CustomerPagePayload) => client.reportPage(page)));
+      stopTracking = module.trackPage(deps.window, guard((page: CustomerPagePayload) => client.queues?.page(page)));
     }
     return module;
   }
@@ -210,13 +207,9 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     if (idle) return;
     const run = guard(() => widget.preload());
     const { requestIdleCallback: request, cancelIdleCallback: cancel } = deps.window;
-    if (typeof request === 'function' && typeof cancel === 'function') {
-      const handle = request.call(deps.window, run, { timeout: IDLE_TIMEOUT_MS });
-      idle = () => cancel.call(deps.window, handle);
-    } else {
-      const handle = clock.setTimeout(run, IDLE_FALLBACK_MS);
-      idle = () => clock.clearTimeout(handle);
-    }
+    const native = typeof request === 'function' && typeof cancel === 'function';
+    const handle = native ? request.call(deps.window, run, { timeout: IDLE_TIMEOUT_MS }) : clock.setTimeout(run, IDLE_FALLBACK_MS);
+    idle = () => (native ? cancel.call(deps.window, handle as number) : clock.clearTimeout(handle));
   };
   /**
    * Page events, a context update or a stored outbox wait for the queues, and nothing of them
@@ -331,8 +324,9 @@ const IDLE_FALLBACK_MS = 300;
 function asError(reason: unknown): Error {
   if (reason instanceof Error) return reason;
   const body = isPlainObject(reason) ? reason : {};
-  const message = typeof body.message === 'string' ? body.message : String(reason);
-  return Object.assign(new Error(`ServisBot: ${message}`), typeof body.type === 'string' ? { type: body.type } : {});
+  const error: Error & { type?: string } = new Error(`ServisBot: ${typeof body.message === 'string' ? body.message : String(reason)}`);
+  if (typeof body.type === 'string') error.type = body.type;
+  return error;
 }
 
 function checkSubscription(method: string, eventName: unknown, handler: unknown, log: Logger): void {

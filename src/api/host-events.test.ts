@@ -106,7 +106,7 @@ describe('the lazy chunk', () => {
     api.open();
     expect(loads).toEqual([0]);
     expect(trackPage).toHaveBeenCalledTimes(1);
-    expect(clients[0]!.calls.filter((call) => call.method === 'reportPage')).toEqual([{ method: 'reportPage', args: [{ url: 'https://shop.example/', title: 'Shop', referrer: '' }] }]);
+    expect(clients[0]!.calls.filter((call) => call.method === 'page')).toEqual([{ method: 'page', args: [{ url: 'https://shop.example/', title: 'Shop', referrer: '' }] }]);
     api.destroy();
     expect(stop).toHaveBeenCalledTimes(1);
   });

@@ -45,15 +45,16 @@ export function visitorIntents(
   };
   return {
     intents: {
+      // The queues come with this chunk and are attached with it (create-messenger.ts).
       onSend: guard((text: string) => {
-        client.sendMessage(text);
+        client.queues!.sendMessage(text);
         sent();
       }),
       onPickReply: guard((eventId: string, text: string, title?: string) => {
-        client.sendPostback(eventId, text, title);
+        client.queues!.sendPostback(eventId, text, title);
         sent();
       }),
-      onDraft: guard((text: string) => client.sneakPeek(text)),
+      onDraft: guard((text: string) => client.queues?.draft(text)),
       onAttach: guard((file: File) => uploader.upload(file)),
     },
     showPending,
