@@ -1,19 +1,26 @@
-import { expect, test } from '@playwright/test';
 import { startPostgres, startRedis, type PostgresHandle, type RedisHandle } from '../scripts/services.mjs';
+import { expect, test } from './support/fixtures';
 import { openHostPage, subscribe, waitForChatId } from './support/host-page';
+import { currentGroup } from './support/processes';
 import { API_KEY, startServer, type RunningServer } from './support/server';
 
 /**
  * Three built nodes on one PostgreSQL and one Redis (docs/scaling.md): a visitor whose widget is
  * connected to node A sees a pushback activated through node B and an external event sent through
- * node C, in Chromium.
+ * node C, in Chromium. The nodes and services belong to the worker's process group (started in
+ * beforeAll): a run that fails or times out still ends them (support/processes.ts).
  */
 let postgres: PostgresHandle;
 let redis: RedisHandle;
 let nodes: RunningServer[] = [];
 
 test.beforeAll(async () => {
-  [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
+  const group = currentGroup();
+  // Each one joins the group as soon as it is up, so a later failure leaves none behind.
+  [postgres, redis] = await Promise.all([
+    startPostgres().then((handle) => (group.addService('postgres', handle), handle)),
+    startRedis().then((handle) => (group.addService('redis', handle), handle)),
+  ]);
   // One after the other: the first migrates the database, the others find it ready.
   for (const name of ['node-a', 'node-b', 'node-c']) {
     nodes.push(await startServer({ env: { ROUNDEL_DATABASE_URL: postgres.url, ROUNDEL_REDIS_URL: redis.url, ROUNDEL_NODE_ID: name } }));
@@ -21,6 +28,7 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
+  // A clean stop of each node is part of what is checked; the group ends whatever is left.
   const codes = await Promise.all(nodes.map((node) => node.stop()));
   nodes = [];
   await Promise.all([postgres?.close(), redis?.close()]);

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './support/fixtures';
 import { activateOffers, hostEvents, openHostPage, subscribe, subscribeAndLeave, waitForChatId, waitForReady } from './support/host-page';
 import { API_KEY, startServer, writeConfig, type RunningServer } from './support/server';
 

@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
+import type { APIRequestContext, Page } from '@playwright/test';
+import { processTest as base, expect } from './support/fixtures';
 import { hostEvents, openHostPage, waitForChatId } from './support/host-page';
 import { API_KEY, startServer, writeConfig, type RunningServer } from './support/server';
 

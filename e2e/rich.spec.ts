@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { test as base, expect } from '@playwright/test';
+import { processTest as base, expect } from './support/fixtures';
 import { openHostPage, waitForReady } from './support/host-page';
 import { startServer, writeConfig, type RunningServer } from './support/server';
 import { accessibilityViolations } from './support/widget-pages';
@@ -10,9 +10,10 @@ import { join } from 'node:path';
 /** One server per worker running the rich-message bot (e2e/fixtures/rich-bot.mjs). */
 const test = base.extend<object, { server: RunningServer }>({
   server: [
-    async ({}, use) => {
+    async ({ workerProcesses }, use) => {
       const dataDir = mkdtempSync(join(tmpdir(), 'roundel-e2e-rich-'));
-      const server = await startServer({ dataDir, config: writeConfig(dataDir, [{ bot: resolve('e2e/fixtures/rich-bot.mjs') }]) });
+      const config = writeConfig(dataDir, [{ bot: resolve('e2e/fixtures/rich-bot.mjs') }]);
+      const server = await startServer({ dataDir, config, group: workerProcesses });
       await use(server);
       await server.stop();
     },

@@ -16,6 +16,8 @@ export interface PostgresHandle {
    * most 3 s, then fast); `fast` drops them at once (an outage).
    */
   stop(mode?: 'smart' | 'fast'): Promise<void>;
+  /** SIGKILLs the postmaster (when {@link stop} would not end it); resolves once it has exited. */
+  kill(): Promise<void>;
   /** Stops it and removes its data directory. */
   close(): Promise<void>;
 }
@@ -26,6 +28,8 @@ export interface RedisHandle {
   readonly url: string;
   start(): Promise<void>;
   stop(signal?: NodeJS.Signals): Promise<void>;
+  /** SIGKILLs it; resolves once it has exited. */
+  kill(): Promise<void>;
   close(): Promise<void>;
 }
 

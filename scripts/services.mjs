@@ -209,6 +209,12 @@ export async function startPostgres({ durable = false } = {}) {
     },
     start,
     stop,
+    async kill() {
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      // The postmaster only: its backends notice its death and exit by themselves.
+      child.kill('SIGKILL');
+      await exited(child);
+    },
     async close() {
       await stop();
       rmSync(dir, { recursive: true, force: true });
@@ -251,6 +257,7 @@ export async function startRedis() {
     url: `redis://127.0.0.1:${port}`,
     start,
     stop,
+    kill: () => stop('SIGKILL'),
     async close() {
       await stop();
       rmSync(dir, { recursive: true, force: true });

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnServer, type ServerProcess } from '../../src/server/test/server-process';
+import { currentGroup, type ProcessGroup } from './processes';
 
 export interface EndpointSpec {
   organization?: string;
@@ -48,15 +49,19 @@ export function writeConfig(
 /**
  * Starts `node bin/roundel.mjs serve --port 0` (the built server) and resolves once it printed
  * the URL it listens on. Pass `dataDir` (and `port`) again to restart on the same database (and address).
+ * The process belongs to `group` (default: the running test's, or the worker's in `beforeAll`;
+ * see processes.ts), which ends it should the spec not.
  */
 export async function startServer(
-  options: { dataDir?: string; config?: string | null; env?: Record<string, string>; port?: number } = {},
+  options: { dataDir?: string; config?: string | null; env?: Record<string, string>; port?: number; group?: ProcessGroup } = {},
 ): Promise<RunningServer> {
+  // Before spawning: a process nobody would end is never started.
+  const group = options.group ?? currentGroup();
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'roundel-e2e-'));
   const dbPath = join(dataDir, 'roundel.db');
   const config = options.config === undefined ? writeConfig(dataDir) : options.config;
   const args = ['bin/roundel.mjs', 'serve', '--port', String(options.port ?? 0), '--host', '127.0.0.1', '--db', dbPath];
   if (config) args.push('--config', config);
-  const running = await spawnServer(args, { env: { ...process.env, ROUNDEL_API_KEY: API_KEY, ...options.env } });
+  const running = await spawnServer(args, { env: { ...process.env, ROUNDEL_API_KEY: API_KEY, ...options.env }, onSpawn: (child) => group.addChild('roundel', child) });
   return { ...running, dataDir, dbPath };
 }

@@ -1,14 +1,10 @@
-import { ChatClient } from '../client';
+import { createChatClient } from '../client';
 import type { MessengerDeps } from './deps';
-import { scriptOrigin } from './server-url';
 
 /**
- * The real environment: this window and a real `ChatClient`. `defaultServerUrl` defaults to the
- * origin of a `messenger.js` script on the page (the bundle entry passes its own `src` instead).
+ * The real environment: this window and a real `ChatClient`. `defaultServerUrl`: the bundle
+ * entry passes its own `src`'s origin, the ES module the origin of a `messenger.js` script on the page.
  */
-export function browserDeps(
-  loadPanel: MessengerDeps['loadPanel'],
-  defaultServerUrl: () => string = () => scriptOrigin(document, null),
-): MessengerDeps {
-  return { window, defaultServerUrl, loadPanel, createClient: (options) => new ChatClient(options) };
+export function browserDeps(loadPanel: MessengerDeps['loadPanel'], defaultServerUrl: () => string): MessengerDeps {
+  return { window, defaultServerUrl, loadPanel, createClient: (options) => createChatClient(options) };
 }

@@ -4,7 +4,7 @@
  */
 import { act, fireEvent, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChatClient } from '../client';
+import { createChatClient } from '../client';
 import { FakeClock } from '../client/testing/fake-clock';
 import { FakeServer } from '../client/testing/fake-server';
 import { MemoryStorage } from '../client/testing/memory-storage';
@@ -22,7 +22,7 @@ function start() {
     window,
     defaultServerUrl: () => 'http://127.0.0.1:8080',
     loadPanel: () => LAZY,
-    createClient: (options) => new ChatClient({ ...options, WebSocket: server.WebSocket, clock, storage: new MemoryStorage() }),
+    createClient: (options) => createChatClient({ ...options, WebSocket: server.WebSocket, clock, storage: new MemoryStorage() }),
   });
   api = init({ organization: 'acme', endpoint: 'acme-demo', alwaysOpen: true, context: { page: '/pricing' } });
   const messenger: MessengerEvent[] = [];
@@ -102,14 +102,34 @@ describe('api over the real ChatClient', () => {
       refused(() => api.pageEvent({ alias: 'a', body: { big: 'x'.repeat(17_000) } })),
       refused(() => api.rewriteContext('gold' as never)),
     ]).toEqual([
-      'TypeError: ServisBot.pageEvent: alias must be a non-empty string of at most 200 characters',
-      'TypeError: ServisBot.pageEvent: alias must be a non-empty string of at most 200 characters',
+      'TypeError: ServisBot.pageEvent: alias must be a non-empty string',
+      'TypeError: ServisBot.pageEvent: alias must be a non-empty string',
       'TypeError: ServisBot.pageEvent: body must be a plain object',
       'TypeError: ServisBot.pageEvent: body must serialise to at most 16384 characters of JSON',
-      'TypeError: ServisBot.rewriteContext: context must be a plain object of at most 16384 characters of JSON',
+      'TypeError: ServisBot.rewriteContext: context must be a plain object',
     ]);
     clock.advance(50);
     expect(server.chat(chatId).pageEvents).toEqual([]);
+  });
+
+  it('shows the outbox a previous page stored as "Sending…" once the chunk arrives, and sends it after Ready', () => {
+    const clock = new FakeClock();
+    const server = new FakeServer(clock, { echo: false });
+    const storage = new MemoryStorage();
+    const item = { kind: 'message', customId: 'c-previous', text: 'sent from the previous page', createdAt: '2026-01-01T00:00:00.000Z' };
+    storage.setItem('roundel:acme:acme-demo', JSON.stringify({ lastSeq: 0, outbox: [item] }));
+    // alwaysOpen: the chunk loads at once, before the conversation is Ready.
+    api = createInit({
+      window,
+      defaultServerUrl: () => 'http://127.0.0.1:8080',
+      loadPanel: () => LAZY,
+      createClient: (options) => createChatClient({ ...options, WebSocket: server.WebSocket, clock, storage }),
+    })({ organization: 'acme', endpoint: 'acme-demo', alwaysOpen: true });
+    const log = within(within(document.getElementById('servisbot-messenger')!.shadowRoot as unknown as HTMLElement).getByRole('log'));
+    expect(log.getByText('sent from the previous page')).toBeTruthy();
+    expect(log.getByText('Sending…')).toBeTruthy();
+    clock.advance(50);
+    expect(server.countCustomId('send_event', 'c-previous')).toBe(1);
   });
 
   it('a floating widget loads its chunk only after Ready, at once when page events wait for its queues', async () => {
@@ -123,7 +143,7 @@ describe('api over the real ChatClient', () => {
         loads.push(server.last.chatId === undefined ? 'before Ready' : 'after Ready');
         return LAZY;
       },
-      createClient: (options) => new ChatClient({ ...options, WebSocket: server.WebSocket, clock, storage: new MemoryStorage() }),
+      createClient: (options) => createChatClient({ ...options, WebSocket: server.WebSocket, clock, storage: new MemoryStorage() }),
     })({ organization: 'acme', endpoint: 'acme-demo' });
     const ready: MessengerEvent[] = [];
     api.on('Messenger', (event) => ready.push(event));

@@ -5,7 +5,7 @@
  * arguments to API methods throw a `TypeError`.
  */
 import type { ChatClientEvents, Logger } from '../client';
-import { NAME_CHARS, type ChatSettings, type CustomerPagePayload, type JsonObject } from '../protocol';
+import { NAME_CHARS, type ChatSettings, type JsonObject } from '../protocol';
 import { SafeEmitter } from '../client';
 import { createUiStore, mount, newestIncomingId, unreadCount, type UiIntents } from '../ui';
 import type { ChatClientLike, MessengerDeps } from './deps';
@@ -15,7 +15,7 @@ import { hostMessage, isPrivateNotification } from './host-messages';
 import type { ResolvedOptions } from './options';
 import { websocketUrl } from './server-url';
 import type { LazyModule } from './lazy';
-import type { VisitorIntents } from './visitor-intents';
+import type { VisitorSide } from './visitor-intents';
 import { seenMarker } from './seen';
 import { pageStorage } from './storage';
 import type { HostEventName, HostEvents, MessengerApi, MessengerEvent } from './types';
@@ -44,7 +44,7 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
 
   const emitMessenger = (event: MessengerEvent) => events.emit('Messenger', Object.freeze(event));
 
-  const report: Report = (error) => log('error', 'the widget failed; it carries on', error);
+  const report: Report = (error) => log('error', 'the widget failed', error);
   /** `fn`, reporting instead of throwing, and doing nothing once destroyed: for what the client, the UI, the browser or the page calls. */
   const guard =
     <A extends unknown[]>(fn: (...args: A) => unknown) =>
@@ -90,7 +90,7 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
   });
 
   /** The panel's side of the wiring (visitor-intents.ts), from the lazy chunk. */
-  let visitorSide: VisitorIntents | undefined;
+  let visitorSide: VisitorSide | undefined;
   /** After the visitor sent a message or picked a reply. */
   const afterSend = () => {
     if (interacted) return;
@@ -136,7 +136,8 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
   // the panel renders (withLazy), and nothing can raise them earlier.
   const intents = {
     onToggle: guard(() => setOpen(!store.get().open)),
-    onError: (error: unknown) => log('error', 'the widget failed to render', error),
+    // A render error: the UI carries on too (its error boundary).
+    onError: report,
   } as UiIntents;
 
   const clientEvents = Object.keys(clientHandlers) as (keyof ChatClientEvents)[];
@@ -161,8 +162,6 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     deps.window.removeEventListener('offline', onOffline);
   };
 
-  /** Stops the page reports for agents (set once tracking started, with the lazy chunk). */
-  let stopTracking: (() => void) | undefined;
   const widget = mountOrStop(stop, () => mount(host, {
     store,
     intents,
@@ -178,24 +177,10 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     setTimeout: clock.setTimeout,
     clearTimeout: clock.clearTimeout,
   }));
-  /**
-   * Starts what the lazy chunk brings besides the panel: the visitor's intents, the client's
-   * queues (whose restored outbox the intents then show), the page reports for agents.
-   */
+  /** Starts what the lazy chunk brings besides the panel (visitor-intents.ts), once. */
   function withLazy(module: LazyModule): LazyModule {
-    if (!visitorSide && module.visitorIntents) {
-      visitorSide = module.visitorIntents(client, store, afterSend, guard, { window: deps.window, ...options, log });
-      // Assigned one by one, not with Object.assign: the bundle treats that call as pure
-      // (vite.config.ts) and drops it when its result is unused.
-      const { onSend, onPickReply, onDraft, onAttach } = visitorSide.intents;
-      intents.onSend = onSend;
-      intents.onPickReply = onPickReply;
-      intents.onDraft = onDraft;
-      intents.onAttach = onAttach;
-    }
-    if (!destroyed && module.createQueues) client.attachQueues(module.createQueues);
-    if (!stopTracking && !destroyed && module.trackPage) {
-      stopTracking = module.trackPage(deps.window, guard((page: CustomerPagePayload) => client.reportPage(page)));
+    if (!visitorSide && !destroyed && module.startVisitorSide) {
+      visitorSide = module.startVisitorSide(client, store, afterSend, guard, { window: deps.window, ...options, log }, intents);
     }
     return module;
   }
@@ -210,13 +195,9 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     if (idle) return;
     const run = guard(() => widget.preload());
     const { requestIdleCallback: request, cancelIdleCallback: cancel } = deps.window;
-    if (typeof request === 'function' && typeof cancel === 'function') {
-      const handle = request.call(deps.window, run, { timeout: IDLE_TIMEOUT_MS });
-      idle = () => cancel.call(deps.window, handle);
-    } else {
-      const handle = clock.setTimeout(run, IDLE_FALLBACK_MS);
-      idle = () => clock.clearTimeout(handle);
-    }
+    const native = typeof request === 'function' && typeof cancel === 'function';
+    const handle = native ? request.call(deps.window, run, { timeout: IDLE_TIMEOUT_MS }) : clock.setTimeout(run, IDLE_FALLBACK_MS);
+    idle = () => (native ? cancel.call(deps.window, handle as number) : clock.clearTimeout(handle));
   };
   /**
    * Page events, a context update or a stored outbox wait for the queues, and nothing of them
@@ -296,7 +277,6 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
           document.removeEventListener('DOMContentLoaded', attach);
           deps.window.removeEventListener('online', onOnline);
           deps.window.removeEventListener('offline', onOffline);
-          stopTracking?.();
           visitorSide?.destroy();
           events.clear();
           onDestroyed();
@@ -331,8 +311,9 @@ const IDLE_FALLBACK_MS = 300;
 function asError(reason: unknown): Error {
   if (reason instanceof Error) return reason;
   const body = isPlainObject(reason) ? reason : {};
-  const message = typeof body.message === 'string' ? body.message : String(reason);
-  return Object.assign(new Error(`ServisBot: ${message}`), typeof body.type === 'string' ? { type: body.type } : {});
+  const error: Error & { type?: string } = new Error(`ServisBot: ${typeof body.message === 'string' ? body.message : String(reason)}`);
+  if (typeof body.type === 'string') error.type = body.type;
+  return error;
 }
 
 function checkSubscription(method: string, eventName: unknown, handler: unknown, log: Logger): void {

@@ -1,6 +1,6 @@
 /** What the api layer needs from its environment; `init` passes the browser's, tests pass fakes. */
-import type { CustomerPagePayload, JsonObject } from '../protocol';
-import type { ChatClientEvents, ChatClientOptions, ConnectionState, OutboxItem, QueuesFactory } from '../client';
+import type { JsonObject } from '../protocol';
+import type { ChatClientEvents, ChatClientOptions, ConnectionState, OutboxItem, Queues, QueuesFactory } from '../client';
 import type { LazyModule } from './lazy';
 
 /** The members of `ChatClient` (src/client) the api layer uses. */
@@ -8,15 +8,9 @@ export interface ChatClientLike {
   on<K extends keyof ChatClientEvents>(type: K, handler: (event: ChatClientEvents[K]) => void): unknown;
   off<K extends keyof ChatClientEvents>(type: K, handler: (event: ChatClientEvents[K]) => void): unknown;
   connect(): unknown;
-  sendMessage(text: string): OutboxItem;
-  sendPostback(eventId: string, text: string, title?: string): OutboxItem;
   pageEvent(alias: string, body?: JsonObject): Promise<void>;
   updateContext(context: JsonObject): Promise<void>;
   startNewChat(): Promise<void>;
-  /** The visitor's draft, for agents' sneak peeks. */
-  sneakPeek(text: string): void;
-  /** The page the visitor is on, for agents. */
-  reportPage(page: CustomerPagePayload): void;
   destroy(): unknown;
   /** Called on the window's `online` event: retry now rather than at the next backoff. */
   onOnline(): void;
@@ -28,6 +22,11 @@ export interface ChatClientLike {
   readonly needsQueues: boolean;
   readonly state: ConnectionState;
   readonly outboxItems: readonly OutboxItem[];
+  /**
+   * The queues once attached, until destroy (the lazy chunk's side sends through them): the
+   * visitor's messages and picks, drafts for agents' sneak peeks, the pages the visitor is on.
+   */
+  readonly queues: Pick<Queues, 'sendMessage' | 'sendPostback' | 'draft' | 'page'> | undefined;
   /** The session token, once logged in (file uploads send it). */
   readonly token?: string | undefined;
 }
@@ -35,7 +34,7 @@ export interface ChatClientLike {
 export interface MessengerDeps {
   /** The page: its document (DOM, `container`), `localStorage`, `WebSocket` and language. */
   window: Window & typeof globalThis;
-  /** Builds the connection (`new ChatClient(options)` in the browser). */
+  /** Builds the connection (`createChatClient(options)` in the browser). */
   createClient(options: ChatClientOptions): ChatClientLike;
   /** The `serverUrl` used when the option is absent. */
   defaultServerUrl(): string;

@@ -45,17 +45,25 @@ export class FakeClient implements ChatClientLike {
     this.record('connect');
     this.state = 'connecting';
   }
-  sendMessage(text: string): OutboxItem {
-    this.record('sendMessage', text);
-    const item: OutboxItem = { kind: 'message', customId: `c${++this.next}`, text, createdAt: 'now' };
-    this.outboxItems = [...this.outboxItems, item];
-    return item;
-  }
-  sendPostback(eventId: string, text: string, title?: string): OutboxItem {
-    this.record('sendPostback', eventId, text, ...(title === undefined ? [] : [title]));
-    const item: OutboxItem = { kind: 'postback', customId: `c${++this.next}`, eventId, text, ...(title === undefined ? {} : { title }), createdAt: 'now' };
-    this.outboxItems = [...this.outboxItems, item];
-    return item;
+  /** The fake's queues, there from the start until destroy(); their calls are recorded under their own names. */
+  get queues(): ChatClientLike['queues'] {
+    if (this.state === 'closed') return undefined;
+    return {
+      sendMessage: (text: string): OutboxItem => {
+        this.record('sendMessage', text);
+        const item: OutboxItem = { kind: 'message', customId: `c${++this.next}`, text, createdAt: 'now' };
+        this.outboxItems = [...this.outboxItems, item];
+        return item;
+      },
+      sendPostback: (eventId: string, text: string, title?: string): OutboxItem => {
+        this.record('sendPostback', eventId, text, ...(title === undefined ? [] : [title]));
+        const item: OutboxItem = { kind: 'postback', customId: `c${++this.next}`, eventId, text, ...(title === undefined ? {} : { title }), createdAt: 'now' };
+        this.outboxItems = [...this.outboxItems, item];
+        return item;
+      },
+      draft: (text: string) => this.record('draft', text),
+      page: (page: unknown) => this.record('page', page),
+    };
   }
   pageEvent(alias: string, body?: JsonObject) {
     this.record('pageEvent', alias, body);
@@ -76,12 +84,6 @@ export class FakeClient implements ChatClientLike {
   }
   onOnline() {
     this.record('onOnline');
-  }
-  sneakPeek(text: string) {
-    this.record('sneakPeek', text);
-  }
-  reportPage(page: unknown) {
-    this.record('reportPage', page);
   }
   onOffline() {
     this.record('onOffline');

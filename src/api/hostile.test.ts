@@ -5,7 +5,7 @@
  * expect: vitest itself needs them.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ChatClient, type WebSocketFactory, type WebSocketLike } from '../client';
+import { createChatClient, type WebSocketFactory, type WebSocketLike } from '../client';
 import { FakeClock } from '../client/testing/fake-clock';
 import { FakeServer } from '../client/testing/fake-server';
 import { MemoryStorage } from '../client/testing/memory-storage';
@@ -166,7 +166,7 @@ describe('the api over the real ChatClient on a hostile page', () => {
       window,
       defaultServerUrl: () => 'http://127.0.0.1:8080',
       loadPanel: () => LAZY,
-      createClient: (options) => new ChatClient({ ...options, clock, storage: new MemoryStorage() }),
+      createClient: (options) => createChatClient({ ...options, clock, storage: new MemoryStorage() }),
     })({ organization: 'acme', endpoint: 'acme-demo', alwaysOpen: true, debug: true });
     clock.advance(50);
     const view = document.getElementById('servisbot-messenger')!.shadowRoot!;
@@ -191,7 +191,7 @@ describe('the api over the real ChatClient on a hostile page', () => {
           sockets.push(socket);
           return socket;
         } as unknown as WebSocketFactory;
-        return new ChatClient({ ...options, WebSocket, clock, storage: new MemoryStorage() });
+        return createChatClient({ ...options, WebSocket, clock, storage: new MemoryStorage() });
       },
     })({ organization: 'acme', endpoint: 'acme-demo', debug: true });
     clock.advance(50);
@@ -201,7 +201,7 @@ describe('the api over the real ChatClient on a hostile page', () => {
     };
     server.botSay(server.last.chatId!, 'hello');
     expect(() => clock.advance(50)).not.toThrow();
-    expect(errors).toHaveBeenCalledWith('[ServisBot]', 'the widget failed; it carries on', new Error('a built-in the page broke'));
+    expect(errors).toHaveBeenCalledWith('[ServisBot]', 'the widget failed', new Error('a built-in the page broke'));
     sockets[0]!.onmessage = handle;
   });
 

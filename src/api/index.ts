@@ -5,6 +5,7 @@
  */
 import { browserDeps } from './browser';
 import { createInit } from './init';
+import { scriptOrigin } from './server-url';
 import type { MessengerApi, MessengerOptions } from './types';
 
 /**
@@ -13,7 +14,7 @@ import type { MessengerApi, MessengerOptions } from './types';
  * an instance lives returns that instance. `serverUrl` defaults to the origin of a
  * `messenger.js` script on the page, else the page's own origin.
  */
-export const init = (options: MessengerOptions): MessengerApi => (browserInit ??= createInit(browserDeps(loadPanel)))(options);
+export const init = (options: MessengerOptions): MessengerApi => (browserInit ??= createInit(browserDeps(loadPanel, () => scriptOrigin(document, null))))(options);
 
 /** The panel and the page reports (lazy.ts), a chunk the site's bundler splits off: loaded after Ready when idle, or at the first open. */
 const loadPanel = () => import('./lazy');

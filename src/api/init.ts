@@ -55,17 +55,18 @@ export function createInit(deps: MessengerDeps): (options: unknown) => Messenger
 /** The API of a messenger that could not start: every method is a harmless no-op. */
 function inertApi(): MessengerApi {
   const refuse = () => Promise.reject(new Error('ServisBot: the messenger could not start'));
+  const nothing = () => {};
   return Object.freeze({
-    on: () => () => {},
-    off() {},
+    on: () => nothing,
+    off: nothing,
     pageEvent: refuse,
-    open() {},
-    close() {},
-    toggle() {},
-    show() {},
-    hide() {},
+    open: nothing,
+    close: nothing,
+    toggle: nothing,
+    show: nothing,
+    hide: nothing,
     reset: refuse,
     rewriteContext: refuse,
-    destroy() {},
+    destroy: nothing,
   });
 }

@@ -262,11 +262,11 @@ describe('CONVERSATION events', () => {
     });
     fireEvent.click(widget().getByRole('button', { name: 'Send' }));
     // The draft goes to agents as a sneak peek, and is cleared once sent.
-    expect(client.calls.slice(1).filter((c) => c.method !== 'reportPage')).toEqual([
+    expect(client.calls.slice(1).filter((c) => c.method !== 'page')).toEqual([
       { method: 'sendPostback', args: ['ev-1', 'Yes'] },
-      { method: 'sneakPeek', args: ['hello'] },
+      { method: 'draft', args: ['hello'] },
       { method: 'sendMessage', args: ['hello'] },
-      { method: 'sneakPeek', args: [''] },
+      { method: 'draft', args: [''] },
     ]);
     expect(messenger()).toEqual([
       { type: 'CONVERSATION', value: 'Ready', conversationId: 'thread-chat-1', chatId: 'chat-1' },

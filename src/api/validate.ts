@@ -4,7 +4,7 @@
  * replaces `JSON` or `Array.prototype` methods, or pollutes `Object.prototype`, cannot make valid
  * input fail.
  */
-import { CONTEXT_CHARS, NAME_CHARS, jsonText as protocolJsonText } from '../protocol';
+import { CONTEXT_CHARS, jsonText as protocolJsonText } from '../protocol';
 import { jsonWorks, parseJson, stringifyJson } from './hostile';
 
 /** An object literal (or `Object.create(null)`): not an array, a Date, a class instance or a DOM node. */
@@ -48,9 +48,5 @@ export function jsonObject(value: unknown, what: string): Record<string, unknown
   return parseJson(text) as Record<string, unknown>;
 }
 
-/** A non-empty string of at most `NAME_CHARS`. */
-export function name(value: unknown, what: string): string {
-  if (typeof value !== 'string' || value === '') throw new TypeError(`${what} must be a non-empty string`);
-  if (value.length > NAME_CHARS) throw new TypeError(`${what} must be at most ${NAME_CHARS} characters`);
-  return value;
-}
+/** A non-empty string of at most `NAME_CHARS` (the client's check: one for both). */
+export { checkName as name } from '../client';

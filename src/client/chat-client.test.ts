@@ -59,7 +59,7 @@ describe('reload', () => {
     const first = new Probe(h);
     first.client.connect();
     h.clock.advance(SETTLE);
-    first.client.sendMessage('  hi there  ');
+    first.client.queues!.sendMessage('  hi there  ');
     h.clock.advance(SETTLE);
     expect(texts(first.of('push'))).toEqual(['1:bot:Welcome!', '2:visitor:hi there', '3:bot:echo: hi there']);
     first.client.destroy(); // the page unloads
@@ -106,7 +106,7 @@ describe('reload', () => {
     h.server.refuseConnections = true;
     h.server.dropAll();
     h.clock.advance(SETTLE);
-    first.client.sendMessage('queued in the old conversation');
+    first.client.queues!.sendMessage('queued in the old conversation');
     first.client.destroy();
     h.server.refuseConnections = false;
 

@@ -8,316 +8,230 @@
  * connection only, and nothing of the queues can go out before the conversation is Ready. Page
  * events and context updates made before they arrive are held, in order, and handed over then.
  */
-import { CLOSE_NORMAL, CONTEXT_CHARS, isBoundedObject, type ClientRequest, type CustomerPagePayload, type ErrorBody, type JsonObject, type RequestAction } from '../protocol';
+import { CLOSE_NORMAL, isBoundedObject, type ClientRequest, type ErrorBody, type JsonObject, type RequestAction } from '../protocol';
 import { backoffDelay } from './backoff';
 import { systemClock } from './clock';
-import { checkPageEvent } from './checks';
+import { checkBounded, checkPageEvent } from './checks';
 import { createConversation, type Conversation } from './conversation';
-import { createPendingRequests, type PendingRequests, type RequestHandlers } from './pending-requests';
+import { createPendingRequests, type RequestHandlers } from './pending-requests';
 import type { Queues, QueuesDeps } from './queues';
 import { SafeEmitter } from './safe-emitter';
-import { createSessionStore, type SessionStore } from './session-store';
-import { createTimers, type Timers } from './timers';
+import { createSessionStore } from './session-store';
+import { createTimers } from './timers';
 import { createTransport, type Transport } from './transport';
 import type { ChatClientEvents, ChatClientOptions, ConnectionState, Logger, OutboxItem, QueuesFactory } from './types';
 
-/** Defaults of the optional numeric {@link ChatClientOptions}. */
+const REQUEST_TIMEOUT_MS = 10_000;
+const PING_INTERVAL_MS = 15_000;
+const DEAD_PEER_MS = 35_000;
+/** Backoff bounds for reconnects (full jitter). */
+const MIN_RECONNECT_DELAY_MS = 500;
+const MAX_RECONNECT_DELAY_MS = 20_000;
+
+/**
+ * The client's timings, for tests: milliseconds before an unanswered request fails with
+ * `request_timeout`, between pings while connected, of silence after which the socket is
+ * considered dead, and the reconnect backoff's bounds. Constants, not options: the widget has
+ * no use for others, and option names would cost bytes in its first load.
+ */
 export const CLIENT_DEFAULTS = {
-  requestTimeoutMs: 10_000,
-  pingIntervalMs: 15_000,
-  deadPeerMs: 35_000,
-  minReconnectDelayMs: 500,
-  maxReconnectDelayMs: 20_000,
+  requestTimeoutMs: REQUEST_TIMEOUT_MS,
+  pingIntervalMs: PING_INTERVAL_MS,
+  deadPeerMs: DEAD_PEER_MS,
+  minReconnectDelayMs: MIN_RECONNECT_DELAY_MS,
+  maxReconnectDelayMs: MAX_RECONNECT_DELAY_MS,
 } as const;
 
 const destroyedError = (): ErrorBody => ({ type: 'internal', message: 'the chat client was destroyed' });
 
-/**
- * Construct, subscribe with {@link ChatClient.on}, then {@link ChatClient.connect}.
- * Option defaults: {@link CLIENT_DEFAULTS}; `clock` the real timers, `Date.now` and
- * `Math.random`; `resetOnLoad` false; `logger` silent.
- */
-export class ChatClient {
-  readonly #options: ChatClientOptions;
-  readonly #log: Logger;
-  readonly #events: SafeEmitter<ChatClientEvents>;
-  readonly #timers: Timers;
-  readonly #requests: PendingRequests;
-  readonly #store: SessionStore;
-  readonly #transport: Transport;
-  readonly #conversation: Conversation;
-  /** What the queues need, kept for when they are attached. */
-  readonly #queuesDeps: QueuesDeps;
-  #queues: Queues | undefined;
-  /** The outbox storage held, until the queues parse it (written back unchanged meanwhile). */
-  #storedOutbox: readonly unknown[];
-  /** Calls made before the queues arrived, in order; each is run or rejected once. */
-  #held: { run(queues: Queues): void; reject(error: ErrorBody): void }[] = [];
-
-  #state: ConnectionState = 'idle';
-  #destroyed = false;
-  #connectedOnce = false;
-  #storageFailed = false;
-  readonly #deferredErrors: ErrorBody[] = [];
-
-  constructor(options: ChatClientOptions) {
-    this.#options = options;
-    const clock = options.clock ?? systemClock;
-    const log = (this.#log = options.logger ?? (() => {}));
-    const events = (this.#events = new SafeEmitter<ChatClientEvents>(log));
-    const emit = events.emit.bind(events);
-    const timers = (this.#timers = createTimers(clock));
-    const setting = (name: keyof typeof CLIENT_DEFAULTS): number => options[name] ?? CLIENT_DEFAULTS[name];
-    const backoff = (attempt: number) =>
-      backoffDelay(attempt, setting('minReconnectDelayMs'), setting('maxReconnectDelayMs'), () => clock.random());
-    const requests = (this.#requests = createPendingRequests(timers, setting('requestTimeoutMs')));
-    const store = (this.#store = createSessionStore(options.storage, options.storageKey, (message, cause) => this.#storageFailure(message, cause)));
-    const saved = store.load();
-    // resetOnLoad: what was queued for the stored conversation belongs to it (the chat goes on in a new thread).
-    const reset = options.resetOnLoad === true;
-    /** Sends `request` and tracks its response. */
-    const user = options.user;
-    const send = (action: RequestAction, payload: unknown, handlers: RequestHandlers) => {
-      // A verified visitor proves who it is at every login (the token alone opens no verified chat).
-      if (action === 'login' && user) payload = { ...(payload as object), user };
-      const id = requests.nextId();
-      requests.track(id, action, handlers);
-      transport.send({ request_id: id, action, payload } as ClientRequest);
-    };
-    const transport = createTransport(
-      {
-        url: options.url,
-        WebSocket: options.WebSocket,
-        timers,
-        logger: log,
-        backoff,
-        nextRequestId: requests.nextId,
-        pingIntervalMs: setting('pingIntervalMs'),
-        deadPeerMs: setting('deadPeerMs'),
-      },
-      {
-        connecting: () => this.#setState('connecting'),
-        open: () => conversation.login(),
-        frame: (frame) => {
-          if (frame.type === 'push') conversation.handlePush(frame);
-          else if (!requests.settle(frame)) log('debug', `late or unknown response ${frame.request_id}`);
-        },
-        malformed: (reason) => emit('error', { type: 'validation', message: `dropped a malformed frame: ${reason}` }),
-        down: (code, reason, final) => this.#onDown(code, reason, final),
-      },
-    );
-    const conversation = createConversation(
-      {
-        send,
-        transport,
-        store,
-        log,
-        emit,
-        state: () => this.#state,
-        setState: (next) => this.#setState(next),
-        isDestroyed: () => this.#destroyed,
-        persist: () => this.#persist(),
-        readContext: () => this.#readContext(),
-        identified: user !== undefined,
-        flushQueues: () => this.#queues?.flush(),
-      },
-      saved,
-      reset,
-    );
-    this.#storedOutbox = reset ? [] : saved.outbox;
-    this.#queuesDeps = {
-      timers,
-      clock,
-      log,
-      ready: () => this.#state === 'ready',
-      switching: () => conversation.switching,
-      send,
-      changed: (items) => {
-        this.#persist();
-        emit('outbox', items);
-      },
-      error: (error) => emit('error', error),
-      backoff,
-    };
-    this.#transport = transport;
-    this.#conversation = conversation;
-    if (options.queues) this.attachQueues(options.queues);
-  }
-
+/** The connection, as {@link createChatClient} builds it. */
+export interface ChatClient {
   /**
    * Builds the queues (once): the stored outbox is parsed, the calls held until now are handed
    * over in order, and what may go out goes out. The widget calls it when its lazy chunk arrives.
    */
-  attachQueues(create: QueuesFactory): void {
-    if (this.#queues || this.#destroyed) return;
-    const queues = (this.#queues = create(this.#queuesDeps, this.#storedOutbox));
-    this.#storedOutbox = [];
-    if (this.#connectedOnce && queues.items.length > 0) this.#events.emit('outbox', queues.items);
-    for (const call of this.#held.splice(0)) call.run(queues);
-    queues.flush();
-  }
-
+  attachQueues(create: QueuesFactory): void;
   /** True while calls (or a stored outbox) wait for {@link ChatClient.attachQueues}. */
-  get needsQueues(): boolean {
-    return !this.#queues && (this.#held.length > 0 || this.#storedOutbox.length > 0);
-  }
-
+  readonly needsQueues: boolean;
   /** `idle` before connect(), then `connecting` / `ready` / `reconnecting`; `closed` after destroy() or a final close (1008). */
-  get state(): ConnectionState {
-    return this.#state;
-  }
-
+  readonly state: ConnectionState;
   /** The chat of the last `conversation` event; undefined before the first login. */
-  get chatId(): string | undefined {
-    return this.#conversation.chatId;
-  }
-
-  /** Items not yet accepted by the server, oldest first (restored from storage on construction). */
+  readonly chatId: string | undefined;
   /** The session token of the current chat (for its HTTP calls: sending files), once logged in. */
-  get token(): string | undefined {
-    return this.#conversation.session.token;
-  }
-
-  get outboxItems(): readonly OutboxItem[] {
-    return this.#queues?.items ?? [];
-  }
-
-  /** Subscribes; returns a function that unsubscribes. A throwing handler is logged and skipped. */
-  on<K extends keyof ChatClientEvents>(type: K, handler: (event: ChatClientEvents[K]) => void): () => void {
-    return this.#events.on(type, handler);
-  }
-
-  /** Unsubscribes a handler given to {@link ChatClient.on}. */
-  off<K extends keyof ChatClientEvents>(type: K, handler: (event: ChatClientEvents[K]) => void): void {
-    this.#events.off(type, handler);
-  }
-
-  /** Opens the connection and keeps it up (reconnecting with backoff) until destroy(). Idempotent; also restarts after a final close. */
-  connect(): void {
-    if (this.#destroyed || (this.#state !== 'idle' && this.#state !== 'closed')) return;
-    if (!this.#connectedOnce) {
-      this.#connectedOnce = true;
-      // What happened while constructing (storage failures, a restored outbox) is told now that listeners exist.
-      for (const error of this.#deferredErrors.splice(0)) this.#events.emit('error', error);
-      if (this.outboxItems.length > 0) this.#events.emit('outbox', this.outboxItems);
-      if (this.#destroyed) return;
-    }
-    this.#transport.start();
-  }
-
-  /** Queues a visitor message (trimmed); sent when connected. TypeError when empty or over {@link TEXT_CHARS}. */
-  sendMessage(text: string): OutboxItem {
-    return this.#queuesNow().sendMessage(text);
-  }
-
+  readonly token: string | undefined;
+  /** Items not yet accepted by the server, oldest first (restored from storage on construction). */
+  readonly outboxItems: readonly OutboxItem[];
   /**
-   * Queues a pick in bot message `eventId`: a quick reply (`text` is its label), or a postback
-   * button (`text` is its postback, `title` the label the transcript shows). TypeError on bad arguments.
+   * The queues once attached, until destroy(): what the visitor sends (messages, picks), drafts
+   * for agents' sneak peeks and the pages the visitor is on go to them directly. Whoever sends
+   * those came with the queues (the widget's lazy chunk), so the first load carries no wrappers.
    */
-  sendPostback(eventId: string, text: string, title?: string): OutboxItem {
-    return this.#queuesNow().sendPostback(eventId, text, title);
-  }
-
+  readonly queues: Queues | undefined;
+  /** Subscribes; returns a function that unsubscribes. A throwing handler is logged and skipped. */
+  on<K extends keyof ChatClientEvents>(type: K, handler: (event: ChatClientEvents[K]) => void): () => void;
+  /** Unsubscribes a handler given to {@link ChatClient.on}. */
+  off<K extends keyof ChatClientEvents>(type: K, handler: (event: ChatClientEvents[K]) => void): void;
+  /** Opens the connection and keeps it up (reconnecting with backoff) until destroy(). Idempotent; also restarts after a final close. */
+  connect(): void;
   /**
    * Queues a page event; resolves once the server accepted it, rejects with the ErrorBody when it
    * refuses it. Waits through disconnects (and reloads, without the promise). TypeError on a bad alias or body.
    */
-  pageEvent(alias: string, body?: JsonObject): Promise<void> {
-    checkPageEvent(alias, body);
-    if (this.#destroyed) return Promise.reject(destroyedError());
-    return this.#queued((queues) => queues.pageEvent(alias, body));
-  }
-
+  pageEvent(alias: string, body?: JsonObject): Promise<void>;
   /** Sends `update_context` now, or after the next login; the newest context wins. TypeError when not a bounded plain object. */
-  updateContext(context: JsonObject): Promise<void> {
-    if (!isBoundedObject(context)) {
-      throw new TypeError(`context must be a plain object of at most ${CONTEXT_CHARS} characters of JSON`);
-    }
-    if (this.#destroyed) return Promise.reject(destroyedError());
-    const copy = JSON.parse(JSON.stringify(context)) as JsonObject;
-    return this.#queued((queues) => queues.updateContext(copy));
-  }
-
+  updateContext(context: JsonObject): Promise<void>;
   /**
    * Ends the conversation and starts a new one (`start_chat`); resolves when it is loaded
    * (`conversation` with isNewConversation). Offline, the next login starts it.
    */
-  startNewChat(): Promise<void> {
-    if (this.#destroyed) return Promise.reject(destroyedError());
-    return this.#conversation.requestNewChat();
-  }
-
-  /** The visitor's draft, for agents' sneak peeks (docs/agent-api.md); throttled, never queued. */
-  sneakPeek(text: string): void {
-    if (!this.#destroyed) this.#queues?.draft(text);
-  }
-
-  /** The page the visitor is on (a load or a single-page-app navigation); reported again after every login. */
-  reportPage(page: CustomerPagePayload): void {
-    if (!this.#destroyed) this.#queues?.page(page);
-  }
-
+  startNewChat(): Promise<void>;
   /** For `window` 'online': a scheduled retry happens now. */
-  onOnline(): void {
-    if (!this.#destroyed) this.#transport.reconnectNow();
-  }
-
+  onOnline(): void;
   /** For `window` 'offline': drop the socket now instead of waiting for the dead-peer timer. */
-  onOffline(): void {
-    if (!this.#destroyed) this.#transport.drop(CLOSE_NORMAL, 'browser offline');
-  }
-
+  onOffline(): void;
   /**
    * Closes the socket (1000), cancels every timer, rejects what is pending and drops every
    * listener. Idempotent; nothing fires afterwards. Queued items stay stored for the next page.
    */
-  destroy(): void {
-    if (this.#destroyed) return;
-    this.#destroyed = true;
-    this.#events.clear();
-    this.#state = 'closed';
-    this.#transport.stop();
-    const error = destroyedError();
-    this.#requests.failAll(error);
-    this.#timers.clearAll();
-    this.#conversation.rejectWaiters(error);
-    this.#queues?.rejectAll(error);
-    for (const call of this.#held.splice(0)) call.reject(error);
-  }
+  destroy(): void;
+}
 
-  #onDown(code: number, reason: string, final: boolean): void {
-    this.#queues?.pause();
-    this.#setState(final ? 'closed' : 'reconnecting');
-    if (final) {
-      this.#events.emit('error', {
-        type: 'authentication',
-        message: `the server refused the connection for good (${code}${reason ? `: ${reason}` : ''})`,
-      });
-    }
-    this.#conversation.down();
-    this.#requests.failAll({ type: 'request_timeout', message: 'the connection was lost' });
-  }
+/**
+ * Build, subscribe with {@link ChatClient.on}, then {@link ChatClient.connect}.
+ * Timings: {@link CLIENT_DEFAULTS}. Option defaults: `clock` the real timers, `Date.now` and
+ * `Math.random`; `resetOnLoad` false; `logger` silent. A closure rather than a class: it is in
+ * the widget's first load, where every `this.#field` costs bytes a local name does not.
+ */
+export function createChatClient(options: ChatClientOptions): ChatClient {
+  const clock = options.clock ?? systemClock;
+  const log: Logger = options.logger ?? (() => {});
+  const events = new SafeEmitter<ChatClientEvents>(log);
+  const emit = events.emit.bind(events);
+  const timers = createTimers(clock);
+  let queues: Queues | undefined;
+  /** Calls made before the queues arrived, in order; each is run or rejected once. */
+  const held: { run(queues: Queues): void; reject(error: ErrorBody): void }[] = [];
+  let state: ConnectionState = 'idle';
+  let destroyed = false;
+  let connectedOnce = false;
+  let storageFailed = false;
+  const deferredErrors: ErrorBody[] = [];
+
+  const storageFailure = (message: string, cause: unknown): void => {
+    log('warn', message, cause);
+    if (storageFailed) return; // once: a broken storage fails on every write
+    storageFailed = true;
+    const error: ErrorBody = { type: 'internal', message };
+    if (connectedOnce) emit('error', error);
+    else deferredErrors.push(error);
+  };
+  const backoff = (attempt: number) => backoffDelay(attempt, MIN_RECONNECT_DELAY_MS, MAX_RECONNECT_DELAY_MS, () => clock.random());
+  const requests = createPendingRequests(timers, REQUEST_TIMEOUT_MS);
+  const store = createSessionStore(options.storage, options.storageKey, storageFailure);
+  const saved = store.load();
+  // resetOnLoad: what was queued for the stored conversation belongs to it (the chat goes on in a new thread).
+  const reset = options.resetOnLoad === true;
+  /** The outbox storage held, until the queues parse it (written back unchanged meanwhile). */
+  let storedOutbox: readonly unknown[] = reset ? [] : saved.outbox;
+  const user = options.user;
 
   /** The one place the state changes; emits only on a change. */
-  #setState(next: ConnectionState): void {
-    if (this.#destroyed || this.#state === next) return;
-    this.#state = next;
-    this.#events.emit('state', next);
-    if (next === 'ready') this.#queues?.loggedIn();
-  }
-
-  /** The queues, for a visitor's message: the panel that sends one comes with them. */
-  #queuesNow(): Queues {
-    if (this.#destroyed) throw new Error(destroyedError().message);
-    if (!this.#queues) throw new Error('the chat client has no queues yet (attachQueues)');
-    return this.#queues;
-  }
-
+  const setState = (next: ConnectionState): void => {
+    if (destroyed || state === next) return;
+    state = next;
+    emit('state', next);
+    if (next === 'ready') queues?.loggedIn();
+  };
+  const persist = (): void => store.save({ ...conversation.session, outbox: queues ? [...queues.items] : storedOutbox });
+  /** The host's context, or none when getContext throws or returns what the server would refuse. */
+  const readContext = (): JsonObject | undefined => {
+    let context: unknown;
+    let error: unknown;
+    try {
+      context = options.getContext();
+    } catch (thrown) {
+      error = thrown;
+    }
+    if (isBoundedObject(context)) return context;
+    // Threw (the error is logged) or returned what the server would refuse.
+    log('warn', 'getContext() failed; sending no context', error);
+    return undefined;
+  };
+  /** Sends `request` and tracks its response. */
+  const send = (action: RequestAction, payload: unknown, handlers: RequestHandlers) => {
+    // A verified visitor proves who it is at every login (the token alone opens no verified chat).
+    if (action === 'login' && user) payload = { ...(payload as object), user };
+    const id = requests.nextId();
+    requests.track(id, action, handlers);
+    transport.send({ request_id: id, action, payload } as ClientRequest);
+  };
+  const transport: Transport = createTransport(
+    {
+      url: options.url,
+      WebSocket: options.WebSocket,
+      timers,
+      logger: log,
+      backoff,
+      nextRequestId: requests.nextId,
+      pingIntervalMs: PING_INTERVAL_MS,
+      deadPeerMs: DEAD_PEER_MS,
+    },
+    {
+      connecting: () => setState('connecting'),
+      open: () => conversation.login(),
+      frame: (frame) => {
+        if (frame.type === 'push') conversation.handlePush(frame);
+        else if (!requests.settle(frame)) log('debug', 'late or unknown response', frame);
+      },
+      malformed: (reason) => emit('error', { type: 'validation', message: `dropped a malformed frame: ${reason}` }),
+      down: (code, reason, final) => {
+        queues?.pause();
+        setState(final ? 'closed' : 'reconnecting');
+        if (final) emit('error', { type: 'authentication', message: `refused for good (${code}${reason ? `: ${reason}` : ''})` });
+        conversation.down();
+        requests.failAll({ type: 'request_timeout', message: 'connection lost' });
+      },
+    },
+  );
+  const conversation: Conversation = createConversation(
+    {
+      send,
+      transport,
+      store,
+      log,
+      emit,
+      state: () => state,
+      setState,
+      isDestroyed: () => destroyed,
+      persist,
+      readContext,
+      identified: user !== undefined,
+      flushQueues: () => queues?.flush(),
+    },
+    saved,
+    reset,
+  );
+  /** What the queues need, kept for when they are attached. */
+  const queuesDeps: QueuesDeps = {
+    timers,
+    clock,
+    log,
+    ready: () => state === 'ready',
+    switching: () => conversation.switching,
+    send,
+    changed: (items) => {
+      persist();
+      emit('outbox', items);
+    },
+    error: (error) => emit('error', error),
+    backoff,
+  };
   /** `call` on the queues now, or once they are attached; its throw (a TypeError) becomes a rejection when held. */
-  #queued(call: (queues: Queues) => Promise<void>): Promise<void> {
-    if (this.#queues) return call(this.#queues);
+  const queued = (call: (queues: Queues) => Promise<void>): Promise<void> => {
+    if (destroyed) return Promise.reject(destroyedError());
+    if (queues) return call(queues);
     return new Promise((resolve, reject) =>
-      this.#held.push({
+      held.push({
         run(queues) {
           try {
             call(queues).then(resolve, reject);
@@ -328,30 +242,79 @@ export class ChatClient {
         reject,
       }),
     );
-  }
+  };
 
-  #persist(): void {
-    this.#store.save({ ...this.#conversation.session, outbox: this.#queues ? [...this.#queues.items] : this.#storedOutbox });
-  }
-
-  #storageFailure(message: string, cause: unknown): void {
-    this.#log('warn', message, cause);
-    if (this.#storageFailed) return; // once: a broken storage fails on every write
-    this.#storageFailed = true;
-    const error: ErrorBody = { type: 'internal', message };
-    if (this.#connectedOnce) this.#events.emit('error', error);
-    else this.#deferredErrors.push(error);
-  }
-
-  /** The host's context, or none when getContext throws or returns what the server would refuse. */
-  #readContext(): JsonObject | undefined {
-    try {
-      const context = this.#options.getContext();
-      if (isBoundedObject(context)) return context;
-      this.#log('warn', 'getContext() returned no bounded plain object; sending none');
-    } catch (error) {
-      this.#log('warn', 'getContext() threw; sending none', error);
-    }
-    return undefined;
-  }
+  const client: ChatClient = {
+    attachQueues(create) {
+      if (queues || destroyed) return;
+      const attached = (queues = create(queuesDeps, storedOutbox));
+      storedOutbox = [];
+      if (connectedOnce && attached.items.length > 0) emit('outbox', attached.items);
+      for (const call of held.splice(0)) call.run(attached);
+      attached.flush();
+    },
+    get needsQueues() {
+      return !queues && (held.length > 0 || storedOutbox.length > 0);
+    },
+    get state() {
+      return state;
+    },
+    get chatId() {
+      return conversation.chatId;
+    },
+    get token() {
+      return conversation.session.token;
+    },
+    get outboxItems() {
+      return queues?.items ?? [];
+    },
+    get queues() {
+      return destroyed ? undefined : queues;
+    },
+    on: (type, handler) => events.on(type, handler),
+    off: (type, handler) => events.off(type, handler),
+    connect() {
+      if (destroyed || (state !== 'idle' && state !== 'closed')) return;
+      if (!connectedOnce) {
+        connectedOnce = true;
+        // What happened while constructing (storage failures, a restored outbox) is told now that listeners exist.
+        for (const error of deferredErrors.splice(0)) emit('error', error);
+        if (client.outboxItems.length > 0) emit('outbox', client.outboxItems);
+        if (destroyed) return;
+      }
+      transport.start();
+    },
+    pageEvent(alias, body) {
+      checkPageEvent(alias, body);
+      return queued((queues) => queues.pageEvent(alias, body));
+    },
+    updateContext(context) {
+      checkBounded(context, 'context');
+      // A copy, taken now: later changes by the caller must not alter what was checked.
+      const copy = destroyed ? context : (JSON.parse(JSON.stringify(context)) as JsonObject);
+      return queued((queues) => queues.updateContext(copy));
+    },
+    startNewChat: () => (destroyed ? Promise.reject(destroyedError()) : conversation.requestNewChat()),
+    onOnline() {
+      if (!destroyed) transport.reconnectNow();
+    },
+    onOffline() {
+      if (!destroyed) transport.drop(CLOSE_NORMAL, 'browser offline');
+    },
+    destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      events.clear();
+      state = 'closed';
+      transport.stop();
+      const error = destroyedError();
+      requests.failAll(error);
+      timers.clearAll();
+      conversation.rejectWaiters(error);
+      queues?.rejectAll(error);
+      for (const call of held.splice(0)) call.reject(error);
+    },
+  };
+  if (options.queues) client.attachQueues(options.queues);
+  return client;
 }

@@ -117,7 +117,7 @@ export function createConversation(deps: ConversationDeps, stored: Omit<Session,
     awaitingSession = false;
     // Failed because the socket went: the reconnect is already scheduled.
     if (isDestroyed() || state() !== 'connecting') return;
-    log('warn', `login failed: ${error.type} ${error.message}`);
+    log('warn', 'login failed', error);
     if (error.type !== 'request_timeout') emit('error', error);
     if (error.type === 'authentication' && deps.identified === true) {
       // The server refused the visitor identity the page gave: stop (the widget says it cannot connect).
@@ -221,7 +221,7 @@ export function createConversation(deps: ConversationDeps, stored: Omit<Session,
       // Possibly a new chat's first pushes overtaking the response: keep them for after it.
       if (earlyPushes.length < MAX_EARLY_PUSHES) earlyPushes.push(push);
     } else if (!current) {
-      log('debug', `ignored ${push.action} of chat ${push.payload.chat_id}`);
+      log('debug', `ignored ${push.action} of ${push.payload.chat_id}`);
     } else if (push.action === 'incoming_typing_indicator') {
       const { is_typing: isTyping, author_name: name } = push.payload.typing_indicator;
       typing = isTyping && name ? name : isTyping;

@@ -49,7 +49,7 @@ function run(seed: number): void {
     if (r < 0.25) {
       if (chatId) server.botSay(chatId, `bot ${step}`);
     } else if (r < 0.45) {
-      sent.push(probe.client.sendMessage(`visitor ${step}`).customId);
+      sent.push(probe.client.queues!.sendMessage(`visitor ${step}`).customId);
     } else if (r < 0.5) {
       const promise = probe.client.pageEvent(`alias-${step}`);
       pageEvents.push(`alias-${step}`);

@@ -3,10 +3,11 @@
  * Knows nothing of Preact or the host page; the api layer wires it to the UI.
  * @module client
  */
-export { ChatClient, CLIENT_DEFAULTS } from './chat-client';
+export { createChatClient, CLIENT_DEFAULTS, type ChatClient } from './chat-client';
 export { systemClock } from './clock';
 export { backoffDelay } from './backoff';
 export { SafeEmitter } from './safe-emitter';
+export { checkName } from './checks';
 export { createQueues, type Queues } from './queues';
 export type {
   ChatClientEvents,

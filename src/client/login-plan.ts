@@ -29,26 +29,17 @@ export interface LoginPlan {
  *   `last_seq` come in the response, the newer ones follow as pushes);
  * - a reconnect: `{token, last_seq, history: false}`, only the missed pushes follow.
  */
-export function planLogin(state: LoginState): LoginPlan {
-  const { session, context } = state;
-  const fresh = { payload: { history: true, context }, resume: { lastSeq: 0 } };
-  const { token, chatId, lastSeq } = session;
-  if (state.newChatRequested) {
-    if (token === undefined) return { ...fresh, startsNewChat: true };
-    return { payload: { token, new_thread: true, history: true, context }, resume: { lastSeq: 0 }, startsNewChat: true };
-  }
-  if (token === undefined) return { ...fresh, startsNewChat: false };
-  if (!state.needTranscript) {
-    return {
-      payload: { token, last_seq: lastSeq, history: false, context },
-      resume: { chatId, lastSeq },
-      startsNewChat: false,
-    };
-  }
-  const resumable = chatId !== undefined && chatId !== state.closedChatId;
+export function planLogin({ session: { token, chatId, lastSeq }, needTranscript, newChatRequested, closedChatId, context }: LoginState): LoginPlan {
+  // Picks up where this page is: a reconnect, or a reload whose chat is still the stored one.
+  const resumes = token !== undefined && !newChatRequested && (!needTranscript || (chatId !== undefined && chatId !== closedChatId));
   return {
-    payload: { token, last_seq: resumable ? lastSeq : undefined, history: true, context },
-    resume: resumable ? { chatId, lastSeq } : { lastSeq: 0 },
-    startsNewChat: false,
+    payload:
+      token === undefined
+        ? { history: true, context }
+        : newChatRequested
+          ? { token, new_thread: true, history: true, context }
+          : { token, last_seq: resumes ? lastSeq : undefined, history: needTranscript, context },
+    resume: resumes ? { chatId, lastSeq } : { lastSeq: 0 },
+    startsNewChat: newChatRequested,
   };
 }

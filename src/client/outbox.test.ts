@@ -30,7 +30,7 @@ function goOffline(h: ReturnType<typeof setup>): void {
 describe('outbox', () => {
   it('sends a message, emits the outbox while it waits, and removes it on success', () => {
     const { h, probe } = ready();
-    const item = probe.client.sendMessage('hello');
+    const item = probe.client.queues!.sendMessage('hello');
     expect(item).toMatchObject({ kind: 'message', text: 'hello' });
     expect(item.customId).toMatch(/^[0-9a-f-]{36}$/);
     expect(probe.client.outboxItems).toEqual([item]);
@@ -44,10 +44,10 @@ describe('outbox', () => {
 
   it('refuses empty and over-long text with a TypeError, and queues nothing', () => {
     const { probe } = ready();
-    expect(() => probe.client.sendMessage('   ')).toThrow(TypeError);
-    expect(() => probe.client.sendMessage('x'.repeat(Limits.textChars + 1))).toThrow(TypeError);
-    expect(() => probe.client.sendMessage(42 as unknown as string)).toThrow(TypeError);
-    expect(() => probe.client.sendPostback('', 'Yes')).toThrow(TypeError);
+    expect(() => probe.client.queues!.sendMessage('   ')).toThrow(TypeError);
+    expect(() => probe.client.queues!.sendMessage('x'.repeat(Limits.textChars + 1))).toThrow(TypeError);
+    expect(() => probe.client.queues!.sendMessage(42 as unknown as string)).toThrow(TypeError);
+    expect(() => probe.client.queues!.sendPostback('', 'Yes')).toThrow(TypeError);
     expect(probe.client.outboxItems).toEqual([]);
     expect(probe.of('outbox')).toEqual([]);
   });
@@ -55,9 +55,9 @@ describe('outbox', () => {
   it('sends messages queued while disconnected exactly once, in order, after the reconnect', () => {
     const { h, probe } = ready();
     goOffline(h);
-    const a = probe.client.sendMessage('first');
-    const b = probe.client.sendPostback('m-chat-1-1', 'Yes');
-    const c = probe.client.sendMessage('third');
+    const a = probe.client.queues!.sendMessage('first');
+    const b = probe.client.queues!.sendPostback('m-chat-1-1', 'Yes');
+    const c = probe.client.queues!.sendMessage('third');
     h.clock.advance(5_000);
     expect(probe.client.outboxItems).toEqual([a, b, c]);
     expect((h.storage.json(STORAGE_KEY) as { outbox: unknown[] }).outbox).toEqual([a, b, c]);
@@ -80,7 +80,7 @@ describe('outbox', () => {
     first.client.connect();
     h.clock.advance(SETTLE);
     goOffline(h);
-    const item = first.client.sendMessage('sent from a dying page');
+    const item = first.client.queues!.sendMessage('sent from a dying page');
     const pageEvent = first.client.pageEvent('checkout');
     first.client.destroy();
     h.server.refuseConnections = false;
@@ -102,7 +102,7 @@ describe('outbox', () => {
     let refusals = 1;
     h.server.fault = (request) =>
       request.action === 'send_event' && refusals-- > 0 ? { error: 'too_many_requests' } : undefined;
-    const item = probe.client.sendMessage('slow down');
+    const item = probe.client.queues!.sendMessage('slow down');
     h.clock.advance(SETTLE);
     expect(probe.client.outboxItems).toEqual([item]);
     expect(probe.of('error')).toEqual([]);
@@ -117,7 +117,7 @@ describe('outbox', () => {
     const { h, probe } = ready();
     let lost = 1;
     h.server.fault = (request) => (request.action === 'send_event' && lost-- > 0 ? 'swallow' : undefined);
-    const item = probe.client.sendMessage('are you there?');
+    const item = probe.client.queues!.sendMessage('are you there?');
     h.clock.advance(10_000 - 1);
     expect(probe.client.outboxItems).toEqual([item]);
     h.clock.advance(1 + 500 + SETTLE);
@@ -132,8 +132,8 @@ describe('outbox', () => {
     const { h, probe } = ready();
     h.server.fault = (request) =>
       request.action === 'send_event' && request.payload.event.text === 'bad' ? { error: 'validation' } : undefined;
-    probe.client.sendMessage('bad');
-    const good = probe.client.sendMessage('good');
+    probe.client.queues!.sendMessage('bad');
+    const good = probe.client.queues!.sendMessage('good');
     h.clock.advance(SETTLE * 2);
     expect(probe.of('error')).toEqual([{ type: 'validation', message: 'injected fault' }]);
     expect(probe.client.outboxItems).toEqual([]);

@@ -65,7 +65,7 @@ export function createSessionStore(
       try {
         text = storage.getItem(key);
       } catch (error) {
-        onFailure('storage unreadable: the session is kept in memory', error);
+        onFailure('storage unreadable', error);
       }
       let raw: unknown;
       try {
@@ -73,7 +73,7 @@ export function createSessionStore(
       } catch {
         raw = null;
       }
-      if (raw !== undefined && !isObject(raw)) onFailure('stored session is malformed; ignored');
+      if (raw !== undefined && !isObject(raw)) onFailure('stored session malformed');
       return parseSession(raw);
     },
     save({ token, chatId, lastSeq, outbox }) {
@@ -82,7 +82,7 @@ export function createSessionStore(
         writable = true;
       } catch (error) {
         writable = false;
-        onFailure('storage unwritable: the session is kept in memory', error);
+        onFailure('storage unwritable', error);
       }
     },
   };

@@ -99,7 +99,7 @@ export function createTransport<F = ServerFrame>(options: TransportOptions<F>, h
     if (final) running = false;
     else {
       const delay = options.backoff(attempt++);
-      log('info', `socket closed (${code} ${reason}); retry in ${Math.round(delay)} ms`);
+      log('info', `closed (${code} ${reason}); retry in ${Math.round(delay)} ms`);
       timers.set('reconnect', delay, open);
     }
     handlers.down(code, reason, final);
@@ -118,7 +118,7 @@ export function createTransport<F = ServerFrame>(options: TransportOptions<F>, h
       socket.send(JSON.stringify(request));
       return true;
     } catch (error) {
-      log('warn', 'send failed; reconnecting', error);
+      log('warn', 'send failed', error);
       drop(CLOSE_NORMAL, 'send failed');
       return false;
     }
@@ -139,7 +139,7 @@ export function createTransport<F = ServerFrame>(options: TransportOptions<F>, h
       current = new options.WebSocket(options.url);
     } catch (error) {
       // A bad URL or a blocked scheme throws synchronously; retrying later costs little.
-      log('error', 'WebSocket constructor threw', error);
+      log('error', 'constructor threw', error);
       handlers.connecting();
       lost(ABNORMAL_CLOSURE, 'constructor threw');
       return;

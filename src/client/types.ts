@@ -60,15 +60,6 @@ export interface ChatClientOptions {
    * updates are held until {@link ChatClient.attachQueues} (the widget loads them lazily).
    */
   queues?: QueuesFactory;
-  /** Milliseconds before an unanswered request fails with `request_timeout`. Default 10 000. */
-  requestTimeoutMs?: number;
-  /** Milliseconds between client pings while connected. Default 15 000. */
-  pingIntervalMs?: number;
-  /** Milliseconds of silence from the server after which the socket is considered dead. Default 35 000. */
-  deadPeerMs?: number;
-  /** Backoff bounds for reconnects (full jitter). Defaults 500 and 20 000. */
-  minReconnectDelayMs?: number;
-  maxReconnectDelayMs?: number;
 }
 
 /** `idle` before connect(); `connecting` until the login response; `ready` while logged in;

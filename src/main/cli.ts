@@ -55,6 +55,20 @@ function sqliteSync(value: string | undefined): 'FULL' | 'NORMAL' | undefined {
 const urlHost = (host: string): string => (host.includes(':') && !host.startsWith('[') ? `[${host}]` : host);
 
 /**
+ * Test hook for the crash tests (src/server/test/webhook-crash.test.ts): with the variable set to
+ * an agent push action, the process SIGKILLs itself after committing such a push and before
+ * enqueueing its webhook deliveries, the window a crash could hit. Unset in any real deployment.
+ */
+function killBeforeWebhookEnqueue(action: string | undefined): { beforeWebhookEnqueue?: (action: string) => void } {
+  if (action === undefined || action === '') return {};
+  return {
+    beforeWebhookEnqueue: (pushed) => {
+      if (pushed === action) process.kill(process.pid, 'SIGKILL');
+    },
+  };
+}
+
+/**
  * Runs `roundel serve` with `argv` (arguments after the script) and `env`. Resolves with 0 once
  * the server listens (the process then runs until SIGTERM/SIGINT, which close it and exit 0),
  * or with a non-zero code, already set as `process.exitCode`, when it could not start.
@@ -104,6 +118,7 @@ export async function main(argv: readonly string[], env: Env = process.env): Pro
       secret: env.ROUNDEL_SECRET === '' ? undefined : env.ROUNDEL_SECRET,
       ...securityOptions,
       synchronous: sqliteSync(env.ROUNDEL_SQLITE_SYNC),
+      ...killBeforeWebhookEnqueue(env.ROUNDEL_TEST_KILL_BEFORE_WEBHOOK_ENQUEUE),
     });
     const http = server.httpServer;
     await new Promise<void>((done, fail) => {

@@ -62,6 +62,8 @@ export interface ServerOptions extends SecurityOptions {
   bus?: Bus;
   /** Webhook retries. Default: exponential from 1 s up to 15 min between attempts, for 24 h. */
   webhookRetry?: RetrySchedule;
+  /** Test hook: runs after a push's commit, before its webhook deliveries are enqueued (see agents/index.ts). */
+  beforeWebhookEnqueue?: (action: string) => void;
   /** Default: JSON lines on stderr at `info`. */
   logger?: Logger;
   /** Test hook: called with the store once it is open (to inject commit failures with `failNextCommits`). */
@@ -211,6 +213,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     // Agent pushes cross nodes on the cluster's bus (or on one given by the caller).
     ...((options.bus ?? cluster?.bus) ? { bus: options.bus ?? cluster?.bus } : {}),
     ...(options.webhookRetry ? { retrySchedule: options.webhookRetry } : {}),
+    ...(options.beforeWebhookEnqueue ? { beforeWebhookEnqueue: options.beforeWebhookEnqueue } : {}),
     gateway: {
       ...gatewayOptions,
       rateLimit: gatewayOptions.rateLimit,

@@ -59,6 +59,8 @@ export function setup(display: Partial<DisplayOptions> = {}, state: Partial<UiSt
     display: { ...FLOATING, ...display },
     intents,
     serverUrl: 'https://chat.example.com',
+    setTimeout: (fn, ms) => setTimeout(fn, ms),
+    clearTimeout: (handle) => clearTimeout(handle as number),
     ...props,
     loadPanel: (attempt) => {
       loads.push(attempt);

@@ -51,7 +51,7 @@ describe('styles without constructable stylesheets (Safari < 16.4, Firefox < 101
       throw new TypeError('Illegal constructor');
     });
     const intents = { onToggle: vi.fn(), onSend: vi.fn(), onPickReply: vi.fn() };
-    const widget = mount(host, { store: createUiStore(), display: FLOATING, intents, nonce, serverUrl: 'https://chat.example.com', loadPanel: () => PANEL });
+    const widget = mount(host, { store: createUiStore(), display: FLOATING, intents, nonce, serverUrl: 'https://chat.example.com', loadPanel: () => PANEL, setTimeout, clearTimeout });
     return { host, shadow, widget };
   }
 

@@ -27,9 +27,9 @@ export interface MountProps {
   loadPanel(attempt: number): PanelModule | Promise<PanelModule>;
   /** The server the strings table of a language other than English comes from (i18n.ts). */
   serverUrl: string;
-  /** Timers that survive a page that replaced its own. Default: the window's. */
-  setTimeout?(fn: () => void, ms: number): unknown;
-  clearTimeout?(handle: unknown): void;
+  /** Timers that survive a page that replaced its own (the api layer's guarded clock). */
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
 }
 
 export interface MountedWidget {
@@ -49,9 +49,6 @@ export const PANEL_RETRY_MS: readonly number[] = [500, 2_000, 8_000];
 export function mount(host: HTMLElement, props: MountProps): MountedWidget {
   const { store, display, intents, nonce } = props;
   const doc = host.ownerDocument;
-  const view = doc.defaultView!;
-  const setTimer = props.setTimeout ?? ((fn: () => void, ms: number) => view.setTimeout(fn, ms));
-  const clearTimer = props.clearTimeout ?? ((handle: unknown) => view.clearTimeout(handle as number));
   const shadow = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
   const removeStyles = [addStyles(shadow, css, nonce)];
   const forcedOpen = display.inline || display.alwaysOpen;
@@ -117,7 +114,7 @@ export function mount(host: HTMLElement, props: MountProps): MountedWidget {
       // Out of retries: the roundel stays, and the next open or preload starts over.
       if (mounted && delay !== undefined) {
         loading = true;
-        retryTimer = setTimer(() => load(attempt + 1), delay);
+        retryTimer = props.setTimeout(() => load(attempt + 1), delay);
       }
     };
     try {
@@ -161,7 +158,7 @@ export function mount(host: HTMLElement, props: MountProps): MountedWidget {
       if (!mounted) return;
       mounted = false;
       unsubscribe();
-      clearTimer(retryTimer);
+      props.clearTimeout(retryTimer);
       panel?.unmount();
       root.remove();
       for (const remove of removeStyles) remove();

@@ -1,6 +1,6 @@
 /** Builds a ChatClient on the fakes and records everything it emits. */
 import type { StoredPush } from '../../protocol';
-import { ChatClient } from '../chat-client';
+import { createChatClient, type ChatClient } from '../chat-client';
 import { createQueues } from '../queues';
 import type { ChatClientEvents, ChatClientOptions, KeyValueStorage } from '../types';
 import { FakeClock } from './fake-clock';
@@ -31,7 +31,7 @@ export class Probe {
   readonly logs: { level: string; message: string }[] = [];
 
   constructor(harness: Harness, options: Partial<ChatClientOptions> = {}) {
-    this.client = new ChatClient({
+    this.client = createChatClient({
       url: URL,
       storageKey: STORAGE_KEY,
       storage: harness.storage,

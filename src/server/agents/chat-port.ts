@@ -15,6 +15,7 @@ export function chatPort(store: Store, chats: ChatService, hub: Hub): ChatPort {
         organization: chat.organization,
         threadId: chat.thread.id,
         threadCreatedAt: chat.thread.createdAt,
+        threadStartSeq: chat.thread.startSeq,
         active: chat.thread.closedAt === null,
         ...(chat.user ? { user: chat.user } : {}),
       };

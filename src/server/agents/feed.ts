@@ -6,7 +6,9 @@
 import type { AgentPush, StoredPush, VisitorPage } from '../../protocol';
 import type { Logger } from '../logger';
 import { errorFields } from '../logger';
-import type { AgentsStore } from '../store/agents-types';
+import { pushPosition, threadPosition, type AgentsStore } from '../store/agents-types';
+import type { Store } from '../store/types';
+import type { PushOrigin } from '../webhooks/outbox';
 import type { AgentDirectory } from './directory';
 import type { ChatInfo, ChatPort } from './port';
 import type { AgentPresence } from './presence';
@@ -21,8 +23,15 @@ export interface FeedDeps {
   store: AgentsStore;
   directory: AgentDirectory;
   presence: AgentPresence;
-  /** Enqueues the webhook deliveries of a push (durably); may be absent in tests. */
-  webhooks?(endpoint: string, push: AgentPush): Promise<void>;
+  /**
+   * Enqueues the webhook deliveries of a push (durably); may be absent in tests. `origin` is the
+   * committed position it translates, when it translates one.
+   */
+  webhooks?(endpoint: string, push: AgentPush, origin?: PushOrigin): Promise<void>;
+  /** Everything `origin` makes was enqueued: its chat's webhook cursor may move past it. */
+  handled?(endpoint: string, origin: PushOrigin): void;
+  /** The chats' history, read again to recover what a killed process did not enqueue ({@link AgentFeed.recover}). */
+  history?: Pick<Store, 'listThreads' | 'readLog'>;
   /** Whether any endpoint has webhooks: without them and with no agent online, pushes need no translating. */
   hasWebhooks?(): boolean;
   /** Hands a push to the endpoint's agents on every node. Default: this node's ({@link AgentPresence.broadcast}). */
@@ -50,13 +59,13 @@ export class AgentFeed {
   }
 
   /**
-   * Sends `push` to the endpoint's agents and its webhooks. The webhook enqueue is its own
-   * transaction, after the stored push's commit (docs/agent-api.md#webhooks, "Known limit"): the
-   * agent push is built from reads made after that commit, and the store's write jobs (append,
-   * inbound, fan-out, threads) build their pushes inside themselves with no hook for outbox rows.
+   * Sends `push` to the endpoint's webhooks and, when `live`, its agents. The webhook enqueue
+   * follows the commit of what `origin` names; should the process die in between, the start-up
+   * sweep translates that origin again ({@link recover}, docs/agent-api.md#webhooks).
    */
-  async emit(endpoint: string, push: AgentPush): Promise<void> {
-    await this.deps.webhooks?.(endpoint, push);
+  async emit(endpoint: string, push: AgentPush, origin?: PushOrigin, live = true): Promise<void> {
+    await this.deps.webhooks?.(endpoint, push, origin);
+    if (!live) return;
     if (this.deps.broadcast) this.deps.broadcast(endpoint, push);
     else this.deps.presence.broadcast(endpoint, push);
   }
@@ -78,8 +87,40 @@ export class AgentFeed {
       const chat = await this.deps.port.chat(chatId);
       if (!chat) return;
       const threadId = (push.payload as { thread_id?: unknown }).thread_id;
-      await this.translate(chat, typeof threadId === 'string' ? threadId : chat.threadId, push);
+      const origin = { chatId, position: pushPosition(push.payload.seq) };
+      await this.translate(chat, typeof threadId === 'string' ? threadId : chat.threadId, push, origin, true);
+      this.deps.handled?.(chat.endpoint, origin);
     });
+  }
+
+  /**
+   * Translates again, for the webhooks only, what `chatId` committed past `after` (a position):
+   * the start-up sweep's part for one chat. Deliveries enqueued before keep their ids, so the
+   * outbox ignores them. Run it through {@link run}, so a live push of the chat waits for it.
+   */
+  async recover(chatId: string, after: number): Promise<void> {
+    const chat = await this.deps.port.chat(chatId);
+    const history = this.deps.history;
+    if (!chat || !history) return;
+    const threads = await history.listThreads(chatId);
+    const pushes = await history.readLog(chatId, { after: Math.floor(after / 2) });
+    const steps = [
+      ...threads.filter((t) => threadPosition(t.startSeq) > after).map((thread) => ({ position: threadPosition(thread.startSeq), thread, push: undefined })),
+      ...pushes.map((push) => ({ position: pushPosition(push.payload.seq), thread: undefined, push })),
+    ].sort((a, b) => a.position - b.position);
+    for (const step of steps) {
+      const origin = { chatId, position: step.position };
+      if (step.thread) {
+        const { id, createdAt, closedAt } = step.thread;
+        await this.sendThread({ ...chat, threadId: id, threadCreatedAt: createdAt, active: closedAt === null }, origin, false);
+      } else if (step.push) {
+        const seq = step.push.payload.seq;
+        // Threads are oldest first: the push's is the last one begun before it.
+        const thread = threads.filter((t) => t.startSeq < seq).at(-1) ?? threads[0];
+        await this.translate(chat, thread?.id ?? chat.threadId, step.push, origin, false);
+      }
+      this.deps.handled?.(chat.endpoint, origin);
+    }
   }
 
   /** A thread started (a new chat, or `reset()` in the widget). */
@@ -88,9 +129,15 @@ export class AgentFeed {
     void this.run(async () => {
       const chat = await this.deps.port.chat(chatId);
       if (!chat) return;
-      const users = usersOf(chat, this.visits.get(chatId), [], (id) => this.deps.presence.isOnline(chat.endpoint, id));
-      await this.emit(chat.endpoint, { action: 'incoming_chat_thread', type: 'push', payload: { chat: chatOf(chat, users, { status: 'bot' }, []) } });
+      const origin = { chatId, position: threadPosition(chat.threadStartSeq) };
+      await this.sendThread(chat, origin, true);
+      this.deps.handled?.(chat.endpoint, origin);
     });
+  }
+
+  private async sendThread(chat: ChatInfo, origin: PushOrigin, live: boolean): Promise<void> {
+    const users = usersOf(chat, this.visits.get(chat.id), [], (id) => this.deps.presence.isOnline(chat.endpoint, id));
+    await this.emit(chat.endpoint, { action: 'incoming_chat_thread', type: 'push', payload: { chat: chatOf(chat, users, { status: 'bot' }, []) } }, origin, live);
   }
 
   /** A visitor tab of `chatId` logged in. */
@@ -182,42 +229,44 @@ export class AgentFeed {
     });
   }
 
-  private async translate(chat: ChatInfo, threadId: string, push: StoredPush): Promise<void> {
+  /** `live`: also to the agents, with the drafts and sneak peeks it ends (false when recovering). */
+  private async translate(chat: ChatInfo, threadId: string, push: StoredPush, origin: PushOrigin, live: boolean): Promise<void> {
     const { endpoint, id: chatId } = chat;
+    const emit = (agentPush: AgentPush) => this.emit(endpoint, agentPush, origin, live);
     switch (push.action) {
       case 'incoming_event':
       case 'incoming_rich_message_postback': {
         const event = eventOf(chatId, push);
         if (!event) return;
-        if (event.author_id === chatId) {
+        if (live && event.author_id === chatId) {
           this.peeks.cancel(chatId);
           if (this.drafts.delete(chatId)) await this.sendTyping(chatId, endpoint, false);
         }
-        return this.emit(endpoint, { action: 'incoming_event', type: 'push', payload: { chat_id: chatId, thread_id: threadId, event } });
+        return emit({ action: 'incoming_event', type: 'push', payload: { chat_id: chatId, thread_id: threadId, event } });
       }
       case 'chat_user_added': {
         const { user } = push.payload;
         const present = this.deps.presence.isOnline(endpoint, user.id);
-        return this.emit(endpoint, {
+        return emit({
           action: 'chat_user_added',
           type: 'push',
           payload: { chat_id: chatId, thread_id: threadId, user: { id: user.id, type: 'agent', name: user.name, present }, user_type: 'agent' },
         });
       }
       case 'chat_user_removed':
-        return this.emit(endpoint, {
+        return emit({
           action: 'chat_user_removed',
           type: 'push',
           payload: { chat_id: chatId, thread_id: threadId, user_id: push.payload.user_id, user_type: 'agent' },
         });
       case 'chat_thread_properties_updated': {
         const routing = routingOf(await this.deps.store.getChatState(chatId));
-        return this.emit(endpoint, { action: 'chat_properties_updated', type: 'push', payload: { chat_id: chatId, properties: { routing } } });
+        return emit({ action: 'chat_properties_updated', type: 'push', payload: { chat_id: chatId, properties: { routing } } });
       }
       case 'thread_closed': {
         const userId = this.closedBy.get(chatId);
         this.closedBy.delete(chatId);
-        await this.emit(endpoint, {
+        await emit({
           action: 'thread_closed',
           type: 'push',
           payload: { chat_id: chatId, thread_id: threadId, ...(userId === undefined ? {} : { user_id: userId }) },
@@ -226,7 +275,7 @@ export class AgentFeed {
         const state = await this.deps.store.getChatState(chatId);
         if (state && state.routing !== 'bot') {
           await this.deps.store.putChatState({ ...state, routing: 'bot', reason: null, agents: [] });
-          await this.emit(endpoint, { action: 'chat_properties_updated', type: 'push', payload: { chat_id: chatId, properties: { routing: { status: 'bot' } } } });
+          await emit({ action: 'chat_properties_updated', type: 'push', payload: { chat_id: chatId, properties: { routing: { status: 'bot' } } } });
         }
         return;
       }

@@ -4,12 +4,15 @@
  * @module server/agents
  */
 import { parseAgentPush, type AgentPush } from '../../protocol';
+import type { PushOrigin } from '../webhooks/outbox';
 import type { Bus } from '../bus';
 import type { Logger } from '../logger';
 import { errorFields } from '../logger';
 import type { Store } from '../store/types';
 import { WebhookDispatcher, type DeliveryResult } from '../webhooks/dispatcher';
-import { deliveriesFor, type WebhookConfig } from '../webhooks/outbox';
+import type { WebhookConfig } from '../webhooks/outbox';
+import { WebhookRecorder } from '../webhooks/recorder';
+import { CursorSweeper } from '../webhooks/sweep';
 import { DEFAULT_RETRY_SCHEDULE, type RetrySchedule } from '../webhooks/schedule';
 import { AgentDirectory, type AgentEndpoint } from './directory';
 import { AgentFeed } from './feed';
@@ -42,6 +45,11 @@ export interface AgentSideDeps {
    * others. Without one (a single node) they go to this node's agents directly.
    */
   bus?: Bus;
+  /**
+   * Test hook (fault injection): runs just before the deliveries of a committed push are
+   * enqueued, after that push's commit (a crash test SIGKILLs the process here).
+   */
+  beforeWebhookEnqueue?: (action: string) => void;
   /** The `/metrics` series of the agent side. */
   metrics: {
     agentsOnline: { set(value: number): void };
@@ -62,6 +70,9 @@ export interface AgentSide {
   close(graceMs: number): Promise<void>;
 }
 
+/** How often each node of a cluster looks for chats left behind their webhook cursor by a dead node. */
+const STUCK_SWEEP_MS = 60_000;
+
 export function createAgentSide(deps: AgentSideDeps): AgentSide {
   const { store, port, logger } = deps;
   const endpointNamed = (name: string) => [...deps.endpoints()].find((e) => e.endpoint === name);
@@ -80,15 +91,22 @@ export function createAgentSide(deps: AgentSideDeps): AgentSide {
     },
     onError: (error) => logger.error('webhook worker failed', errorFields(error)),
   });
-  const webhooks = async (endpoint: string, push: AgentPush): Promise<void> => {
-    const target = endpointNamed(endpoint);
-    if (!target || target.webhooks.length === 0) return;
-    const rows = deliveriesFor({ organization: target.organization, endpoint, hooks: target.webhooks }, push, new Date());
-    if (rows.length === 0) return;
-    await store.webhooks.enqueue(rows, Date.now());
-    dispatcher.poke();
+  const recorder = new WebhookRecorder({
+    outbox: store.webhooks,
+    source(endpoint) {
+      const target = endpointNamed(endpoint);
+      return target && target.webhooks.length > 0 ? { organization: target.organization, endpoint, hooks: target.webhooks } : undefined;
+    },
+    enqueued: () => dispatcher.poke(),
+    onError: (error) => logger.error('storing webhook cursors failed', errorFields(error)),
+  });
+  const { beforeWebhookEnqueue } = deps;
+  const webhooks = async (endpoint: string, push: AgentPush, origin?: PushOrigin): Promise<void> => {
+    if (beforeWebhookEnqueue && origin) beforeWebhookEnqueue(push.action);
+    await recorder.record(endpoint, push, origin);
   };
-  const hasWebhooks = () => [...deps.endpoints()].some((endpoint) => endpoint.webhooks.length > 0);
+  const hookedEndpoints = () => [...deps.endpoints()].filter((endpoint) => endpoint.webhooks.length > 0).map((endpoint) => endpoint.endpoint);
+  const hasWebhooks = () => hookedEndpoints().length > 0;
   const { bus } = deps;
   const topic = (endpoint: string) => `agents:${endpoint}`;
   // Webhooks are enqueued once, by the node where the push happened; agents get it on every node.
@@ -99,7 +117,28 @@ export function createAgentSide(deps: AgentSideDeps): AgentSide {
     else logger.warn('dropped a malformed agent push from the bus', { endpoint, error: push.error });
   };
   const subscriptions = bus ? [...deps.endpoints()].map((endpoint) => [topic(endpoint.endpoint), relayed(endpoint.endpoint)] as const) : [];
-  const feed = new AgentFeed({ port, store: store.agents, directory, presence, webhooks, hasWebhooks, logger, ...(broadcast ? { broadcast } : {}) });
+  const feed = new AgentFeed({
+    port,
+    store: store.agents,
+    directory,
+    presence,
+    webhooks,
+    handled: (endpoint, origin) => recorder.handled(endpoint, origin),
+    history: store,
+    hasWebhooks,
+    logger,
+    ...(broadcast ? { broadcast } : {}),
+  });
+  // What a killed process committed and did not enqueue is translated again (docs/agent-api.md#webhooks).
+  const sweeper = new CursorSweeper({
+    outbox: store.webhooks,
+    hookedEndpoints,
+    recover: (chatId, position) => feed.recover(chatId, position),
+    run: (task) => feed.run(task),
+    recovered: (chats, reason) => logger.info('webhook deliveries recovered past their cursor', { chats, reason }),
+    // With other nodes, one may die for good: its chats stay behind, and another node finds them.
+    ...(bus ? { periodMs: STUCK_SWEEP_MS } : {}),
+  });
   const service = new AgentService({
     port,
     store: store.agents,
@@ -124,6 +163,8 @@ export function createAgentSide(deps: AgentSideDeps): AgentSide {
       for (const [name, handler] of subscriptions) {
         bus?.subscribe(name, handler).catch((error: unknown) => logger.error('subscribing to agent pushes failed', errorFields(error)));
       }
+      // Before anything else runs in the feed: see CursorSweeper.
+      void sweeper.start();
       dispatcher.start();
       void service.recount();
     },
@@ -131,6 +172,9 @@ export function createAgentSide(deps: AgentSideDeps): AgentSide {
       for (const [name, handler] of subscriptions) bus?.unsubscribe(name, handler);
       await gateway.close(graceMs);
       feed.close();
+      sweeper.stop();
+      // After the feed's last task: what it handled is stored, so the next start sweeps nothing.
+      await feed.run(() => recorder.flush());
       await dispatcher.stop();
     },
   };

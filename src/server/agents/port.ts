@@ -14,6 +14,8 @@ export interface ChatInfo {
   /** The current thread. */
   threadId: string;
   threadCreatedAt: string;
+  /** The chat's `lastSeq` when the current thread began (its pushes have `seq > threadStartSeq`). */
+  threadStartSeq: number;
   /** False once the thread was closed. */
   active: boolean;
   /** A verified visitor's identity. */

@@ -4,7 +4,7 @@
  * sub-stores over it; a networked engine mirrors the same tables and passes the same tests.
  */
 import type Database from 'better-sqlite3';
-import type { AgentChatState, AgentsStore, NewDelivery, OutboxDelivery, WebhookOutboxStore } from './agents-types';
+import type { AgentChatState, AgentsStore, NewDelivery, OutboxDelivery, WebhookCursor, WebhookOutboxStore } from './agents-types';
 
 export const AGENTS_MIGRATION = `
   -- One row per webhook POST to make. Rows of one (hook, chat) are delivered strictly in id order.
@@ -40,6 +40,22 @@ export const AGENTS_MIGRATION = `
   );
   CREATE INDEX agent_chats_endpoint ON agent_chats (endpoint, routing);
 `;
+
+/**
+ * Each chat's webhook cursor (agents-types.ts, {@link WebhookCursor}), advanced in the outbox's
+ * transactions, for the chats of endpoints with hooks only. A chat with none is new (see `behind`).
+ */
+export const WEBHOOK_CURSORS_MIGRATION = `
+  CREATE TABLE webhook_cursors (
+    chat_id TEXT PRIMARY KEY,
+    position INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX webhook_cursors_updated ON webhook_cursors (updated_at);
+`;
+
+/** The chats past their cursor (see WebhookOutboxStore.behind); the PostgreSQL engine's reads the same. */
+export const BEHIND_WHERE = `COALESCE(w.position, -1) < CASE WHEN 2 * c.last_seq > 2 * t.start_seq + 1 THEN 2 * c.last_seq ELSE 2 * t.start_seq + 1 END`;
 
 type Row = Record<string, unknown>;
 const str = (v: unknown): string => (typeof v === 'string' ? v : String(v));
@@ -116,20 +132,36 @@ export function sqliteWebhookOutbox(db: Database.Database): WebhookOutboxStore {
     pending: db.prepare(`SELECT COUNT(*) AS n FROM webhook_outbox WHERE status = 'pending'`),
     release: db.prepare(`UPDATE webhook_outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ? AND status = 'pending'`),
     trim: db.prepare(`DELETE FROM webhook_outbox WHERE status <> 'pending' AND finished_at < ?`),
+    cursor: db.prepare(
+      `INSERT INTO webhook_cursors (chat_id, position, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (chat_id) DO UPDATE SET position = max(position, excluded.position), updated_at = excluded.updated_at`,
+    ),
+    newestCursor: db.prepare('SELECT MAX(updated_at) AS at FROM webhook_cursors'),
+    behind: db.prepare(
+      `SELECT c.id AS chat_id, COALESCE(w.position, -1) AS position
+       FROM chats c JOIN threads t ON t.id = c.thread_id LEFT JOIN webhook_cursors w ON w.chat_id = c.id
+       WHERE c.endpoint IN (SELECT value FROM json_each(?)) AND (w.position IS NOT NULL OR c.created_at > ?) AND ${BEHIND_WHERE}`,
+    ),
   };
   const claim = db.transaction((now: number, leaseUntil: number, owner: string, limit: number) => {
     const rows = q.due.all(now, now, limit) as Row[];
     for (const row of rows) q.lease.run(owner, leaseUntil, row.id);
     return rows.map(toDelivery);
   });
-  const enqueue = db.transaction((items: readonly NewDelivery[], now: number) => {
+  const enqueue = db.transaction((items: readonly NewDelivery[], now: number, cursors: readonly WebhookCursor[]) => {
     for (const item of items) {
       q.insert.run(item.webhookId, item.hook, item.endpoint, item.url, item.chatId, item.action, item.body, now, now);
     }
+    for (const cursor of cursors) q.cursor.run(cursor.chatId, cursor.position, now);
   });
   return {
-    async enqueue(items, now) {
-      enqueue(items, now);
+    async enqueue(items, now, cursors = []) {
+      enqueue(items, now, cursors);
+    },
+    async behind(endpoints, sinceMs) {
+      const newest = (q.newestCursor.get() as Row).at;
+      const since = new Date((newest === null || newest === undefined ? Date.now() : num(newest)) - sinceMs).toISOString();
+      return (q.behind.all(JSON.stringify(endpoints), since) as Row[]).map((row) => ({ chatId: str(row.chat_id), position: num(row.position) }));
     },
     async release(owner) {
       q.release.run(owner);

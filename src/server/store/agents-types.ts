@@ -47,12 +47,38 @@ export interface OutboxDelivery extends NewDelivery {
 }
 
 /**
+ * How far a chat's committed history was turned into webhook deliveries (docs/agent-api.md#webhooks).
+ * Positions order what a chat commits: `2·seq` for its push `seq`, `2·startSeq + 1` for the start
+ * of the thread that began after push `startSeq` (see {@link pushPosition}, {@link threadPosition}).
+ */
+export interface WebhookCursor {
+  chatId: string;
+  position: number;
+}
+
+/** The position of the push `seq` in its chat's history. */
+export const pushPosition = (seq: number): number => 2 * seq;
+/** The position of the start of a thread whose `startSeq` is given. */
+export const threadPosition = (startSeq: number): number => 2 * startSeq + 1;
+
+/**
  * The durable outbox. A claim leases the head of each (hook, chat) queue to one owner (a node)
  * until `leaseUntil`; only that owner may finish it, and an expired lease is claimable again, so
  * a node killed mid-delivery loses nothing and two nodes never deliver the same row at once.
  */
 export interface WebhookOutboxStore {
-  enqueue(items: readonly NewDelivery[], now: number): Promise<void>;
+  /**
+   * Stores `items` (a `webhookId` stored before is ignored) and advances `cursors` (never
+   * backwards), in one transaction.
+   */
+  enqueue(items: readonly NewDelivery[], now: number, cursors?: readonly WebhookCursor[]): Promise<void>;
+  /**
+   * Chats of `endpoints` whose committed history goes past their cursor, with that cursor.
+   * A chat with no cursor (`position` -1) is listed only when it was created at most `sinceMs`
+   * before the newest cursor change (before now when there is none): it is new, rather than a
+   * chat of an endpoint that had no hooks, whose past is not to be sent.
+   */
+  behind(endpoints: readonly string[], sinceMs: number): Promise<WebhookCursor[]>;
   /** Frees the leases `owner` holds: a node that (re)starts holds none, whatever its previous life leased. */
   release(owner: string): Promise<void>;
   /** Leases up to `limit` due queue heads to `owner`. */

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { AGENTS_MIGRATION } from './agents-sqlite';
+import { AGENTS_MIGRATION, WEBHOOK_CURSORS_MIGRATION } from './agents-sqlite';
 import { FILES_MIGRATION } from './files-sqlite';
 import { IDEMPOTENCY_MIGRATION } from './idempotency-sqlite';
 
@@ -123,6 +123,7 @@ const MIGRATIONS: readonly Migration[] = [
   },
   IDEMPOTENCY_MIGRATION,
   FILES_MIGRATION,
+  WEBHOOK_CURSORS_MIGRATION,
 ];
 
 /** Runs the migrations the database has not seen yet, each in its own transaction. */

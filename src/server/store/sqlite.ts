@@ -162,6 +162,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     'DELETE FROM idempotency WHERE chat_id = ?',
     'DELETE FROM agent_chats WHERE chat_id = ?',
     "DELETE FROM webhook_outbox WHERE chat_id = ? AND status = 'pending'",
+    'DELETE FROM webhook_cursors WHERE chat_id = ?',
   ].map((sql) => db.prepare(sql));
   const chatRow = (id: string) => q.getChat.get(id) as Row | undefined;
   const caches = new SqliteCaches();

@@ -59,10 +59,16 @@ export function startServerProcess(db: string, config: string, env: Record<strin
 
 /**
  * Runs `node ...args` (a Roundel server, from source or built) and resolves once it printed the
- * URL it listens on; rejects with its output if it exits first. `name` names it in that error.
+ * URL it listens on; rejects with its output if it exits first. `name` names it in that error;
+ * `onSpawn` is told the child as soon as it exists.
  */
-export async function spawnServer(args: string[], options: { cwd?: string; env: NodeJS.ProcessEnv; name?: string }): Promise<ServerProcess> {
+export async function spawnServer(
+  args: string[],
+  options: { cwd?: string; env: NodeJS.ProcessEnv; name?: string; onSpawn?: (child: ChildProcess) => void },
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // At once, not once it listens: a caller that must end it (e2e/support/processes.ts) may give up waiting first.
+  options.onSpawn?.(child);
   let output = '';
   const logLines: string[] = [];
   const watchers = new Set<(line: string) => void>();

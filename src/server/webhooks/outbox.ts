@@ -3,7 +3,7 @@
  * configured hook that lists the action, with the exact body that will be signed and POSTed:
  * `{ webhook_id, action, organization, endpoint, payload, created_at }`.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { AgentPush } from '../../protocol';
 import type { NewDelivery } from '../store/agents-types';
 
@@ -33,13 +33,34 @@ export function pushChatId(push: AgentPush): string {
   return '';
 }
 
-/** The deliveries `push` makes for `source`'s hooks (none when no hook lists its action). */
-export function deliveriesFor(source: WebhookSource, push: AgentPush, createdAt: Date, newId: () => string = randomUUID): NewDelivery[] {
+/** Where a push comes from in its chat's committed history (agents-types.ts, WebhookCursor). */
+export interface PushOrigin {
+  chatId: string;
+  position: number;
+}
+
+/**
+ * The `webhook_id` of the delivery of `action` to `hook` made by the committed `origin`: the
+ * same every time that origin is translated again (after a crash, docs/agent-api.md#webhooks),
+ * so the outbox stores it once and a receiver drops repeats by it. A UUID-shaped SHA-256 prefix.
+ */
+export function originWebhookId(hook: string, origin: PushOrigin, action: string): string {
+  const hex = createHash('sha256').update(JSON.stringify([hook, origin.chatId, origin.position, action])).digest('hex');
+  // Version 8 (custom) and the RFC 9562 variant, so it reads as a UUID like the random ones.
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * The deliveries `push` makes for `source`'s hooks (none when no hook lists its action). Their
+ * ids derive from `origin` when the push comes from committed history, else they are random.
+ */
+export function deliveriesFor(source: WebhookSource, push: AgentPush, createdAt: Date, origin?: PushOrigin | (() => string)): NewDelivery[] {
   const chatId = pushChatId(push);
   return source.hooks
     .filter((hook) => hook.actions.includes(push.action))
     .map((hook) => {
-      const webhookId = newId();
+      const key = hookKey(source.endpoint, hook.url);
+      const webhookId = origin === undefined ? randomUUID() : typeof origin === 'function' ? origin() : originWebhookId(key, origin, push.action);
       const body = JSON.stringify({
         webhook_id: webhookId,
         action: push.action,
@@ -48,6 +69,6 @@ export function deliveriesFor(source: WebhookSource, push: AgentPush, createdAt:
         payload: push.payload,
         created_at: createdAt.toISOString(),
       });
-      return { webhookId, hook: hookKey(source.endpoint, hook.url), endpoint: source.endpoint, url: hook.url, chatId, action: push.action, body };
+      return { webhookId, hook: key, endpoint: source.endpoint, url: hook.url, chatId, action: push.action, body };
     });
 }

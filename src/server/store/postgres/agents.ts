@@ -5,7 +5,7 @@
  * never lease the same delivery, and a node killed mid-delivery only holds it until its lease ends.
  */
 import type pg from 'pg';
-import { toDelivery, toState } from '../agents-sqlite';
+import { BEHIND_WHERE, toDelivery, toState } from '../agents-sqlite';
 import type { AgentsStore, WebhookOutboxStore } from '../agents-types';
 
 type Row = Record<string, unknown>;
@@ -43,6 +43,16 @@ export const AGENTS_MIGRATION = `
   CREATE INDEX agent_chats_endpoint ON agent_chats (endpoint, routing);
 `;
 
+/** Each chat's webhook cursor (as agents-sqlite.ts's WEBHOOK_CURSORS_MIGRATION). */
+export const WEBHOOK_CURSORS_MIGRATION = `
+  CREATE TABLE webhook_cursors (
+    chat_id text PRIMARY KEY,
+    position bigint NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  CREATE INDEX webhook_cursors_updated ON webhook_cursors (updated_at);
+`;
+
 /** The head of every (hook, chat) queue. */
 const IS_HEAD = `o.id = (SELECT min(p.id) FROM webhook_outbox p WHERE p.status = 'pending' AND p.hook = o.hook AND p.chat_id = o.chat_id)`;
 
@@ -56,17 +66,38 @@ export function postgresWebhookOutbox(pool: pg.Pool): WebhookOutboxStore {
       )
     ).rowCount === 1;
   return {
-    async enqueue(items, now) {
-      if (items.length === 0) return;
+    async enqueue(items, now, cursors = []) {
+      if (items.length === 0 && cursors.length === 0) return;
       const columns = ['webhookId', 'hook', 'endpoint', 'url', 'chatId', 'action', 'body'] as const;
+      // One per chat (ON CONFLICT may not touch a row twice), the furthest.
+      const furthest = new Map<string, number>();
+      for (const { chatId, position } of cursors) furthest.set(chatId, Math.max(position, furthest.get(chatId) ?? -1));
+      // One statement, so the deliveries and the cursors commit together.
       await pool.query(
-        `INSERT INTO webhook_outbox (webhook_id, hook, endpoint, url, chat_id, action, body, next_attempt_at, created_at)
-         SELECT w, h, e, u, c, a, b, $8, $8
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS t(w, h, e, u, c, a, b, n)
-          ORDER BY n
-         ON CONFLICT (webhook_id) DO NOTHING`,
-        [...columns.map((key) => items.map((item) => item[key])), now],
+        `WITH deliveries AS (
+           INSERT INTO webhook_outbox (webhook_id, hook, endpoint, url, chat_id, action, body, next_attempt_at, created_at)
+           SELECT w, h, e, u, c, a, b, $8, $8
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS t(w, h, e, u, c, a, b, n)
+            ORDER BY n
+           ON CONFLICT (webhook_id) DO NOTHING
+         )
+         INSERT INTO webhook_cursors (chat_id, position, updated_at)
+         SELECT c, p, $8 FROM unnest($9::text[], $10::bigint[]) AS t(c, p)
+         ON CONFLICT (chat_id) DO UPDATE SET position = GREATEST(webhook_cursors.position, excluded.position), updated_at = excluded.updated_at`,
+        [...columns.map((key) => items.map((item) => item[key])), now, [...furthest.keys()], [...furthest.values()]],
       );
+    },
+    async behind(endpoints, sinceMs) {
+      const { rows: newest } = await pool.query<Row>('SELECT max(updated_at) AS at FROM webhook_cursors');
+      const at = newest[0]?.at;
+      const since = new Date((at === null || at === undefined ? Date.now() : Number(at)) - sinceMs).toISOString();
+      const { rows } = await pool.query<Row>(
+        `SELECT c.id AS chat_id, COALESCE(w.position, -1) AS position
+           FROM chats c JOIN threads t ON t.id = c.thread_id LEFT JOIN webhook_cursors w ON w.chat_id = c.id
+          WHERE c.endpoint = ANY($1::text[]) AND (w.position IS NOT NULL OR c.created_at > $2) AND ${BEHIND_WHERE}`,
+        [endpoints, since],
+      );
+      return rows.map((row) => ({ chatId: String(row.chat_id), position: Number(row.position) }));
     },
     async release(owner) {
       await pool.query(`UPDATE webhook_outbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1 AND status = 'pending'`, [owner]);

@@ -1,5 +1,5 @@
 /** The PostgreSQL schema, one entry per version (see {@link migrate}). */
-import { AGENTS_MIGRATION } from './agents';
+import { AGENTS_MIGRATION, WEBHOOK_CURSORS_MIGRATION } from './agents';
 import { IDEMPOTENCY_CLAIMANT_MIGRATION, IDEMPOTENCY_MIGRATION } from './idempotency';
 import { FILES_MIGRATION } from './files';
 
@@ -98,4 +98,6 @@ export const MIGRATIONS: readonly string[] = [
   IDEMPOTENCY_CLAIMANT_MIGRATION,
   // 6: visitor files (files.ts).
   FILES_MIGRATION,
+  // 7: each chat's webhook cursor (agents.ts).
+  WEBHOOK_CURSORS_MIGRATION,
 ];

@@ -71,6 +71,7 @@ const ERASE = [
   'DELETE FROM idempotency WHERE chat_id = $1',
   'DELETE FROM agent_chats WHERE chat_id = $1',
   "DELETE FROM webhook_outbox WHERE chat_id = $1 AND status = 'pending'",
+  'DELETE FROM webhook_cursors WHERE chat_id = $1',
 ];
 
 /** Connects to `url`, migrates (safely when several nodes start at once) and returns the store. */
