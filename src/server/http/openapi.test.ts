@@ -140,6 +140,10 @@ describe('the response check the harness applies', () => {
     expect(checkResponse(refusal)).toEqual([]);
     expect(checkResponse({ ...refusal, path: '/api/v2', status: 404 })).toEqual([]);
     expect(checkResponse({ ...refusal, status: 429 })).toEqual([]);
+    // A browser page of another origin is refused by the management API before routing.
+    const browser = { ...refusal, status: 403, body: '{"error":{"type":"authentication","message":"m"}}' };
+    expect(checkResponse({ ...browser, origin: 'https://evil.example' })).toEqual([]);
+    expect(checkResponse(browser)[0]).toMatch(/PATCH \/api\/v1\/pushbacks\/\{id\} is not in docs\/openapi.json/);
     expect(checkResponse({ ...refusal, body: '{"error":"nope"}' })[0]).toMatch(/does not match docs\/openapi.json#\/components\/schemas\/Error/);
   });
 
