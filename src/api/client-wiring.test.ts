@@ -112,6 +112,26 @@ describe('api over the real ChatClient', () => {
     expect(server.chat(chatId).pageEvents).toEqual([]);
   });
 
+  it('shows the outbox a previous page stored as "Sending…" once the chunk arrives, and sends it after Ready', () => {
+    const clock = new FakeClock();
+    const server = new FakeServer(clock, { echo: false });
+    const storage = new MemoryStorage();
+    const item = { kind: 'message', customId: 'c-previous', text: 'sent from the previous page', createdAt: '2026-01-01T00:00:00.000Z' };
+    storage.setItem('roundel:acme:acme-demo', JSON.stringify({ lastSeq: 0, outbox: [item] }));
+    // alwaysOpen: the chunk loads at once, before the conversation is Ready.
+    api = createInit({
+      window,
+      defaultServerUrl: () => 'http://127.0.0.1:8080',
+      loadPanel: () => LAZY,
+      createClient: (options) => createChatClient({ ...options, WebSocket: server.WebSocket, clock, storage }),
+    })({ organization: 'acme', endpoint: 'acme-demo', alwaysOpen: true });
+    const log = within(within(document.getElementById('servisbot-messenger')!.shadowRoot as unknown as HTMLElement).getByRole('log'));
+    expect(log.getByText('sent from the previous page')).toBeTruthy();
+    expect(log.getByText('Sending…')).toBeTruthy();
+    clock.advance(50);
+    expect(server.countCustomId('send_event', 'c-previous')).toBe(1);
+  });
+
   it('a floating widget loads its chunk only after Ready, at once when page events wait for its queues', async () => {
     const clock = new FakeClock();
     const server = new FakeServer(clock, { echo: false });

@@ -5,7 +5,7 @@
  * arguments to API methods throw a `TypeError`.
  */
 import type { ChatClientEvents, Logger } from '../client';
-import { NAME_CHARS, type ChatSettings, type CustomerPagePayload, type JsonObject } from '../protocol';
+import { NAME_CHARS, type ChatSettings, type JsonObject } from '../protocol';
 import { SafeEmitter } from '../client';
 import { createUiStore, mount, newestIncomingId, unreadCount, type UiIntents } from '../ui';
 import type { ChatClientLike, MessengerDeps } from './deps';
@@ -15,7 +15,7 @@ import { hostMessage, isPrivateNotification } from './host-messages';
 import type { ResolvedOptions } from './options';
 import { websocketUrl } from './server-url';
 import type { LazyModule } from './lazy';
-import type { VisitorIntents } from './visitor-intents';
+import type { VisitorSide } from './visitor-intents';
 import { seenMarker } from './seen';
 import { pageStorage } from './storage';
 import type { HostEventName, HostEvents, MessengerApi, MessengerEvent } from './types';
@@ -90,7 +90,7 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
   });
 
   /** The panel's side of the wiring (visitor-intents.ts), from the lazy chunk. */
-  let visitorSide: VisitorIntents | undefined;
+  let visitorSide: VisitorSide | undefined;
   /** After the visitor sent a message or picked a reply. */
   const afterSend = () => {
     if (interacted) return;
@@ -162,8 +162,6 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     deps.window.removeEventListener('offline', onOffline);
   };
 
-  /** Stops the page reports for agents (set once tracking started, with the lazy chunk). */
-  let stopTracking: (() => void) | undefined;
   const widget = mountOrStop(stop, () => mount(host, {
     store,
     intents,
@@ -179,20 +177,10 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
     setTimeout: clock.setTimeout,
     clearTimeout: clock.clearTimeout,
   }));
-  /**
-   * Starts what the lazy chunk brings besides the panel: the visitor's intents, the client's
-   * queues (whose restored outbox the intents then show), the page reports for agents.
-   */
+  /** Starts what the lazy chunk brings besides the panel (visitor-intents.ts), once. */
   function withLazy(module: LazyModule): LazyModule {
-    if (!visitorSide && module.visitorIntents) {
-      visitorSide = module.visitorIntents(client, store, afterSend, guard, { window: deps.window, ...options, log });
-      // Copied in a loop, not with Object.assign: the bundle treats that call as pure
-      // (vite.config.ts) and drops it when its result is unused.
-      for (const [key, intent] of Object.entries(visitorSide.intents)) (intents as unknown as Record<string, unknown>)[key] = intent;
-    }
-    if (!destroyed && module.createQueues) client.attachQueues(module.createQueues);
-    if (!stopTracking && !destroyed && module.trackPage) {
-      stopTracking = module.trackPage(deps.window, guard((page: CustomerPagePayload) => client.queues?.page(page)));
+    if (!visitorSide && !destroyed && module.startVisitorSide) {
+      visitorSide = module.startVisitorSide(client, store, afterSend, guard, { window: deps.window, ...options, log }, intents);
     }
     return module;
   }
@@ -289,7 +277,6 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
           document.removeEventListener('DOMContentLoaded', attach);
           deps.window.removeEventListener('online', onOnline);
           deps.window.removeEventListener('offline', onOffline);
-          stopTracking?.();
           visitorSide?.destroy();
           events.clear();
           onDestroyed();

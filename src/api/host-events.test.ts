@@ -1,6 +1,6 @@
 /** The host events `message` and `unread`, and show()/hide(), over a FakeClient. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { LAZY } from './lazy.fixture';
+import { lazyWith } from './lazy.fixture';
 import { botMessage, hostNotification, postback, visitorMessage } from '../ui/pushes.fixture';
 import { fakeInit } from './fake-client.fixture';
 import type { HostMessage, MessengerApi } from './types';
@@ -97,7 +97,7 @@ describe('the lazy chunk', () => {
     const loads: number[] = [];
     const { init, clients } = fakeInit('https://chat.example.com', (attempt) => {
       loads.push(attempt);
-      return { ...LAZY, trackPage };
+      return lazyWith(trackPage);
     });
     api = init({ organization: 'acme', endpoint: 'acme-demo' });
     expect(trackPage).not.toHaveBeenCalled();

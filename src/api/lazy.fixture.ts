@@ -1,7 +1,12 @@
 /** What the real lazy chunk brings (lazy.ts) without the page reports: the panel, the client's queues, the visitor's intents (api tests only). */
-import { createQueues } from '../client';
 import { PANEL } from '../ui/mount.fixture';
 import type { LazyModule } from './lazy';
-import { visitorIntents } from './visitor-intents';
+import { startVisitorSide } from './visitor-intents';
 
-export const LAZY: LazyModule = { ...PANEL, createQueues, visitorIntents };
+/** `startVisitorSide` with `track` for the page reports (default: none). */
+export const lazyWith = (track: NonNullable<Parameters<typeof startVisitorSide>[6]> = () => () => {}): LazyModule => ({
+  ...PANEL,
+  startVisitorSide: (client, store, interacted, guard, files, intents) => startVisitorSide(client, store, interacted, guard, files, intents, track),
+});
+
+export const LAZY: LazyModule = lazyWith();

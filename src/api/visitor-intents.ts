@@ -3,9 +3,11 @@
  * and drafts, and the "Sending…" list of what the server has not accepted yet. It comes with the
  * lazy chunk (lazy.ts), with the panel that raises these intents and the queues that send them.
  */
-import type { Logger, OutboxItem } from '../client';
+import { createQueues, type Logger, type OutboxItem } from '../client';
+import type { CustomerPagePayload } from '../protocol';
 import type { PendingMessage, Store, UiIntents, UiState } from '../ui';
 import type { ChatClientLike } from './deps';
+import { trackPage } from './page-tracker';
 import { createUploader } from './upload';
 
 export interface VisitorIntents {
@@ -23,6 +25,45 @@ export interface FilesContext {
   organization: string;
   endpoint: string;
   log: Logger;
+}
+
+/** What {@link startVisitorSide} started: the messenger shows the outbox through it and stops it on destroy. */
+export interface VisitorSide {
+  showPending(items: readonly OutboxItem[]): void;
+  /** Stops the uploads in flight and the page reports. */
+  destroy(): void;
+}
+
+/**
+ * Starts all the lazy chunk brings besides the panel, when it arrives: the visitor's intents
+ * (copied into `intents`, the object the panel raises them on), the client's queues (whose
+ * restored outbox the intents then show) and the page reports for agents. Here rather than in
+ * create-messenger.ts: the first load then names none of it. `track` is a test seam.
+ */
+export function startVisitorSide(
+  client: ChatClientLike,
+  store: Store<UiState>,
+  interacted: () => void,
+  guard: <A extends unknown[]>(fn: (...args: A) => unknown) => (...args: A) => void,
+  files: FilesContext,
+  intents: UiIntents,
+  track: typeof trackPage = trackPage,
+): VisitorSide {
+  const side = visitorIntents(client, store, interacted, guard, files);
+  // Copied in a loop, not with Object.assign: the ES module build treats that call as pure
+  // (vite.config.ts) and drops it when its result is unused.
+  for (const [key, intent] of Object.entries(side.intents)) (intents as unknown as Record<string, unknown>)[key] = intent;
+  client.attachQueues(createQueues);
+  // The restored outbox the queues announced while this side was not handed back yet: shown now.
+  if (client.outboxItems.length > 0) side.showPending(client.outboxItems);
+  const stopTracking = track(files.window, guard((page: CustomerPagePayload) => client.queues?.page(page)));
+  return {
+    showPending: side.showPending,
+    destroy() {
+      stopTracking();
+      side.destroy();
+    },
+  };
 }
 
 /**
