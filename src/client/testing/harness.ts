@@ -48,6 +48,11 @@ export class Probe {
     }
   }
 
+  /** The chat of the last `conversation` event; undefined before the first login. */
+  get chatId(): string | undefined {
+    return this.of('conversation').at(-1)?.chatId;
+  }
+
   of<K extends keyof ChatClientEvents>(type: K): ChatClientEvents[K][] {
     return this.events.filter((e) => e.type === type).map((e) => e.event as ChatClientEvents[K]);
   }
