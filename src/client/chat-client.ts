@@ -310,6 +310,5 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
       for (const call of held.splice(0)) call.reject(error);
     },
   };
-  if (options.queues) client.attachQueues(options.queues);
   return client;
 }
