@@ -178,6 +178,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
         synchronous: options.synchronous,
         retention: options.retention,
         onCommit: () => commits.inc(),
+        onCheckpointError: (message) => logger.error('sqlite checkpoint failed', { error: message }),
       }),
     metrics.storeSeconds,
   );

@@ -57,14 +57,43 @@ export async function fanOut(deps: FanOutDeps, endpoint: Endpoint, audience: Aud
     for (const result of stored) deps.publish(result);
     deps.counted(stored.filter((r) => r.item).length);
   };
+  // Two batches in flight: the next one is read and queued while the previous one commits, so the
+  // commit's fsync never leaves the loop idle; each still commits (and publishes) on its own, in order.
+  const window = new BatchWindow(2);
   if (audience.everyone) {
     for (let after = ''; ; ) {
       const ids = await store.chatIds(endpoint.endpoint, after, FANOUT_BATCH);
-      await batch(ids);
-      if (ids.length < FANOUT_BATCH) return matched;
+      await window.add(batch(ids));
+      if (ids.length < FANOUT_BATCH) break;
       after = ids[ids.length - 1] ?? '';
     }
+  } else {
+    for (let i = 0; i < audience.chatIds.length; i += FANOUT_BATCH) await window.add(batch(audience.chatIds.slice(i, i + FANOUT_BATCH)));
   }
-  for (let i = 0; i < audience.chatIds.length; i += FANOUT_BATCH) await batch(audience.chatIds.slice(i, i + FANOUT_BATCH));
+  await window.drain();
   return matched;
+}
+
+/** At most `size` promises outstanding; the first failure is thrown (the others are still awaited). */
+class BatchWindow {
+  private readonly pending: Array<Promise<void>> = [];
+  private failure: { error: unknown } | undefined;
+
+  constructor(private readonly size: number) {}
+
+  /** Adds `work`; waits while the window is full. Throws the first failure seen. */
+  async add(work: Promise<void>): Promise<void> {
+    this.pending.push(
+      work.catch((error: unknown) => {
+        this.failure ??= { error };
+      }),
+    );
+    if (this.pending.length >= this.size) await this.pending.shift();
+    if (this.failure) throw this.failure.error;
+  }
+
+  async drain(): Promise<void> {
+    await Promise.all(this.pending.splice(0));
+    if (this.failure) throw this.failure.error;
+  }
 }

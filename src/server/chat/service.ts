@@ -65,6 +65,8 @@ function visitorPush(chatId: string, input: ChatIntake): PushBuilder | undefined
 export class ChatService {
   /** The agent side's feed, set once at wiring. */
   observer: ChatObserver | undefined;
+  /** Intakes stored or being stored and not yet handed to the runtime, per chat. */
+  private readonly intakes = new Counts();
 
   constructor(
     private readonly store: Store,
@@ -150,7 +152,16 @@ export class ChatService {
    * stored by one commit; its outputs are published after the echo, on release.
    */
   async ingest(chatId: string, input: ChatIntake, options: { requireOpen?: boolean } = {}): Promise<Ingested> {
-    const early = this.earlyItem(chatId, input, options);
+    // Not early while an earlier intake of the chat is stored but not yet handed to the runtime:
+    // this item (a later id) would overtake it.
+    const early = this.intakes.has(chatId) ? undefined : this.earlyItem(chatId, input, options);
+    this.intakes.add(chatId);
+    let handedOver = false;
+    const handOver = () => {
+      if (handedOver) return;
+      handedOver = true;
+      this.intakes.remove(chatId);
+    };
     let answer = (): void => {};
     const answered = new Promise<void>((resolve) => {
       answer = resolve;
@@ -167,6 +178,7 @@ export class ChatService {
       const running = early !== undefined && this.runtime !== undefined && this.runtime.runEarly(early, answered);
       result = await accepting;
       if (result.status !== 'accepted') {
+        handOver();
         answer();
         return result;
       }
@@ -178,9 +190,11 @@ export class ChatService {
           if (accepted.push) this.published(chatId, accepted.push);
           answer();
           if (!running) this.runtime?.submit(accepted.item);
+          handOver();
         },
       };
     } catch (error) {
+      handOver();
       answer();
       throw error;
     }
@@ -231,5 +245,24 @@ export class ChatService {
     this.metrics.eventsOut.of(push.action).inc();
     this.hub.publish(chatId, push);
     this.observer?.stored(chatId, push);
+  }
+}
+
+/** How many of something each key has; a key at zero is forgotten. */
+class Counts {
+  private readonly counts = new Map<string, number>();
+
+  has(key: string): boolean {
+    return this.counts.has(key);
+  }
+
+  add(key: string): void {
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+
+  remove(key: string): void {
+    const n = (this.counts.get(key) ?? 0) - 1;
+    if (n > 0) this.counts.set(key, n);
+    else this.counts.delete(key);
   }
 }

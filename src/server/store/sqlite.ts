@@ -18,7 +18,10 @@ import { sqliteIdempotency } from './idempotency-sqlite';
 import { IDEMPOTENCY_STALE_MS } from './idempotency-types';
 import { migrate } from './schema';
 import { sqliteBatchRunner } from './sqlite-batch';
+import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer';
+import { WalSync, type FsyncFn } from './wal-sync';
 import { SqliteCaches } from './sqlite-cache';
+import { DeferredInbox, type InboxRow } from './sqlite-inbox';
 import { num, profileText, str, toChat, toItem, toPush, toPushback, toThread, type Row } from './sqlite-rows';
 import type {
   AppendResult,
@@ -46,11 +49,23 @@ export interface SqliteStoreOptions {
   now?: () => Date;
   /** Each batch that committed: its jobs and how long it took (metrics). */
   onCommit?: (jobs: number, seconds: number) => void;
+  /**
+   * With `FULL` (on a file): fsync off the main thread and checkpoint on a worker (default true;
+   * false commits as SQLite alone does, for the bench's before/after and the tests that compare).
+   */
+  offThreadSync?: boolean;
+  /** Test hook: how the WAL is fsynced off the main thread (default `fs.fsync`). */
+  fsync?: FsyncFn;
+  /** A checkpoint on the worker failed (logged by the server). */
+  onCheckpointError?: (message: string) => void;
 }
 
 export const DEFAULT_RETENTION: Retention = { maxEvents: 1000, maxAgeDays: 30 };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A deferred inbox row in the shape of a stored one (for {@link toItem}). */
+const inboxRow = (r: InboxRow): Row => ({ id: r.id, chat_id: r.chatId, kind: r.kind, payload: r.payload, custom_id: r.customId, created_at: r.createdAt });
 
 /** A chat with its current thread's columns as `t_*` (see {@link toChat}). */
 const CHAT_SELECT = `SELECT c.*, t.id AS t_id, t.chat_id AS t_chat_id, t.created_at AS t_created_at,
@@ -60,9 +75,28 @@ const CHAT_SELECT = `SELECT c.*, t.id AS t_id, t.chat_id AS t_chat_id, t.created
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+  const synchronous = options.synchronous ?? 'FULL';
+  db.pragma(`synchronous = ${synchronous}`);
   db.pragma('busy_timeout = 5000');
   migrate(db);
+  // FULL on a file: batches fsync off the main thread and checkpoints run on a worker (wal-sync.ts).
+  const offThread = synchronous === 'FULL' && !db.memory && options.offThreadSync !== false;
+  const wal = offThread ? new WalSync(path, options.fsync) : undefined;
+  let checkpointer: Checkpointer | undefined;
+  if (wal) {
+    db.pragma('wal_autocheckpoint = 0');
+    // The WAL may not be reset past this size (it only grows as far as the checkpoints lag).
+    db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+    checkpointer = startCheckpointer(path, {
+      onError: (message, fatal) => {
+        options.onCheckpointError?.(message);
+        if (!fatal) return;
+        // No checkpointer: back to commits that fsync inline, with SQLite's own checkpoints.
+        wal.enabled = false;
+        db.pragma('wal_autocheckpoint = 1000');
+      },
+    });
+  }
   const retention: Retention = { ...DEFAULT_RETENTION, ...options.retention };
   const now = options.now ?? (() => new Date());
 
@@ -101,11 +135,6 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       'SELECT action, payload FROM events WHERE chat_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
     ),
     byCustomId: db.prepare('SELECT * FROM inbox WHERE chat_id = ? AND custom_id = ?'),
-    insertItem: db.prepare(
-      'INSERT INTO inbox (chat_id, kind, payload, custom_id, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *',
-    ),
-    insertItemId: db.prepare('INSERT INTO inbox (chat_id, kind, payload, custom_id, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id'),
-    setAck: db.prepare('UPDATE inbox SET ack_seq = ? WHERE id = ?'),
     nextPending: db.prepare('SELECT * FROM inbox WHERE chat_id = ? AND processed_at IS NULL ORDER BY id LIMIT 1'),
     markProcessed: db.prepare('UPDATE inbox SET processed_at = ? WHERE id = ?'),
     pendingChats: db.prepare('SELECT DISTINCT chat_id FROM inbox WHERE processed_at IS NULL'),
@@ -137,13 +166,26 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   ].map((sql) => db.prepare(sql));
   const chatRow = (id: string) => q.getChat.get(id) as Row | undefined;
   const caches = new SqliteCaches();
+  const inbox = new DeferredInbox(db);
+  /** A chat's start item: its turn runs after its batch, so the row is written at once. */
+  const startItem = (chatId: string, createdAt: string): InboxItem => {
+    const id = inbox.nextId();
+    inbox.insertNow({ id, chatId, kind: 'start', payload: '{}', customId: null, createdAt, ackSeq: null });
+    return toItem({ id, chat_id: chatId, kind: 'start', payload: '{}', custom_id: null, created_at: createdAt });
+  };
   const loadChat = (id: string) => {
     const row = chatRow(id);
     return row ? toChat(row) : undefined;
   };
-  const commits = new GroupCommit(sqliteBatchRunner(db), {
-    onCommit: (jobs, _bytes, seconds) => options.onCommit?.(jobs, seconds),
-    onFailure: () => caches.clear(),
+  const commits = new GroupCommit(sqliteBatchRunner(db, wal, () => inbox.flush()), {
+    onCommit: (jobs, _bytes, seconds) => {
+      checkpointer?.poke();
+      options.onCommit?.(jobs, seconds);
+    },
+    onFailure: () => {
+      caches.clear();
+      inbox.discard();
+    },
   });
   /** Queues a write job in this turn's batch; `bytes` is roughly what it writes. */
   const write = <T>(job: () => T, bytes = 0): Promise<T> => commits.submit(job, bytes);
@@ -184,8 +226,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       const profile = user ? profileText(user) : null;
       q.insertChat.run(input.id, input.endpoint, input.organization, createdAt, user?.id ?? null, profile, JSON.stringify(input.context), input.threadId);
       q.insertThread.run(input.threadId, input.id, createdAt, 0);
-      const item = q.insertItem.get(input.id, 'start', '{}', null, createdAt) as Row;
-      return { chat: caches.putChat(toChat(chatRow(input.id) as Row)), startItem: toItem(item) };
+      const item = startItem(input.id, createdAt);
+      return { chat: caches.putChat(toChat(chatRow(input.id) as Row)), startItem: item };
     },
     startThread: (input: NewThread): NewThreadResult | undefined => {
       const row = chatRow(input.chatId);
@@ -198,9 +240,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       q.insertThread.run(input.threadId, input.chatId, createdAt, startSeq);
       q.setThread.run(input.threadId, input.chatId);
       if (input.context !== undefined) q.setContext.run(JSON.stringify(input.context), input.chatId);
-      const item = q.insertItem.get(input.chatId, 'start', '{}', null, createdAt) as Row;
+      const item = startItem(input.chatId, createdAt);
       const chat = caches.putChat(toChat(chatRow(input.chatId) as Row));
-      return { chat, startItem: toItem(item), ...(closed ? { closed } : {}) };
+      return { chat, startItem: item, ...(closed ? { closed } : {}) };
     },
     closeThread: (chatId: string, build: (threadId: string) => PushBuilder) => {
       const row = chatRow(chatId);
@@ -213,19 +255,20 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       if (input.requireOpen === true && chat.thread.closedAt !== null) return { status: 'closed' };
       const customId = input.input.customId;
       if (customId !== undefined) {
-        const seen = q.byCustomId.get(input.chatId, customId) as Row | undefined;
+        const pending = inbox.byCustomId(input.chatId, customId);
+        const seen = pending ? undefined : (q.byCustomId.get(input.chatId, customId) as Row | undefined);
+        if (pending) return { status: 'duplicate', item: toItem(inboxRow(pending)), seq: pending.ackSeq };
         if (seen) return { status: 'duplicate', item: toItem(seen), seq: seen.ack_seq == null ? null : num(seen.ack_seq) };
       }
       // The item is the intake's own input: nothing is read back or parsed again.
       const row = toInboxRow(input.input);
       const createdAt = iso();
-      const inserted = q.insertItemId.get(input.chatId, row.kind, JSON.stringify(row.payload), row.customId, createdAt) as Row;
-      const item: InboxItem = { id: num(inserted.id), chatId: input.chatId, input: input.input, ...row, createdAt };
+      const item: InboxItem = { id: inbox.nextId(), chatId: input.chatId, input: input.input, ...row, createdAt };
       input.stored?.(item);
-      if (!input.push) return { status: 'accepted', item };
-      const { push } = appendTx(input.chatId, input.push, `${item.id}:0`, true);
-      q.setAck.run(push.payload.seq, item.id);
-      return { status: 'accepted', item, push };
+      const push = input.push ? appendTx(input.chatId, input.push, `${item.id}:0`, true).push : undefined;
+      // Last: a job that threw before here leaves no row behind (see sqlite-inbox.ts).
+      inbox.defer({ id: item.id, chatId: input.chatId, kind: row.kind, payload: JSON.stringify(row.payload), customId: row.customId, createdAt, ackSeq: push ? push.payload.seq : null });
+      return push ? { status: 'accepted', item, push } : { status: 'accepted', item };
     },
     fanOut: (ids: readonly string[], input: ExternalEvent, options: FanOutOptions): FanOutResult[] => {
       const createdAt = iso();
@@ -236,8 +279,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         if (!caches.chat(chatId, () => loadChat(chatId))) continue;
         let item: InboxItem | undefined;
         if (options.inbox) {
-          const inserted = q.insertItemId.get(chatId, row.kind, payload, null, createdAt) as Row;
-          item = { id: num(inserted.id), chatId, input, ...row, createdAt };
+          // Its turn runs after this batch: written at once.
+          item = { id: inbox.nextId(), chatId, input, ...row, createdAt };
+          inbox.insertNow({ id: item.id, chatId, kind: row.kind, payload, customId: null, createdAt, ackSeq: null });
         }
         // With an item, its origin makes a re-run of that item find the push instead of adding one.
         const push = options.multicast ? appendTx(chatId, options.multicast(chatId), item ? `${item.id}:0` : null, true).push : undefined;
@@ -248,14 +292,18 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     finish: (itemId: number, chatId: string, state: JsonObject | undefined, lastRequest: JsonObject | undefined) => {
       if (state !== undefined) q.setState.run(JSON.stringify(state), chatId);
       if (lastRequest !== undefined) q.setLastRequest.run(JSON.stringify(lastRequest), chatId);
-      q.markProcessed.run(iso(), itemId);
+      // Done within the batch that accepted it: its row is never written (see sqlite-inbox.ts).
+      if (!inbox.isDeferred(itemId)) q.markProcessed.run(iso(), itemId);
       caches.turnStored(chatId, state, lastRequest);
+      inbox.finish(itemId);
     },
     erase: (chatId: string): boolean => {
       for (const statement of erase) statement.run(chatId);
       // The chat and its pushbacks are gone: no cache may still answer for them (a rare write).
       caches.clear();
-      return q.deleteChat.run(chatId).changes > 0;
+      const erased = q.deleteChat.run(chatId).changes > 0;
+      inbox.dropChat(chatId);
+      return erased;
     },
     createPushback: (r: PushbackRecord, origin: string | null) => {
       if (origin !== null) {
@@ -268,14 +316,18 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     },
   };
 
-  // Wraps a synchronous body so that a failure becomes a rejected promise, never a throw.
-  const run = <T>(body: () => T): Promise<T> => {
+  // Wraps a synchronous read so that a failure becomes a rejected promise, never a throw.
+  const readNow = <T>(body: () => T): Promise<T> => {
     try {
       return Promise.resolve(body());
     } catch (error) {
       return Promise.reject(error);
     }
   };
+  // What goes out to the chats' clients (their log, its bounds, their threads) is read only once
+  // the batch in flight is durable (wal-sync.ts). The other reads are the engine's own: whatever
+  // follows from them is written in a later batch, which commits after that fsync.
+  const durable = <T>(body: () => T): Promise<T> => (wal ? wal.read(body) : readNow(body));
 
   const idempotency = sqliteIdempotency(db);
 
@@ -285,20 +337,20 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     webhooks: sqliteWebhookOutbox(db),
     idempotency,
     files: sqliteFilesStore(db, write, now),
-    getMeta: (key) => run(() => (q.getMeta.get(key) as Row | undefined)?.value as string | undefined),
+    getMeta: (key) => readNow(() => (q.getMeta.get(key) as Row | undefined)?.value as string | undefined),
     putMetaIfAbsent: (key, value) =>
       write(() => {
         q.putMeta.run(key, value);
         return str((q.getMeta.get(key) as Row).value);
       }),
     createChat: (input) => write(() => tx.createChat(input)),
-    getChat: (id) => run(() => caches.chat(id, () => loadChat(id))),
+    getChat: (id) => readNow(() => caches.chat(id, () => loadChat(id))),
     findChatByUser: (endpoint, userId) =>
-      run(() => {
+      readNow(() => {
         const row = q.chatByUser.get(endpoint, userId) as Row | undefined;
         return row ? toChat(row) : undefined;
       }),
-    listThreads: (chatId) => run(() => (q.threads.all(chatId) as Row[]).map((row) => toThread(row))),
+    listThreads: (chatId) => durable(() => (q.threads.all(chatId) as Row[]).map((row) => toThread(row))),
     startThread: (input) =>
       write(() => {
         caches.dropChat(input.chatId);
@@ -319,22 +371,22 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         return q.setUser.run(profile, id, user.id).changes > 0;
       }, profile.length);
     },
-    chatIds: (endpoint, afterId, limit) => run(() => (q.chatIds.all(endpoint, afterId, limit) as Row[]).map((r) => str(r.id))),
-    filterChats: (endpoint, ids) => run(() => ids.filter((id) => q.isChatOf.get(id, endpoint) !== undefined)),
+    chatIds: (endpoint, afterId, limit) => readNow(() => (q.chatIds.all(endpoint, afterId, limit) as Row[]).map((r) => str(r.id))),
+    filterChats: (endpoint, ids) => readNow(() => ids.filter((id) => q.isChatOf.get(id, endpoint) !== undefined)),
     // A function origin is read when the job runs: after the writes requested before it.
     append: (chatId, build, origin) => write(() => appendTx(chatId, build, typeof origin === 'function' ? origin() : (origin ?? null)), 256),
     logBounds: (chatId): Promise<LogBounds> =>
-      run(() => {
+      durable(() => {
         const row = q.bounds.get(chatId) as Row | undefined;
         const lastSeq = row ? num(row.last_seq) : 0;
         return { lastSeq, oldestSeq: row && row.oldest != null ? num(row.oldest) : lastSeq + 1 };
       }),
     readLog: (chatId, { after, until, limit }: ReadLogOptions) =>
-      run(() => (q.readLog.all(chatId, after, until ?? Number.MAX_SAFE_INTEGER, limit ?? -1) as Row[]).map(toPush)),
+      durable(() => (q.readLog.all(chatId, after, until ?? Number.MAX_SAFE_INTEGER, limit ?? -1) as Row[]).map(toPush)),
     acceptInbound: (input) => write(() => tx.accept(input), 512),
     fanOut: (ids, input, options) => write(() => tx.fanOut(ids, input, options), ids.length * (256 + JSON.stringify(input.data).length)),
     nextPending: (chatId) =>
-      run(() => {
+      readNow(() => {
         const row = q.nextPending.get(chatId) as Row | undefined;
         return row ? toItem(row) : undefined;
       }),
@@ -343,10 +395,10 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         check?.();
         tx.finish(typeof itemId === 'function' ? itemId() : itemId, chatId, state, lastRequest);
       }, 128),
-    pendingChatIds: () => run(() => (q.pendingChats.all() as Row[]).map((r) => str(r.chat_id))),
+    pendingChatIds: () => readNow(() => (q.pendingChats.all() as Row[]).map((r) => str(r.chat_id))),
     createPushback: (record, origin) => write(() => tx.createPushback(record, origin ?? null), 512),
     getPushback: (id) =>
-      run(() =>
+      readNow(() =>
         caches.pushback(id, () => {
           const row = q.getPushback.get(id) as Row | undefined;
           return row ? toPushback(row) : undefined;
@@ -368,6 +420,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     failNextCommits: (count) => commits.failNextCommits(count),
     close: async () => {
       await commits.close();
+      // The checkpointer's connection first: the main one, closing last, checkpoints the rest.
+      await checkpointer?.close();
+      wal?.close();
       if (db.open) db.close();
     },
   };

@@ -1,0 +1,104 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { messagePush } from '../chat/pushes';
+import { CommitError } from './group-commit';
+import { openSqliteStore } from './sqlite';
+import type { InboxItem, Store } from './types';
+
+// The deferred inbox rows of sqlite-inbox.ts, seen through the store and the database file.
+describe('inbox rows of items done within their own batch', () => {
+  const dirs: string[] = [];
+  const stores: Store[] = [];
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((s) => s.close()));
+    dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
+  });
+  const open = (path?: string) => {
+    let file = path;
+    if (!file) {
+      const dir = mkdtempSync(join(tmpdir(), 'roundel-inbox-'));
+      dirs.push(dir);
+      file = join(dir, 'roundel.db');
+    }
+    const store = openSqliteStore(file);
+    stores.push(store);
+    return { store, path: file };
+  };
+  const rows = (path: string) => {
+    const db = new Database(path, { readonly: true });
+    try {
+      return db.prepare('SELECT id, kind, processed_at FROM inbox ORDER BY id').all() as Array<{ id: number; kind: string; processed_at: string | null }>;
+    } finally {
+      db.close();
+    }
+  };
+  const event = { kind: 'pushback', pushbackId: 'p', event: 'e', eventData: {} } as const;
+  const say = (text: string) => messagePush('c1', { id: text, author: 'bot', text });
+
+  /** Accepts an item, answers it and marks it done in the same turn: one batch. */
+  const turn = (store: Store) => {
+    let item: InboxItem | undefined;
+    const accepted = store.acceptInbound({ chatId: 'c1', input: event, stored: (i) => (item = i) });
+    const said = store.append('c1', say('reply'), () => `${item!.id}:1`);
+    const done = store.finishItem(() => item!.id, 'c1', { step: 1 }, undefined);
+    return Promise.all([accepted, said, done]).then(([a]) => a);
+  };
+
+  it('writes no row for an item accepted, answered and done by one batch, and never reuses its id', async () => {
+    const { store, path } = open();
+    await store.createChat({ id: 'c1', threadId: 't1', endpoint: 'ep', organization: 'org', context: {} });
+    const first = await turn(store);
+    if (first.status !== 'accepted') throw new Error(first.status);
+    // Only the chat's start item has a row; the turn's output and state are stored.
+    expect(rows(path).map((r) => r.kind)).toEqual(['start']);
+    expect((await store.readLog('c1', { after: 0 })).map((p) => p.payload)).toMatchObject([{ event: { text: 'reply' } }]);
+    expect((await store.getChat('c1'))?.state).toEqual({ step: 1 });
+    await store.close();
+    stores.length = 0;
+    // A restarted server hands out later ids: an origin `<id>:n` can never name two items.
+    const again = open(path).store;
+    const second = await again.acceptInbound({ chatId: 'c1', input: event });
+    if (second.status !== 'accepted') throw new Error(second.status);
+    expect(second.item.id).toBeGreaterThan(first.item.id);
+  });
+
+  it('writes the row of an item still pending when its batch ends', async () => {
+    const { store, path } = open();
+    const { startItem } = await store.createChat({ id: 'c1', threadId: 't1', endpoint: 'ep', organization: 'org', context: {} });
+    await store.finishItem(startItem.id, 'c1', undefined, undefined);
+    const accepted = await store.acceptInbound({ chatId: 'c1', input: event });
+    if (accepted.status !== 'accepted') throw new Error(accepted.status);
+    expect(rows(path).at(-1)).toMatchObject({ id: accepted.item.id, kind: 'event', processed_at: null });
+    expect((await store.nextPending('c1'))?.id).toBe(accepted.item.id);
+    await store.finishItem(accepted.item.id, 'c1', undefined, undefined);
+    expect(rows(path).at(-1)?.processed_at).not.toBeNull();
+    expect(await store.nextPending('c1')).toBeUndefined();
+  });
+
+  it('sees a duplicate client id within the same batch', async () => {
+    const { store } = open();
+    await store.createChat({ id: 'c1', threadId: 't1', endpoint: 'ep', organization: 'org', context: {} });
+    const message = { kind: 'message', text: 'hi', eventId: 'e1', customId: 'same' } as const;
+    const [a, b] = await Promise.all([
+      store.acceptInbound({ chatId: 'c1', input: message, push: say('hi') }),
+      store.acceptInbound({ chatId: 'c1', input: message, push: say('hi') }),
+    ]);
+    expect(a.status).toBe('accepted');
+    expect(b).toMatchObject({ status: 'duplicate', seq: 1 });
+  });
+
+  it('leaves no row of a batch that failed, nor of a chat erased in the same batch', async () => {
+    const { store, path } = open();
+    await store.createChat({ id: 'c1', threadId: 't1', endpoint: 'ep', organization: 'org', context: {} });
+    store.failNextCommits?.(1);
+    await expect(store.acceptInbound({ chatId: 'c1', input: event })).rejects.toBeInstanceOf(CommitError);
+    expect(rows(path).map((r) => r.kind)).toEqual(['start']);
+    const [accepted, erased] = await Promise.all([store.acceptInbound({ chatId: 'c1', input: event }), store.eraseChat('c1')]);
+    expect(accepted.status).toBe('accepted');
+    expect(erased).toBe(true);
+    expect(rows(path)).toEqual([]);
+  });
+});

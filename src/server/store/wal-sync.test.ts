@@ -1,0 +1,144 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openSqliteStore } from './sqlite';
+import type { Store } from './types';
+import { WalSync, type FsyncFn } from './wal-sync';
+import { messagePush } from '../chat/pushes';
+
+/** An fsync the test releases by hand: `held` lists the callbacks waiting. */
+function heldFsync(): { fsync: FsyncFn; held: Array<(error: Error | null) => void>; calls: number } {
+  const state = { held: [] as Array<(error: Error | null) => void>, calls: 0, fsync: (() => {}) as FsyncFn };
+  state.fsync = (_fd, done) => {
+    state.calls += 1;
+    state.held.push(done);
+  };
+  return state;
+}
+
+const settled = async (promise: Promise<unknown>): Promise<boolean> => {
+  let done = false;
+  void promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  // Enough turns for any chain of microtasks and immediates to run.
+  for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setImmediate(resolve));
+  return done;
+};
+
+describe('WalSync', () => {
+  const dirs: string[] = [];
+  const walFile = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roundel-walsync-'));
+    dirs.push(dir);
+    const db = new Database(join(dir, 'x.db'));
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE t (x)');
+    return { path: join(dir, 'x.db'), db };
+  };
+  afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it('settles sync() only after the fsync returned, and holds reads meanwhile', async () => {
+    const { path, db } = walFile();
+    const f = heldFsync();
+    const wal = new WalSync(path, f.fsync);
+    const synced = wal.sync();
+    const read = wal.read(() => 'read');
+    expect(await settled(synced)).toBe(false);
+    expect(await settled(read)).toBe(false);
+    f.held[0]!(null);
+    await expect(synced).resolves.toBeUndefined();
+    await expect(read).resolves.toBe('read');
+    // Nothing in flight: a read runs at once.
+    expect(await settled(wal.read(() => 1))).toBe(true);
+    wal.close();
+    db.close();
+  });
+
+  it('refuses everything after a failed fsync', async () => {
+    const { path, db } = walFile();
+    const f = heldFsync();
+    const wal = new WalSync(path, f.fsync);
+    const first = wal.sync();
+    f.held[0]!(new Error('EIO'));
+    await expect(first).rejects.toThrow(/fsync of the SQLite WAL failed: EIO/);
+    await expect(wal.sync()).rejects.toThrow(/EIO/);
+    expect(f.calls).toBe(1);
+    expect(wal.failure?.message).toMatch(/EIO/);
+    wal.close();
+    db.close();
+  });
+});
+
+describe('the SQLite store with its fsync off the main thread', () => {
+  const dirs: string[] = [];
+  const stores: Store[] = [];
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((s) => s.close()));
+    dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
+  });
+  const open = (options: Parameters<typeof openSqliteStore>[1] = {}) => {
+    const dir = mkdtempSync(join(tmpdir(), 'roundel-walstore-'));
+    dirs.push(dir);
+    const path = join(dir, 'roundel.db');
+    const store = openSqliteStore(path, options);
+    stores.push(store);
+    return { store, path };
+  };
+  const chat = { id: 'c1', endpoint: 'e', organization: 'o', context: {}, threadId: 't1' };
+  const say = (text: string) => messagePush('c1', { id: text, author: 'bot', text });
+
+  it('answers a write, and shows it to readers, only once its fsync returned', async () => {
+    const f = heldFsync();
+    const { store } = open({ fsync: f.fsync });
+    const created = store.createChat(chat);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(f.held).toHaveLength(1);
+    f.held.shift()!(null);
+    await created;
+
+    const appended = store.append('c1', say('hello'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(f.held).toHaveLength(1);
+    // Committed to the WAL, not yet durable: neither the writer nor a reader hears of it.
+    const read = store.readLog('c1', { after: 0 });
+    const bounds = store.logBounds('c1');
+    expect(await settled(appended)).toBe(false);
+    expect(await settled(read)).toBe(false);
+    expect(await settled(bounds)).toBe(false);
+    f.held.shift()!(null);
+    expect((await appended).inserted).toBe(true);
+    expect((await read).map((p) => p.payload.seq)).toEqual([1]);
+    expect((await bounds).lastSeq).toBe(1);
+  });
+
+  it('fails the callers of a batch whose fsync failed, and every write after it', async () => {
+    const f = heldFsync();
+    const { store } = open({ fsync: f.fsync });
+    const created = store.createChat(chat);
+    await new Promise((resolve) => setImmediate(resolve));
+    f.held.shift()!(new Error('EIO'));
+    await expect(created).rejects.toThrow(/EIO/);
+    await expect(store.append('c1', say('later'))).rejects.toThrow(/EIO/);
+  });
+
+  it('commits batches with synchronous OFF and leaves the connection at FULL for the other writers', async () => {
+    const { store, path } = open();
+    await store.createChat(chat);
+    for (let i = 0; i < 20; i += 1) await store.append('c1', say(`m${i}`));
+    // A second connection sees every committed write; the main one is back at FULL (2) between batches.
+    const peek = new Database(path, { readonly: true });
+    expect((peek.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n).toBe(20);
+    peek.close();
+    await store.close();
+    stores.length = 0;
+    // Closed cleanly: the last connection checkpointed and removed the WAL.
+    expect(existsSync(`${path}-wal`)).toBe(false);
+    const again = openSqliteStore(path);
+    stores.push(again);
+    expect((await again.readLog('c1', { after: 0 })).length).toBe(20);
+  });
+});
