@@ -36,7 +36,7 @@ describe('first login', () => {
       { chatId: 'chat-1', threadId: 'thread-chat-1', settings: FAKE_SETTINGS, history: [], isNewConversation: true },
     ]);
     expect(texts(probe.of('push'))).toEqual(['1:bot:Welcome!']);
-    expect(probe.client.chatId).toBe('chat-1');
+    expect(probe.chatId).toBe('chat-1');
     expect(h.storage.json(STORAGE_KEY)).toEqual({ token: 'chat-1.sig', chatId: 'chat-1', lastSeq: 1, outbox: [] });
   });
 
@@ -224,7 +224,7 @@ describe('conversation end and new chats', () => {
       ['chat-1', true, 0],
       ['chat-2', true, 0],
     ]);
-    expect(probe.client.chatId).toBe('chat-2');
+    expect(probe.chatId).toBe('chat-2');
     expect(h.storage.json(STORAGE_KEY)).toMatchObject({ token: 'chat-2.sig', chatId: 'chat-2', lastSeq: 1 });
   });
 

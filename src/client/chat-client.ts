@@ -55,8 +55,6 @@ export interface ChatClient {
   readonly needsQueues: boolean;
   /** `idle` before connect(), then `connecting` / `ready` / `reconnecting`; `closed` after destroy() or a final close (1008). */
   readonly state: ConnectionState;
-  /** The chat of the last `conversation` event; undefined before the first login. */
-  readonly chatId: string | undefined;
   /** The session token of the current chat (for its HTTP calls: sending files), once logged in. */
   readonly token: string | undefined;
   /** Items not yet accepted by the server, oldest first (restored from storage on construction). */
@@ -259,9 +257,6 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     get state() {
       return state;
     },
-    get chatId() {
-      return conversation.chatId;
-    },
     get token() {
       return conversation.session.token;
     },
@@ -315,6 +310,5 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
       for (const call of held.splice(0)) call.reject(error);
     },
   };
-  if (options.queues) client.attachQueues(options.queues);
   return client;
 }

@@ -46,8 +46,6 @@ export interface ConversationDeps {
 export interface Conversation {
   /** The chat the token opens and the last `seq` applied in it: what the next login resumes. */
   readonly session: Omit<Session, 'outbox'>;
-  /** The chat of the last `conversation` event; undefined before the first login. */
-  readonly chatId: string | undefined;
   /** True while a start_chat is under way: requests sent now would land in the old thread. */
   readonly switching: boolean;
   /** The socket is open: log in. */
@@ -67,7 +65,6 @@ export function createConversation(deps: ConversationDeps, stored: Omit<Session,
   let session = stored;
   /** The thread listeners last got a `conversation` for. */
   let loadedThreadId: string | undefined;
-  let loadedChatId: string | undefined;
   let settings: ChatSettings | undefined;
   let typing: boolean | string = false;
   /** The page shows no transcript (first login, or its thread was closed): ask for history. */
@@ -178,7 +175,6 @@ export function createConversation(deps: ConversationDeps, stored: Omit<Session,
     const settingsChanged = JSON.stringify(settings) !== JSON.stringify(response.settings);
     awaitingSession = false;
     session = { token: response.token, chatId: response.chat_id, lastSeq };
-    loadedChatId = response.chat_id;
     loadedThreadId = response.thread_id;
     settings = response.settings;
     needTranscript = false;
@@ -260,9 +256,6 @@ export function createConversation(deps: ConversationDeps, stored: Omit<Session,
   return {
     get session() {
       return session;
-    },
-    get chatId() {
-      return loadedChatId;
     },
     get switching() {
       return startChatInFlight;

@@ -91,17 +91,17 @@ function run(seed: number): void {
 
   // A first login whose response is lost leaves the server an orphan chat (a welcome, nothing
   // else): the client never learned its token. Everything the visitor did is in the client's chat.
-  const log = server.chat(probe.client.chatId).log;
+  const log = server.chat(probe.chatId).log;
   for (const chat of server.chats.values()) {
-    if (chat.id === probe.client.chatId) continue;
+    if (chat.id === probe.chatId) continue;
     expect(visitorIds(chat.log)).toEqual([]);
     expect(chat.pageEvents).toEqual([]);
   }
   expect(probe.transcript()).toEqual(log);
   expect(visitorIds(log)).toEqual(sent);
-  expect(server.chat(probe.client.chatId).pageEvents.map((e) => e.alias)).toEqual(pageEvents);
+  expect(server.chat(probe.chatId).pageEvents.map((e) => e.alias)).toEqual(pageEvents);
   expect(probe.client.outboxItems).toEqual([]);
-  expect(storage.json('roundel:acme:acme-demo')).toMatchObject({ chatId: probe.client.chatId, lastSeq: log.length, outbox: [] });
+  expect(storage.json('roundel:acme:acme-demo')).toMatchObject({ chatId: probe.chatId, lastSeq: log.length, outbox: [] });
 }
 
 describe('fuzz: drops, delays, duplicates, faults and reloads', () => {

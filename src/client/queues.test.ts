@@ -7,7 +7,7 @@ const SETTLE = 10;
 
 /** A client without queues: what the widget's first load builds. */
 function lazyProbe(h: ReturnType<typeof setup>) {
-  return new Probe(h, { queues: undefined });
+  return new Probe(h, { lazy: true });
 }
 
 describe('queues attached later', () => {

@@ -74,7 +74,7 @@ describe('hostile storage', () => {
     h.server.dropAll();
     h.clock.advance(1_000);
     expect(probe.client.state).toBe('ready');
-    expect(probe.client.chatId).toBe('chat-2');
+    expect(probe.chatId).toBe('chat-2');
     expect(h.server.logins().at(-1)).toMatchObject({ token: 'chat-2.sig', history: false });
     expect(probe.of('error')).toEqual([{ type: 'internal', message: 'storage unwritable' }]);
   });

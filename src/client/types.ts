@@ -55,11 +55,6 @@ export interface ChatClientOptions {
   /** A verified visitor, sent with every login; a refusal stops the client (state `closed`). Default none. */
   user?: VisitorIdentity;
   logger?: Logger;
-  /**
-   * The outbox, context and reports (`createQueues`). Default none: page events and context
-   * updates are held until {@link ChatClient.attachQueues} (the widget loads them lazily).
-   */
-  queues?: QueuesFactory;
 }
 
 /** `idle` before connect(); `connecting` until the login response; `ready` while logged in;

@@ -30,7 +30,8 @@ export class Probe {
   readonly events: Recorded[] = [];
   readonly logs: { level: string; message: string }[] = [];
 
-  constructor(harness: Harness, options: Partial<ChatClientOptions> = {}) {
+  /** `lazy`: the queues are left unattached, as in the widget's first load. */
+  constructor(harness: Harness, { lazy = false, ...options }: Partial<ChatClientOptions> & { lazy?: boolean } = {}) {
     this.client = createChatClient({
       url: URL,
       storageKey: STORAGE_KEY,
@@ -39,13 +40,18 @@ export class Probe {
       clock: harness.clock,
       getContext: () => ({ page: '/pricing' }),
       logger: (level, message) => this.logs.push({ level, message }),
-      queues: createQueues,
       ...options,
     });
+    if (!lazy) this.client.attachQueues(createQueues);
     const types: (keyof ChatClientEvents)[] = ['state', 'conversation', 'push', 'typing', 'settings', 'outbox', 'error'];
     for (const type of types) {
       this.client.on(type, (event) => this.events.push({ type, event, at: harness.clock.now() } as Recorded));
     }
+  }
+
+  /** The chat of the last `conversation` event; undefined before the first login. */
+  get chatId(): string | undefined {
+    return this.of('conversation').at(-1)?.chatId;
   }
 
   of<K extends keyof ChatClientEvents>(type: K): ChatClientEvents[K][] {

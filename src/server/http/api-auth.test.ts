@@ -24,7 +24,6 @@ const ROUTES: Array<[string, string, unknown?]> = [
   ['DELETE', '/api/v1/pushbacks/00000000-0000-4000-8000-000000000000'],
   ['POST', '/api/v1/events/sale', { users: 'everyone' }],
   ['GET', `/api/v1/chats/${CHAT_A}/events`],
-  ['GET', '/api/v1/no-such-route'],
 ];
 
 describe('the API key', () => {
@@ -53,14 +52,23 @@ describe('the API key', () => {
     expect(lowercase).toMatchObject({ status: 202, body: { event: 'sale', matched: 0 } });
   });
 
-  it('answers 404 for unknown API routes only after authenticating', async () => {
+  it('is not asked of a path that is no route (404) or a method the route lacks (405): the routes are public', async () => {
     await setup();
-    expect(await t.call('/api/v1/no-such-route')).toMatchObject({
-      status: 404,
-      body: { error: { type: 'not_found', message: 'no such API route' } },
-    });
-    expect((await t.call('/api/v1')).status).toBe(404);
-    expect((await t.call('/api/v1/pushbacks/')).status).toBe(404);
+    for (const key of [null, KEY_A]) {
+      expect(await t.call('/api/v1/no-such-route', { key })).toMatchObject({
+        status: 404,
+        body: { error: { type: 'not_found', message: 'no such API route' } },
+      });
+      expect((await t.call('/api/v1', { key })).status).toBe(404);
+      expect((await t.call('/api/v1/pushbacks/', { key })).status).toBe(404);
+      // HEAD has no body to parse: a plain fetch.
+      const head = await fetch(`${t.url}/api/v1/pushbacks/00000000-0000-4000-8000-000000000000`, {
+        method: 'HEAD',
+        headers: key === null ? {} : { Authorization: `Bearer ${key}` },
+      });
+      expect(head.status).toBe(405);
+      expect(head.headers.get('allow')).toBe('GET, DELETE');
+    }
   });
 });
 

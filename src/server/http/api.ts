@@ -1,7 +1,8 @@
 /**
  * The management API (docs/http-api.md) under `/api/v1`, documented with runnable examples in
  * docs/http-api.md. Every route needs `Authorization: Bearer <apiKey>` (401 otherwise) and reaches
- * only the key's endpoint (403 for another endpoint's bot, chat or pushback).
+ * only the key's endpoint (403 for another endpoint's bot, chat or pushback); a path that is no
+ * route is 404, a method the route lacks 405, with or without a key.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Limits } from '../../protocol';
@@ -174,12 +175,15 @@ export function createApi(app: App): RouteHandler & { routeOf(url: URL): string 
     ctx.route = routeOf(url);
     const counted = found?.route.template === EVENTS_TEMPLATE;
     try {
-      const endpoint = authenticate(app, req);
-      ctx.endpoint = endpoint.endpoint;
+      // The routes and their methods are public (docs/openapi.json): an unknown one is answered
+      // 404 or 405, key or not, so that every answer is one the document lists. The key is
+      // checked before anything a route looks up.
       if (!found) throw new HttpError('not_found', 'no such API route');
       const method = allowMethods(req.method, Object.keys(found.route.methods));
       const run = found.route.methods[method];
       if (!run) throw new HttpError('method_not_allowed', `method ${method} is not allowed here`);
+      const endpoint = authenticate(app, req);
+      ctx.endpoint = endpoint.endpoint;
       await run({ endpoint, req, res, url, ctx, params: decode(found.raw) });
       if (counted) app.metrics.externalEvents.inc({ result: 'accepted' });
     } catch (error) {

@@ -92,6 +92,37 @@ describe('docs/openapi.json', () => {
   });
 });
 
+/** Paths next to the documented ones, which the server must refuse as the document allows (404/405). */
+const AROUND = ['/api', '/api/', '/api/v1', '/api/v1/', '/api/v1/x', '/api/v1/chats', '/api/v1/events', '/api/v1/pushbacks/x/y', '/pushgate', '/pushgate/', '/files/', '/agent/x', '/ws/x', '/nope/a/b'];
+const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+describe('every method on every path', () => {
+  it('is answered as docs/openapi.json says, with and without an API key (the harness checks each answer)', async () => {
+    const t = await startServer({});
+    // Each documented template with its parameters filled in (`lang` with a language the server has).
+    const documented = Object.keys(openapi.paths).map((template) => template.replace('{lang}', 'en').replace(/\{[^}]+\}/g, 'x1'));
+    const paths = [...documented, ...AROUND];
+    expect(paths.length).toBeGreaterThan(30);
+    let answers = 0;
+    for (const path of paths) {
+      for (const method of ALL_METHODS) {
+        for (const key of [undefined, 'test-key-acme']) {
+          const body = method === 'POST' || method === 'PUT' || method === 'PATCH' ? '{}' : undefined;
+          const headers: Record<string, string> = {};
+          if (key) headers.authorization = `Bearer ${key}`;
+          if (body) headers['content-type'] = 'application/json';
+          const res = await fetch(`${t.url}${path}`, { method, headers, body, redirect: 'manual' });
+          await res.arrayBuffer();
+          answers += 1;
+        }
+      }
+    }
+    expect(answers).toBe(paths.length * ALL_METHODS.length * 2);
+    // close() fails with every answer outside the document.
+    await t.close();
+  });
+});
+
 describe('the response check the harness applies', () => {
   const exchange = { method: 'GET', path: '/healthz', status: 200, contentType: 'application/json; charset=utf-8', body: '{"status":"ok"}' };
 
@@ -104,10 +135,27 @@ describe('the response check the harness applies', () => {
     expect(checkResponse({ ...exchange, method: 'PUT', path: '/api/v1/pushbacks/x', body: '{}' })[0]).toMatch(/PUT \/api\/v1\/pushbacks\/\{id\} is not in docs\/openapi.json/);
   });
 
-  it('lets undocumented paths and methods be refused, with the JSON error body only', () => {
-    const refusal = { ...exchange, method: 'PATCH', path: '/api/v1/pushbacks/x', status: 401, body: '{"error":{"type":"authentication","message":"m"}}' };
+  it('lets undocumented paths and methods be refused as not there (404, 405), with the JSON error body only', () => {
+    const refusal = { ...exchange, method: 'PATCH', path: '/api/v1/pushbacks/x', status: 405, body: '{"error":{"type":"method_not_allowed","message":"m"}}' };
     expect(checkResponse(refusal)).toEqual([]);
+    expect(checkResponse({ ...refusal, path: '/api/v2', status: 404 })).toEqual([]);
+    expect(checkResponse({ ...refusal, status: 429 })).toEqual([]);
+    // A browser page of another origin is refused by the management API before routing.
+    const browser = { ...refusal, status: 403, body: '{"error":{"type":"authentication","message":"m"}}' };
+    expect(checkResponse({ ...browser, origin: 'https://evil.example' })).toEqual([]);
+    expect(checkResponse(browser)[0]).toMatch(/PATCH \/api\/v1\/pushbacks\/\{id\} is not in docs\/openapi.json/);
     expect(checkResponse({ ...refusal, body: '{"error":"nope"}' })[0]).toMatch(/does not match docs\/openapi.json#\/components\/schemas\/Error/);
+  });
+
+  it('fails any other answer to an undocumented path or method: it answers a route the document is missing', () => {
+    const unauthorized = { method: 'HEAD', path: '/api/v1', status: 401, contentType: 'application/json', body: '' };
+    // `/api/v1` has the shape of a static file's path (`/{dir}/{file}`), whose HEAD never answers 401.
+    expect(checkResponse(unauthorized)[0]).toMatch(/HEAD \/api\/v1 → 401: status 401 is not documented for HEAD \/\{dir\}\/\{file\}/);
+    expect(checkResponse({ ...unauthorized, path: '/api/v1/x/y' })[0]).toMatch(/HEAD \/api\/v1\/x\/y → 401: the path is not in docs\/openapi.json/);
+    expect(checkResponse({ ...unauthorized, method: 'PUT', path: '/api/v1/pushbacks/x' })[0]).toMatch(/PUT \/api\/v1\/pushbacks\/\{id\} is not in docs\/openapi.json/);
+    // HEAD is documented where it is served, not implied by GET.
+    expect(checkResponse({ ...unauthorized, path: '/api/v1/pushbacks/x', status: 200 })[0]).toMatch(/HEAD \/api\/v1\/pushbacks\/\{id\} is not in docs\/openapi.json/);
+    expect(checkResponse({ ...exchange, method: 'HEAD', body: '' })).toEqual([]);
   });
 
   it('fails an undocumented status and a body outside the schema', () => {

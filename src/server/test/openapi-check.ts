@@ -70,32 +70,53 @@ export interface Exchange {
   contentType: string | undefined;
   /** The body as text ('' when none). */
   body: string;
+  /** The request's `Origin` header, when it sent one (a browser page). */
+  origin?: string;
 }
 
 const ADD_ROUTE = 'add it to docs/openapi.json (paths, every status it answers, the JSON error schema for errors; then `npx redocly lint docs/openapi.json`)';
 
 /**
- * How `exchange` departs from docs/openapi.json; empty when it conforms. A path or method the
- * document does not list may only be refused (4xx/5xx with the JSON error body): fuzzers send
- * anything, and the server turns it away before routing. A success there is a served route the
- * document is missing. CORS preflights (OPTIONS → 204) are answered before routing, too.
+ * Refusals any request may get whatever its path and method, answered before routing: a
+ * malformed request (400), a body, URL or headers over the limits (413, 414, 431), a client over
+ * its rate (429).
+ */
+const EDGE_REFUSALS: ReadonlySet<number> = new Set([400, 413, 414, 429, 431]);
+
+/**
+ * The management API refuses a browser page of another origin (403) before routing, whatever the
+ * path and method, CORS preflights included (docs/openapi.json's `info.description`).
+ */
+const refusedBrowser = (exchange: Exchange) =>
+  exchange.status === 403 && exchange.origin !== undefined && (exchange.path === '/api/v1' || exchange.path.startsWith('/api/v1/'));
+
+/**
+ * How `exchange` departs from docs/openapi.json; empty when it conforms. A path the document does
+ * not list, or a method it does not list for a path (HEAD included: it is documented where it
+ * is served, not implied by GET), may only be refused as not found (404) or with a method not
+ * allowed (405), with the JSON error body; or with one of the {@link EDGE_REFUSALS} or as a
+ * browser page of another origin ({@link refusedBrowser}): fuzzers send anything, and the server
+ * turns it away before routing.
+ * Anything else (a success, a 401, a 403) answers a route the document is missing. CORS
+ * preflights (OPTIONS → 204) are answered before routing, too.
  */
 export function checkResponse(exchange: Exchange): string[] {
   const { method, status } = exchange;
   const path = exchange.path.length > 100 ? `${exchange.path.slice(0, 100)}…` : exchange.path;
   const name = `${method} ${path} → ${status}`;
   const template = documentedPath(exchange.path);
-  const refusal = () => (status >= 400 ? checkBody(name, exchange, '/components/schemas/Error') : undefined);
+  const refusal = (allowed: readonly number[]) =>
+    allowed.includes(status) || EDGE_REFUSALS.has(status) || refusedBrowser(exchange) ? checkBody(name, exchange, '/components/schemas/Error') : undefined;
   const preflight = method === 'OPTIONS' && status === 204;
   if (template === undefined) {
-    return refusal() ?? (preflight ? [] : [`${name}: the path is not in docs/openapi.json: ${ADD_ROUTE}`]);
+    return refusal([404, 405]) ?? (preflight ? [] : [`${name}: the path is not in docs/openapi.json: ${ADD_ROUTE}`]);
   }
   const item = openapi.paths[template] as Record<string, unknown>;
   const key = method.toLowerCase();
-  const operation = (item[key] ?? (key === 'head' ? item.get : undefined)) as Operation | undefined;
-  const base = `/paths/${escape(template)}/${item[key] ? key : 'get'}`;
+  const operation = item[key] as Operation | undefined;
+  const base = `/paths/${escape(template)}/${key}`;
   if (!operation || !METHODS.includes(key)) {
-    return refusal() ?? (preflight ? [] : [`${name}: ${method} ${template} is not in docs/openapi.json: ${ADD_ROUTE}`]);
+    return refusal([404, 405]) ?? (preflight ? [] : [`${name}: ${method} ${template} is not in docs/openapi.json: ${ADD_ROUTE}`]);
   }
   const code = [String(status), `${String(status)[0]}XX`, 'default'].find((c) => operation.responses[c] !== undefined);
   if (code === undefined) {
@@ -169,6 +190,7 @@ export function recordResponses(server: Server): { problems(): string[] } {
         // a malformed request line: check the raw path
       }
       const contentType = res.getHeader('content-type');
+      const { origin } = req.headers;
       problems.push(
         ...checkResponse({
           method: req.method ?? 'GET',
@@ -176,6 +198,7 @@ export function recordResponses(server: Server): { problems(): string[] } {
           status: res.statusCode,
           contentType: typeof contentType === 'string' ? contentType : undefined,
           body: Buffer.concat(chunks).toString('utf8'),
+          ...(origin === undefined ? {} : { origin }),
         }),
       );
     });
