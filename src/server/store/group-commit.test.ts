@@ -175,6 +175,28 @@ describe('GroupCommit', () => {
     expect(order).toEqual(['begin 1', 'commit 1', 'begin 2', 'commit 2']);
   });
 
+  it('paces batches: the writes of the turns within minIntervalMs of the last start join one batch', async () => {
+    const sizes: number[] = [];
+    const runner: BatchRunner<null> = (jobs, beforeCommit) => {
+      sizes.push(jobs.length);
+      beforeCommit();
+      return jobs.map((job) => ({ ok: true as const, value: job(null) }));
+    };
+    const gc = new GroupCommit(runner, { minIntervalMs: 10_000 });
+    // The first batch runs at once: none started before it.
+    expect(await gc.submit(() => 'a')).toBe('a');
+    const later = [gc.submit(() => 'b')];
+    await nextTurn();
+    later.push(gc.submit(() => 'c'));
+    await nextTurn();
+    later.push(gc.submit(() => 'd'));
+    // Still waiting for the interval; closing commits what is queued at once, in one batch.
+    expect(sizes).toEqual([1]);
+    await gc.close();
+    expect(await Promise.all(later)).toEqual(['b', 'c', 'd']);
+    expect(sizes).toEqual([1, 3]);
+  });
+
   it('refuses bounds below one', () => {
     expect(() => new GroupCommit(() => [], { maxJobs: 0 })).toThrow(TypeError);
   });

@@ -54,6 +54,8 @@ export interface SqliteStoreOptions {
    * false commits as SQLite alone does, for the bench's before/after and the tests that compare).
    */
   offThreadSync?: boolean;
+  /** With the fsync off the main thread: least ms between two batches' starts (default 2; GroupCommitOptions.minIntervalMs). */
+  commitIntervalMs?: number;
   /** Test hook: how the WAL is fsynced off the main thread (default `fs.fsync`). */
   fsync?: FsyncFn;
   /** A checkpoint on the worker failed (logged by the server). */
@@ -178,6 +180,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     return row ? toChat(row) : undefined;
   };
   const commits = new GroupCommit(sqliteBatchRunner(db, wal, () => inbox.flush()), {
+    // With the fsync off the loop, batches are paced (see GroupCommitOptions.minIntervalMs).
+    minIntervalMs: wal ? (options.commitIntervalMs ?? 2) : 0,
     onCommit: (jobs, _bytes, seconds) => {
       checkpointer?.poke();
       options.onCommit?.(jobs, seconds);
