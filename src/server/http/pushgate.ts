@@ -64,35 +64,41 @@ export function createPushgate(app: App, rateLimit: RateLimit, redis?: Redis): R
     }
     const key = method === 'POST' ? idempotencyKey(req) : undefined;
     let release: (() => void) | undefined;
-    const replayed = await answerOnce(app, res, `pushgate:${id}`, key, async () => {
-      const waitMs = await limiter.take(id);
-      if (waitMs > 0) {
-        count('rate_limited');
-        throw new HttpError('too_many_requests', 'too many activations of this pushback', {
-          'Retry-After': String(Math.max(1, Math.ceil(waitMs / 1000))),
-        });
-      }
-      let body;
-      try {
-        body = method === 'POST' ? parseJsonObject(await readBody(req, PUSHGATE_BODY_BYTES)) : undefined;
-      } catch (error) {
-        count('invalid');
-        throw error;
-      }
-      // With a key, the inbox stores the activation once per (pushback, key): a retry whose first
-      // attempt was stored by a node that died before answering finds it (a duplicate) instead.
-      const customId = key === undefined ? undefined : `pushgate:${id}:${key}`;
-      const input = { kind: 'pushback' as const, pushbackId: id, event: pushback.event, eventData: body ?? pushback.eventData, customId };
-      const result = await app.chats.ingest(pushback.chatId, input);
-      if (result.status !== 'accepted' && result.status !== 'duplicate') {
-        count('not_found');
-        throw new HttpError('not_found', 'the pushback’s chat no longer exists');
-      }
-      if (result.status === 'accepted') release = result.release;
-      return { status: 202, body: { id, event: pushback.event, accepted: true }, chatId: pushback.chatId };
-    });
+    let replayed: boolean;
+    try {
+      replayed = await answerOnce(app, res, `pushgate:${id}`, key, async () => {
+        const waitMs = await limiter.take(id);
+        if (waitMs > 0) {
+          count('rate_limited');
+          throw new HttpError('too_many_requests', 'too many activations of this pushback', {
+            'Retry-After': String(Math.max(1, Math.ceil(waitMs / 1000))),
+          });
+        }
+        let body;
+        try {
+          body = method === 'POST' ? parseJsonObject(await readBody(req, PUSHGATE_BODY_BYTES)) : undefined;
+        } catch (error) {
+          count('invalid');
+          throw error;
+        }
+        // With a key, the inbox stores the activation once per (pushback, key): a retry whose first
+        // attempt was stored by a node that died before answering finds it (a duplicate) instead.
+        const customId = key === undefined ? undefined : `pushgate:${id}:${key}`;
+        const input = { kind: 'pushback' as const, pushbackId: id, event: pushback.event, eventData: body ?? pushback.eventData, customId };
+        const result = await app.chats.ingest(pushback.chatId, input);
+        if (result.status !== 'accepted' && result.status !== 'duplicate') {
+          count('not_found');
+          throw new HttpError('not_found', 'the pushback’s chat no longer exists');
+        }
+        if (result.status === 'accepted') release = result.release;
+        return { status: 202, body: { id, event: pushback.event, accepted: true }, chatId: pushback.chatId };
+      });
+    } finally {
+      // After the 202: the bot's turn runs on the item the intake stored, handed over in memory.
+      // Also when answering failed after the item was stored (recording the idempotent answer):
+      // the item is durable and must run now, not at the next start.
+      release?.();
+    }
     count(replayed ? 'replayed' : 'accepted');
-    // After the 202: the bot's turn runs on the item the intake stored, handed over in memory.
-    release?.();
   };
 }
