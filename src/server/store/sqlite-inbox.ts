@@ -27,6 +27,9 @@ export interface InboxRow {
   ackSeq: number | null;
 }
 
+/** A row in the shape the database returns (for sqlite-rows.ts's `toItem`). */
+export const asStoredRow = (r: InboxRow): Row => ({ id: r.id, chat_id: r.chatId, kind: r.kind, payload: r.payload, custom_id: r.customId, created_at: r.createdAt });
+
 export class DeferredInbox {
   private readonly deferred = new Map<number, InboxRow>();
   /** The highest id handed out; stored at the end of every batch that handed one out. */

@@ -18,10 +18,10 @@ import { sqliteIdempotency } from './idempotency-sqlite';
 import { IDEMPOTENCY_STALE_MS } from './idempotency-types';
 import { migrate } from './schema';
 import { sqliteBatchRunner } from './sqlite-batch';
-import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer';
-import { WalSync, type FsyncFn } from './wal-sync';
+import { COMMIT_INTERVAL_MS, offThreadDurability } from './sqlite-durability';
+import type { FsyncFn } from './wal-sync';
 import { SqliteCaches } from './sqlite-cache';
-import { DeferredInbox, type InboxRow } from './sqlite-inbox';
+import { DeferredInbox, asStoredRow, type InboxRow } from './sqlite-inbox';
 import { num, profileText, str, toChat, toItem, toPush, toPushback, toThread, type Row } from './sqlite-rows';
 import type {
   AppendResult,
@@ -49,13 +49,6 @@ export interface SqliteStoreOptions {
   now?: () => Date;
   /** Each batch that committed: its jobs and how long it took (metrics). */
   onCommit?: (jobs: number, seconds: number) => void;
-  /**
-   * With `FULL` (on a file): fsync off the main thread and checkpoint on a worker (default true;
-   * false commits as SQLite alone does, for the bench's before/after and the tests that compare).
-   */
-  offThreadSync?: boolean;
-  /** With the fsync off the main thread: least ms between two batches' starts (default 2; GroupCommitOptions.minIntervalMs). */
-  commitIntervalMs?: number;
   /** Test hook: how the WAL is fsynced off the main thread (default `fs.fsync`). */
   fsync?: FsyncFn;
   /** A checkpoint on the worker failed (logged by the server). */
@@ -65,9 +58,6 @@ export interface SqliteStoreOptions {
 export const DEFAULT_RETENTION: Retention = { maxEvents: 1000, maxAgeDays: 30 };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** A deferred inbox row in the shape of a stored one (for {@link toItem}). */
-const inboxRow = (r: InboxRow): Row => ({ id: r.id, chat_id: r.chatId, kind: r.kind, payload: r.payload, custom_id: r.customId, created_at: r.createdAt });
 
 /** A chat with its current thread's columns as `t_*` (see {@link toChat}). */
 const CHAT_SELECT = `SELECT c.*, t.id AS t_id, t.chat_id AS t_chat_id, t.created_at AS t_created_at,
@@ -81,24 +71,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   db.pragma(`synchronous = ${synchronous}`);
   db.pragma('busy_timeout = 5000');
   migrate(db);
-  // FULL on a file: batches fsync off the main thread and checkpoints run on a worker (wal-sync.ts).
-  const offThread = synchronous === 'FULL' && !db.memory && options.offThreadSync !== false;
-  const wal = offThread ? new WalSync(path, options.fsync) : undefined;
-  let checkpointer: Checkpointer | undefined;
-  if (wal) {
-    db.pragma('wal_autocheckpoint = 0');
-    // The WAL may not be reset past this size (it only grows as far as the checkpoints lag).
-    db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
-    checkpointer = startCheckpointer(path, {
-      onError: (message, fatal) => {
-        options.onCheckpointError?.(message);
-        if (!fatal) return;
-        // No checkpointer: back to commits that fsync inline, with SQLite's own checkpoints.
-        wal.enabled = false;
-        db.pragma('wal_autocheckpoint = 1000');
-      },
-    });
-  }
+  // FULL on a file: batches fsync off the main thread and checkpoints run on a worker.
+  const durability = synchronous === 'FULL' && !db.memory ? offThreadDurability(db, path, options) : undefined;
+  const wal = durability?.wal;
   const retention: Retention = { ...DEFAULT_RETENTION, ...options.retention };
   const now = options.now ?? (() => new Date());
 
@@ -171,9 +146,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const inbox = new DeferredInbox(db);
   /** A chat's start item: its turn runs after its batch, so the row is written at once. */
   const startItem = (chatId: string, createdAt: string): InboxItem => {
-    const id = inbox.nextId();
-    inbox.insertNow({ id, chatId, kind: 'start', payload: '{}', customId: null, createdAt, ackSeq: null });
-    return toItem({ id, chat_id: chatId, kind: 'start', payload: '{}', custom_id: null, created_at: createdAt });
+    const row: InboxRow = { id: inbox.nextId(), chatId, kind: 'start', payload: '{}', customId: null, createdAt, ackSeq: null };
+    inbox.insertNow(row);
+    return toItem(asStoredRow(row));
   };
   const loadChat = (id: string) => {
     const row = chatRow(id);
@@ -181,9 +156,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   };
   const commits = new GroupCommit(sqliteBatchRunner(db, wal, () => inbox.flush()), {
     // With the fsync off the loop, batches are paced (see GroupCommitOptions.minIntervalMs).
-    minIntervalMs: wal ? (options.commitIntervalMs ?? 2) : 0,
+    minIntervalMs: durability ? COMMIT_INTERVAL_MS : 0,
     onCommit: (jobs, _bytes, seconds) => {
-      checkpointer?.poke();
+      durability?.committed();
       options.onCommit?.(jobs, seconds);
     },
     onFailure: () => {
@@ -261,7 +236,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       if (customId !== undefined) {
         const pending = inbox.byCustomId(input.chatId, customId);
         const seen = pending ? undefined : (q.byCustomId.get(input.chatId, customId) as Row | undefined);
-        if (pending) return { status: 'duplicate', item: toItem(inboxRow(pending)), seq: pending.ackSeq };
+        if (pending) return { status: 'duplicate', item: toItem(asStoredRow(pending)), seq: pending.ackSeq };
         if (seen) return { status: 'duplicate', item: toItem(seen), seq: seen.ack_seq == null ? null : num(seen.ack_seq) };
       }
       // The item is the intake's own input: nothing is read back or parsed again.
@@ -425,8 +400,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     close: async () => {
       await commits.close();
       // The checkpointer's connection first: the main one, closing last, checkpoints the rest.
-      await checkpointer?.close();
-      wal?.close();
+      await durability?.close();
       if (db.open) db.close();
     },
   };
