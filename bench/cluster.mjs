@@ -41,7 +41,7 @@ async function startRoundelNodes(name, count, { database, redis, dir }) {
 async function startSocketIoNodes(count, redis) {
   const nodes = [];
   for (let k = 1; k <= count; k += 1) {
-    nodes.push(await spawnNode([join(BENCH_DIR, 'baselines', 'socketio-cluster-server.mjs')], { env: { REDIS_URL: redis }, name: `socket.io-${k}` }));
+    nodes.push(await spawnNode([join(BENCH_DIR, 'baselines', 'socketio-server.mjs')], { env: { REDIS_URL: redis }, name: `socket.io-${k}` }));
   }
   return nodes;
 }
