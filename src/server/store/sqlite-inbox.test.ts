@@ -1,32 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { messagePush } from '../chat/pushes';
+import { useFileStores } from '../test/file-stores';
 import { CommitError } from './group-commit';
-import { openSqliteStore } from './sqlite';
 import type { InboxItem, Store } from './types';
 
 // The deferred inbox rows of sqlite-inbox.ts, seen through the store and the database file.
 describe('inbox rows of items done within their own batch', () => {
-  const dirs: string[] = [];
-  const stores: Store[] = [];
-  afterEach(async () => {
-    await Promise.all(stores.splice(0).map((s) => s.close()));
-    dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
-  });
-  const open = (path?: string) => {
-    let file = path;
-    if (!file) {
-      const dir = mkdtempSync(join(tmpdir(), 'roundel-inbox-'));
-      dirs.push(dir);
-      file = join(dir, 'roundel.db');
-    }
-    const store = openSqliteStore(file);
-    stores.push(store);
-    return { store, path: file };
-  };
+  const openFile = useFileStores('inbox');
+  const open = (path?: string) => openFile({ path });
   const rows = (path: string) => {
     const db = new Database(path, { readonly: true });
     try {
@@ -57,7 +39,6 @@ describe('inbox rows of items done within their own batch', () => {
     expect((await store.readLog('c1', { after: 0 })).map((p) => p.payload)).toMatchObject([{ event: { text: 'reply' } }]);
     expect((await store.getChat('c1'))?.state).toEqual({ step: 1 });
     await store.close();
-    stores.length = 0;
     // A restarted server hands out later ids: an origin `<id>:n` can never name two items.
     const again = open(path).store;
     const second = await again.acceptInbound({ chatId: 'c1', input: event });

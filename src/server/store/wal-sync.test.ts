@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSqliteStore } from './sqlite';
-import type { Store } from './types';
-import { WalSync, type FsyncFn } from './wal-sync';
 import { messagePush } from '../chat/pushes';
+import { useFileStores } from '../test/file-stores';
+import { WalSync, type FsyncFn } from './wal-sync';
 
 /** An fsync the test releases by hand: `held` lists the callbacks waiting. */
 function heldFsync(): { fsync: FsyncFn; held: Array<(error: Error | null) => void>; calls: number } {
@@ -74,20 +73,7 @@ describe('WalSync', () => {
 });
 
 describe('the SQLite store with its fsync off the main thread', () => {
-  const dirs: string[] = [];
-  const stores: Store[] = [];
-  afterEach(async () => {
-    await Promise.all(stores.splice(0).map((s) => s.close()));
-    dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
-  });
-  const open = (options: Parameters<typeof openSqliteStore>[1] = {}) => {
-    const dir = mkdtempSync(join(tmpdir(), 'roundel-walstore-'));
-    dirs.push(dir);
-    const path = join(dir, 'roundel.db');
-    const store = openSqliteStore(path, options);
-    stores.push(store);
-    return { store, path };
-  };
+  const open = useFileStores('walstore');
   const chat = { id: 'c1', endpoint: 'e', organization: 'o', context: {}, threadId: 't1' };
   const say = (text: string) => messagePush('c1', { id: text, author: 'bot', text });
 
@@ -134,11 +120,9 @@ describe('the SQLite store with its fsync off the main thread', () => {
     expect((peek.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n).toBe(20);
     peek.close();
     await store.close();
-    stores.length = 0;
     // Closed cleanly: the last connection checkpointed and removed the WAL.
     expect(existsSync(`${path}-wal`)).toBe(false);
-    const again = openSqliteStore(path);
-    stores.push(again);
+    const again = open({ path }).store;
     expect((await again.readLog('c1', { after: 0 })).length).toBe(20);
   });
 });
