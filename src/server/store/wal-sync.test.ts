@@ -7,12 +7,28 @@ import { messagePush } from '../chat/pushes';
 import { useFileStores } from '../test/file-stores';
 import { WalSync, type FsyncFn } from './wal-sync';
 
-/** An fsync the test releases by hand: `held` lists the callbacks waiting. */
-function heldFsync(): { fsync: FsyncFn; held: Array<(error: Error | null) => void>; calls: number } {
-  const state = { held: [] as Array<(error: Error | null) => void>, calls: 0, fsync: (() => {}) as FsyncFn };
+type Release = (error: Error | null) => void;
+
+/**
+ * An fsync the test releases by hand: `held` lists the callbacks waiting, and
+ * `next()` resolves with the next one once the store asks for it (batches are
+ * paced, so how many loop turns that takes is not fixed).
+ */
+function heldFsync(): { fsync: FsyncFn; held: Release[]; calls: number; next: () => Promise<Release> } {
+  const waiters: Array<() => void> = [];
+  const state = {
+    held: [] as Release[],
+    calls: 0,
+    fsync: (() => {}) as FsyncFn,
+    next: async (): Promise<Release> => {
+      while (state.held.length === 0) await new Promise<void>((resolve) => waiters.push(resolve));
+      return state.held.shift()!;
+    },
+  };
   state.fsync = (_fd, done) => {
     state.calls += 1;
     state.held.push(done);
+    waiters.splice(0).forEach((wake) => wake());
   };
   return state;
 }
@@ -81,21 +97,18 @@ describe('the SQLite store with its fsync off the main thread', () => {
     const f = heldFsync();
     const { store } = open({ fsync: f.fsync });
     const created = store.createChat(chat);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(f.held).toHaveLength(1);
-    f.held.shift()!(null);
+    (await f.next())(null);
     await created;
 
     const appended = store.append('c1', say('hello'));
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(f.held).toHaveLength(1);
+    const release = await f.next();
     // Committed to the WAL, not yet durable: neither the writer nor a reader hears of it.
     const read = store.readLog('c1', { after: 0 });
     const bounds = store.logBounds('c1');
     expect(await settled(appended)).toBe(false);
     expect(await settled(read)).toBe(false);
     expect(await settled(bounds)).toBe(false);
-    f.held.shift()!(null);
+    release(null);
     expect((await appended).inserted).toBe(true);
     expect((await read).map((p) => p.payload.seq)).toEqual([1]);
     expect((await bounds).lastSeq).toBe(1);
@@ -105,8 +118,7 @@ describe('the SQLite store with its fsync off the main thread', () => {
     const f = heldFsync();
     const { store } = open({ fsync: f.fsync });
     const created = store.createChat(chat);
-    await new Promise((resolve) => setImmediate(resolve));
-    f.held.shift()!(new Error('EIO'));
+    (await f.next())(new Error('EIO'));
     await expect(created).rejects.toThrow(/EIO/);
     await expect(store.append('c1', say('later'))).rejects.toThrow(/EIO/);
   });
