@@ -14,6 +14,8 @@ import { TARGETS } from './pushgate.mjs';
 function probeHealth(url, everyMs = 20) {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const samples = [];
+  const slow = [];
+  const started = performance.now();
   let running = true;
   const once = () =>
     new Promise((done) => {
@@ -28,6 +30,7 @@ function probeHealth(url, everyMs = 20) {
     while (running) {
       const ms = await once();
       if (ms !== null) samples.push(ms);
+      if (ms !== null && ms > 50) slow.push([Math.round(performance.now() - ms - started), Math.round(ms)]);
       await sleep(everyMs);
     }
     agent.destroy();
@@ -35,7 +38,7 @@ function probeHealth(url, everyMs = 20) {
   return async () => {
     running = false;
     await loop;
-    return { count: samples.length, p50Ms: round(quantile(samples, 0.5)), p99Ms: round(quantile(samples, 0.99)), maxMs: round(quantile(samples, 1)) };
+    return { count: samples.length, p50Ms: round(quantile(samples, 0.5)), p99Ms: round(quantile(samples, 0.99)), maxMs: round(quantile(samples, 1)), slow };
   };
 }
 
@@ -52,12 +55,14 @@ export async function runConnections({ quick, targets = TARGETS }) {
       await sleep(1000);
       const before = rssOf(server.pid);
       let after = 0;
+      let probed;
       const r = await runClient(
         'idle-clients.mjs',
         { kind, url: server.url, apiKey: API_KEY, count, timeoutMs: quick ? 30_000 : 240_000 },
         {
           timeoutMs: quick ? 90_000 : 480_000,
           onMessage: async (message, child) => {
+            if (message.type === 'delivered') probed = stopProbe?.();
             if (message.type !== 'connected') return;
             await sleep(settleMs);
             after = rssOf(server.pid);
@@ -66,7 +71,8 @@ export async function runConnections({ quick, targets = TARGETS }) {
           },
         },
       );
-      const healthz = stopProbe ? await stopProbe() : null;
+      // Stopped when the last push (and reply) arrived; the closing of the N sockets is not measured.
+      const healthz = (await (probed ?? stopProbe?.())) ?? null;
       results[kind] = {
         dialogs: count,
         healthz,

@@ -33,6 +33,8 @@ clientMain(async (input, send) => {
   const expect = kind === 'roundel' ? ['multicast', 'reply'] : ['reply'];
   const deadline = nowMs() + input.timeoutMs;
   while (expect.some((what) => got[what] < count) && nowMs() < deadline) await sleep(5);
+  // The fan-out is over: the parent stops its /healthz probe before the closing of N sockets.
+  send({ type: 'delivered' });
   for (const d of dialogs) d.close();
   return {
     setupMs: round(setupMs),

@@ -101,7 +101,22 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
  */
 export function childLogger(parent: Logger, fields: LogFields): Logger {
   const backing = (parent as Partial<PinoBacked>)[PINO];
-  if (backing) return wrap(backing.child(fields));
+  if (backing) {
+    // Made at the first line logged: most requests log none, and a pino child costs a
+    // serialisation of its fields (every pushgate activation made one).
+    let child: PinoBacked | undefined;
+    const made = () => (child ??= wrap(backing.child(fields)));
+    const lazy = (level: LogLevel) => (msg: string, extra?: LogFields) => made()[level](msg, extra);
+    return {
+      get [PINO]() {
+        return made()[PINO];
+      },
+      debug: lazy('debug'),
+      info: lazy('info'),
+      warn: lazy('warn'),
+      error: lazy('error'),
+    } as PinoBacked;
+  }
   const bind = (level: LogLevel) => (msg: string, extra?: LogFields) => parent[level](msg, { ...fields, ...extra });
   return { debug: bind('debug'), info: bind('info'), warn: bind('warn'), error: bind('error') };
 }

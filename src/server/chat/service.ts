@@ -209,8 +209,8 @@ export class ChatService {
 
   /**
    * The intake of an external event: stored in batches (one write each, see fanout.ts), each
-   * batch's pushes published and its items handed to the runtime as soon as it committed.
-   * Resolves with the number of chats reached once every batch is stored.
+   * batch's pushes published as soon as it committed, the items handed to the runtime once all are
+   * stored. Resolves with the number of chats reached once every batch is stored.
    */
   async ingestExternal(endpoint: Endpoint, audience: Audience, event: string, data: JsonObject): Promise<number> {
     return fanOut(
@@ -218,8 +218,8 @@ export class ChatService {
         store: this.store,
         publish: (result) => {
           if (result.push) this.published(result.chatId, result.push);
-          if (result.item) this.runtime?.submit(result.item);
         },
+        submit: (item) => this.runtime?.submit(item),
         counted: (items) => this.metrics.eventsIn.of('event').inc(items),
       },
       endpoint,

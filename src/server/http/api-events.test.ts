@@ -127,14 +127,17 @@ describe('POST /api/v1/events/{event} to everyone', () => {
     expect(countRows(t.dbPath, `SELECT COUNT(*) AS n FROM inbox WHERE chat_id = 'other'`)).toBe(0);
   });
 
-  it('pages through more chats than one batch holds, data defaulting to {}', async () => {
-    // NORMAL: a thousand bot runs with an fsync each would only test the disk.
-    t = await startApiServer(bot, { synchronous: 'NORMAL' });
-    const total = 2 * FANOUT_BATCH + 1;
+  it('pages through more chats than one batch holds, data defaulting to {}, the bot turns after every batch', async () => {
+    t = await startApiServer(bot);
+    const total = 10 * FANOUT_BATCH + 1;
     seedChats(t.dbPath, Array.from({ length: total }, (_, i) => ({ id: `bulk-${String(i).padStart(5, '0')}` })));
     expect(await event('ping', { users: 'everyone' })).toMatchObject({ status: 202, body: { event: 'ping', matched: total } });
     expect(countRows(t.dbPath, `SELECT COUNT(DISTINCT chat_id) AS n FROM inbox WHERE kind = 'event'`)).toBe(total);
     expect(await transcript(`bulk-${String(total - 1).padStart(5, '0')}`)).toEqual(['incoming_multicast ping {}', 'incoming_event ping {} event']);
+    // Every chat's multicast was stored (and published) before the first bot turn ran.
+    const lastMulticast = countRows(t.dbPath, `SELECT MAX(rowid) AS n FROM events WHERE action = 'incoming_multicast'`);
+    const firstReply = countRows(t.dbPath, `SELECT MIN(rowid) AS n FROM events WHERE action = 'incoming_event'`);
+    expect(lastMulticast).toBeLessThan(firstReply);
   });
 });
 

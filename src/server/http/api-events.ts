@@ -1,21 +1,11 @@
 /**
  * External events (Botmother's "External Event"): `POST /api/v1/events/{event}` with
-<<<<<<< HEAD
- * `{platform?, users: [chatId, ...] | "everyone", data?}` raises `event` with `data` in every
- * addressed chat of the key's endpoint. The 202 is written once the event is stored for each
- * of them, so every bot gets `onEvent` whether its visitor is online or not. The route parses
- * and checks; the fan-out itself is the chat intake's (chat/fanout.ts: batches of
- * {@link FANOUT_BATCH} chats, one write each).
-=======
  * `{platform?, users?: [userId | chatId, ...] | "everyone", users_bm?: [chatId, ...], data?}` raises
  * `event` with `data` in every addressed chat of the key's endpoint; the runtime keeps `data` as
- * the chat's `ctx.lastRequest` (Botmother's `last_request`). The 202 is written once an inbox item is stored
- * for each of them, so every bot gets `onEvent` whether its visitor is online or not.
- *
- * The fan-out is written in batches of {@link FANOUT_BATCH} chats, one transaction each, and
- * the loop gives the event loop a turn between batches: a broadcast to 100,000 chats must not
- * stall the other requests of the server.
->>>>>>> main
+ * the chat's `ctx.lastRequest` (Botmother's `last_request`). The 202 is written once the event is
+ * stored for each of them, so every bot gets `onEvent` whether its visitor is online or not. The
+ * route parses and checks; the fan-out itself is the chat intake's (chat/fanout.ts: batches of
+ * {@link FANOUT_BATCH} chats, one write each, the loop yielding between them).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';

@@ -13,16 +13,40 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   const tooLarge = () => new HttpError('entity_too_large', `request body must be at most ${limit} bytes`, { Connection: 'close' });
   // Declared far too large: answer at once; `Connection: close` drops the unread rest.
   if (Number.isFinite(declared) && declared > limit * 16) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > limit * 16) throw tooLarge(); // leaving the loop destroys the stream
-    if (size <= limit) chunks.push(buffer);
-  }
-  if (size > limit) throw tooLarge();
-  return Buffer.concat(chunks);
+  // Listeners, not `for await`: the async iterator costs a promise per chunk and its own stream
+  // bookkeeping on every request (a few per cent of an activation's CPU in the profile).
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (error?: Error) => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+      if (error) reject(error);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit * 16) {
+        finish(tooLarge());
+        req.destroy();
+        return;
+      }
+      if (size <= limit) chunks.push(chunk);
+    };
+    const onEnd = () => {
+      finish();
+      if (size > limit) reject(tooLarge());
+      else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    };
+    const onError = (error: Error) => finish(error);
+    // Closed before its end (the client went away): nothing to answer, but the caller must not hang.
+    const onClose = () => finish(new Error('request closed before its body ended'));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
 }
 
 /** Parses a body as a JSON object (400 otherwise). An empty body gives undefined. */

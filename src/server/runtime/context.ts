@@ -27,6 +27,7 @@ import type { ChatRecord, InboxItem, PushBuilder, Store } from '../store/types';
 import type { PushbackService } from './pushbacks';
 import { parseSayOptions } from './rich';
 import type { BotContext, BotRequest, HandoffPort, Pushback, SayOptions } from './types';
+import { copyJson } from './json-copy';
 
 export interface ContextDeps {
   endpoint: Endpoint;
@@ -188,8 +189,8 @@ export function createBotContext(deps: ContextDeps): ContextHandle {
       return enqueue('handoff', async () => deps.handoff?.handoff(chat.id, why));
     },
     request: deps.request,
-    state: structuredClone(chat.state),
-    lastRequest: deps.lastRequest === undefined ? undefined : structuredClone(deps.lastRequest),
+    state: copyJson(chat.state),
+    lastRequest: deps.lastRequest === undefined ? undefined : copyJson(deps.lastRequest),
   };
 
   return {

@@ -8,6 +8,7 @@ import type { JsonObject } from '../../protocol';
 import type { ChatInput } from '../chat/inbound';
 import type { ChatRecord } from '../store/types';
 import type { Bot, BotContext, BotFile, BotRequest } from './types';
+import { copyJson } from './json-copy';
 
 export interface Dispatch {
   request: BotRequest;
@@ -25,7 +26,7 @@ export interface Dispatch {
  */
 export function planItem(input: ChatInput, chat: ChatRecord, bot: Bot, fileUrl: (fileId: string) => string): Dispatch {
   // A copy: the cached chat is shared and frozen, and the bot may change what it is given.
-  const context = structuredClone(chat.context);
+  const context = copyJson(chat.context);
   const base: BotRequest = {
     channelType: 'chatwidget',
     botId: chat.endpoint,
@@ -58,21 +59,21 @@ export function planItem(input: ChatInput, chat: ChatRecord, bot: Bot, fileUrl: 
       };
     }
     case 'page_event': {
-      const body = structuredClone(input.body ?? {});
+      const body = copyJson(input.body ?? {});
       return {
         request: { ...base, type: 'page_event', event: input.alias, payload: { user: { context: body } } },
         call: bot.onPageEvent && ((b, ctx) => b.onPageEvent?.(ctx, input.alias, body)),
       };
     }
     case 'pushback': {
-      const eventData = structuredClone(input.eventData);
+      const eventData = copyJson(input.eventData);
       return {
         request: { ...base, type: 'event', event: input.event, rawRequest: { eventData } },
         call: bot.onEvent && ((b, ctx) => b.onEvent?.(ctx, input.event, eventData)),
       };
     }
     case 'external': {
-      const eventData = structuredClone(input.data);
+      const eventData = copyJson(input.data);
       return {
         request: { ...base, type: 'event', event: input.event, rawRequest: { eventData } },
         call: bot.onEvent && ((b, ctx) => b.onEvent?.(ctx, input.event, eventData)),

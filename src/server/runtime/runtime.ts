@@ -72,9 +72,9 @@ export class BotRuntime implements ItemSink {
   /** Chats whose last turn was not stored: their next worker starts from the store. */
   private readonly reload = new Set<string>();
   private readonly slots: Slots;
-  // Turns started per event-loop turn. With a broadcast's batches (50 chats each) they make up one
-  // group commit per loop turn; 32 keeps that commit short enough for /healthz to answer within
-  // 100 ms during a fan-out to 10,000 chats, and measured faster overall than 64 (docs/benchmarks.md).
+  // Turns started per event-loop turn: they make up one group commit per loop turn; 32 keeps that
+  // commit short enough for /healthz to answer within 100 ms during the bot turns of a fan-out to
+  // 10,000 chats, and measured faster overall than 64 (docs/benchmarks.md).
   private readonly turns = new TurnBudget(32);
   private stopped = false;
 

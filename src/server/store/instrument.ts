@@ -13,13 +13,20 @@ export function instrumentStore(store: Store, latency: Observer): Store {
       if (!wrapped) {
         // Bound once per operation: a call records its latency without a label lookup.
         const observer = latency.bind({ op: String(name) });
-        wrapped = async (...args: unknown[]) => {
-          const started = process.hrtime.bigint();
+        // Not an async function: awaiting inside one costs two more promises per call, on every
+        // store call of every activation. A synchronous throw still becomes a rejection.
+        wrapped = (...args: unknown[]) => {
+          const started = performance.now();
+          const done = () => observer.observe((performance.now() - started) / 1000);
+          let result: Promise<unknown>;
           try {
-            return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-          } finally {
-            observer.observe(Number(process.hrtime.bigint() - started) / 1e9);
+            result = Promise.resolve((value as (...a: unknown[]) => unknown).apply(target, args));
+          } catch (error) {
+            done();
+            return Promise.reject(error);
           }
+          result.then(done, done);
+          return result;
         };
         cache.set(name, wrapped);
       }

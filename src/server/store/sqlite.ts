@@ -128,7 +128,17 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     trimFiles: db.prepare('DELETE FROM files WHERE created_at < ?'),
   };
 
-  const iso = (): string => now().toISOString();
+  // Several timestamps per activation, mostly within the same millisecond: formatted once per ms.
+  let isoAt = Number.NaN;
+  let isoText = '';
+  const iso = (): string => {
+    const at = now().getTime();
+    if (at !== isoAt) {
+      isoAt = at;
+      isoText = new Date(at).toISOString();
+    }
+    return isoText;
+  };
   // Everything of a chat but its row (deleted last, by q.deleteChat).
   const erase = [
     'DELETE FROM events WHERE chat_id = ?',
