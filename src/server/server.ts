@@ -166,12 +166,12 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
   const nodeId = options.nodeId ?? (options.database === undefined ? hostname() : `${hostname()}-${process.pid}`);
   // Every option is checked before the database is opened, so a TypeError leaves nothing open.
   const metrics = new ServerMetrics();
+  const commits = metrics.storeCommits.bind();
   const cluster =
     options.database === undefined
       ? undefined
-      : await openClusterNode({ database: options.database, redis: options.redis, nodeId, logger, retention: options.retention });
+      : await openClusterNode({ database: options.database, redis: options.redis, nodeId, logger, retention: options.retention, onCommit: () => commits.inc() });
   limitsRedis?.connect().catch((error: unknown) => logger.warn('redis for rate limits unreachable; counting in memory', errorFields(error)));
-  const commits = metrics.storeCommits.bind();
   const store = instrumentStore(
     cluster?.store ??
       openSqliteStore(options.dbPath, {

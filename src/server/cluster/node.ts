@@ -35,6 +35,8 @@ export interface ClusterNodeOptions {
   sweepMs?: number;
   /** Period of the live position check of served chats. Default 5000 ms. */
   checkMs?: number;
+  /** Called after every committed write transaction of the store (metrics). */
+  onCommit?: (writes: number) => void;
 }
 
 export interface ClusterNode {
@@ -57,7 +59,7 @@ const HEALTH_TIMEOUT_MS = 2000;
 
 export async function openClusterNode(options: ClusterNodeOptions): Promise<ClusterNode> {
   const { logger, nodeId } = options;
-  const store = await openPostgresStore(options.database, { logger, retention: options.retention });
+  const store = await openPostgresStore(options.database, { logger, retention: options.retention, onCommit: options.onCommit });
   const bus: Bus = options.redis === undefined ? new MemoryBroker().connect() : createRedisBus(options.redis, { logger });
   const hub = new ClusterHub({ bus, nodeId, log: store, logger, checkMs: options.checkMs });
   let keeper: LeaseKeeper | undefined;

@@ -5,11 +5,12 @@
  * the chat's row (`FOR UPDATE`) at the start of every transaction that appends to its log or
  * reads-then-writes its inbox, so two nodes serialise per chat and a unique key catches the rest.
  *
- * Commits: each write is its own transaction (PostgreSQL's WAL flush already groups concurrent
- * commits); a batch across chats, as SQLite's group commit makes, would lock many chats' rows at
- * once and let two nodes deadlock. What the group commit guarantees callers is kept: a write
- * settles after its commit, and the writes of one chat are stored in the order they were requested
- * on this node (chat-chain.ts). `failNextCommits(n)` fails the next n transactions at COMMIT.
+ * Commits: the writes of chats requested during one event-loop turn share one transaction, each
+ * in its own savepoint (the group commit, batch.ts), as with SQLite; a batch locks its chats' rows
+ * in chat id order, so two nodes' batches cannot deadlock. A write settles after its commit, and
+ * the writes of one chat are stored in the order they were requested on this node. The fan-out
+ * (many chats at once) and the writes of other tables are transactions of their own.
+ * `failNextCommits(n)` fails the next n transactions (batches or not) at COMMIT.
  */
 import type pg from 'pg';
 import type { StoredPush } from '../../../protocol';
@@ -37,6 +38,8 @@ export interface PostgresStoreOptions {
   now?: () => Date;
   /** Pool size per node. Default 10. */
   maxConnections?: number;
+  /** Called after every committed write transaction with the writes it held (`roundel_store_commits_total`). */
+  onCommit?: (writes: number) => void;
 }
 
 /** The engine's extras beyond {@link Store}, for the cluster's catch-up and health check. */
@@ -84,8 +87,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     throw error;
   }
   const retention: Retention = { ...DEFAULT_RETENTION, ...options.retention };
-  const w = pgWrites(pool, retention, options.now ?? (() => new Date()));
-  const { tx, iso, chain, lockChat, appendIn } = w;
+  const w = pgWrites(pool, { retention, clock: options.now ?? (() => new Date()), onCommit: options.onCommit });
+  const { iso, write, lockChat, appendIn } = w;
 
   const insertStart = async (client: Client, chatId: string, createdAt: string) =>
     toItem(
@@ -100,7 +103,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     const threadId = str(row.t_id);
     const marked = await client.query('UPDATE threads SET closed_at = $1 WHERE id = $2 AND closed_at IS NULL', [iso(), threadId]);
     if (marked.rowCount === 0) return undefined;
-    const { push } = await appendIn(client, str(row.id), build(threadId), null);
+    const { push } = await appendIn(client, str(row.id), build(threadId), null, num(row.last_seq));
     await client.query('UPDATE threads SET end_seq = $1 WHERE id = $2', [push.payload.seq, threadId]);
     return push;
   };
@@ -110,6 +113,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   let claimant: Claimant | undefined;
   const idempotency = postgresIdempotency(pool, () => claimant);
   const store: PostgresStore = {
+    // The writes of one turn run in request order (per chat) in one transaction: a bot turn may
+    // start before its item's write ran (chat/service.ts; with several nodes the runtime does not).
+    groupCommit: true,
     pool,
     agents: reportUnavailable(postgresAgentsStore(pool), []),
     webhooks: reportUnavailable(postgresWebhookOutbox(pool), []),
@@ -125,7 +131,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       return str((await one(pool, 'SELECT value FROM meta WHERE key = $1', [key]))?.value);
     },
     createChat: (input) =>
-      tx(async (client) => {
+      write(input.id, async (client) => {
         const createdAt = iso();
         const user = input.user;
         const profile = user ? profileText(user) : null;
@@ -151,7 +157,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       return rows.map((row) => toThread(row));
     },
     startThread: (input) =>
-      chain.run(input.chatId, () => tx(async (client) => {
+      write(input.chatId, async (client) => {
         const row = await lockChat(client, input.chatId);
         if (!row) return undefined;
         const closed = await closeIn(client, row, input.close);
@@ -166,14 +172,12 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         const startItem = await insertStart(client, input.chatId, createdAt);
         const chat = toChat((await getChatRow(client, input.chatId)) as Row);
         return { chat, startItem, ...(closed ? { closed } : {}) };
-      })),
+      }),
     closeThread: (chatId, build) =>
-      chain.run(chatId, () =>
-        tx(async (client) => {
-          const row = await lockChat(client, chatId);
-          return row ? closeIn(client, row, build) : undefined;
-        }),
-      ),
+      write(chatId, async (client) => {
+        const row = await lockChat(client, chatId);
+        return row ? closeIn(client, row, build) : undefined;
+      }),
     async updateContext(chatId, context) {
       const { rowCount } = await pool.query('UPDATE chats SET context = $1 WHERE id = $2', [JSON.stringify(context), chatId]);
       return rowCount === 1;
@@ -193,9 +197,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     },
     // With an origin the append is a bot output (the worker's); without, anyone's (a closing tab).
     append: (chatId, build, origin) =>
-      chain.run(chatId, () =>
-        origin === undefined ? tx((client) => appendIn(client, chatId, build, null)) : w.workerTx(chatId, (client) => appendIn(client, chatId, build, typeof origin === 'function' ? origin() : origin)),
-      ),
+      origin === undefined
+        ? write(chatId, (client) => appendIn(client, chatId, build, null))
+        : write(chatId, (client) => appendIn(client, chatId, build, typeof origin === 'function' ? origin() : origin), { fenced: true }),
     async logBounds(chatId) {
       const row = await one(pool, 'SELECT c.last_seq, (SELECT min(seq) FROM events WHERE chat_id = c.id) AS oldest FROM chats c WHERE c.id = $1', [chatId]);
       const lastSeq = row ? num(row.last_seq) : 0;
@@ -236,6 +240,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       await idempotency.trim(at, IDEMPOTENCY_STALE_MS);
     },
     async close() {
+      await w.close();
       if (!pool.ended) await pool.end();
     },
     async lastSeqs(chatIds) {
@@ -250,14 +255,12 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       await pool.query('SELECT 1');
     },
     eraseChat: (chatId) =>
-      chain.run(chatId, () =>
-        tx(async (client) => {
-          // Locked first: an intake or a worker write of this chat on another node waits, then finds no chat.
-          if (!(await lockChat(client, chatId))) return false;
-          for (const sql of ERASE) await client.query(sql, [chatId]);
-          return (await client.query('DELETE FROM chats WHERE id = $1', [chatId])).rowCount === 1;
-        }),
-      ),
+      write(chatId, async (client) => {
+        // Locked first: an intake or a worker write of this chat on another node waits, then finds no chat.
+        if (!(await lockChat(client, chatId))) return false;
+        for (const sql of ERASE) await client.query(sql, [chatId]);
+        return (await client.query('DELETE FROM chats WHERE id = $1', [chatId])).rowCount === 1;
+      }),
     failNextCommits(count = 1) {
       w.failNextCommits(count);
     },
