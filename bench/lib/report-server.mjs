@@ -114,8 +114,9 @@ one did, divided by the number of chats. Then one POST raises an event in all of
 \`POST /api/v1/events/bench\` with \`users: "everyone"\`, which stores an \`incoming_multicast\` in
 every chat and runs the bot, whose reply follows; baselines: a broadcast of the body), timed until
 the last client has its push. Meanwhile the bench process asks \`GET /healthz\` of the server every
-20 ms (one request at a time) until the last push arrived, to show whether the fan-out leaves the
-server answering.
+20 ms (one request at a time) until the last push (and, for Roundel, the last bot reply) arrived,
+to show whether the fan-out leaves the server answering; the closing of the N sockets after it is
+not part of the window (until 2026-12-03 it was, and its last probes measured the closing).
 
 | | Roundel | floor | Socket.IO |
 |---|---|---|---|

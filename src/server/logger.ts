@@ -101,24 +101,48 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
  */
 export function childLogger(parent: Logger, fields: LogFields): Logger {
   const backing = (parent as Partial<PinoBacked>)[PINO];
-  if (backing) {
-    // Made at the first line logged: most requests log none, and a pino child costs a
-    // serialisation of its fields (every pushgate activation made one).
-    let child: PinoBacked | undefined;
-    const made = () => (child ??= wrap(backing.child(fields)));
-    const lazy = (level: LogLevel) => (msg: string, extra?: LogFields) => made()[level](msg, extra);
-    return {
-      get [PINO]() {
-        return made()[PINO];
-      },
-      debug: lazy('debug'),
-      info: lazy('info'),
-      warn: lazy('warn'),
-      error: lazy('error'),
-    } as PinoBacked;
-  }
+  if (backing) return new LazyChild(backing, fields);
   const bind = (level: LogLevel) => (msg: string, extra?: LogFields) => parent[level](msg, { ...fields, ...extra });
   return { debug: bind('debug'), info: bind('info'), warn: bind('warn'), error: bind('error') };
+}
+
+/**
+ * A pino child made at the first line logged: most requests log none, and a pino child costs a
+ * serialisation of its fields (every pushgate activation made one). A class, so that making one
+ * per request is one small object, not four closures and an accessor.
+ */
+class LazyChild implements PinoBacked {
+  private made: PinoBacked | undefined;
+
+  constructor(
+    private readonly parent: PinoLogger,
+    private readonly fields: LogFields,
+  ) {}
+
+  get [PINO](): PinoLogger {
+    return this.child()[PINO];
+  }
+
+  debug(msg: string, fields?: LogFields): void {
+    this.child().debug(msg, fields);
+  }
+
+  info(msg: string, fields?: LogFields): void {
+    this.child().info(msg, fields);
+  }
+
+  warn(msg: string, fields?: LogFields): void {
+    this.child().warn(msg, fields);
+  }
+
+  error(msg: string, fields?: LogFields): void {
+    this.child().error(msg, fields);
+  }
+
+  private child(): PinoBacked {
+    this.made ??= wrap(this.parent.child(this.fields));
+    return this.made;
+  }
 }
 
 /** Drops everything (tests). */

@@ -26,4 +26,22 @@ describe('BoundedMap', () => {
     expect(m.size).toBe(0);
     expect(() => new BoundedMap(0)).toThrow(TypeError);
   });
+
+  it('reorders on reads only past half its bound, and replace keeps the key in place', () => {
+    const m = new BoundedMap<string, number>(6);
+    ['a', 'b', 'c'].forEach((k, i) => m.set(k, i));
+    expect(m.get('a')).toBe(0); // half full: no reorder, 'a' stays the oldest
+    ['d', 'e', 'f'].forEach((k, i) => m.set(k, i));
+    expect(m.get('b')).toBe(1); // past half: 'b' becomes the most recent
+    expect(m.replace('c', (v) => v + 10)).toBe(true); // 'c' keeps its place
+    expect(m.replace('zz', (v) => v)).toBe(false);
+    m.set('g', 0); // drops 'a'
+    m.set('h', 0); // drops 'c' (replaced, not moved)
+    expect(m.get('a')).toBeUndefined();
+    expect(m.get('c')).toBeUndefined();
+    expect(m.get('b')).toBe(1);
+    m.set('i', 0); // drops 'd'; 'b' was read after 'd' was written
+    expect(m.get('d')).toBeUndefined();
+    expect(m.get('b')).toBe(1);
+  });
 });

@@ -47,8 +47,7 @@ export class SqliteCaches {
 
   /** An append moved the chat's last seq. */
   seqMoved(id: string, lastSeq: number): void {
-    const cached = this.chats.get(id);
-    if (cached) this.chats.set(id, Object.freeze({ ...cached, lastSeq }));
+    this.chats.replace(id, (cached) => Object.freeze({ ...cached, lastSeq }));
   }
 
   /** A turn stored the bot's state and/or the chat's last external event. */

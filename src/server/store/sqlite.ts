@@ -181,7 +181,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 
   /** `fresh`: the origin names an item inserted by this very job, so no push can have it yet. */
   const appendTx = (chatId: string, build: PushBuilder, origin: string | null, fresh = false): AppendResult => {
-    if (origin !== null && !fresh) {
+    // An origin `<id>:<n>` of an item accepted by this very batch (its row still deferred) cannot
+    // have a push yet either: the shared commit's bot outputs skip the lookup.
+    if (origin !== null && !fresh && !inbox.isDeferred(Number.parseInt(origin, 10))) {
       const existing = q.byOrigin.get(origin) as Row | undefined;
       if (existing) return { push: toPush(existing), inserted: false };
     }
