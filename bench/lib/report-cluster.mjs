@@ -40,10 +40,12 @@ On this 2-core machine every node, PostgreSQL, Redis, the balancer and the load 
 same two cores, so more nodes add processes to schedule rather than CPU: the cluster figures show
 the cost of the design (a database transaction per activation and per bot turn, one Redis publish
 per push, a hop through the balancer), not its scaling, which needs cores or machines per node.
-An activation on PostgreSQL is about four transactions in sequence (the intake; the worker's output
-and its done mark, each proving the shard lease) plus reads, over a pool of 10 connections per
-node: when other work keeps both cores busy, every round trip waits for a core, and the rate a node
-sustains falls with the machine's load average (given above), while Socket.IO, which stores
-nothing, pays no round trips.
+An activation on PostgreSQL is about ten round trips to the database: the intake (one statement),
+the worker's batch (its BEGIN proving the shard lease, the output, the done mark, the COMMIT; the
+writes of one event-loop turn share it, see docs/scaling.md) and five reads. Each round trip is a
+socket write and a wake-up on both sides, which is what a node spends most of its CPU on here: when
+other work keeps both cores busy, every round trip waits for a core, and the rate a node sustains
+falls with the machine's load average (given above), while Socket.IO, which stores nothing, pays
+no round trips.
 `;
 }

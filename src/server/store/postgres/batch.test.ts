@@ -63,6 +63,19 @@ describe('PostgreSQL group commit', () => {
     expect(texts).toEqual(['m1', 'm3', 'm5']);
   });
 
+  it('keeps a chat’s writes in request order while several batches run at once', async () => {
+    const store = await withChats(await open());
+    const writes: Array<Promise<unknown>> = [];
+    for (let turn = 0; turn < 12; turn += 1) {
+      // A write per turn and chat: each turn's batch starts while earlier ones still run.
+      for (const chatId of CHATS) writes.push(store.append(chatId, push(chatId, `t${turn}`)));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(writes);
+    for (const chatId of CHATS) expect((await store.readLog(chatId, { after: 0 })).map(textOf)).toEqual(Array.from({ length: 12 }, (_, t) => `t${t}`));
+    expect(commits.reduce((a, b) => a + b, 0)).toBe(36);
+  });
+
   it('fails only the write that failed; the rest of its batch commits', async () => {
     const store = await withChats(await open());
     const results = await Promise.allSettled([

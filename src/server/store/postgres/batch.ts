@@ -10,10 +10,12 @@
  * job may therefore run twice; only the run whose transaction commits counts (jobs are database
  * statements and pure builders, and the intake's `stored` callback is told again).
  *
- * Order: batches run one after the other, and a batch's jobs run in the order they were requested
- * per chat. Across chats they run sorted by chat id: every batch (and the fan-out, postgres/inbox.ts)
- * then takes chat row locks in ascending id order, so two nodes' batches cannot wait on each other
- * in a cycle (a deadlock would stall both for PostgreSQL's deadlock_timeout).
+ * Order: up to four batches run at once (a round trip that waits for a busy core then does not
+ * hold up every write), but a chat's writes are never in two running batches, and a batch runs
+ * them in the order they were requested. Across chats a batch runs its jobs sorted by chat id:
+ * every batch (and the fan-out, postgres/inbox.ts) then takes chat row locks in ascending id order,
+ * so two batches (of one node or two) cannot wait on each other in a cycle (a deadlock would stall
+ * both for PostgreSQL's deadlock_timeout).
  *
  * Fencing: a worker job (bot outputs, done marks) names its chat; the batch proves every lease its
  * jobs need with its BEGIN and keeps those lease rows share-locked until the COMMIT (a takeover
@@ -62,6 +64,8 @@ export interface PgBatcherOptions {
   maxJobs?: number;
   /** Declared bytes per batch (what the jobs write, roughly). Default 4 MiB. */
   maxBytes?: number;
+  /** Batches running at once, each on its own pooled connection. Default 4. */
+  maxBatches?: number;
   /** Called inside the transaction after the last job; throws to fail the batch (the test hook). */
   beforeCommit: () => void;
   /** True while a failure is injected (the test hook): every batch then takes a transaction, to fail it. */
@@ -72,13 +76,9 @@ export interface PgBatcherOptions {
 
 interface Pending {
   job: BatchJob<unknown>;
+  bytes: number;
   resolve(value: unknown): void;
   reject(error: unknown): void;
-}
-
-interface Batch {
-  entries: Pending[];
-  bytes: number;
 }
 
 const fail = (error: unknown): JobOutcome => ({ ok: false, error });
@@ -86,14 +86,19 @@ const fenceKey = (f: Fence): string => `${f.shard}/${f.owner}/${f.epoch}`;
 
 /** Collects the writes of each event-loop turn and commits each batch with one transaction. */
 export class PgBatcher {
-  private open: Batch | undefined;
-  private readonly ready: Batch[] = [];
-  private draining: Promise<void> | undefined;
+  /** Writes not in a batch yet, in request order. */
+  private queue: Pending[] = [];
+  /** Chats with a write in a running batch: their later writes wait for it (request order). */
+  private readonly busy = new Map<string, number>();
+  private running = 0;
+  private runningJobs = 0;
   private scheduled = false;
   private closed = false;
+  private idle: Array<() => void> = [];
   private fenceFor: ((chatId: string) => Fence | undefined) | undefined;
   private readonly maxJobs: number;
   private readonly maxBytes: number;
+  private readonly maxBatches: number;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -101,7 +106,8 @@ export class PgBatcher {
   ) {
     this.maxJobs = options.maxJobs ?? 64;
     this.maxBytes = options.maxBytes ?? 4 * 1024 * 1024;
-    if (!(this.maxJobs >= 1) || !(this.maxBytes >= 1)) throw new TypeError('maxJobs and maxBytes must be at least 1');
+    this.maxBatches = options.maxBatches ?? 4;
+    if (!(this.maxJobs >= 1) || !(this.maxBytes >= 1) || !(this.maxBatches >= 1)) throw new TypeError('maxJobs, maxBytes and maxBatches must be at least 1');
   }
 
   /** Makes fenced jobs prove the lease `fenceFor` answers (undefined: this node does not hold it). */
@@ -110,7 +116,7 @@ export class PgBatcher {
   }
 
   /**
-   * Queues `job` in the current batch. Resolves with its result once the batch committed; rejects
+   * Queues `job` for the next batch. Resolves with its result once its batch committed; rejects
    * with the job's own error (nothing of it stored), or with a {@link CommitError} when the whole
    * batch failed (nothing of the batch stored).
    * @param bytes what the job writes, roughly; counts against `maxBytes`
@@ -118,36 +124,21 @@ export class PgBatcher {
   submit<T>(job: BatchJob<T>, bytes = 0): Promise<T> {
     if (this.closed) return Promise.reject(new CommitError('the store is closed', 0));
     return new Promise<T>((resolve, reject) => {
-      let batch = this.open;
-      if (batch && (batch.entries.length >= this.maxJobs || (batch.bytes > 0 && batch.bytes + bytes > this.maxBytes))) {
-        this.seal();
-        batch = undefined;
-      }
-      if (!batch) {
-        batch = { entries: [], bytes: 0 };
-        this.open = batch;
-      }
-      batch.entries.push({ job, resolve: resolve as (value: unknown) => void, reject });
-      batch.bytes += bytes;
+      this.queue.push({ job, bytes, resolve: resolve as (value: unknown) => void, reject });
       this.schedule();
     });
   }
 
   /** Jobs queued or running. */
   get pending(): number {
-    return (this.open?.entries.length ?? 0) + this.ready.reduce((sum, b) => sum + b.entries.length, 0);
+    return this.queue.length + this.runningJobs;
   }
 
   /** Commits what is queued, then refuses new jobs. */
   async close(): Promise<void> {
-    this.seal();
-    await this.drain();
+    this.pump();
+    if (this.running > 0 || this.queue.length > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
     this.closed = true;
-  }
-
-  private seal(): void {
-    if (this.open && this.open.entries.length > 0) this.ready.push(this.open);
-    this.open = undefined;
   }
 
   // One setImmediate per turn: it runs after the poll phase that queued the jobs (every request
@@ -157,33 +148,56 @@ export class PgBatcher {
     this.scheduled = true;
     onNextTurn(() => {
       this.scheduled = false;
-      this.seal();
-      void this.drain();
+      this.pump();
     });
   }
 
-  private drain(): Promise<void> {
-    this.draining ??= this.runReady().finally(() => {
-      this.draining = undefined;
-    });
-    return this.draining;
-  }
-
-  private async runReady(): Promise<void> {
-    for (let batch = this.merged(); batch; batch = this.merged()) await this.commit(batch.entries);
-  }
-
-  /** The oldest ready batch with the ones behind it (written while it waited), as far as the bounds allow. */
-  private merged(): Batch | undefined {
-    const first = this.ready.shift();
-    if (!first) return undefined;
-    for (let next = this.ready[0]; next; next = this.ready[0]) {
-      if (first.entries.length + next.entries.length > this.maxJobs || first.bytes + next.bytes > this.maxBytes) break;
-      this.ready.shift();
-      first.entries.push(...next.entries);
-      first.bytes += next.bytes;
+  /**
+   * Starts batches while fewer than `maxBatches` run: one connection each, so a slow round trip
+   * (a busy machine) does not hold up every write of the node. A chat's writes are never in two
+   * running batches, so they still commit in request order; what waits joins a later batch.
+   */
+  private pump(): void {
+    while (this.running < this.maxBatches) {
+      const batch = this.take();
+      if (batch.length === 0) break;
+      this.running += 1;
+      this.runningJobs += batch.length;
+      for (const { job } of batch) this.busy.set(job.chatId, (this.busy.get(job.chatId) ?? 0) + 1);
+      void this.commit(batch).finally(() => {
+        for (const { job } of batch) {
+          const left = (this.busy.get(job.chatId) ?? 1) - 1;
+          if (left === 0) this.busy.delete(job.chatId);
+          else this.busy.set(job.chatId, left);
+        }
+        this.running -= 1;
+        this.runningJobs -= batch.length;
+        // What was written meanwhile goes at once (it waited for this batch, not for a turn).
+        this.pump();
+        if (this.running === 0 && this.queue.length === 0) for (const resolve of this.idle.splice(0)) resolve();
+      });
     }
-    return first;
+  }
+
+  /** The next batch: queued writes in request order, within the bounds, but none of a busy chat or behind one left waiting. */
+  private take(): Pending[] {
+    const taken: Pending[] = [];
+    const rest: Pending[] = [];
+    const waiting = new Set<string>();
+    let bytes = 0;
+    for (const entry of this.queue) {
+      const chatId = entry.job.chatId;
+      const full = taken.length >= this.maxJobs || (bytes > 0 && bytes + entry.bytes > this.maxBytes);
+      if (full || this.busy.has(chatId) || waiting.has(chatId)) {
+        waiting.add(chatId);
+        rest.push(entry);
+        continue;
+      }
+      taken.push(entry);
+      bytes += entry.bytes;
+    }
+    this.queue = rest;
+    return taken;
   }
 
   private async commit(requested: Pending[]): Promise<void> {
