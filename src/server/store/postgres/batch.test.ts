@@ -162,6 +162,34 @@ describe('PostgreSQL group commit', () => {
     expect((await store.readLog('c-c', { after: 0 })).map(textOf)).toEqual(['visitor']);
   });
 
+  it('appends in one statement: stores exactly the push it returns, finds a re-run origin, trims the log', async () => {
+    const url = postgres().database();
+    const store = await openPostgresStore(url, { logger: silentLogger, retention: { maxEvents: 3 } });
+    stores.push(store);
+    await withChats(store);
+    const shard = shardOf('c-a');
+    await store.pool.query(
+      `INSERT INTO roundel_shard_leases (shard, owner, epoch, expires_at) VALUES ($1, 'me/1', 1, clock_timestamp() + interval '1 minute')
+       ON CONFLICT (shard) DO UPDATE SET owner = excluded.owner, epoch = excluded.epoch, expires_at = excluded.expires_at`,
+      [shard],
+    );
+    store.fenceWith((chatId) => (chatId === 'c-a' ? { shard, owner: 'me/1', epoch: 1 } : undefined));
+    const returned = [];
+    for (let i = 1; i <= 5; i += 1) {
+      // A bot output (an origin: the fenced look-up in the same statement) and a visitor's own (none).
+      const out = await store.append('c-a', push('c-a', `out ${i} "quoted" \\u2028`), `${i}:1`);
+      expect(out.inserted).toBe(true);
+      returned.push(out.push, (await store.append('c-a', push('c-a', `in ${i}`))).push);
+    }
+    expect(returned.map((p) => p.payload.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(await store.readLog('c-a', { after: 0 })).toEqual(returned.slice(-3));
+    expect(await store.logBounds('c-a')).toEqual({ oldestSeq: 8, lastSeq: 10 });
+    const again = await store.append('c-a', push('c-a', 'run again'), '5:1');
+    expect(again).toEqual({ push: returned[8], inserted: false });
+    expect((await store.logBounds('c-a')).lastSeq).toBe(10);
+    await expect(store.append('missing', push('missing', 'x'))).rejects.toThrow('chat missing does not exist');
+  });
+
   it('never deadlocks two nodes whose batches lock the same chats in opposite request orders', async () => {
     const url = postgres().database();
     const a = await withChats(await open(url));

@@ -187,7 +187,8 @@ export class PgBatcher {
   }
 
   private async commit(requested: Pending[]): Promise<void> {
-    // Stable: the jobs of one chat keep their request order.
+    // Stable: the jobs of one chat keep their request order. Code-unit order, which is the byte
+    // order of the fan-out's `COLLATE "C"` for the ASCII chat ids.
     const entries = [...requested].sort((a, b) => (a.job.chatId < b.job.chatId ? -1 : a.job.chatId > b.job.chatId ? 1 : 0));
     const started = process.hrtime.bigint();
     let outcomes: JobOutcome[];

@@ -85,9 +85,10 @@ export function postgresInbox(w: PgWrites): InboxMethods {
         const stored = toInboxRow(input);
         const payload = JSON.stringify(stored.payload);
         const createdAt = w.iso();
-        // Every row locked up front, in id order (as every batch does): two fan-outs over
-        // overlapping audiences (on two nodes) then never wait on each other in a cycle.
-        const { rows } = await client.query<Row>('SELECT id, last_seq FROM chats WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE', [[...ids]]);
+        // Every row locked up front, in id order as every batch takes them (byte order, as the
+        // batch's sort in JavaScript): two fan-outs or batches over overlapping chats (on two
+        // nodes) then never wait on each other in a cycle.
+        const { rows } = await client.query<Row>(stmt('SELECT id, last_seq FROM chats WHERE id = ANY($1::text[]) ORDER BY id COLLATE "C" FOR UPDATE', [[...ids]]));
         const lastSeqs = new Map(rows.map((r) => [str(r.id), num(r.last_seq)]));
         const results: FanOutResult[] = [];
         for (const chatId of ids) {

@@ -13,32 +13,17 @@ import { CommitError } from '../group-commit';
 import { num, str, toPush, type Row } from '../sqlite-rows';
 import type { AppendResult, PushBuilder, Retention } from '../types';
 import { PgBatcher } from './batch';
+import { appendSpliced } from './append-spliced';
 import { transaction, type Client } from './db';
+import { one, stmt } from './statements';
+
+export { one, stmt } from './statements';
 
 export { NotOwnerError } from './batch';
 
 /** A chat with its current thread's columns as `t_*` (the row shape toChat reads). */
 export const CHAT_SELECT = `SELECT c.*, t.id AS t_id, t.chat_id AS t_chat_id, t.created_at AS t_created_at,
   t.closed_at AS t_closed_at, t.start_seq AS t_start_seq FROM chats c JOIN threads t ON t.id = c.thread_id`;
-
-const statementNames = new Map<string, string>();
-
-/**
- * A named (server-side prepared) statement: each connection parses and plans it once, then only
- * binds and runs it, which halves the database's CPU per statement here. The texts are the
- * engine's own constants and their few variants, so the names stay few.
- */
-export function stmt(text: string, values: unknown[]): pg.QueryConfig {
-  let name = statementNames.get(text);
-  if (name === undefined) {
-    name = `roundel_${statementNames.size + 1}`;
-    statementNames.set(text, name);
-  }
-  return { name, text, values };
-}
-
-export const one = async (client: Client | pg.Pool, sql: string, values: unknown[]): Promise<Row | undefined> =>
-  (await client.query<Row>(stmt(sql, values))).rows[0];
 
 export interface PgWrites {
   pool: pg.Pool;
@@ -94,7 +79,14 @@ export function pgWrites(pool: pg.Pool, options: PgWritesOptions): PgWrites {
     return result;
   };
 
+  // Set once the cluster fences worker writes: an append with an origin then runs in a batch that
+  // holds the chat's shard lease, and needs no lock before its look-up (append-spliced.ts).
+  let fenced = false;
   const appendIn = async (client: Client, chatId: string, build: PushBuilder, origin: string | null, lastSeq?: number): Promise<AppendResult> => {
+    if (lastSeq === undefined && (origin === null || fenced)) {
+      const spliced = await appendSpliced(client, chatId, build, origin, iso(), retention.maxEvents);
+      if (spliced) return spliced;
+    }
     const lookup = origin !== null && lastSeq === undefined;
     let seq: number;
     if (lastSeq !== undefined) seq = lastSeq + 1;
@@ -146,6 +138,7 @@ export function pgWrites(pool: pg.Pool, options: PgWritesOptions): PgWrites {
       failNext += count;
     },
     fenceWith(provider) {
+      fenced = true;
       batcher.fenceWith(provider);
     },
     close: () => batcher.close(),
