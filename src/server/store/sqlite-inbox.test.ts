@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { messagePush } from '../chat/pushes';
 import { useFileStores } from '../test/file-stores';
 import { CommitError } from './group-commit';
+import { ID_BLOCK } from './sqlite-inbox';
 import type { InboxItem, Store } from './types';
 
 // The deferred inbox rows of sqlite-inbox.ts, seen through the store and the database file.
@@ -81,5 +82,41 @@ describe('inbox rows of items done within their own batch', () => {
     expect(accepted.status).toBe('accepted');
     expect(erased).toBe(true);
     expect(rows(path)).toEqual([]);
+  });
+
+  it('keeps the stored counter above every committed id, written once per block, also past a failed batch', async () => {
+    const { store, path } = open();
+    const counter = () => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return (db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'inbox'").get() as { seq: number }).seq;
+      } finally {
+        db.close();
+      }
+    };
+    const { startItem } = await store.createChat({ id: 'c1', threadId: 't1', endpoint: 'ep', organization: 'org', context: {} });
+    const reserved = counter();
+    expect(reserved).toBe(startItem.id + ID_BLOCK);
+    for (let i = 0; i < 3; i += 1) await turn(store);
+    expect(counter()).toBe(reserved); // within the block: not written again
+    // Up to the end of the block, then a batch that crosses into the next one fails: its counter
+    // is rolled back with it, and the batch after it must store the next block itself.
+    const accept = () => store.acceptInbound({ chatId: 'c1', input: event });
+    const upTo = await Promise.all(Array.from({ length: reserved - startItem.id - 3 - 1 }, accept));
+    expect(upTo.at(-1)).toMatchObject({ status: 'accepted', item: { id: reserved - 1 } });
+    expect(counter()).toBe(reserved);
+    // Turns done within their batch: no row is written, so only the store's own write raises the
+    // counter (an inserted row would raise it too: SQLite keeps sqlite_sequence at the highest id).
+    store.failNextCommits?.(1);
+    const failed = await Promise.allSettled(Array.from({ length: 10 }, () => turn(store)));
+    expect(failed.every((r) => r.status === 'rejected')).toBe(true);
+    const later = await Promise.all(Array.from({ length: 5 }, () => turn(store)));
+    const ids = later.map((r) => (r.status === 'accepted' ? r.item.id : 0));
+    expect(Math.min(...ids)).toBeGreaterThan(reserved);
+    expect(counter()).toBeGreaterThanOrEqual(Math.max(...ids));
+    // A second process opening the file as it is (the first never closed, as after a SIGKILL)
+    // hands out only ids above every one of them.
+    const next = await open(path).store.acceptInbound({ chatId: 'c1', input: event });
+    expect(next.status === 'accepted' && next.item.id).toBeGreaterThan(Math.max(...ids));
   });
 });

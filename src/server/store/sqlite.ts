@@ -168,6 +168,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     // With the fsync off the loop, batches are paced (see GroupCommitOptions.minIntervalMs).
     minIntervalMs: durability ? COMMIT_INTERVAL_MS : 0,
     onCommit: (jobs, _bytes, seconds) => {
+      inbox.committed();
       durability?.committed();
       options.onCommit?.(jobs, seconds);
     },
