@@ -26,7 +26,7 @@ import type pg from 'pg';
 import { FencedError, type Fence } from '../../cluster/leases';
 import { StoreUnavailableError } from '../errors';
 import { CommitError, type JobOutcome } from '../group-commit';
-import type { Client } from './db';
+import { rollback, withClient, type Client } from './db';
 import { isUnavailable } from './unavailable';
 
 /** A worker write for a chat whose shard this node does not hold: another node works on it. */
@@ -227,56 +227,39 @@ export class PgBatcher {
   }
 
   /** Runs a one-statement job as its own transaction; rejects only when the connection failed. */
-  private async statement(job: BatchJob<unknown>): Promise<JobOutcome[]> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    const onError = (error: Error) => {
-      broken = error;
-    };
-    client.on('error', onError);
-    try {
-      return [{ ok: true, value: await job.run(client) }];
-    } catch (error) {
-      // Lost with the connection, the outcome is unknown, as for a COMMIT: the batch's failure.
-      if (broken !== undefined || isUnavailable(error)) throw error;
-      return [fail(error)];
-    } finally {
-      client.off('error', onError);
-      client.release(broken);
-    }
+  private statement(job: BatchJob<unknown>): Promise<JobOutcome[]> {
+    return withClient(this.pool, async (checkout) => {
+      try {
+        return [{ ok: true, value: await job.run(checkout.client) }];
+      } catch (error) {
+        // Lost with the connection, the outcome is unknown, as for a COMMIT: the batch's failure.
+        if (checkout.broken !== undefined || isUnavailable(error)) throw error;
+        return [fail(error)];
+      }
+    });
   }
 
   /** Runs `jobs` in one transaction; rejects when the transaction failed as a whole. */
-  private async transaction(jobs: ReadonlyArray<BatchJob<unknown>>): Promise<JobOutcome[]> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    // The server may go away while the client is checked out: the error then surfaces through the
-    // query in flight; without a listener it would also be thrown as an uncaught exception.
-    const onError = (error: Error) => {
-      broken = error;
-    };
-    client.on('error', onError);
-    try {
-      let outcomes = await this.attempt(client, jobs);
-      if (!Array.isArray(outcomes)) {
-        // A job failed: undo everything and run the others again, each in a savepoint this time.
-        await client.query('ROLLBACK');
-        outcomes = (await this.attempt(client, jobs, outcomes)) as JobOutcome[];
+  private transaction(jobs: ReadonlyArray<BatchJob<unknown>>): Promise<JobOutcome[]> {
+    return withClient(this.pool, async (checkout) => {
+      const { client } = checkout;
+      try {
+        let outcomes = await this.attempt(client, jobs);
+        if (!Array.isArray(outcomes)) {
+          // A job failed: undo everything and run the others again, each in a savepoint this time.
+          await client.query('ROLLBACK');
+          outcomes = (await this.attempt(client, jobs, outcomes)) as JobOutcome[];
+        }
+        this.options.beforeCommit();
+        // COMMIT of a transaction in the failed state answers ROLLBACK without an error.
+        const committed = await client.query('COMMIT');
+        if (committed.command !== 'COMMIT') throw new Error(`the transaction was rolled back (${committed.command})`);
+        return outcomes;
+      } catch (error) {
+        await rollback(checkout);
+        throw error;
       }
-      this.options.beforeCommit();
-      // COMMIT of a transaction in the failed state answers ROLLBACK without an error.
-      const committed = await client.query('COMMIT');
-      if (committed.command !== 'COMMIT') throw new Error(`the transaction was rolled back (${committed.command})`);
-      return outcomes;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-      });
-      throw error;
-    } finally {
-      client.off('error', onError);
-      client.release(broken);
-    }
+    });
   }
 
   /**

@@ -28,34 +28,54 @@ export function createPool(url: string, options: PoolOptions): pg.Pool {
   return pool;
 }
 
+/** A connection checked out of the pool; `broken` set means it failed and must not be reused. */
+export interface Checkout {
+  client: Client;
+  broken: Error | undefined;
+}
+
+/**
+ * Runs `body` on a pooled connection and gives it back, dropped from the pool when it failed.
+ * The server may go away while the client is checked out: the error then surfaces through the
+ * query in flight; without a listener it would also be thrown as an uncaught exception.
+ */
+export async function withClient<T>(pool: pg.Pool, body: (checkout: Checkout) => Promise<T>): Promise<T> {
+  const checkout: Checkout = { client: await pool.connect(), broken: undefined };
+  const onError = (error: Error) => {
+    checkout.broken = error;
+  };
+  checkout.client.on('error', onError);
+  try {
+    return await body(checkout);
+  } finally {
+    checkout.client.off('error', onError);
+    checkout.client.release(checkout.broken);
+  }
+}
+
+/** Rolls back the transaction in progress; a failed ROLLBACK means the connection itself is gone. */
+export async function rollback(checkout: Checkout): Promise<void> {
+  await checkout.client.query('ROLLBACK').catch((error: unknown) => {
+    checkout.broken = error instanceof Error ? error : new Error(String(error));
+  });
+}
+
 /**
  * Runs `body` in one transaction (READ COMMITTED; the bodies lock the rows they change).
  * `beforeCommit` runs after the body, inside the transaction: when it throws, the transaction
  * rolls back as a failed COMMIT would (the engine's test hook, Store.failNextCommits).
  */
 export async function transaction<T>(pool: pg.Pool, body: (client: Client) => Promise<T>, beforeCommit?: () => void): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  // The server may go away while the client is checked out: the error then surfaces through the
-  // query in flight; without a listener it would also be thrown as an uncaught exception.
-  const onError = (error: Error) => {
-    broken = error;
-  };
-  client.on('error', onError);
-  try {
-    await client.query('BEGIN');
-    const result = await body(client);
-    beforeCommit?.();
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    // A failed ROLLBACK means the connection itself is gone: drop it from the pool.
-    await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-    });
-    throw error;
-  } finally {
-    client.off('error', onError);
-    client.release(broken);
-  }
+  return withClient(pool, async (checkout) => {
+    try {
+      await checkout.client.query('BEGIN');
+      const result = await body(checkout.client);
+      beforeCommit?.();
+      await checkout.client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await rollback(checkout);
+      throw error;
+    }
+  });
 }
