@@ -19,7 +19,7 @@ export function clusterSection(r) {
   const lowRate = c.rows[0]?.lowest?.rate;
   const p50Ratio = (a, b) => (a?.lowest?.p50Ms && b?.lowest?.p50Ms ? (a.lowest.p50Ms / b.lowest.p50Ms).toFixed(2) : '—');
   const run = c.run
-    ? `\nThese figures come from a separate run of this part alone (\`node bench/cluster-run.mjs\`, ${c.run.date}, build \`${c.run.commit}\`${c.run.dirty ? ' with local changes' : ''}, load average ${c.run.loadAvg}); the other parts from the run above.\n`
+    ? `\nThese figures come from a separate run of this part alone (\`node bench/cluster-run.mjs\` or \`npm run bench -- --only=cluster\`, ${c.run.date}, build \`${c.run.commit}\`${c.run.dirty ? ' with local changes' : ''}, load average ${c.run.loadAvg}); the other parts from the run above.\n`
     : '';
   return `## Several nodes
 ${run}
