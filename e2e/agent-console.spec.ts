@@ -116,3 +116,47 @@ test('handoff, join, both ways with the bot silent, sneak peek and page, transfe
   await bob.getByRole('button', { name: 'End chat' }).click();
   await expect(visitorLog).toContainText('Conversation ended');
 });
+
+test("a visitor's files reach the agent as a link with name and size (an image inline) that opens the bytes", async ({ browser }) => {
+  const visitor = await (await browser.newContext()).newPage();
+  await openHostPage(visitor, server, { init: { alwaysOpen: true } });
+  await expect(visitor.getByRole('log')).toContainText('Hello from the bot');
+  await visitor.getByRole('textbox', { name: 'Message' }).fill('human');
+  await visitor.getByRole('button', { name: 'Send' }).click();
+  await expect(visitor.getByRole('log')).toContainText('A person will join the chat shortly.');
+
+  const alice = await consoleFor(browser, ALICE.key);
+  await alice.getByRole('region', { name: 'Queue' }).getByRole('button').first().click();
+  await alice.getByRole('button', { name: 'Join' }).click();
+  await expect(visitor.getByRole('log')).toContainText('Alice joined');
+
+  const notes = Buffer.from('order 1234: the lid is cracked\n'.repeat(100));
+  const send = async (name: string, mimeType: string, buffer: Buffer) => {
+    const chooser = visitor.waitForEvent('filechooser');
+    await visitor.getByRole('button', { name: 'Attach file' }).click();
+    await (await chooser).setFiles({ name, mimeType, buffer });
+  };
+  await send('notes.txt', 'text/plain', notes);
+  const agentLog = alice.getByRole('log');
+  const link = agentLog.getByRole('link', { name: 'notes.txt (3 KB)' });
+  await expect(link).toHaveAttribute('href', new RegExp(`^${server.url}/files/[0-9a-f-]{36}\\?expires=\\d+&signature=`));
+  await expect(link).toHaveAttribute('rel', /\bnoopener\b/);
+  // The signed link alone opens the file (no visitor token, no cookie).
+  const href = (await link.getAttribute('href'))!;
+  const res = await fetch(href);
+  expect(res.status).toBe(200);
+  expect(Buffer.from(await res.arrayBuffer()).equals(notes)).toBe(true);
+
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+  await send('broken order.png', 'image/png', png);
+  await expect(agentLog.getByRole('img', { name: 'broken order.png' })).toHaveJSProperty('naturalWidth', 1);
+
+  // Opened again (get_chat), the files are there with fresh links.
+  await alice.reload();
+  await alice.getByRole('textbox', { name: 'Agent key' }).fill(ALICE.key);
+  await alice.getByRole('button', { name: 'Log in' }).click();
+  await alice.getByRole('region', { name: 'Live chats' }).getByRole('button').first().click();
+  await expect(alice.getByRole('log').getByRole('link', { name: 'notes.txt (3 KB)' })).toBeVisible();
+  await expect(alice.getByRole('log').getByRole('img', { name: 'broken order.png' })).toHaveJSProperty('naturalWidth', 1);
+  expect(await accessibilityViolations(alice)).toEqual([]);
+});

@@ -50,6 +50,25 @@ describe('the console model', () => {
     ]);
   });
 
+  it("shows a visitor's file with the widget's file view: a link (an image inline) with its name and size; the list shows its name", () => {
+    const url = 'https://chat.example.com/files/f1?expires=9&signature=s';
+    const file = (id: string, name: string, type: string, href = url): AgentPush => ({
+      action: 'incoming_event',
+      type: 'push',
+      payload: { chat_id: 'c1', thread_id: 't1', event: { id, type: 'file', author_id: 'c1', created_at: 't', visibility: 'all', name, url: href, content_type: type, size: 2048 } },
+    });
+    const state = apply(open(), file('e4', 'order.png', 'image/png'), file('e5', 'invoice.pdf', 'application/pdf'));
+    expect(state.chats[0]?.lastText).toBe('invoice.pdf');
+    expect(state.transcript).toEqual([
+      { kind: 'message', id: 'e4', author: 'agent', authorName: 'Visitor', text: 'order.png', at: 't', file: { name: 'order.png', size: 2048, image: true, url } },
+      { kind: 'message', id: 'e5', author: 'agent', authorName: 'Visitor', text: 'invoice.pdf', at: 't', file: { name: 'invoice.pdf', size: 2048, image: false, url } },
+    ]);
+    // A link that is not http(s) is no link.
+    const hostile = apply(open(), file('e6', 'x.pdf', 'application/pdf', 'javascript:alert(1)'));
+    expect(hostile.transcript[0]).toMatchObject({ file: { name: 'x.pdf' } });
+    expect(hostile.transcript[0]).not.toHaveProperty('file.url');
+  });
+
   it('drops a closed chat from the lists and marks the open transcript ended', () => {
     const state = apply(open(), { action: 'thread_closed', type: 'push', payload: { chat_id: 'c1', thread_id: 't1', user_id: 'alice' } });
     expect(state.chats).toEqual([]);

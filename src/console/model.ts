@@ -3,7 +3,7 @@
  * connection's login, responses and pushes.
  */
 import { BOT_AUTHOR_ID, type AgentChat, type AgentChatSummary, type AgentEvent, type AgentIdentity, type AgentPush, type RoutingProperty, type VisitorPage } from '../protocol';
-import type { TranscriptItem } from '../ui';
+import { readFile, type TranscriptItem } from '../ui';
 import type { AgentConnectionState } from './connection';
 
 /** One chat in the queue or the live list. */
@@ -37,8 +37,14 @@ export const initialState: ConsoleState = { connection: 'idle', chats: [], trans
 export function itemOf(event: AgentEvent, chatId: string, agents: readonly AgentIdentity[]): TranscriptItem {
   const name =
     event.author_id === chatId ? 'Visitor' : event.author_id === BOT_AUTHOR_ID ? 'Bot' : (agents.find((a) => a.id === event.author_id)?.name ?? event.author_id);
-  return { kind: 'message', id: event.id, author: 'agent', authorName: name, text: event.text, at: event.created_at };
+  const item = { kind: 'message', id: event.id, author: 'agent', authorName: name, text: textOf(event), at: event.created_at } as const;
+  // A file: the widget's own view of it (an image inline, else a link with name and size).
+  const file = event.type === 'file' ? readFile(event) : undefined;
+  return file ? { ...item, file } : item;
 }
+
+/** What an event says in one line (the chat list): its text, or a file's name. */
+const textOf = (event: AgentEvent): string => (event.type === 'file' ? event.name : event.text);
 
 function agentsOf(users: AgentChat['users']): AgentIdentity[] {
   return users.flatMap((user) => (user.type === 'agent' ? [{ id: user.id, name: user.name }] : []));
@@ -55,7 +61,7 @@ export function rowOfSummary(summary: AgentChatSummary): ChatRow {
     ...(customer?.type === 'customer' && customer.name ? { visitorName: customer.name } : {}),
     present: customer?.present ?? false,
     ...(pages && pages.length > 0 ? { page: pages[pages.length - 1] } : {}),
-    ...(summary.last_event ? { lastText: summary.last_event.text } : {}),
+    ...(summary.last_event ? { lastText: textOf(summary.last_event) } : {}),
     ...(summary.sneak_peek ? { sneakPeek: summary.sneak_peek.text } : {}),
     visitorTyping: false,
   };
@@ -89,7 +95,7 @@ export function applyAgentPush(state: ConsoleState, push: AgentPush): ConsoleSta
     case 'incoming_event': {
       const { chat_id: chatId, event } = push.payload;
       const row = state.chats.find((r) => r.id === chatId);
-      const next = patchRow(state, chatId, (r) => ({ lastText: event.text, ...(event.author_id === chatId ? { sneakPeek: undefined, visitorTyping: false } : {}) }));
+      const next = patchRow(state, chatId, (r) => ({ lastText: textOf(event), ...(event.author_id === chatId ? { sneakPeek: undefined, visitorTyping: false } : {}) }));
       return appendIfOpen(next, chatId, itemOf(event, chatId, row?.agents ?? []));
     }
     case 'incoming_typing_indicator':

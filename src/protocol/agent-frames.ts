@@ -55,7 +55,7 @@ export interface ChatProperties {
 }
 
 /** LiveChat's "Event" of type message. `author_id` is the customer id, `bot`, or an agent id. */
-export interface AgentEvent {
+export interface AgentMessageEvent {
   id: string;
   type: 'message';
   author_id: string;
@@ -65,6 +65,27 @@ export interface AgentEvent {
   /** The per-chat `seq` of the stored push this event is (widget protocol). */
   seq?: number;
 }
+
+/**
+ * LiveChat's "Event" of type file: a file the visitor sent. `url` is signed and expires
+ * (docs/agent-api.md, "Files"): made fresh for every push and every chat view.
+ */
+export interface AgentFileEvent {
+  id: string;
+  type: 'file';
+  author_id: string;
+  created_at: string;
+  visibility: 'all';
+  name: string;
+  url: string;
+  /** Sniffed from the bytes by the server. */
+  content_type: string;
+  /** Bytes. */
+  size: number;
+  seq?: number;
+}
+
+export type AgentEvent = AgentMessageEvent | AgentFileEvent;
 
 export interface AgentThread {
   id: string;

@@ -67,11 +67,25 @@ const chat = {
   thread: { id: 't1', active: true, created_at: 't', events: [{ id: 'e1', type: 'message', author_id: 'c1', text: 'Hi', created_at: 't', visibility: 'all', seq: 1 }] },
 };
 
+const FILE_EVENT = {
+  id: 'e9',
+  type: 'file',
+  author_id: 'c1',
+  created_at: 't',
+  visibility: 'all',
+  name: 'order.png',
+  url: 'https://chat.example.com/files/f1?expires=9&signature=s',
+  content_type: 'image/png',
+  size: 68,
+  seq: 4,
+};
+
 describe('parseAgentServerFrame', () => {
   it('parses every push of the seed it is given', () => {
     const pushes: [string, unknown][] = [
       ['incoming_chat_thread', { chat }],
       ['incoming_event', { chat_id: 'c1', thread_id: 't1', event: chat.thread.events[0] }],
+      ['incoming_event', { chat_id: 'c1', thread_id: 't1', event: FILE_EVENT }],
       ['incoming_typing_indicator', { chat_id: 'c1', thread_id: 't1', typing_indicator: { author_id: 'c1', is_typing: true } }],
       ['incoming_sneak_peek', { chat_id: 'c1', thread_id: 't1', sneak_peek: { author_id: 'c1', text: 'hel' } }],
       ['chat_properties_updated', { chat_id: 'c1', properties: { routing: { status: 'queued' } } }],
@@ -90,6 +104,15 @@ describe('parseAgentServerFrame', () => {
       const parsed = parseAgentServerFrame(JSON.stringify({ action, type: 'push', payload }));
       expect(parsed, action).toEqual({ ok: true, value: { action, type: 'push', payload } });
     }
+  });
+
+  it('reads a file event by its own fields: no text, a name, a url, a type and a size', () => {
+    const frame = (event: unknown) => JSON.stringify({ action: 'incoming_event', type: 'push', payload: { chat_id: 'c1', thread_id: 't1', event } });
+    expect(parseAgentServerFrame(frame({ ...FILE_EVENT, size: -1 }))).toEqual({ ok: false, error: 'bad frame.payload.event.size' });
+    const { url: _url, ...noUrl } = FILE_EVENT;
+    expect(parseAgentServerFrame(frame(noUrl))).toEqual({ ok: false, error: 'bad frame.payload.event.url' });
+    expect(parseAgentServerFrame(frame({ ...FILE_EVENT, type: 'message' }))).toEqual({ ok: false, error: 'bad frame.payload.event.text' });
+    expect(parseAgentServerFrame(frame({ ...FILE_EVENT, type: 'sticker' }))).toEqual({ ok: false, error: 'bad frame.payload.event.type' });
   });
 
   it('refuses unknown pushes and bad fields, naming the path', () => {

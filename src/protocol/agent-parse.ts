@@ -118,15 +118,14 @@ const user: Reader<ChatUser> = (value, path) => {
 
 const routing = shape<RoutingProperty>({ status: oneOf('bot', 'queued', 'assigned'), reason: optional(string) });
 const properties = shape({ routing });
-const event = shape<AgentEvent>({
-  id: string,
-  type: oneOf('message'),
-  author_id: string,
-  text: string,
-  created_at: string,
-  visibility: oneOf('all'),
-  seq: optional(count),
-});
+const eventBase = { id: string, author_id: string, created_at: string, visibility: oneOf<'all'>('all'), seq: optional(count) };
+const event: Reader<AgentEvent> = (value, path) => {
+  const { type } = shape({ type: oneOf('message', 'file') })(value, path);
+  if (type === 'file') {
+    return shape<AgentEvent>({ ...eventBase, type: oneOf<'file'>('file'), name: string, url: string, content_type: string, size: count })(value, path);
+  }
+  return shape<AgentEvent>({ ...eventBase, type: oneOf<'message'>('message'), text: string })(value, path);
+};
 const sneakPeek = shape({ author_id: string, text: string });
 const chat = shape<AgentChat>({
   id: string,

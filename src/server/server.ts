@@ -203,6 +203,8 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
   const hub = cluster?.hub ?? new Hub();
   const chats = new ChatService(store, hub, metrics);
   const pushbacks = new PushbackService(store, publicUrl);
+  const fileUrls = new FileUrlSigner([currentSecret, ...security.previousSecrets], fileUrlTtlMs);
+  const fileUrl = (id: string) => fileUrls.url(publicUrl(), id);
   const agents = createAgentSide({
     store,
     port: chatPort(store, chats, hub),
@@ -210,6 +212,7 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     logger,
     nodeId,
     metrics,
+    fileUrl,
     // Agent pushes cross nodes on the cluster's bus (or on one given by the caller).
     ...((options.bus ?? cluster?.bus) ? { bus: options.bus ?? cluster?.bus } : {}),
     ...(options.webhookRetry ? { retrySchedule: options.webhookRetry } : {}),
@@ -222,9 +225,8 @@ export async function createServer(options: ServerOptions): Promise<RoundelServe
     },
   });
   chats.observer = agents.feed;
-  const fileUrls = new FileUrlSigner([currentSecret, ...security.previousSecrets], fileUrlTtlMs);
   const runtime = new BotRuntime(
-    { store, chats, pushbacks, endpoints, metrics, logger, handoff: agents.service, fileUrl: (id) => fileUrls.url(publicUrl(), id) },
+    { store, chats, pushbacks, endpoints, metrics, logger, handoff: agents.service, fileUrl },
     { handlerTimeoutMs, concurrency, placement: cluster?.placement },
   );
   chats.runtime = runtime;

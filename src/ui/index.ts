@@ -16,3 +16,4 @@ export { pickLanguage } from './strings';
 export { createStore } from './store';
 export { ENGLISH, type UiStrings } from './strings';
 export type { TranscriptItem } from './transcript';
+export { readFile, type ShownFile } from './file';

@@ -12,7 +12,7 @@ import type { PushOrigin } from '../webhooks/outbox';
 import type { AgentDirectory } from './directory';
 import type { ChatInfo, ChatPort } from './port';
 import type { AgentPresence } from './presence';
-import { chatOf, eventOf, routingOf, usersOf } from './views';
+import { chatOf, eventOf, routingOf, usersOf, type FileUrl } from './views';
 import { Throttle, VisitTracker } from './visits';
 
 /** Sneak peeks per chat per second, at most (LiveChat sends about as many). */
@@ -23,6 +23,8 @@ export interface FeedDeps {
   store: AgentsStore;
   directory: AgentDirectory;
   presence: AgentPresence;
+  /** Signs the link of a visitor's file in its `incoming_event` (views.ts), for agents and webhooks alike. */
+  fileUrl: FileUrl;
   /**
    * Enqueues the webhook deliveries of a push (durably); may be absent in tests. `origin` is the
    * committed position it translates, when it translates one.
@@ -137,7 +139,7 @@ export class AgentFeed {
 
   private async sendThread(chat: ChatInfo, origin: PushOrigin, live: boolean): Promise<void> {
     const users = usersOf(chat, this.visits.get(chat.id), [], (id) => this.deps.presence.isOnline(chat.endpoint, id));
-    await this.emit(chat.endpoint, { action: 'incoming_chat_thread', type: 'push', payload: { chat: chatOf(chat, users, { status: 'bot' }, []) } }, origin, live);
+    await this.emit(chat.endpoint, { action: 'incoming_chat_thread', type: 'push', payload: { chat: chatOf(chat, users, { status: 'bot' }, [], this.deps.fileUrl) } }, origin, live);
   }
 
   /** A visitor tab of `chatId` logged in. */
@@ -236,7 +238,7 @@ export class AgentFeed {
     switch (push.action) {
       case 'incoming_event':
       case 'incoming_rich_message_postback': {
-        const event = eventOf(chatId, push);
+        const event = eventOf(chatId, push, this.deps.fileUrl);
         if (!event) return;
         if (live && event.author_id === chatId) {
           this.peeks.cancel(chatId);

@@ -38,6 +38,8 @@ export interface AgentSideDeps {
   /** This node's name (owner of its webhook leases). */
   nodeId: string;
   gateway: AgentGatewayOptions;
+  /** The signed, expiring URL of a visitor's file (files/urls.ts), for agents and webhooks. */
+  fileUrl: (fileId: string) => string;
   /** Default: 24 h of exponential backoff from 1 s. */
   retrySchedule?: RetrySchedule;
   /**
@@ -122,6 +124,7 @@ export function createAgentSide(deps: AgentSideDeps): AgentSide {
     store: store.agents,
     directory,
     presence,
+    fileUrl: deps.fileUrl,
     webhooks,
     handled: (endpoint, origin) => recorder.handled(endpoint, origin),
     history: store,
@@ -145,6 +148,7 @@ export function createAgentSide(deps: AgentSideDeps): AgentSide {
     directory,
     presence,
     feed,
+    fileUrl: deps.fileUrl,
     routingChanged: () =>
       store.agents.countQueued().then(
         (count) => deps.metrics.chatsQueued.set(count),

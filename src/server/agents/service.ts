@@ -12,7 +12,7 @@ import type { AgentFeed } from './feed';
 import type { ChatInfo, ChatPort } from './port';
 import type { AgentPresence } from './presence';
 import { FrameError } from '../ws/frame-error';
-import { chatOf, routingOf, summaryOf, usersOf } from './views';
+import { chatOf, routingOf, summaryOf, usersOf, type FileUrl } from './views';
 
 /** A request refused: sent back as an error response of that type (a FrameError, as for visitors). */
 export class AgentError extends FrameError {}
@@ -28,6 +28,8 @@ export interface AgentServiceDeps {
   directory: AgentDirectory;
   presence: AgentPresence;
   feed: AgentFeed;
+  /** Signs the links of the visitor's files in the chats agents read (views.ts). */
+  fileUrl: FileUrl;
   /** Called after a chat's routing changed (the queued-chats gauge). */
   routingChanged?(): Promise<void>;
 }
@@ -71,7 +73,7 @@ export class AgentService {
       if (!chat?.active || !login.endpoints.has(chat.endpoint)) continue;
       const state = await this.deps.store.getChatState(chatId);
       const history = await this.deps.port.history(chatId, SUMMARY_EVENTS);
-      summaries.push(summaryOf(chat, this.users(chat, state), routingOf(state), history, this.deps.feed.currentDraft(chatId)));
+      summaries.push(summaryOf(chat, this.users(chat, state), routingOf(state), history, this.deps.feed.currentDraft(chatId), this.deps.fileUrl));
     }
     const rank = { queued: 0, assigned: 1, bot: 2 } as const;
     return summaries.sort((a, b) => rank[a.properties.routing.status] - rank[b.properties.routing.status]);
@@ -80,7 +82,7 @@ export class AgentService {
   async getChat(login: AgentLogin, chatId: string): Promise<AgentChat> {
     const chat = await this.access(login, chatId);
     const state = await this.deps.store.getChatState(chatId);
-    return chatOf(chat, this.users(chat, state), routingOf(state), await this.deps.port.history(chatId, CHAT_EVENTS));
+    return chatOf(chat, this.users(chat, state), routingOf(state), await this.deps.port.history(chatId, CHAT_EVENTS), this.deps.fileUrl);
   }
 
   /** `add_user_to_chat`: the agent joins; from then on the visitor's messages go to agents. */

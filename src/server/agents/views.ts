@@ -16,12 +16,24 @@ import {
 import type { AgentChatState } from '../store/agents-types';
 import type { ChatInfo } from './port';
 
-/** The agent event a stored push shows, if it is a message (visitor, bot or agent). */
-export function eventOf(chatId: string, push: StoredPush): AgentEvent | undefined {
+/**
+ * The signed, expiring URL of a stored file (files/urls.ts): made when the event is made, since a
+ * stored one would expire in the log (docs/agent-api.md, "Files").
+ */
+export type FileUrl = (fileId: string) => string;
+
+/**
+ * The agent event a stored push shows, if it is a message (visitor, bot or agent) or a file the
+ * visitor sent (LiveChat's file event, with a link from `fileUrl`).
+ */
+export function eventOf(chatId: string, push: StoredPush, fileUrl: FileUrl): AgentEvent | undefined {
   if (push.action === 'incoming_event') {
     const { event, seq } = push.payload;
     const author = event.author === 'visitor' ? chatId : event.author === 'bot' ? BOT_AUTHOR_ID : (event.author_id ?? event.author_name ?? 'agent');
-    return { id: event.id, type: 'message', author_id: author, text: event.text, created_at: event.created_at, visibility: 'all', seq };
+    const base = { id: event.id, author_id: author, created_at: event.created_at, visibility: 'all', seq } as const;
+    const { file } = event;
+    if (file) return { ...base, type: 'file', name: file.name, url: fileUrl(file.id), content_type: file.content_type, size: file.size };
+    return { ...base, type: 'message', text: event.text };
   }
   if (push.action === 'incoming_rich_message_postback') {
     const { postback, created_at: createdAt, seq } = push.payload;
@@ -73,8 +85,8 @@ export function usersOf(
   return [customerOf(chat, visit), ...agents.map((a): ChatUser => ({ id: a.id, type: 'agent', name: a.name, present: online(a.id) }))];
 }
 
-export function chatOf(chat: ChatInfo, users: ChatUser[], routing: RoutingProperty, history: readonly StoredPush[]): AgentChat {
-  const events = history.map((push) => eventOf(chat.id, push)).filter((e): e is AgentEvent => e !== undefined);
+export function chatOf(chat: ChatInfo, users: ChatUser[], routing: RoutingProperty, history: readonly StoredPush[], fileUrl: FileUrl): AgentChat {
+  const events = history.map((push) => eventOf(chat.id, push, fileUrl)).filter((e): e is AgentEvent => e !== undefined);
   return {
     id: chat.id,
     users,
@@ -89,15 +101,18 @@ export function summaryOf(
   routing: RoutingProperty,
   history: readonly StoredPush[],
   sneakPeek: string | undefined,
+  fileUrl: FileUrl,
 ): AgentChatSummary {
-  let last: AgentEvent | undefined;
-  for (const push of history) last = eventOf(chat.id, push) ?? last;
+  let last: StoredPush | undefined;
+  for (const push of history) if (push.action === 'incoming_event' || push.action === 'incoming_rich_message_postback') last = push;
+  // Only the newest event is made (one file link signed, not one per file in the history).
+  const lastEvent = last && eventOf(chat.id, last, fileUrl);
   return {
     id: chat.id,
     users,
     properties: { routing },
     last_thread_summary: { id: chat.threadId, active: chat.active, created_at: chat.threadCreatedAt },
-    ...(last ? { last_event: last } : {}),
+    ...(lastEvent ? { last_event: lastEvent } : {}),
     ...(sneakPeek ? { sneak_peek: { author_id: chat.id, text: sneakPeek } } : {}),
   };
 }
