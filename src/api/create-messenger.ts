@@ -151,10 +151,11 @@ export function createMessenger(options: ResolvedOptions, deps: MessengerDeps, l
   host.id = HOST_ELEMENT_ID;
   host.attachShadow({ mode: 'open' });
   for (const type of clientEvents) client.on(type, clientHandlers[type] as never);
-  store.set({ connection: client.state });
   deps.window.addEventListener('online', onOnline);
   deps.window.addEventListener('offline', onOffline);
   guard(() => client.connect())();
+  // After the socket: the store's first change reads the seen marker from storage.
+  store.set({ connection: client.state });
   /** Undoes the above when mounting fails after all (init then returns an inert API). */
   const stop = () => {
     client.destroy();

@@ -56,7 +56,10 @@ describe('init', () => {
     expect(client.calls).toEqual([{ method: 'connect', args: [] }]);
     expect(client.options.url).toBe('wss://chat.example.com/ws?organization=acme&endpoint=acme-demo');
     expect(client.options.storageKey).toBe('roundel:acme:acme-demo');
-    expect(client.options.storage).toBe(window.localStorage);
+    // The page's localStorage, reached through (storage.ts): what the client stores lands there.
+    client.options.storage.setItem('roundel:probe', 'v');
+    expect(window.localStorage.getItem('roundel:probe')).toBe('v');
+    window.localStorage.removeItem('roundel:probe');
     expect(client.options.resetOnLoad).toBe(true);
     expect(client.options.getContext()).toEqual({ plan: 'pro' });
     expect(widget().getByRole('button', { name: 'Open chat' }).getAttribute('aria-expanded')).toBe('false');

@@ -10,19 +10,27 @@ export interface SeenMarker {
   mark(id: string): void;
 }
 
+/** Reads storage at the first use, not at creation: the widget's socket opens first (storage.ts). */
 export function seenMarker(storage: KeyValueStorage, key: string): SeenMarker {
   let id: string | undefined;
-  try {
-    id = storage.getItem(key) ?? undefined;
-  } catch {
-    // Unreadable storage: nothing seen yet.
-  }
+  let read = false;
+  const current = (): string | undefined => {
+    if (!read) {
+      read = true;
+      try {
+        id = storage.getItem(key) ?? undefined;
+      } catch {
+        // Unreadable storage: nothing seen yet.
+      }
+    }
+    return id;
+  };
   return {
     get id() {
-      return id;
+      return current();
     },
     mark(next) {
-      if (next === id) return;
+      if (next === current()) return;
       id = next;
       try {
         storage.setItem(key, next);

@@ -17,8 +17,22 @@ describe('createLogger', () => {
 });
 
 describe('pageStorage', () => {
-  it("is the window's localStorage when it works", () => {
-    expect(pageStorage(window)).toBe(window.localStorage);
+  it("reaches the window's localStorage at the first call, not before (the socket opens first), and then only once", () => {
+    let reached = 0;
+    const win = {
+      get localStorage(): Storage {
+        reached += 1;
+        return window.localStorage;
+      },
+    } as unknown as Window;
+    const storage = pageStorage(win);
+    expect(reached).toBe(0);
+    storage.setItem('roundel:test', 'v');
+    expect(storage.getItem('roundel:test')).toBe('v');
+    expect(window.localStorage.getItem('roundel:test')).toBe('v');
+    storage.removeItem('roundel:test');
+    expect(window.localStorage.getItem('roundel:test')).toBeNull();
+    expect(reached).toBe(1);
   });
 
   it('throws the getter\'s error from every call when touching localStorage throws (the client keeps the session in memory)', () => {

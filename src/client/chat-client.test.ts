@@ -53,6 +53,35 @@ describe('first login', () => {
   });
 });
 
+describe('boot order', () => {
+  it('opens the socket before its first storage access (the page pays for opening storage during the handshake), then resumes what storage held', () => {
+    const h = setup();
+    const first = new Probe(h);
+    first.client.connect();
+    h.clock.advance(SETTLE);
+    first.client.destroy();
+
+    const order: string[] = [];
+    const storage = {
+      getItem: (key: string) => (order.push('storage'), h.storage.getItem(key)),
+      setItem: (key: string, value: string) => (order.push('storage'), h.storage.setItem(key, value)),
+      removeItem: (key: string) => (order.push('storage'), h.storage.removeItem(key)),
+    };
+    const Native = h.server.WebSocket;
+    const WebSocket = function (url: string) {
+      order.push('socket');
+      return new Native(url);
+    } as unknown as typeof Native;
+    const second = new Probe({ ...h, storage }, { WebSocket, lazy: true });
+    expect(order).toEqual([]);
+    second.client.connect();
+    expect(order.slice(0, 2)).toEqual(['socket', 'storage']);
+    h.clock.advance(SETTLE);
+    expect(h.server.logins().at(-1)).toMatchObject({ token: 'chat-1.sig', last_seq: 1 });
+    expect(second.chatId).toBe('chat-1');
+  });
+});
+
 describe('reload', () => {
   it('resumes with the stored token and last_seq, rebuilds the transcript, then emits only newer pushes', () => {
     const h = setup();

@@ -126,11 +126,10 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
   const backoff = (attempt: number) => backoffDelay(attempt, MIN_RECONNECT_DELAY_MS, MAX_RECONNECT_DELAY_MS, () => clock.random());
   const requests = createPendingRequests(timers, REQUEST_TIMEOUT_MS);
   const store = createSessionStore(options.storage, options.storageKey, storageFailure);
-  const saved = store.load();
   // resetOnLoad: what was queued for the stored conversation belongs to it (the chat goes on in a new thread).
   const reset = options.resetOnLoad === true;
-  /** The outbox storage held, until the queues parse it (written back unchanged meanwhile). */
-  let storedOutbox: readonly unknown[] = reset ? [] : saved.outbox;
+  /** The outbox storage held, until the queues parse it (written back unchanged meanwhile); read with the session. */
+  let storedOutbox: readonly unknown[] = [];
   const user = options.user;
 
   /** The one place the state changes; emits only on a change. */
@@ -140,7 +139,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     emit('state', next);
     if (next === 'ready') queues?.loggedIn();
   };
-  const persist = (): void => store.save({ ...conversation.session, outbox: queues ? [...queues.items] : storedOutbox });
+  const persist = (): void => store.save({ ...conv().session, outbox: queues ? [...queues.items] : storedOutbox });
   /** The host's context, or none when getContext throws or returns what the server would refuse. */
   const readContext = (): JsonObject | undefined => {
     let context: unknown;
@@ -176,9 +175,9 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
     },
     {
       connecting: () => setState('connecting'),
-      open: () => conversation.login(),
+      open: () => conv().login(),
       frame: (frame) => {
-        if (frame.type === 'push') conversation.handlePush(frame);
+        if (frame.type === 'push') conv().handlePush(frame);
         else if (!requests.settle(frame)) log('debug', 'late or unknown response', frame);
       },
       malformed: (reason) => emit('error', { type: 'validation', message: `dropped a malformed frame: ${reason}` }),
@@ -186,36 +185,47 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
         queues?.pause();
         setState(final ? 'closed' : 'reconnecting');
         if (final) emit('error', { type: 'authentication', message: `refused for good (${code}${reason ? `: ${reason}` : ''})` });
-        conversation.down();
+        conv().down();
         requests.failAll({ type: 'request_timeout', message: 'connection lost' });
       },
     },
   );
-  const conversation: Conversation = createConversation(
-    {
-      send,
-      transport,
-      store,
-      log,
-      emit,
-      state: () => state,
-      setState,
-      isDestroyed: () => destroyed,
-      persist,
-      readContext,
-      identified: user !== undefined,
-      flushQueues: () => queues?.flush(),
-    },
-    saved,
-    reset,
-  );
+  let conversation: Conversation | undefined;
+  /**
+   * The conversation, built on first use from the stored session. connect() opens the socket
+   * before it: a page's first storage access can cost milliseconds (Chromium opens the origin's
+   * storage then), and they overlap with the socket's handshake instead of preceding it.
+   */
+  const conv = (): Conversation => (conversation ??= restore());
+  const restore = (): Conversation => {
+    const saved = store.load();
+    if (!reset) storedOutbox = saved.outbox;
+    return createConversation(
+      {
+        send,
+        transport,
+        store,
+        log,
+        emit,
+        state: () => state,
+        setState,
+        isDestroyed: () => destroyed,
+        persist,
+        readContext,
+        identified: user !== undefined,
+        flushQueues: () => queues?.flush(),
+      },
+      saved,
+      reset,
+    );
+  };
   /** What the queues need, kept for when they are attached. */
   const queuesDeps: QueuesDeps = {
     timers,
     clock,
     log,
     ready: () => state === 'ready',
-    switching: () => conversation.switching,
+    switching: () => conv().switching,
     send,
     changed: (items) => {
       persist();
@@ -245,6 +255,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
   const client: ChatClient = {
     attachQueues(create) {
       if (queues || destroyed) return;
+      conv();
       const attached = (queues = create(queuesDeps, storedOutbox));
       storedOutbox = [];
       if (connectedOnce && attached.items.length > 0) emit('outbox', attached.items);
@@ -252,13 +263,13 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
       attached.flush();
     },
     get needsQueues() {
-      return !queues && (held.length > 0 || storedOutbox.length > 0);
+      return !queues && (held.length > 0 || (conv(), storedOutbox.length > 0));
     },
     get state() {
       return state;
     },
     get token() {
-      return conversation.session.token;
+      return conv().session.token;
     },
     get outboxItems() {
       return queues?.items ?? [];
@@ -278,6 +289,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
         if (destroyed) return;
       }
       transport.start();
+      conv();
     },
     pageEvent(alias, body) {
       checkPageEvent(alias, body);
@@ -289,7 +301,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
       const copy = destroyed ? context : (JSON.parse(JSON.stringify(context)) as JsonObject);
       return queued((queues) => queues.updateContext(copy));
     },
-    startNewChat: () => (destroyed ? Promise.reject(destroyedError()) : conversation.requestNewChat()),
+    startNewChat: () => (destroyed ? Promise.reject(destroyedError()) : conv().requestNewChat()),
     onOnline() {
       if (!destroyed) transport.reconnectNow();
     },
@@ -305,7 +317,7 @@ export function createChatClient(options: ChatClientOptions): ChatClient {
       const error = destroyedError();
       requests.failAll(error);
       timers.clearAll();
-      conversation.rejectWaiters(error);
+      conversation?.rejectWaiters(error);
       queues?.rejectAll(error);
       for (const call of held.splice(0)) call.reject(error);
     },
