@@ -3,8 +3,9 @@
  * does around its sessions. Every refusal happens before `handleUpgrade`, as the ws README and
  * Centrifugo advise, and in one order: over the client's request rate 429, then the endpoint's own
  * lookup (404), a malformed handshake 400, a foreign `Origin` 403, shutting down 503, a connection
- * cap 429; nothing is created for a refused upgrade. Accepted sockets get a heartbeat (a peer
- * silent past `deadPeerMs` is terminated) and a bounded close on shutdown.
+ * cap 429; nothing is created for a refused upgrade. Accepted sockets get a heartbeat spread over
+ * its period (heartbeat-wheel.ts; a peer silent past `deadPeerMs` is terminated) and a bounded
+ * close on shutdown.
  */
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -15,6 +16,7 @@ import { retryAfterSeconds, type ClientGuard } from '../security/client-guard';
 import { ConnectionCaps } from '../security/connection-caps';
 import type { Connection, Request } from './connection';
 import { handshakeProblem } from './handshake';
+import { HeartbeatWheel } from './heartbeat-wheel';
 
 export interface SocketServerOptions {
   /** Interval of websocket pings. */
@@ -77,7 +79,7 @@ export class SocketServer<S extends AnySession> {
   readonly sessions = new Set<S>();
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: Limits.frameBytes, clientTracking: false });
   private readonly caps: ConnectionCaps;
-  private readonly heartbeat: NodeJS.Timeout;
+  private readonly heartbeat: HeartbeatWheel<S>;
   private closing = false;
 
   constructor(
@@ -85,8 +87,7 @@ export class SocketServer<S extends AnySession> {
     private readonly hooks: SocketServerHooks<S>,
   ) {
     this.caps = new ConnectionCaps(options.maxConnections, options.maxConnectionsPerIp);
-    this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs);
-    this.heartbeat.unref();
+    this.heartbeat = new HeartbeatWheel(options.heartbeatMs, (session) => this.beat(session));
   }
 
   /**
@@ -128,7 +129,7 @@ export class SocketServer<S extends AnySession> {
   /** Says goodbye to every session, waits up to `graceMs` for the sockets to close, terminates the rest. */
   async close(graceMs: number): Promise<void> {
     this.closing = true;
-    clearInterval(this.heartbeat);
+    this.heartbeat.stop();
     const sockets = [...this.sessions].map((session) => session.ws);
     const closed = Promise.all(
       sockets.map((ws) => new Promise<void>((resolve) => (ws.readyState === ws.CLOSED ? resolve() : ws.once('close', () => resolve())))),
@@ -145,6 +146,7 @@ export class SocketServer<S extends AnySession> {
     const session = target.open(ws);
     const { logger, name } = this.hooks;
     this.sessions.add(session);
+    this.heartbeat.add(session);
     this.hooks.opened?.(session);
     ws.on('message', (data, isBinary) => session.onFrame(data, isBinary));
     ws.on('pong', () => {
@@ -153,24 +155,23 @@ export class SocketServer<S extends AnySession> {
     ws.on('error', (error) => logger.debug(`${name} error`, errorFields(error)));
     ws.on('close', () => {
       session.dispose();
+      this.heartbeat.remove(session);
       if (this.sessions.delete(session)) this.hooks.closed?.(session);
     });
   }
 
-  private beat(): void {
-    const now = Date.now();
-    for (const session of this.sessions) {
-      if (now - session.lastSeen > this.options.deadPeerMs) {
-        this.hooks.logger.debug(`terminating a dead ${this.hooks.name} peer`);
-        this.hooks.dead?.(session);
-        session.ws.terminate();
-        continue;
-      }
-      try {
-        session.ws.ping();
-      } catch {
-        session.ws.terminate(); // not open any more: the close handler cleans up
-      }
+  /** One session's heartbeat (the wheel spreads the sessions over the period). */
+  private beat(session: S): void {
+    if (Date.now() - session.lastSeen > this.options.deadPeerMs) {
+      this.hooks.logger.debug(`terminating a dead ${this.hooks.name} peer`);
+      this.hooks.dead?.(session);
+      session.ws.terminate();
+      return;
+    }
+    try {
+      session.ws.ping();
+    } catch {
+      session.ws.terminate(); // not open any more: the close handler cleans up
     }
   }
 }
