@@ -37,6 +37,43 @@ test.describe('visitor files', () => {
     await expect(page.getByRole('log').getByRole('img', { name: 'broken order.png' })).toHaveJSProperty('naturalWidth', 1);
   });
 
+  test('an image whose signed link ran out (a page open past 24 hours) is shown again with a fresh link', async ({ page, server }) => {
+    await openHostPage(page, server);
+    await waitForReady(page);
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Attach file' }).click();
+    await (await chooser).setFiles({ name: 'receipt.png', mimeType: 'image/png', buffer: PNG });
+    await expect(page.getByRole('log').getByRole('img', { name: 'receipt.png' })).toHaveJSProperty('naturalWidth', 1);
+
+    // From now on the server's first answer to a signed link is the one an expired link gets.
+    let refused: string | undefined;
+    await page.route(
+      (url) => url.pathname.startsWith('/files/') && url.searchParams.has('signature'),
+      (route) => {
+        if (refused !== undefined) return route.continue();
+        refused = route.request().url();
+        return route.fulfill({ status: 403, contentType: 'application/json', body: '{"error":{"type":"authentication","message":"the file link has expired"}}' });
+      },
+    );
+    const renewals: string[] = [];
+    page.on('response', (res) => {
+      if (new URL(res.url()).pathname.endsWith('/link')) renewals.push(`${res.request().method()} ${res.status()}`);
+    });
+    await page.reload();
+    await waitForReady(page);
+    // The history's links were signed at this login, to the second: a renewed one differs once the
+    // server's clock (this machine's) is past that second.
+    const loggedIn = Date.now();
+    await expect.poll(() => Date.now() > Math.ceil(loggedIn / 1000) * 1000).toBe(true);
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    const image = page.getByRole('log').getByRole('img', { name: 'receipt.png' });
+    await expect(image).toHaveJSProperty('naturalWidth', 1);
+    expect(refused).toBeDefined();
+    expect(await image.getAttribute('src')).not.toBe(refused);
+    expect(renewals).toEqual(['POST 200']);
+  });
+
   test('another kind of file is a link with its name and size', async ({ page, server }) => {
     await openHostPage(page, server);
     await waitForReady(page);

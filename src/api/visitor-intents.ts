@@ -8,10 +8,11 @@ import type { CustomerPagePayload } from '../protocol';
 import type { PendingMessage, Store, UiIntents, UiState } from '../ui';
 import type { ChatClientLike } from './deps';
 import { trackPage } from './page-tracker';
+import { createFileLinks } from './file-links';
 import { createUploader } from './upload';
 
 export interface VisitorIntents {
-  intents: Pick<UiIntents, 'onSend' | 'onPickReply' | 'onDraft' | 'onAttach'>;
+  intents: Pick<UiIntents, 'onSend' | 'onPickReply' | 'onDraft' | 'onAttach' | 'fileLinks'>;
   /** Shows the outbox as "Sending…" (on every `outbox` event of the client). */
   showPending(items: readonly OutboxItem[]): void;
   /** Stops what is in flight (file uploads) when the messenger is destroyed. */
@@ -97,6 +98,8 @@ export function visitorIntents(
       }),
       onDraft: guard((text: string) => client.queues?.draft(text)),
       onAttach: guard((file: File) => uploader.upload(file)),
+      // Links of files shown, renewed when a long-open page outlives their signature.
+      fileLinks: createFileLinks({ ...files, client, now: () => Date.now() }),
     },
     showPending,
     destroy: () => uploader.destroy(),

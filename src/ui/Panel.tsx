@@ -5,7 +5,7 @@ import { Log } from './components/Log';
 import { QuickReplies } from './components/QuickReplies';
 import { PANEL_ID } from './roundel';
 import type { UiState, UploadRefusal } from './state';
-import { humanSize } from './file';
+import { humanSize, type FileLinks } from './file';
 import { FILE_BYTES } from '../protocol';
 import type { UiStrings } from './strings';
 import { ENGLISH, pickLanguage } from './strings';
@@ -42,6 +42,8 @@ export interface UiIntents {
   onDraft?(text: string): void;
   /** A file the visitor picked to send (the composer's "Attach file"). */
   onAttach?(file: File): void;
+  /** Renews the links of files shown whose signature ran out (FileView.tsx). */
+  fileLinks?: FileLinks;
   /** A render error caught at the root (for the debug log). */
   onError?(error: unknown): void;
 }
@@ -85,7 +87,7 @@ export function Panel({ state, display, intents, closable, onClosed }: PanelProp
       <div class="rd-banner" role="status">
         {state.connection === 'reconnecting' ? strings.reconnecting : state.connection === 'closed' ? strings.cannotConnect : ''}
       </div>
-      <Log items={transcript} pending={pending} shown={shown} strings={strings} lang={display.lang} onPick={intents.onPickReply} />
+      <Log items={transcript} pending={pending} shown={shown} strings={strings} lang={display.lang} onPick={intents.onPickReply} links={intents.fileLinks} />
       {state.typing ? (
         <div class="rd-typing">
           {typeof state.typing === 'string' ? (

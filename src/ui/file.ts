@@ -9,6 +9,8 @@ import { safeHref } from './markdown';
 
 /** The file of a message, as shown. */
 export interface ShownFile {
+  /** The server's id of the file (asking for a fresh link needs it); absent when the wire gave none. */
+  id?: string;
   name: string;
   /** Bytes. */
   size: number;
@@ -23,10 +25,28 @@ const INLINE = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 /** The file to show, or undefined when `value` is not one. */
 export function readFile(value: unknown): ShownFile | undefined {
   if (!isObject(value)) return undefined;
-  const { name, size, content_type: type, url } = value;
+  const { id, name, size, content_type: type, url } = value;
   if (typeof name !== 'string' || name === '' || name.length > 255 || typeof size !== 'number' || !(size >= 0)) return undefined;
   const href = typeof url === 'string' ? safeHref(url) : undefined;
-  return { name, size, image: typeof type === 'string' && INLINE.has(type), ...(href === undefined ? {} : { url: href }) };
+  return {
+    ...(typeof id === 'string' && id !== '' ? { id } : {}),
+    name,
+    size,
+    image: typeof type === 'string' && INLINE.has(type),
+    ...(href === undefined ? {} : { url: href }),
+  };
+}
+
+/**
+ * Signed file links outlive their signature when a page stays open (24 h, docs/http-api.md,
+ * "Visitor files"): how the widget tells and gets a new one. The agent console has none (its
+ * links are fresh at every `get_chat`).
+ */
+export interface FileLinks {
+  /** Whether `url`'s signature has run out (its `expires`, against the widget's clock). */
+  expired(url: string): boolean;
+  /** A freshly signed link to file `id`, or undefined when none can be had. Never rejects. */
+  fresh(id: string): Promise<string | undefined>;
 }
 
 const UNITS = ['B', 'KB', 'MB', 'GB'];

@@ -1,9 +1,10 @@
 /** Visitor files in the panel: the attach button, files in the transcript, uploads in progress, refusals. */
 import { fireEvent, within } from '@testing-library/preact';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ChatFile, StoredPush } from '../protocol';
-import { humanSize, readFile } from './file';
-import { AT, setup } from './mount.fixture';
+import { humanSize, readFile, type FileLinks } from './file';
+import type { UiIntents } from './Panel';
+import { AT, setup, type Harness } from './mount.fixture';
 
 const fileMessage = (seq: number, file: unknown, customId?: string): StoredPush => ({
   action: 'incoming_event',
@@ -76,9 +77,96 @@ describe('visitor files in the panel', () => {
   });
 });
 
+describe('links past their signature (a page open longer than 24 hours)', () => {
+  const signed = (id: string, expires: number) => `https://chat.example.com/files/${id}?expires=${expires}&signature=s-${expires}`;
+  /** Links that expire by their `expires` against `clock.now`, renewed with a link valid a day from then. */
+  function fakeLinks(clock: { now: number }) {
+    const asked: string[] = [];
+    const links: FileLinks = {
+      expired: (url) => Number(new URL(url).searchParams.get('expires')) * 1000 <= clock.now,
+      fresh: (id) => {
+        asked.push(id);
+        return Promise.resolve(signed(id, clock.now / 1000 + 86_400));
+      },
+    };
+    return { links, asked };
+  }
+  const withLinks = (links: FileLinks, ...pushes: StoredPush[]): Harness => {
+    const harness = setup({ alwaysOpen: true });
+    (harness.intents as unknown as UiIntents).fileLinks = links;
+    harness.store.set({ pushes });
+    return harness;
+  };
+  const settle = () => new Promise<void>((resolve) => queueMicrotask(resolve)).then(() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
+
+  it('renews an image that fails to load, once: a second failure is left as it is', async () => {
+    const clock = { now: 1_800_000_000_000 };
+    const { links, asked } = fakeLinks(clock);
+    const { view } = withLinks(links, fileMessage(1, { id: 'f1', name: 'broken.png', content_type: 'image/png', size: 9, url: signed('f1', 1_799_900_000) }));
+    const image = within(view.getByRole('log')).getByRole('img', { name: 'broken.png' });
+    fireEvent.error(image);
+    await settle();
+    const fresh = signed('f1', 1_800_086_400);
+    expect(asked).toEqual(['f1']);
+    expect(image.getAttribute('src')).toBe(fresh);
+    expect(image.closest('a')?.getAttribute('href')).toBe(fresh);
+    fireEvent.error(image);
+    await settle();
+    expect(asked).toEqual(['f1']);
+  });
+
+  it('opens a link clicked past its expires with a fresh link, and leaves a valid one alone', async () => {
+    const clock = { now: 1_800_000_000_000 };
+    const { links, asked } = fakeLinks(clock);
+    const opened: string[] = [];
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      opened.push(this.href);
+    });
+    try {
+      const { view } = withLinks(
+        links,
+        fileMessage(1, { id: 'f1', name: 'invoice.pdf', content_type: 'application/pdf', size: 9, url: signed('f1', 1_800_000_060) }),
+      );
+      const log = view.getByRole('log');
+      const link = within(log).getByRole('link', { name: 'invoice.pdf (9 B)' });
+      // What the widget left to the browser, seen after its handler; then nothing is followed (no network in tests).
+      const followed: boolean[] = [];
+      log.addEventListener('click', (event: Event) => {
+        followed.push(!event.defaultPrevented);
+        event.preventDefault();
+      });
+      // Valid for another minute: the browser follows it.
+      fireEvent.click(link);
+      expect(followed).toEqual([true]);
+      expect(asked).toEqual([]);
+      // A day later (the injected clock), the same link has run out.
+      clock.now += 86_400_000;
+      fireEvent.click(link);
+      expect(followed).toEqual([true, false]);
+      await settle();
+      const fresh = signed('f1', 1_800_172_800);
+      expect(asked).toEqual(['f1']);
+      expect(opened).toEqual([fresh]);
+      expect(link.getAttribute('href')).toBe(fresh);
+    } finally {
+      click.mockRestore();
+    }
+  });
+
+  it('asks for nothing without links to renew (the agent console) or a file id', async () => {
+    const { view } = setup({ alwaysOpen: true }, { pushes: [fileMessage(1, { id: 'f1', name: 'a.png', content_type: 'image/png', size: 1, url: signed('f1', 1) })] });
+    fireEvent.error(within(view.getByRole('log')).getByRole('img', { name: 'a.png' }));
+    const { links, asked } = fakeLinks({ now: 1_800_000_000_000 });
+    const other = withLinks(links, fileMessage(1, { name: 'b.png', content_type: 'image/png', size: 1, url: signed('f1', 1) }));
+    fireEvent.error(within(other.view.getAllByRole('log').at(-1)!).getByRole('img', { name: 'b.png' }));
+    await settle();
+    expect(asked).toEqual([]);
+  });
+});
+
 describe('readFile and humanSize', () => {
   it('reads only well-formed files', () => {
-    expect(readFile({ name: 'a.png', size: 3, content_type: 'image/png', url: 'https://x.example/f' })).toEqual({ name: 'a.png', size: 3, image: true, url: 'https://x.example/f' });
+    expect(readFile({ id: 'f1', name: 'a.png', size: 3, content_type: 'image/png', url: 'https://x.example/f' })).toEqual({ id: 'f1', name: 'a.png', size: 3, image: true, url: 'https://x.example/f' });
     expect(readFile({ name: 'a.png', size: 3, content_type: 'image/svg+xml' })).toEqual({ name: 'a.png', size: 3, image: false });
     expect(readFile({ name: '', size: 3 })).toBeUndefined();
     expect(readFile({ name: 'a', size: -1 })).toBeUndefined();

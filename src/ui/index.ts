@@ -16,4 +16,5 @@ export { pickLanguage } from './strings';
 export { createStore } from './store';
 export { ENGLISH, type UiStrings } from './strings';
 export type { TranscriptItem } from './transcript';
-export { readFile, type ShownFile } from './file';
+export { readFile, type FileLinks, type ShownFile } from './file';
+export { safeHref } from './markdown';

@@ -23,7 +23,7 @@ export interface Harness {
   host: HTMLElement;
   shadow: ShadowRoot;
   store: Store<UiState>;
-  intents: { [K in keyof UiIntents]-?: ReturnType<typeof vi.fn> & NonNullable<UiIntents[K]> };
+  intents: { [K in Exclude<keyof UiIntents, 'fileLinks'>]-?: ReturnType<typeof vi.fn> & NonNullable<UiIntents[K]> };
   view: ReturnType<typeof within>;
   widget: MountedWidget;
   /** How the panel chunk was asked for: one entry per attempt. */

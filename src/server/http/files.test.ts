@@ -209,3 +209,44 @@ describe('GET /files/{id}', () => {
     expect(countRows(t.dbPath, 'SELECT COUNT(*) AS n FROM files')).toBe(0);
   });
 });
+
+describe('POST /files/{id}/link', () => {
+  it("renews an expired link for the chat's own visitor from an allowed page: the new one returns the bytes", async () => {
+    t = await startApiServer({});
+    const { token } = await visitor(t);
+    const stranger = await visitor(t);
+    const { id } = (await upload(t.url, token, PNG_1X1)).body;
+    // A link the widget was given two days ago: refused now.
+    const past = new FileUrlSigner([Buffer.from('test-secret')], 24 * 3600_000, () => Date.now() - 2 * 24 * 3600_000);
+    expect((await fetch(`${t.url}/files/${String(id)}?${past.query(String(id))}`)).status).toBe(403);
+
+    const renew = (fileId: string, auth: string | null, origin = ORIGIN, endpoint = 'acme-test') =>
+      fetch(`${t.url}/files/${encodeURIComponent(fileId)}/link?organization=acme&endpoint=${endpoint}`, {
+        method: 'POST',
+        headers: { Origin: origin, ...(auth === null ? {} : { Authorization: `Bearer ${auth}` }) },
+      });
+    const res = await renew(String(id), token);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const { url } = (await res.json()) as { url: string };
+    expect(url).toMatch(new RegExp(`^${t.url}/files/${String(id)}\\?expires=\\d+&signature=[\\w-]+$`));
+    const file = await fetch(url);
+    expect(file.status).toBe(200);
+    expect(Buffer.from(await file.arrayBuffer()).equals(PNG_1X1)).toBe(true);
+
+    expect((await renew(String(id), stranger.token)).status).toBe(403);
+    expect((await renew(String(id), null)).status).toBe(401);
+    expect((await renew(String(id), 'not-a-token')).status).toBe(401);
+    expect((await renew(String(id), token, 'https://evil.example')).status).toBe(403);
+    expect((await renew(String(id), token, ORIGIN, 'nope')).status).toBe(404);
+    expect((await renew('00000000-0000-4000-8000-000000000000', token)).status).toBe(404);
+    expect((await fetch(`${t.url}/files/${String(id)}/link`, { method: 'GET' })).status).toBe(405);
+    const preflight = await fetch(`${t.url}/files/${String(id)}/link?organization=acme&endpoint=acme-test`, {
+      method: 'OPTIONS',
+      headers: { Origin: ORIGIN, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+  });
+});

@@ -1,6 +1,6 @@
 import { h } from 'preact';
 import type { RichContent } from '../../protocol';
-import type { ShownFile } from '../file';
+import type { FileLinks, ShownFile } from '../file';
 import { shortTime, splitLinks } from '../format';
 import { FileView } from './FileView';
 import type { UiStrings } from '../strings';
@@ -20,6 +20,8 @@ interface BubbleProps {
   rich?: RichContent;
   /** A file the visitor sent: shown instead of the text (which is its name). */
   file?: ShownFile;
+  /** Renews the file's link when its signature ran out (FileView.tsx). */
+  links?: FileLinks;
   /** A file still being sent: the share of it sent, 0 to 1. */
   progress?: number;
   /** A postback button of this message picked. */
@@ -34,7 +36,7 @@ interface BubbleProps {
  * (Markdown.tsx), a visitor's as typed with its http(s) links as `<a>` elements ({@link splitLinks});
  * links open in a new tab without giving it `window.opener` or a referrer. Rich content follows the text.
  */
-export function Bubble({ author, authorName, text, at, pending = false, rich, file, progress, onPick, strings, lang }: BubbleProps) {
+export function Bubble({ author, authorName, text, at, pending = false, rich, file, links, progress, onPick, strings, lang }: BubbleProps) {
   return (
     <div class={`rd-msg rd-${author === 'agent' ? 'bot rd-agent' : author}`}>
       {author === 'agent' ? (
@@ -44,7 +46,7 @@ export function Bubble({ author, authorName, text, at, pending = false, rich, fi
       )}
       <div class={file ? 'rd-bubble rd-has-file' : 'rd-bubble'}>
         {file ? (
-          <FileView file={file} lang={lang} />
+          <FileView file={file} lang={lang} links={links} />
         ) : author === 'visitor'
           ? splitLinks(text).map((part) =>
               typeof part === 'string' ? part : (

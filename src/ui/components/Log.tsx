@@ -1,4 +1,5 @@
 import { Component, h } from 'preact';
+import type { FileLinks } from '../file';
 import type { PendingMessage } from '../state';
 import type { UiStrings } from '../strings';
 import type { TranscriptItem } from '../transcript';
@@ -13,6 +14,8 @@ interface LogProps {
   lang: string;
   /** A postback button picked in bot message `eventId` (its postback, its title). */
   onPick?(eventId: string, value: string, title: string): void;
+  /** Renews files' links when their signature ran out (the widget's; FileView.tsx). */
+  links?: FileLinks;
 }
 
 /** The line of a notice: "Alice joined", "Alice left", that a person will join, or an announcement's text. */
@@ -53,7 +56,7 @@ export class Log extends Component<LogProps, { behind: boolean }> {
     else if (!this.state.behind) this.setState({ behind: true });
   }
 
-  override render({ items, pending, strings, lang, onPick }: LogProps, { behind }: { behind: boolean }) {
+  override render({ items, pending, strings, lang, onPick, links }: LogProps, { behind }: { behind: boolean }) {
     return (
       <div class="rd-body">
         <div
@@ -78,7 +81,7 @@ export class Log extends Component<LogProps, { behind: boolean }> {
                 {noticeText(item.notice, item.name, strings)}
               </div>
             ) : (
-              <Bubble key={item.id} {...item} strings={strings} lang={lang} onPick={onPick && ((value, title) => onPick(item.id, value, title))} />
+              <Bubble key={item.id} {...item} links={links} strings={strings} lang={lang} onPick={onPick && ((value, title) => onPick(item.id, value, title))} />
             ),
           )}
           {pending.map((item) => (
