@@ -4,13 +4,15 @@
  * order is the order it was sent in), SIGKILL at a moment drawn from a fixed, printed seed, then a
  * restart on the same database. Every activation answered 202 must reach its visitor exactly
  * once and in order; one that was not answered 202 may appear (it may have committed just before
- * the kill) but never twice.
+ * the kill) but never twice. Both engines: the embedded SQLite file, and PostgreSQL (a real server,
+ * `ROUNDEL_DATABASE_URL`), whose group commit (store/postgres/batch.ts) is killed mid-batch the same way.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TestClient } from './harness';
+import { usePostgres } from './services';
 import { startServerProcess, writeProcessConfig, type ServerProcess } from './server-process';
 
 const API_KEY = 'crash-test-key-0123456789';
@@ -39,6 +41,8 @@ interface Lane {
   /** Texts sent but not answered 202 (the kill cut them off). */
   unacked: string[];
 }
+
+const postgres = usePostgres();
 
 let dir: string | undefined;
 let running: ServerProcess | undefined;
@@ -114,10 +118,12 @@ async function transcript(url: string, lane: Lane, marker: string): Promise<stri
   }
 }
 
-describe('a crash during group commit', () => {
+describe.each(['sqlite', 'postgres'] as const)('a crash during group commit (%s)', (engine) => {
   it.each([1337, 424242, 20261203])(
     'seed %i: every 202 is shown exactly once and in order after a SIGKILL and a restart',
     async (seed) => {
+      // With a database URL the store is PostgreSQL and the SQLite path is not used (README, docs/scaling.md).
+      const env: Record<string, string> = engine === 'postgres' ? { ROUNDEL_DATABASE_URL: postgres().database() } : {};
       dir = mkdtempSync(join(tmpdir(), 'roundel-crash-'));
       const bot = join(dir, 'echo-bot.mjs');
       writeFileSync(bot, 'export default { async onEvent(ctx, event, data) { await ctx.say(String(data.text)); } };\n');
@@ -125,19 +131,19 @@ describe('a crash during group commit', () => {
       const db = join(dir, 'roundel.db');
       const killAfter = 200 + Math.floor(random(seed)() * (ACTIVATIONS - 400));
 
-      running = await startServerProcess(db, config);
+      running = await startServerProcess(db, config, env);
       const lanes = await Promise.all(Array.from({ length: CHATS }, () => openLane(running!.url)));
       await offer(running, lanes, killAfter);
       await running.kill();
       const acked = lanes.reduce((n, lane) => n + lane.acked.length, 0);
-      expect(acked, `seed ${seed}: killed after ${killAfter} answers`).toBeGreaterThanOrEqual(killAfter);
+      expect(acked, `${engine}, seed ${seed}: killed after ${killAfter} answers`).toBeGreaterThanOrEqual(killAfter);
 
-      running = await startServerProcess(db, config);
+      running = await startServerProcess(db, config, env);
       const url = running.url;
       const seen = await Promise.all(lanes.map((lane, i) => transcript(url, lane, `end-${i}`)));
       lanes.forEach((lane, i) => {
         const texts = seen[i] ?? [];
-        const context = `seed ${seed}, kill after ${killAfter}, chat ${i}`;
+        const context = `${engine}, seed ${seed}, kill after ${killAfter}, chat ${i}`;
         // Nothing twice, nothing that was never sent.
         expect(new Set(texts).size, context).toBe(texts.length);
         expect(texts.filter((t) => !lane.acked.includes(t) && !lane.unacked.includes(t)), context).toEqual([]);
