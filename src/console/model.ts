@@ -38,8 +38,9 @@ export function itemOf(event: AgentEvent, chatId: string, agents: readonly Agent
   const name =
     event.author_id === chatId ? 'Visitor' : event.author_id === BOT_AUTHOR_ID ? 'Bot' : (agents.find((a) => a.id === event.author_id)?.name ?? event.author_id);
   const item = { kind: 'message', id: event.id, author: 'agent', authorName: name, text: textOf(event), at: event.created_at } as const;
-  // A file: the widget's own view of it (an image inline, else a link with name and size).
-  const file = event.type === 'file' ? readFile(event) : undefined;
+  // A file: the widget's own view of it (an image inline, else a link with name and size). The
+  // event's id is no file id: its links come fresh with every get_chat, nothing renews them here.
+  const file = event.type === 'file' ? readFile({ name: event.name, size: event.size, content_type: event.content_type, url: event.url }) : undefined;
   return file ? { ...item, file } : item;
 }
 
