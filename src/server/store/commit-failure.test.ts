@@ -2,11 +2,15 @@
  * An injected commit failure, through the real HTTP server: the activations of the failed batch
  * are answered 500 with the JSON error body and none of them is stored or shown; the next batch
  * works. (That every caller of one batch shares its fate is pinned by group-commit.test.ts.)
+ * Both engines: the SQLite file and a real PostgreSQL (its batch, store/postgres/batch.ts).
  */
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type TestClient, type TestServer } from '../test/harness';
+import { usePostgres } from '../test/services';
 import type { Store } from './types';
+
+const postgres = usePostgres();
 
 let t: TestServer | undefined;
 afterEach(async () => {
@@ -44,10 +48,13 @@ function post(socket: Socket, path: string, body: string): Promise<{ status: num
   });
 }
 
-describe('an injected commit failure', () => {
+describe.each(['sqlite', 'postgres'] as const)('an injected commit failure (%s)', (engine) => {
   it('fails the callers of the batch with a 500 JSON error and stores none of them; the next batch works', async () => {
     let store: Store | undefined;
-    t = await startServer({ onEvent: (ctx, _event, data) => ctx.say(String(data.text)) }, { onStore: (s) => (store = s) });
+    t = await startServer({ onEvent: (ctx, _event, data) => ctx.say(String(data.text)) }, {
+      onStore: (s) => (store = s),
+      ...(engine === 'postgres' ? { database: postgres().database() } : {}),
+    });
     const client: TestClient = await t.connect();
     const { chat_id: chatId } = await client.call('login');
     const created = await fetch(`${t.url}/api/v1/pushbacks`, {
