@@ -74,6 +74,52 @@ test.describe('visitor files', () => {
     expect(renewals).toEqual(['POST 200']);
   });
 
+  test('files dropped on the composer or pasted into it are sent like picked ones, with the same refusals', async ({ page, server }) => {
+    await openHostPage(page, server);
+    await waitForReady(page);
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    const composer = page.locator('#servisbot-messenger form.rd-composer');
+    const log = page.getByRole('log');
+
+    // A drop, with a DataTransfer built in the page as the browser builds one for a file dragged in.
+    const dropped = await page.evaluateHandle(() => {
+      const data = new DataTransfer();
+      data.items.add(new File(['order 1234: the lid is cracked\n'.repeat(100)], 'dropped.txt', { type: 'text/plain' }));
+      return data;
+    });
+    await composer.dispatchEvent('dragenter', { dataTransfer: dropped });
+    await composer.dispatchEvent('dragover', { dataTransfer: dropped });
+    await expect(composer).toHaveClass(/\brd-drop\b/);
+    await composer.dispatchEvent('drop', { dataTransfer: dropped });
+    await expect(composer).not.toHaveClass(/\brd-drop\b/);
+    await expect(log.getByRole('link', { name: 'dropped.txt (3 KB)' })).toBeVisible();
+    await expect(log).toContainText('Got dropped.txt (text/plain; charset=utf-8): 3100 bytes');
+
+    // A paste of a file (a screenshot, say) into the textbox.
+    const box = page.getByRole('textbox', { name: 'Message' });
+    await box.evaluate((el, png) => {
+      const data = new DataTransfer();
+      data.items.add(new File([Uint8Array.from(atob(png), (c) => c.charCodeAt(0))], 'pasted.png', { type: 'image/png' }));
+      el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    }, PNG.toString('base64'));
+    await expect(log.getByRole('img', { name: 'pasted.png' })).toHaveJSProperty('naturalWidth', 1);
+    await expect(box).toHaveValue('');
+
+    // Too large: refused in the widget, as from the picker, and nothing goes out.
+    const uploads: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/files') uploads.push(request.method());
+    });
+    const big = await page.evaluateHandle((size) => {
+      const data = new DataTransfer();
+      data.items.add(new File([new Uint8Array(size)], 'holiday.mov', { type: 'video/quicktime' }));
+      return data;
+    }, 11 * MIB);
+    await composer.dispatchEvent('drop', { dataTransfer: big });
+    await expect(page.getByRole('alert')).toHaveText('“holiday.mov” is too large: files can be at most 10 MB.');
+    expect(uploads).toEqual([]);
+  });
+
   test('another kind of file is a link with its name and size', async ({ page, server }) => {
     await openHostPage(page, server);
     await waitForReady(page);

@@ -16,6 +16,13 @@ const fileMessage = (seq: number, file: unknown, customId?: string): StoredPush 
   },
 });
 
+/** Dispatches a cancelable `type` event carrying `field` (a DataTransfer-like object); true when not cancelled. */
+function dispatchWith(target: Element, type: string, field: 'dataTransfer' | 'clipboardData', files: File[], types = files.length > 0 ? ['Files'] : ['text/plain']): boolean {
+  const event = new Event(type, { bubbles: true, cancelable: true });
+  Object.defineProperty(event, field, { value: { types, files, dropEffect: 'none' } });
+  return target.dispatchEvent(event);
+}
+
 describe('visitor files in the panel', () => {
   it('has an "Attach file" button that opens a hidden file input and hands every picked file over', () => {
     const { view, shadow, intents } = setup({ alwaysOpen: true });
@@ -30,6 +37,39 @@ describe('visitor files in the panel', () => {
     Object.defineProperty(input, 'files', { value: [picked], configurable: true });
     fireEvent.change(input);
     expect(intents.onAttach).toHaveBeenCalledWith(picked);
+  });
+
+  it('sends files dropped on the composer or pasted into the textbox, like picked ones; text is left to the textbox', () => {
+    const { view, shadow, intents } = setup({ alwaysOpen: true });
+    const composer = shadow.querySelector<HTMLFormElement>('form.rd-composer')!;
+    const box = view.getByRole('textbox', { name: 'Message' });
+    const photo = new File([new Uint8Array([137, 80, 78, 71])], 'photo.png', { type: 'image/png' });
+    const notes = new File(['hello'], 'notes.txt', { type: 'text/plain' });
+
+    // Dragging files over it makes it a drop target (the drop is accepted, the composer shows it).
+    expect(dispatchWith(composer, 'dragover', 'dataTransfer', [photo])).toBe(false);
+    expect(composer.classList.contains('rd-drop')).toBe(true);
+    dispatchWith(composer, 'dragleave', 'dataTransfer', [photo]);
+    expect(composer.classList.contains('rd-drop')).toBe(false);
+    expect(dispatchWith(composer, 'drop', 'dataTransfer', [photo, notes])).toBe(false);
+    expect(intents.onAttach.mock.calls).toEqual([[photo], [notes]]);
+
+    // Dragged text is not taken: the browser drops it into the textbox as usual.
+    expect(dispatchWith(composer, 'dragover', 'dataTransfer', [])).toBe(true);
+    expect(dispatchWith(composer, 'drop', 'dataTransfer', [])).toBe(true);
+
+    // A pasted file is sent instead of typed; pasted text is typed.
+    expect(dispatchWith(box, 'paste', 'clipboardData', [photo])).toBe(false);
+    expect(dispatchWith(box, 'paste', 'clipboardData', [])).toBe(true);
+    expect(intents.onAttach.mock.calls).toEqual([[photo], [notes], [photo]]);
+  });
+
+  it('takes no dropped or pasted file while the composer is disabled', () => {
+    const { view, shadow, intents } = setup({ alwaysOpen: true, textInputDisabled: true });
+    const file = new File(['x'], 'x.txt', { type: 'text/plain' });
+    dispatchWith(shadow.querySelector('form.rd-composer')!, 'drop', 'dataTransfer', [file]);
+    dispatchWith(view.getByRole('textbox', { name: 'Message' }), 'paste', 'clipboardData', [file]);
+    expect(intents.onAttach).not.toHaveBeenCalled();
   });
 
   it('disables the button with the composer', () => {

@@ -21,11 +21,26 @@ function submit(box: HTMLTextAreaElement | null | undefined, disabled: boolean, 
   onDraft?.('');
 }
 
+/** Whether a drag carries files (not text or a link, which the textbox takes as usual). */
+const carriesFiles = (data: DataTransfer | null): data is DataTransfer => !!data && Array.from(data.types).includes('Files');
+
+/** Hands each file of `list` over: the same path as "Attach file" (its limits and refusals). */
+function attachAll(list: FileList | null | undefined, onAttach: (file: File) => void): boolean {
+  const files = list ? Array.from(list) : [];
+  for (const file of files) onAttach(file);
+  return files.length > 0;
+}
+
 /**
  * The textbox ("Message") and the "Send" button. Enter sends, Shift+Enter starts a new line.
  * The textbox is uncontrolled: the draft lives in the DOM, so typing re-renders nothing.
+ * With `onAttach`, files dropped on the composer or pasted into the textbox are sent like
+ * files picked with "Attach file" (the keyboard's way, which stays the same).
  */
 export function Composer({ disabled, strings, onSend, onDraft, onAttach }: ComposerProps) {
+  const attach = onAttach && !disabled ? onAttach : undefined;
+  /** Shows the composer as a drop target while files are dragged over it. */
+  const dropTarget = (event: DragEvent, on: boolean) => event.currentTarget instanceof Element && event.currentTarget.classList.toggle('rd-drop', on);
   return (
     <form
       class="rd-composer"
@@ -33,6 +48,26 @@ export function Composer({ disabled, strings, onSend, onDraft, onAttach }: Compo
         event.preventDefault();
         submit(event.currentTarget.querySelector('textarea'), disabled, onSend, onDraft);
       }}
+      onDragOver={
+        attach &&
+        ((event) => {
+          if (!carriesFiles(event.dataTransfer)) return;
+          // Accepting the drop: without this the browser opens the file in place of the page.
+          event.preventDefault();
+          event.dataTransfer.dropEffect = 'copy';
+          dropTarget(event, true);
+        })
+      }
+      onDragLeave={attach && ((event) => dropTarget(event, false))}
+      onDrop={
+        attach &&
+        ((event) => {
+          dropTarget(event, false);
+          if (!carriesFiles(event.dataTransfer)) return;
+          event.preventDefault();
+          attachAll(event.dataTransfer.files, attach);
+        })
+      }
     >
       <textarea
         class="rd-input"
@@ -42,6 +77,8 @@ export function Composer({ disabled, strings, onSend, onDraft, onAttach }: Compo
         maxLength={TEXT_CHARS}
         disabled={disabled}
         onInput={onDraft && ((event) => onDraft(event.currentTarget.value))}
+        // A pasted file (a screenshot, a file copied in the file manager) is sent; pasted text is typed as usual.
+        onPaste={attach && ((event) => void (attachAll(event.clipboardData?.files, attach) && event.preventDefault()))}
         onKeyDown={(event) => {
           // isComposing: Enter that confirms an IME composition (Japanese, Chinese...) must not send.
           if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
