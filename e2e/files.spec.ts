@@ -1,3 +1,4 @@
+import type { Page } from '@playwright/test';
 import { expect, test } from './support/fixtures';
 import { openHostPage, waitForReady } from './support/host-page';
 import { accessibilityViolations } from './support/widget-pages';
@@ -5,6 +6,15 @@ import { accessibilityViolations } from './support/widget-pages';
 /** A 1x1 red PNG. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
 const MIB = 1024 * 1024;
+
+type FilePayload = { name: string; mimeType: string; buffer: Buffer };
+
+/** Picks `file` through the open panel's "Attach file" button and the browser's file chooser. */
+async function attachFile(page: Page, file: FilePayload): Promise<void> {
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Attach file' }).click();
+  await (await chooser).setFiles(file);
+}
 
 test.describe('visitor files', () => {
   test('a PNG attached with the keyboard shows inline, reaches the bot through its url, and axe finds nothing', async ({ page, server }) => {
@@ -41,9 +51,7 @@ test.describe('visitor files', () => {
     await openHostPage(page, server);
     await waitForReady(page);
     await page.getByRole('button', { name: 'Open chat' }).click();
-    const chooser = page.waitForEvent('filechooser');
-    await page.getByRole('button', { name: 'Attach file' }).click();
-    await (await chooser).setFiles({ name: 'receipt.png', mimeType: 'image/png', buffer: PNG });
+    await attachFile(page, { name: 'receipt.png', mimeType: 'image/png', buffer: PNG });
     await expect(page.getByRole('log').getByRole('img', { name: 'receipt.png' })).toHaveJSProperty('naturalWidth', 1);
 
     // From now on the server's first answer to a signed link is the one an expired link gets.
@@ -124,9 +132,7 @@ test.describe('visitor files', () => {
     await openHostPage(page, server);
     await waitForReady(page);
     await page.getByRole('button', { name: 'Open chat' }).click();
-    const chooser = page.waitForEvent('filechooser');
-    await page.getByRole('button', { name: 'Attach file' }).click();
-    await (await chooser).setFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('order 1234: the lid is cracked\n'.repeat(100)) });
+    await attachFile(page, { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('order 1234: the lid is cracked\n'.repeat(100)) });
     const link = page.getByRole('log').getByRole('link', { name: 'notes.txt (3 KB)' });
     await expect(link).toHaveAttribute('href', /\/files\/[0-9a-f-]{36}\?expires=\d+&signature=/);
     await expect(link).toHaveAttribute('rel', /\bnoopener\b/);
@@ -141,9 +147,7 @@ test.describe('visitor files', () => {
     page.on('request', (request) => {
       if (new URL(request.url()).pathname === '/files') uploads.push(request.method());
     });
-    const chooser = page.waitForEvent('filechooser');
-    await page.getByRole('button', { name: 'Attach file' }).click();
-    await (await chooser).setFiles({ name: 'holiday.mov', mimeType: 'video/quicktime', buffer: Buffer.alloc(11 * MIB, 1) });
+    await attachFile(page, { name: 'holiday.mov', mimeType: 'video/quicktime', buffer: Buffer.alloc(11 * MIB, 1) });
     await expect(page.getByRole('alert')).toHaveText('“holiday.mov” is too large: files can be at most 10 MB.');
     await expect(page.getByRole('log').locator('.rd-visitor')).toHaveCount(0);
     expect(uploads).toEqual([]);
@@ -154,9 +158,7 @@ test.describe('visitor files', () => {
     await openHostPage(page, server);
     await waitForReady(page);
     await page.getByRole('button', { name: 'Open chat' }).click();
-    const chooser = page.waitForEvent('filechooser');
-    await page.getByRole('button', { name: 'Attach file' }).click();
-    await (await chooser).setFiles({ name: 'setup.exe', mimeType: 'application/octet-stream', buffer: Buffer.from([0x4d, 0x5a, 0x90, 0, 3, 0, 0, 0]) });
+    await attachFile(page, { name: 'setup.exe', mimeType: 'application/octet-stream', buffer: Buffer.from([0x4d, 0x5a, 0x90, 0, 3, 0, 0, 0]) });
     await expect(page.getByRole('alert')).toHaveText('“setup.exe” cannot be sent: images, PDF, zip and text files can.');
     await expect(page.getByRole('log').locator('.rd-visitor')).toHaveCount(0);
   });
